@@ -1,0 +1,51 @@
+# Every target sets itself up on a fresh machine: `make demo` and `make test` are all you need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEFS := .cache/fhir-r4/.version
+SYNTHEA := ../shared/data/synthea-r4
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 1
+
+.PHONY: install lint test test-fast demo bench clean
+
+install: $(STAMP) $(DEFS)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+$(DEFS): scripts/fetch-fhir-definitions.sh
+	./scripts/fetch-fhir-definitions.sh .cache/fhir-r4
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# PostgreSQL: the local server when it answers, else the tests start a throwaway cluster.
+test: lint
+	@if [ -z "$$ENLACE_TEST_POSTGRES_URL" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	  export ENLACE_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/postgres; fi; \
+	$(BIN)/pytest -q -m "not slow" tests
+
+test-fast: install
+	$(BIN)/pytest -q -m "not slow and not e2e" tests
+
+demo: install
+	$(BIN)/enlace db upgrade
+	$(BIN)/enlace import $(SYNTHEA)
+	@echo "Open http://$(HOST):$(PORT)/fhir/metadata  (try /fhir/Patient, /fhir/Patient/<id>/_history)"
+	$(BIN)/enlace serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,106 @@
+"""`enlace` command line: serve, db upgrade, import, export."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from enlace.bootstrap import build
+from enlace.interactions import bulk_import, export_scan
+from enlace.kernel import errors
+from enlace.kernel.logging import configure_logging
+from enlace.kernel.settings import Settings
+from enlace.search.basic import parse_instant_us
+from enlace.store import migrate
+from enlace.store.database import open_database
+
+app = typer.Typer(help="Enlace: open FHIR R4 platform for chronic care.", no_args_is_help=True)
+db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="TCP port."),
+    workers: int = typer.Option(1, help="Worker processes."),
+) -> None:
+    """Serve the FHIR API at /fhir (migrations run first)."""
+    import uvicorn
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    database = open_database(settings.resolved_database_url)
+    migrate.upgrade(database)
+    database.dispose()
+    typer.echo(
+        f"Enlace FHIR R4 API on http://{host}:{port}/fhir ({settings.resolved_database_url.split('://')[0]})"
+    )
+    uvicorn.run(
+        "enlace.entrypoints.http.asgi:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_config=None,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending schema migrations."""
+    database = open_database(Settings.from_env().resolved_database_url)
+    revision = migrate.upgrade(database)
+    typer.echo(f"database at revision {revision}")
+
+
+@app.command("import")
+def import_command(
+    paths: list[Path] = typer.Argument(..., help="Bundle (.json) or NDJSON files, or folders."),
+) -> None:
+    """Load FHIR Bundles and NDJSON files; re-running the same files changes nothing."""
+    services = build(Settings.from_env())
+    columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=not sys.stderr.isatty()) as progress:
+        task = progress.add_task("import", total=None)
+        try:
+            report = bulk_import.import_paths(services, paths, lambda n: progress.advance(task, n))
+        except errors.FhirError as exc:
+            progress.stop()
+            for issue in exc.issues[:50]:
+                typer.echo(
+                    f"error: {issue.diagnostics}"
+                    + (f" at {issue.expression}" if issue.expression else ""),
+                    err=True,
+                )
+            raise typer.Exit(1) from exc
+    c = report.counts
+    typer.echo(
+        f"{report.resources} resources from {report.files} files: "
+        f"{c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged"
+    )
+
+
+@app.command("export")
+def export_command(
+    out: Path = typer.Argument(..., help="Folder for the NDJSON files."),
+    types: str = typer.Option("", "--type", help="Comma-separated resource types."),
+    since: str = typer.Option("", help="Only resources changed since this instant."),
+) -> None:
+    """Write the store as NDJSON, one file per resource type."""
+    services = build(Settings.from_env())
+    out.mkdir(parents=True, exist_ok=True)
+    scope = export_scan.Scope(
+        "system",
+        [t for t in types.split(",") if t],
+        parse_instant_us(since, "since") if since else None,
+    )
+    counts = export_scan.write_files(services.db, scope, out)
+    for resource_type, count in sorted(counts.items()):
+        typer.echo(f"{resource_type}.ndjson\t{count}")

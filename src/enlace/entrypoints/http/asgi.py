@@ -1,0 +1,17 @@
+"""ASGI factory for `enlace serve` worker processes (migrations already ran in the parent)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from enlace.bootstrap import build
+from enlace.kernel.logging import configure_logging
+from enlace.kernel.settings import Settings
+
+from .app import create_app
+
+
+def app_factory() -> FastAPI:
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    return create_app(build(settings, upgrade=False))

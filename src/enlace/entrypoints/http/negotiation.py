@@ -1,0 +1,65 @@
+"""Content negotiation and request limits: JSON only, bodies capped."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fastapi import Request
+
+from enlace.kernel import errors
+
+_JSON_TYPES = ("json", "application/fhir+json", "application/json", "application/json-patch+json")
+
+
+def check_formats(method: str, headers: Mapping[str, str], params: list[tuple[str, str]]) -> None:
+    """406 when the client wants only XML (or another format); 415 when it sends one."""
+    requested = next((v for k, v in params if k == "_format"), None)
+    if requested and not any(t in requested for t in ("json",)):
+        raise errors.error(
+            406, "not-supported", f"_format '{requested}' is not supported; this server speaks JSON"
+        )
+    accept = headers.get("accept", "")
+    if accept and not _accepts_json(accept):
+        raise errors.error(
+            406,
+            "not-supported",
+            f"Accept '{accept}' excludes JSON; this server speaks application/fhir+json",
+        )
+    content_type = headers.get("content-type", "")
+    if method in ("POST", "PUT", "PATCH") and content_type and not _is_json_or_form(content_type):
+        raise errors.error(
+            415,
+            "not-supported",
+            f"Content-Type '{content_type}' is not supported; send application/fhir+json",
+        )
+
+
+def _accepts_json(accept: str) -> bool:
+    for part in accept.split(","):
+        media = part.split(";")[0].strip().lower()
+        if media in ("*/*", "application/*") or "json" in media or "ndjson" in media:
+            return True
+    return False
+
+
+def _is_json_or_form(content_type: str) -> bool:
+    media = content_type.split(";")[0].strip().lower()
+    return "json" in media or media == "application/x-www-form-urlencoded"
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> errors.FhirError:
+    return errors.error(413, "too-costly", f"The request body exceeds the limit of {limit} bytes")

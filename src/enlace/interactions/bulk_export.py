@@ -1,0 +1,150 @@
+"""Bulk Data $export, asynchronous: kick-off → 202 + Content-Location → poll → NDJSON files.
+
+Spec: https://hl7.org/fhir/uv/bulkdata/export.html (system, Patient and Group level; `_type`,
+`_since`, `_outputFormat`). Job state lives in the database so any worker process can answer a
+poll; the files are written by the process that accepted the job, streamed in keyset-paged batches
+so memory stays bounded whatever the store's size.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import select, update
+
+from enlace.kernel import errors
+from enlace.kernel.clock import system_clock
+from enlace.search.basic import parse_instant_us
+from enlace.store.schema import export_jobs
+
+from . import export_scan
+from .context import Services
+from .messages import FhirRequest, FhirResponse
+
+log = logging.getLogger(__name__)
+_FORMATS = {"application/fhir+ndjson", "application/ndjson", "ndjson"}
+_KNOWN = {"_type", "_since", "_outputFormat", "_format", "_pretty"}
+
+
+def kick_off(
+    services: Services, request: FhirRequest, level: str, group_id: str | None = None
+) -> FhirResponse:
+    if "respond-async" not in request.headers.get("prefer", ""):
+        raise errors.bad_request("$export is asynchronous: send 'Prefer: respond-async'")
+    unknown = [name for name, _ in request.params if name not in _KNOWN]
+    if unknown:
+        raise errors.bad_request(f"Unsupported $export parameter '{unknown[0]}'", unknown[0])
+    output_format = request.param("_outputFormat")
+    if output_format and output_format not in _FORMATS:
+        raise errors.bad_request(
+            f"_outputFormat '{output_format}' is not supported; use application/fhir+ndjson"
+        )
+    types = [t for t in (request.param("_type") or "").split(",") if t]
+    for resource_type in types:
+        services.require_type(resource_type)
+    since = request.param("_since")
+    since_us = parse_instant_us(since, "_since") if since else None
+    if level == "group":
+        with services.db.read() as conn:
+            services.repo.read(conn, "Group", group_id or "")
+    job_id = str(uuid.uuid4())
+    now = system_clock()
+    scope = export_scan.Scope(level, types, since_us, group_id)
+    request_url = f"{request.base_url}/{request.path}" + (
+        f"?{_query(request)}" if request.params else ""
+    )
+    with services.db.begin() as conn:
+        conn.execute(
+            export_jobs.insert().values(
+                id=job_id,
+                status="accepted",
+                request_url=request_url,
+                created_us=int(now.timestamp() * 1e6),
+                transaction_time=now.isoformat().replace("+00:00", "Z"),
+            )
+        )
+    services.background.submit(_run, services, job_id, scope, request.base_url)
+    status_url = f"{request.base_url}/$export-poll-status/{job_id}"
+    return FhirResponse(202, None, {"Content-Location": status_url})
+
+
+def poll_or_cancel(services: Services, request: FhirRequest, job_id: str) -> FhirResponse:
+    with services.db.read() as conn:
+        job = conn.execute(select(export_jobs).where(export_jobs.c.id == job_id)).mappings().first()
+    if job is None:
+        raise errors.not_found(f"No export job '{job_id}'")
+    if request.method == "DELETE":
+        _set(services, job_id, status="cancelled")
+        shutil.rmtree(_job_dir(services, job_id), ignore_errors=True)
+        return FhirResponse(202, None)
+    if request.method != "GET":
+        raise errors.error(405, "not-supported", "Poll with GET or cancel with DELETE")
+    status = job["status"]
+    if status in ("accepted", "running"):
+        return FhirResponse(
+            202, None, {"X-Progress": job["progress"] or status, "Retry-After": "1"}
+        )
+    if status == "complete":
+        return FhirResponse(
+            200, bytes(job["manifest"]), {"Expires": "in 24 hours"}, "application/json"
+        )
+    if status == "cancelled":
+        raise errors.not_found(f"Export job '{job_id}' was cancelled")
+    raise errors.error(500, "exception", f"Export job '{job_id}' failed: {job['error']}")
+
+
+def file(services: Services, job_id: str, name: str) -> FhirResponse:
+    path = _job_dir(services, job_id) / name
+    if not name.endswith(".ndjson") or "/" in name or ".." in name or not path.is_file():
+        raise errors.not_found(f"No export file '{name}' in job '{job_id}'")
+    response = FhirResponse(200, None, {}, "application/fhir+ndjson")
+    response.headers["X-File-Path"] = str(path)
+    return response
+
+
+def _run(services: Services, job_id: str, scope: export_scan.Scope, base_url: str) -> None:
+    directory = _job_dir(services, job_id)
+    try:
+        _set(services, job_id, status="running")
+        directory.mkdir(parents=True, exist_ok=True)
+        counts = export_scan.write_files(services.db, scope, directory)
+        with services.db.read() as conn:
+            job = (
+                conn.execute(select(export_jobs).where(export_jobs.c.id == job_id)).mappings().one()
+            )
+        if job["status"] == "cancelled":
+            return
+        manifest = {
+            "transactionTime": job["transaction_time"],
+            "request": job["request_url"],
+            "requiresAccessToken": False,
+            "output": [
+                {"type": t, "url": f"{base_url}/$export-file/{job_id}/{t}.ndjson", "count": n}
+                for t, n in sorted(counts.items())
+            ],
+            "error": [],
+        }
+        _set(services, job_id, status="complete", manifest=orjson.dumps(manifest), progress="100%")
+    except Exception as exc:  # a failed job is reported to its poller, never lost silently
+        log.exception("export job failed", extra={"fields": {"job": job_id}})
+        _set(services, job_id, status="failed", error=str(exc))
+
+
+def _set(services: Services, job_id: str, **values: Any) -> None:
+    with services.db.begin() as conn:
+        conn.execute(update(export_jobs).where(export_jobs.c.id == job_id).values(**values))
+
+
+def _job_dir(services: Services, job_id: str) -> Path:
+    return services.settings.export_dir / job_id
+
+
+def _query(request: FhirRequest) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(request.params)

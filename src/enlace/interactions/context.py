@@ -1,0 +1,61 @@
+"""What interactions need from the rest of the system, assembled once by bootstrap."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from enlace.fhir.definitions import FhirDefinitions
+from enlace.fhir.validation import validate_resource
+from enlace.kernel import errors
+from enlace.kernel.settings import Settings
+from enlace.store.database import Database
+from enlace.store.repository import FhirRepository
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    repo: FhirRepository
+    definitions: FhirDefinitions
+    # Long jobs ($export) run here, off the request path; their state lives in the database.
+    background: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=1))
+
+    def require_type(self, resource_type: str) -> str:
+        if resource_type not in self.definitions.resource_types:
+            raise errors.not_found(f"Unknown resource type '{resource_type}'")
+        return resource_type
+
+    @contextmanager
+    def writing(self, conn: Connection | None = None) -> Iterator[Connection]:
+        """The caller's transaction when there is one (a transaction Bundle), else a new one."""
+        if conn is not None:
+            yield conn
+            return
+        with self.db.begin() as own:
+            yield own
+
+    @contextmanager
+    def reading(self, conn: Connection | None = None) -> Iterator[Connection]:
+        if conn is not None:
+            yield conn
+            return
+        with self.db.read() as own:
+            yield own
+
+    def validate(self, body: Any, expected_type: str | None = None) -> list[errors.Issue]:
+        return validate_resource(body, self.definitions, expected_type)
+
+    def checked_resource(self, body: Any, expected_type: str | None = None) -> dict[str, Any]:
+        """The body as a valid resource, or a 400 listing every problem with its location."""
+        issues = self.validate(body, expected_type)
+        if issues:
+            raise errors.FhirError(400, issues)
+        resource: dict[str, Any] = body
+        return resource

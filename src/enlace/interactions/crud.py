@@ -1,0 +1,246 @@
+"""Instance-level interactions: read, vread, create, update, patch, delete.
+
+Spec: https://hl7.org/fhir/R4/http.html (sections 3.1.0.3 to 3.1.0.7).
+Conditional create/update/delete resolve their criteria through the search layer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import jsonpatch
+from sqlalchemy import Connection
+
+from enlace.kernel import errors
+from enlace.search import basic as search
+from enlace.store.records import StoredVersion
+
+from .context import Services
+from .messages import FhirRequest, FhirResponse
+from .responses import information, resource_response, written
+
+_ETAG = re.compile(r'^(?:W/)?"?(\d+)"?$')
+
+
+def read(
+    services: Services,
+    request: FhirRequest,
+    resource_type: str,
+    resource_id: str,
+    conn: Connection | None = None,
+) -> FhirResponse:
+    with services.reading(conn) as conn:
+        version = services.repo.read(conn, resource_type, resource_id)
+    if request.headers.get("if-none-match") == version.etag:
+        return FhirResponse(304, None, {"ETag": version.etag})
+    return resource_response(version, request)
+
+
+def vread(
+    services: Services,
+    request: FhirRequest,
+    resource_type: str,
+    resource_id: str,
+    version_id: str,
+    conn: Connection | None = None,
+) -> FhirResponse:
+    if not version_id.isdigit():
+        raise errors.not_found(f"{resource_type}/{resource_id} has no version '{version_id}'")
+    with services.reading(conn) as conn:
+        version = services.repo.vread(conn, resource_type, resource_id, int(version_id))
+    return resource_response(version, request)
+
+
+def create(
+    services: Services, request: FhirRequest, resource_type: str, conn: Connection | None = None
+) -> FhirResponse:
+    resource = services.checked_resource(request.json(), resource_type)
+    resource.pop("id", None)  # the server assigns ids on create (R4 3.1.0.4)
+    condition = request.headers.get("if-none-exist")
+    with services.writing(conn) as conn:
+        if condition:
+            existing = _matches(services, conn, resource_type, condition, "If-None-Exist")
+            if len(existing) > 1:
+                raise errors.precondition_failed(
+                    f"If-None-Exist '{condition}' matches {len(existing)} {resource_type} resources"
+                )
+            if existing:
+                version = services.repo.read(conn, resource_type, existing[0])
+                return written(version, 200, request, "A matching resource already exists")
+        version = services.repo.create(conn, resource)
+    return written(version, 201, request)
+
+
+def update(
+    services: Services,
+    request: FhirRequest,
+    resource_type: str,
+    resource_id: str,
+    conn: Connection | None = None,
+) -> FhirResponse:
+    resource = services.checked_resource(request.json(), resource_type)
+    body_id = resource.get("id")
+    if body_id is None:
+        raise errors.bad_request(
+            "An update needs the resource id in the body", f"{resource_type}.id"
+        )
+    if body_id != resource_id:
+        raise errors.bad_request(
+            f"The body id '{body_id}' does not match the URL id '{resource_id}'",
+            f"{resource_type}.id",
+        )
+    if_match = parse_if_match(request)
+    with services.writing(conn) as conn:
+        result = services.repo.update(conn, resource, resource_id, if_match)
+    return written(result.version, 201 if result.created else 200, request)
+
+
+def conditional_update(
+    services: Services, request: FhirRequest, resource_type: str, conn: Connection | None = None
+) -> FhirResponse:
+    resource = services.checked_resource(request.json(), resource_type)
+    query = _query_string(request)
+    with services.writing(conn) as conn:
+        existing = _matches(services, conn, resource_type, query, "conditional update")
+        if len(existing) > 1:
+            raise errors.precondition_failed(
+                f"The criteria '{query}' match {len(existing)} {resource_type} resources"
+            )
+        body_id = resource.get("id")
+        if existing and body_id and body_id != existing[0]:
+            raise errors.bad_request(
+                f"The body id '{body_id}' differs from the matching resource '{existing[0]}'",
+                f"{resource_type}.id",
+            )
+        if existing:
+            result = services.repo.update(conn, resource, existing[0], parse_if_match(request))
+            return written(result.version, 200, request)
+        version = services.repo.create(conn, resource, body_id)
+    return written(version, 201, request)
+
+
+def patch(
+    services: Services,
+    request: FhirRequest,
+    resource_type: str,
+    resource_id: str,
+    conn: Connection | None = None,
+) -> FhirResponse:
+    operations = _patch_document(request)
+    with services.writing(conn) as conn:
+        current = services.repo.read(conn, resource_type, resource_id)
+        if_match = parse_if_match(request)
+        if if_match is not None and if_match != current.version_id:
+            raise errors.precondition_failed(
+                f"{resource_type}/{resource_id} is at version {current.version_id}, not {if_match}"
+            )
+        patched = _apply_patch(current, operations)
+        resource = services.checked_resource(patched, resource_type)
+        if resource.get("id") != resource_id:
+            raise errors.bad_request(
+                "A patch may not change the resource id", f"{resource_type}.id"
+            )
+        result = services.repo.update(conn, resource, resource_id, current.version_id)
+    return written(result.version, 200, request)
+
+
+def conditional_patch(
+    services: Services, request: FhirRequest, resource_type: str, conn: Connection | None = None
+) -> FhirResponse:
+    query = _query_string(request)
+    with services.reading(conn) as reader:
+        existing = _matches(services, reader, resource_type, query, "conditional patch")
+    if len(existing) != 1:
+        status = 404 if not existing else 412
+        raise errors.error(
+            status,
+            "not-found" if not existing else "multiple-matches",
+            f"The criteria '{query}' match {len(existing)} {resource_type} resources; a patch needs one",
+        )
+    return patch(services, request, resource_type, existing[0], conn)
+
+
+def delete(
+    services: Services,
+    request: FhirRequest,
+    resource_type: str,
+    resource_id: str,
+    conn: Connection | None = None,
+) -> FhirResponse:
+    with services.writing(conn) as conn:
+        version = services.repo.delete(conn, resource_type, resource_id)
+    if version is None:
+        return information(f"{resource_type}/{resource_id} did not exist or was already deleted")
+    return FhirResponse(204, None, {"ETag": version.etag})
+
+
+def conditional_delete(
+    services: Services, request: FhirRequest, resource_type: str, conn: Connection | None = None
+) -> FhirResponse:
+    query = _query_string(request)
+    with services.writing(conn) as conn:
+        existing = _matches(services, conn, resource_type, query, "conditional delete")
+        if len(existing) > 1:
+            raise errors.precondition_failed(
+                f"The criteria '{query}' match {len(existing)} {resource_type} resources; "
+                "conditional delete removes one at a time"
+            )
+        if not existing:
+            return information(f"No {resource_type} matches '{query}'; nothing deleted")
+        version = services.repo.delete(conn, resource_type, existing[0])
+    assert version is not None
+    return FhirResponse(204, None, {"ETag": version.etag})
+
+
+def parse_if_match(request: FhirRequest) -> int | None:
+    header = request.headers.get("if-match")
+    if not header:
+        return None
+    match = _ETAG.match(header.strip())
+    if not match:
+        raise errors.bad_request(f"If-Match '{header}' is not a version ETag like W/\"3\"")
+    return int(match[1])
+
+
+def _matches(services: Services, conn: Any, resource_type: str, query: str, what: str) -> list[str]:
+    params = parse_qsl(query.lstrip("?"), keep_blank_values=True)
+    if not params:
+        raise errors.bad_request(f"The {what} criteria are empty")
+    criteria = search.parse(resource_type, params)
+    if not criteria.used:
+        raise errors.bad_request(f"The {what} criteria '{query}' select no search parameter")
+    return search.find_ids(conn, criteria, limit=2)
+
+
+def _query_string(request: FhirRequest) -> str:
+    return urlencode(request.params)
+
+
+def _patch_document(request: FhirRequest) -> list[Any]:
+    content_type = request.headers.get("content-type", "")
+    if "json-patch+json" not in content_type:
+        raise errors.error(
+            415,
+            "not-supported",
+            f"PATCH needs Content-Type application/json-patch+json (got '{content_type}')",
+        )
+    operations = request.json()
+    if not isinstance(operations, list):
+        raise errors.bad_request("A JSON Patch document is an array of operations")
+    return operations
+
+
+def _apply_patch(current: StoredVersion, operations: list[Any]) -> Any:
+    try:
+        return jsonpatch.JsonPatch(operations).apply(current.resource())
+    except jsonpatch.JsonPatchTestFailed as exc:
+        raise errors.error(422, "processing", f"JSON Patch test failed: {exc}") from exc
+    except (
+        jsonpatch.JsonPatchException,
+        jsonpatch.JsonPointerException,
+        TypeError,
+        KeyError,
+    ) as exc:
+        raise errors.error(422, "processing", f"The JSON Patch cannot be applied: {exc}") from exc

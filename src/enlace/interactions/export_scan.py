@@ -1,0 +1,116 @@
+"""Which resources an export holds, streamed to one NDJSON file per type.
+
+Patient and Group exports hold the patients and every resource that references one of them (the
+reference index), which covers the patient compartment's resources.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import orjson
+from sqlalchemy import Connection, and_, select
+
+from enlace.store.database import Database
+from enlace.store.schema import reference_index, resources
+
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Scope:
+    level: str  # system | patient | group
+    types: list[str]
+    since_us: int | None
+    group_id: str | None = None
+
+
+def write_files(db: Database, scope: Scope, directory: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    handles: dict[str, IO[bytes]] = {}
+    with ExitStack() as files, db.read() as conn:
+        patients = _patients(conn, scope) if scope.level != "system" else None
+        for resource_type, content in _stream(conn, scope, patients):
+            handle = handles.get(resource_type)
+            if handle is None:
+                path = directory / f"{resource_type}.ndjson"
+                handle = handles[resource_type] = files.enter_context(path.open("wb"))
+            handle.write(content)
+            handle.write(b"\n")
+            counts[resource_type] = counts.get(resource_type, 0) + 1
+    return counts
+
+
+def _patients(conn: Connection, scope: Scope) -> list[str]:
+    if scope.level == "patient":
+        rows = conn.execute(
+            select(resources.c.id).where(
+                resources.c.resource_type == "Patient", resources.c.deleted.is_(False)
+            )
+        )
+        return [row[0] for row in rows]
+    row = conn.execute(
+        select(resources.c.content).where(
+            resources.c.resource_type == "Group", resources.c.id == scope.group_id
+        )
+    ).first()
+    group = orjson.loads(row[0]) if row and row[0] else {}
+    members = []
+    for member in group.get("member", []):
+        reference = member.get("entity", {}).get("reference", "")
+        if reference.startswith("Patient/"):
+            members.append(reference.split("/")[1])
+    return members
+
+
+def _stream(conn: Connection, scope: Scope, patients: list[str] | None):  # type: ignore[no-untyped-def]
+    if patients is None:
+        yield from _scan(conn, scope, None)
+        return
+    for start in range(0, len(patients), 200):
+        chunk = patients[start : start + 200]
+        if not scope.types or "Patient" in scope.types:
+            yield from _scan(conn, scope, ("Patient", chunk))
+        yield from _scan(conn, scope, ("refs", chunk))
+
+
+def _scan(conn: Connection, scope: Scope, patients: tuple[str, list[str]] | None):  # type: ignore[no-untyped-def]
+    r = resources.c
+    conditions = [r.deleted.is_(False)]
+    if scope.types:
+        conditions.append(r.resource_type.in_(scope.types))
+    if scope.since_us is not None:
+        conditions.append(r.last_updated_us >= scope.since_us)
+    if patients and patients[0] == "Patient":
+        conditions += [r.resource_type == "Patient", r.id.in_(patients[1])]
+    elif patients:
+        owners = (
+            select(reference_index.c.resource_type, reference_index.c.resource_id)
+            .where(
+                reference_index.c.target_type == "Patient",
+                reference_index.c.target_id.in_(patients[1]),
+            )
+            .distinct()
+            .subquery()
+        )
+        conditions.append(
+            select(owners.c.resource_id)
+            .where(and_(owners.c.resource_type == r.resource_type, owners.c.resource_id == r.id))
+            .exists()
+        )
+    last: tuple[str, str] | None = None
+    while True:
+        query = select(r.resource_type, r.id, r.content).where(*conditions)
+        if last is not None:
+            query = query.where(
+                (r.resource_type > last[0]) | and_(r.resource_type == last[0], r.id > last[1])
+            )
+        rows = conn.execute(query.order_by(r.resource_type, r.id).limit(BATCH)).all()
+        for row in rows:
+            yield row[0], bytes(row[2])
+        if len(rows) < BATCH:
+            return
+        last = (rows[-1][0], rows[-1][1])

@@ -1,0 +1,60 @@
+"""History at instance, type and system level, newest first, paged by a sequence cursor.
+
+Spec: https://hl7.org/fhir/R4/http.html#history
+"""
+
+from __future__ import annotations
+
+from enlace.kernel import errors
+from enlace.search.basic import parse_instant_us
+
+from .bundles import history_entry, page_link
+from .context import Services
+from .messages import FhirRequest, FhirResponse
+from .responses import bundle
+
+_KNOWN = {"_count", "_since", "_cursor", "_format", "_pretty"}
+
+
+def history(
+    services: Services,
+    request: FhirRequest,
+    resource_type: str | None = None,
+    resource_id: str | None = None,
+) -> FhirResponse:
+    unknown = [name for name, _ in request.params if name not in _KNOWN]
+    if unknown:
+        raise errors.bad_request(f"Unsupported history parameter '{unknown[0]}'", unknown[0])
+    count = _int_param(request, "_count", services.settings.default_page_size)
+    count = min(count, services.settings.max_page_size)
+    cursor = request.param("_cursor")
+    since = request.param("_since")
+    since_us = parse_instant_us(since, "_since") if since else None
+    before = _int_param(request, "_cursor", 0) if cursor else None
+    with services.db.read() as conn:
+        if resource_type and resource_id:
+            services.repo.current(conn, resource_type, resource_id) or _unknown(
+                resource_type, resource_id
+            )
+        rows = services.repo.history(
+            conn, resource_type, resource_id, since_us, before, limit=count + 1
+        )
+    page, more = rows[:count], len(rows) > count
+    links = [page_link(request, "self")]
+    if more and page:
+        links.append(page_link(request, "next", _cursor=str(page[-1][0])))
+    entries = [history_entry(version, request.base_url) for _, version in page]
+    return FhirResponse(200, bundle("history", entries, links))
+
+
+def _unknown(resource_type: str, resource_id: str) -> None:
+    raise errors.not_found(f"{resource_type}/{resource_id} is not known")
+
+
+def _int_param(request: FhirRequest, name: str, default: int) -> int:
+    value = request.param(name)
+    if value is None:
+        return default
+    if not value.isdigit():
+        raise errors.bad_request(f"{name} must be a non-negative integer, got '{value}'", name)
+    return int(value)

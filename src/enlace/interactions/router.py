@@ -1,0 +1,150 @@
+"""Maps a FhirRequest to its interaction: the FHIR RESTful API's URL grammar in one place.
+
+Spec: https://hl7.org/fhir/R4/http.html#summary. Unknown resource types are 404, known URLs with
+a method the server does not support are 405.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from enlace.kernel import errors
+
+from . import bulk_export, crud, history, operations, search_type, transaction
+from .capabilities import capability_statement
+from .context import Services
+from .messages import FhirRequest, FhirResponse
+
+
+def dispatch(
+    services: Services, request: FhirRequest, conn: Connection | None = None
+) -> FhirResponse:
+    segments = request.segments
+    method = request.method
+    if not segments:
+        if method == "POST":
+            return transaction.process_bundle(services, request, dispatch)
+        raise _not_allowed(method, "the base URL", "POST")
+    head = segments[0]
+    if head == "metadata":
+        _only(method, "GET", "metadata")
+        return capability_statement(services, request)
+    if head == "_history":
+        _only(method, "GET", "_history")
+        return history.history(services, request)
+    if head == "$export":
+        _only(method, "GET", "$export")
+        return bulk_export.kick_off(services, request, "system")
+    if head == "$export-poll-status" and len(segments) == 2:
+        return bulk_export.poll_or_cancel(services, request, segments[1])
+    if head == "$export-file" and len(segments) == 3:
+        _only(method, "GET", "$export-file")
+        return bulk_export.file(services, segments[1], segments[2])
+    resource_type = services.require_type(head)
+    if len(segments) == 1:
+        return _type_level(services, request, resource_type, conn)
+    return _instance_level(services, request, resource_type, segments[1:], conn)
+
+
+def _type_level(
+    services: Services, request: FhirRequest, resource_type: str, conn: Connection | None
+) -> FhirResponse:
+    method = request.method
+    if method == "GET":
+        return search_type.search_type(services, request, resource_type)
+    if method == "POST":
+        return crud.create(services, request, resource_type, conn)
+    if method == "PUT":
+        return crud.conditional_update(services, request, resource_type, conn)
+    if method == "DELETE":
+        return crud.conditional_delete(services, request, resource_type, conn)
+    if method == "PATCH":
+        return crud.conditional_patch(services, request, resource_type, conn)
+    raise _not_allowed(method, resource_type, "GET, POST, PUT, PATCH, DELETE")
+
+
+def _instance_level(
+    services: Services,
+    request: FhirRequest,
+    resource_type: str,
+    rest: list[str],
+    conn: Connection | None,
+) -> FhirResponse:
+    method, first = request.method, rest[0]
+    if first == "_history" and len(rest) == 1:
+        _only(method, "GET", f"{resource_type}/_history")
+        return history.history(services, request, resource_type)
+    if first == "_search" and len(rest) == 1:
+        _only(method, "POST", f"{resource_type}/_search")
+        return search_type.search_type(services, _form_search(request), resource_type)
+    if first == "$validate" and len(rest) == 1:
+        _only(method, "POST", "$validate")
+        return operations.validate(services, request, resource_type)
+    if first == "$export" and len(rest) == 1 and resource_type == "Patient":
+        _only(method, "GET", "Patient/$export")
+        return bulk_export.kick_off(services, request, "patient")
+    if first.startswith("$") or first.startswith("_"):
+        raise errors.error(404, "not-supported", f"'{resource_type}/{first}' is not supported")
+    return _resource_level(services, request, resource_type, first, rest[1:], conn)
+
+
+def _resource_level(
+    services: Services,
+    request: FhirRequest,
+    resource_type: str,
+    resource_id: str,
+    rest: list[str],
+    conn: Connection | None,
+) -> FhirResponse:
+    method = request.method
+    where = f"{resource_type}/{resource_id}"
+    if not rest:
+        if method == "GET":
+            return crud.read(services, request, resource_type, resource_id, conn)
+        if method == "PUT":
+            return crud.update(services, request, resource_type, resource_id, conn)
+        if method == "PATCH":
+            return crud.patch(services, request, resource_type, resource_id, conn)
+        if method == "DELETE":
+            return crud.delete(services, request, resource_type, resource_id, conn)
+        raise _not_allowed(method, where, "GET, PUT, PATCH, DELETE")
+    if rest == ["_history"]:
+        _only(method, "GET", f"{where}/_history")
+        return history.history(services, request, resource_type, resource_id)
+    if len(rest) == 2 and rest[0] == "_history":
+        _only(method, "GET", f"{where}/_history/{rest[1]}")
+        return crud.vread(services, request, resource_type, resource_id, rest[1], conn)
+    if rest == ["$validate"]:
+        _only(method, "POST", f"{where}/$validate")
+        return operations.validate(services, request, resource_type, resource_id)
+    if rest == ["$export"] and resource_type == "Group":
+        _only(method, "GET", "Group/[id]/$export")
+        return bulk_export.kick_off(services, request, "group", resource_id)
+    raise errors.error(404, "not-supported", f"'{request.path}' is not a supported URL")
+
+
+def _form_search(request: FhirRequest) -> FhirRequest:
+    from urllib.parse import parse_qsl
+
+    body = request.body.decode("utf-8", errors="replace")
+    params = request.params + parse_qsl(body, keep_blank_values=True)
+    return FhirRequest(
+        "GET", request.path.rsplit("/", 1)[0], params, request.headers, b"", request.base_url
+    )
+
+
+def _only(method: str, allowed: str, where: str) -> None:
+    if method != allowed:
+        raise _not_allowed(method, where, allowed)
+
+
+def _not_allowed(method: str, where: str, allowed: str) -> errors.FhirError:
+    return errors.FhirError(
+        405,
+        [
+            errors.Issue(
+                "not-supported", f"{method} is not supported on {where}; allowed: {allowed}"
+            )
+        ],
+        {"Allow": allowed},
+    )

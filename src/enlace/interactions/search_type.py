@@ -1,0 +1,37 @@
+"""Type-level search with the parameters the search layer supports, paged by offset.
+
+Spec: https://hl7.org/fhir/R4/search.html
+"""
+
+from __future__ import annotations
+
+from enlace.search import basic as search
+
+from .bundles import page_link, search_entry
+from .context import Services
+from .messages import FhirRequest, FhirResponse
+from .responses import bundle
+
+
+def search_type(services: Services, request: FhirRequest, resource_type: str) -> FhirResponse:
+    lenient = request.preference("handling") == "lenient"
+    criteria = search.parse(
+        resource_type,
+        request.params,
+        services.settings.default_page_size,
+        services.settings.max_page_size,
+        lenient=lenient,
+    )
+    with services.db.read() as conn:
+        contents, total = search.find_page(conn, criteria)
+    count = str(criteria.count)
+    links = [page_link(request, "self")]
+    if criteria.offset + len(contents) < total and criteria.count:
+        links.append(
+            page_link(request, "next", _count=count, _offset=str(criteria.offset + criteria.count))
+        )
+    if criteria.offset > 0:
+        previous = max(criteria.offset - criteria.count, 0)
+        links.append(page_link(request, "previous", _count=count, _offset=str(previous)))
+    entries = [search_entry(content, request.base_url, resource_type) for content in contents]
+    return FhirResponse(200, bundle("searchset", entries, links, total=total))

@@ -1,0 +1,310 @@
+"""Batch and transaction Bundles.
+
+Spec: https://hl7.org/fhir/R4/http.html#transaction. A transaction validates every entry first,
+assigns ids to `urn:uuid:` entries, resolves conditional references, rewrites references, then runs
+DELETE, POST, PUT/PATCH and GET entries (in that order) in one database transaction: one failing
+entry rolls everything back. A batch runs each entry on its own and reports each outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import orjson
+from sqlalchemy import Connection
+
+from enlace.kernel import errors
+from enlace.kernel.errors import Issue
+from enlace.search import basic as search
+
+from .context import Services
+from .messages import FhirRequest, FhirResponse, outcome_response
+from .references import conditional_references, rewrite_references
+
+_ORDER = {"DELETE": 0, "POST": 1, "PUT": 2, "PATCH": 2, "GET": 3, "HEAD": 3}
+
+
+@dataclass
+class Entry:
+    index: int
+    method: str
+    url: str
+    full_url: str | None
+    resource: dict[str, Any] | None
+    request: dict[str, Any]
+    target_id: str | None = None
+    outcome: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path.strip("/")
+
+    @property
+    def query(self) -> list[tuple[str, str]]:
+        return parse_qsl(urlsplit(self.url).query, keep_blank_values=True)
+
+
+def process_bundle(services: Services, request: FhirRequest, dispatch: Any) -> FhirResponse:
+    body = request.json()
+    if not isinstance(body, dict) or body.get("resourceType") != "Bundle":
+        raise errors.bad_request("POST to the base URL needs a Bundle of type batch or transaction")
+    kind = body.get("type")
+    if kind not in ("batch", "transaction"):
+        raise errors.bad_request(
+            f"Bundle.type must be 'batch' or 'transaction', got '{kind}'", "Bundle.type"
+        )
+    entries = _entries(body)
+    if kind == "batch":
+        return _batch(services, request, entries, dispatch)
+    return _transaction(services, request, entries, dispatch)
+
+
+def _entries(bundle: dict[str, Any]) -> list[Entry]:
+    raw = bundle.get("entry", [])
+    if not isinstance(raw, list):
+        raise errors.bad_request("Bundle.entry must be an array", "Bundle.entry")
+    entries = []
+    problems = []
+    for index, item in enumerate(raw):
+        where = f"Bundle.entry[{index}]"
+        request = item.get("request") if isinstance(item, dict) else None
+        if not isinstance(request, dict) or not request.get("method") or not request.get("url"):
+            problems.append(
+                Issue(
+                    "required",
+                    "Each entry needs request.method and request.url",
+                    f"{where}.request",
+                )
+            )
+            continue
+        method = str(request["method"]).upper()
+        if method not in _ORDER:
+            problems.append(
+                Issue("value", f"Unsupported method '{method}'", f"{where}.request.method")
+            )
+            continue
+        resource = item.get("resource")
+        if method in ("POST", "PUT") and not isinstance(resource, dict):
+            problems.append(
+                Issue("required", f"A {method} entry needs a resource", f"{where}.resource")
+            )
+            continue
+        entries.append(
+            Entry(index, method, str(request["url"]), item.get("fullUrl"), resource, request)
+        )
+    if problems:
+        raise errors.FhirError(400, problems)
+    return entries
+
+
+def _batch(
+    services: Services, request: FhirRequest, entries: list[Entry], dispatch: Any
+) -> FhirResponse:
+    results = []
+    for entry in entries:
+        sub = _sub_request(request, entry)
+        try:
+            response = dispatch(services, sub)
+        except errors.FhirError as exc:
+            response = outcome_response(exc)
+        results.append(_response_entry(response))
+    return FhirResponse(200, {"resourceType": "Bundle", "type": "batch-response", "entry": results})
+
+
+def _transaction(
+    services: Services, request: FhirRequest, entries: list[Entry], dispatch: Any
+) -> FhirResponse:
+    _check_resources(services, entries)
+    with services.db.begin() as conn:
+        mapping = _assign_identities(services, conn, entries)
+        for reference in {r for e in entries for r in conditional_references(e.resource)}:
+            mapping[reference] = _resolve_conditional(services, conn, reference)
+        for entry in entries:
+            if entry.resource is not None:
+                rewrite_references(entry.resource, mapping)
+        responses: dict[int, dict[str, Any]] = {}
+        for entry in sorted(entries, key=lambda e: _ORDER[e.method]):
+            try:
+                responses[entry.index] = _run(services, conn, request, entry, dispatch)
+            except errors.FhirError as exc:
+                exc.issues = [
+                    Issue(
+                        i.code,
+                        f"Bundle.entry[{entry.index}]: {i.diagnostics}",
+                        i.expression or f"Bundle.entry[{entry.index}]",
+                        i.severity,
+                    )
+                    for i in exc.issues
+                ]
+                raise
+    ordered = [responses[e.index] for e in entries]
+    return FhirResponse(
+        200, {"resourceType": "Bundle", "type": "transaction-response", "entry": ordered}
+    )
+
+
+def _check_resources(services: Services, entries: list[Entry]) -> None:
+    """Validate every resource before anything is written; report all entries' issues at once."""
+    issues: list[Issue] = []
+    for entry in entries:
+        if entry.resource is None or entry.method == "PATCH":
+            continue
+        expected = entry.path.split("/")[0] or None
+        for issue in services.validate(entry.resource, expected):
+            where = f"Bundle.entry[{entry.index}].resource"
+            path = issue.expression or ""
+            expression = where + (path[path.find(".") :] if "." in path else "")
+            issues.append(Issue(issue.code, issue.diagnostics, expression, issue.severity))
+    if issues:
+        raise errors.FhirError(400, issues)
+
+
+def _assign_identities(
+    services: Services, conn: Connection, entries: list[Entry]
+) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for entry in entries:
+        if entry.method == "POST" and entry.resource is not None:
+            resource_type = entry.resource["resourceType"]
+            condition = entry.request.get("ifNoneExist")
+            existing = _conditional_ids(conn, resource_type, condition) if condition else []
+            if len(existing) > 1:
+                raise errors.precondition_failed(
+                    f"Bundle.entry[{entry.index}]: ifNoneExist '{condition}' matches {len(existing)} resources"
+                )
+            entry.outcome["existing"] = bool(existing)
+            entry.target_id = existing[0] if existing else services.repo.new_id()
+        elif entry.method == "PUT" and entry.resource is not None:
+            segments = entry.path.split("/")
+            if len(segments) == 2:
+                entry.target_id = segments[1]
+            else:
+                found = _conditional_ids(conn, segments[0], urlsplit(entry.url).query)
+                if len(found) > 1:
+                    raise errors.precondition_failed(
+                        f"Bundle.entry[{entry.index}]: '{entry.url}' matches {len(found)} resources"
+                    )
+                entry.target_id = (
+                    found[0] if found else entry.resource.get("id") or services.repo.new_id()
+                )
+        if entry.full_url and entry.target_id and entry.resource is not None:
+            mapping[entry.full_url] = f"{entry.resource['resourceType']}/{entry.target_id}"
+    return mapping
+
+
+def _resolve_conditional(services: Services, conn: Connection, reference: str) -> str:
+    resource_type, _, query = reference.partition("?")
+    services.require_type(resource_type)
+    found = _conditional_ids(conn, resource_type, query)
+    if len(found) != 1:
+        raise errors.precondition_failed(
+            f"The conditional reference '{reference}' matches {len(found)} resources; it must match one"
+        )
+    return f"{resource_type}/{found[0]}"
+
+
+def _conditional_ids(conn: Connection, resource_type: str, query: str) -> list[str]:
+    criteria = search.parse(resource_type, parse_qsl(query, keep_blank_values=True))
+    if not criteria.used:
+        raise errors.bad_request(f"The criteria '{query}' select no search parameter")
+    return search.find_ids(conn, criteria, limit=2)
+
+
+def _run(
+    services: Services, conn: Connection, request: FhirRequest, entry: Entry, dispatch: Any
+) -> dict[str, Any]:
+    repo = services.repo
+    if entry.method == "POST" and entry.resource is not None and entry.target_id:
+        if entry.outcome.get("existing"):
+            version = repo.read(conn, entry.resource["resourceType"], entry.target_id)
+            return _written_entry(version, "200 OK")
+        version = repo.create(conn, entry.resource, entry.target_id)
+        return _written_entry(version, "201 Created")
+    if entry.method == "PUT" and entry.resource is not None and entry.target_id:
+        if_match = _if_match(entry)
+        result = repo.update(conn, entry.resource, entry.target_id, if_match)
+        return _written_entry(result.version, "201 Created" if result.created else "200 OK")
+    sub = _sub_request(request, entry)
+    return _response_entry(dispatch(services, sub, conn))
+
+
+def _if_match(entry: Entry) -> int | None:
+    header = entry.request.get("ifMatch")
+    if not header:
+        return None
+    from .crud import parse_if_match
+
+    return parse_if_match(FhirRequest("PUT", entry.path, headers={"if-match": header}))
+
+
+def _sub_request(request: FhirRequest, entry: Entry) -> FhirRequest:
+    headers = {"prefer": request.headers.get("prefer", "")}
+    for field_name, header in (
+        ("ifMatch", "if-match"),
+        ("ifNoneExist", "if-none-exist"),
+        ("ifNoneMatch", "if-none-match"),
+    ):
+        if entry.request.get(field_name):
+            headers[header] = str(entry.request[field_name])
+    sub = FhirRequest.from_url(entry.method, entry.url, request.base_url, headers)
+    if entry.method == "PATCH" and entry.resource is not None:
+        sub.headers["content-type"] = "application/json-patch+json"
+        sub.parsed_body = _patch_from_binary(entry)
+    elif entry.resource is not None:
+        sub.parsed_body = entry.resource
+    return sub
+
+
+def _patch_from_binary(entry: Entry) -> Any:
+    import base64
+
+    resource = entry.resource or {}
+    if resource.get("resourceType") != "Binary" or "data" not in resource:
+        raise errors.bad_request(
+            "A PATCH entry carries a Binary with a JSON Patch document",
+            f"Bundle.entry[{entry.index}].resource",
+        )
+    try:
+        return orjson.loads(base64.b64decode(resource["data"]))
+    except (ValueError, orjson.JSONDecodeError) as exc:
+        raise errors.bad_request(
+            f"The Binary does not hold a JSON Patch: {exc}",
+            f"Bundle.entry[{entry.index}].resource.data",
+        ) from exc
+
+
+def _written_entry(version: Any, status: str) -> dict[str, Any]:
+    return {
+        "resource": orjson.Fragment(version.content),
+        "response": {
+            "status": status,
+            "location": f"{version.reference}/_history/{version.version_id}",
+            "etag": version.etag,
+            "lastModified": version.last_updated,
+        },
+    }
+
+
+def _response_entry(response: FhirResponse) -> dict[str, Any]:
+    entry: dict[str, Any] = {"response": {"status": str(response.status)}}
+    headers = response.headers
+    if "Location" in headers:
+        entry["response"]["location"] = headers["Location"]
+    if "ETag" in headers:
+        entry["response"]["etag"] = headers["ETag"]
+    if "Last-Modified" in headers:
+        entry["response"]["lastModified"] = headers["Last-Modified"]
+    if isinstance(response.body, bytes):
+        entry["resource"] = orjson.Fragment(response.body)
+    elif isinstance(response.body, dict):
+        key = (
+            "outcome"
+            if response.body.get("resourceType") == "OperationOutcome" and response.status >= 400
+            else "resource"
+        )
+        entry["response" if key == "outcome" else "resource"] = (
+            {**entry["response"], "outcome": response.body} if key == "outcome" else response.body
+        )
+    return entry

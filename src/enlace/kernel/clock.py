@@ -1,0 +1,18 @@
+"""Injected time: production uses the system clock, tests and simulations a fixed or stepped one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def fhir_instant(moment: datetime) -> str:
+    """Render an aware datetime as a FHIR instant with millisecond precision."""
+    text = moment.astimezone(UTC).isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")

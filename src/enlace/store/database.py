@@ -1,0 +1,89 @@
+"""Engines for the embedded (SQLite, WAL) and production (PostgreSQL, psycopg 3) stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+
+
+@dataclass
+class Database:
+    """A write engine and a read engine; on PostgreSQL they are the same pool.
+
+    SQLite write transactions start with BEGIN IMMEDIATE so that two writers queue on the
+    busy timeout instead of deadlocking on a lock upgrade; reads use deferred transactions and,
+    thanks to WAL, never wait for writers.
+    """
+
+    url: str
+    write_engine: Engine
+    read_engine: Engine
+
+    @property
+    def dialect(self) -> str:
+        return self.write_engine.dialect.name
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self.write_engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.read_engine.connect() as conn:
+            yield conn
+            conn.rollback()
+
+    def dispose(self) -> None:
+        self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            self.read_engine.dispose()
+
+
+def open_database(url: str, pool_size: int = 10) -> Database:
+    if url.startswith("sqlite"):
+        return _open_sqlite(url)
+    url = _normalize_postgres_url(url)
+    engine = create_engine(
+        url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=False
+    )
+    return Database(url, engine, engine)
+
+
+def _normalize_postgres_url(url: str) -> str:
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _open_sqlite(url: str) -> Database:
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    write = create_engine(url, pool_size=1, max_overflow=0, connect_args={"timeout": 30})
+    read = create_engine(url, pool_size=8, max_overflow=8, connect_args={"timeout": 30})
+    _configure_sqlite(write, begin="BEGIN IMMEDIATE")
+    _configure_sqlite(read, begin="BEGIN")
+    return Database(url, write, read)
+
+
+def _configure_sqlite(engine: Engine, begin: str) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # let SQLAlchemy's begin event issue BEGIN itself
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql(begin)

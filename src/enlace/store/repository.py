@@ -1,0 +1,417 @@
+"""FhirRepository: versioned resource storage over SQLAlchemy Core.
+
+Every write is a new row in `resource_history` plus an upsert of `resources`; deletes are versioned
+tombstones. Optimistic locking is a conditional UPDATE on the expected version, backed by the
+unique (type, id, version) index on history, so no lost update can pass even between processes.
+Methods take the caller's connection: the caller's unit of work decides where a transaction ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from enlace.kernel import errors
+from enlace.kernel.clock import Clock, fhir_instant
+from enlace.kernel.ids import IdFactory
+from enlace.store.records import Indexer, IndexRows, NoIndexer, StoredVersion, content_hash, stamp
+from enlace.store.schema import reference_index, resource_history, resources, token_index
+
+_CURRENT_COLUMNS = (
+    resources.c.resource_type,
+    resources.c.id,
+    resources.c.version_id,
+    resources.c.last_updated_us,
+    resources.c.deleted,
+    resources.c.content,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    version: StoredVersion
+    created: bool  # a new resource (201) rather than a new version of an existing one (200)
+    changed: bool = True  # False when an update carried the content already stored
+
+
+@dataclass(frozen=True, slots=True)
+class PutItem:
+    """One resource of a bulk load, stored under its own id (create-or-update)."""
+
+    resource: dict[str, Any]
+
+
+class FhirRepository:
+    def __init__(self, clock: Clock, ids: IdFactory, indexer: Indexer | None = None) -> None:
+        self.clock = clock
+        self.new_id = ids
+        self.indexer: Indexer = indexer or NoIndexer()
+
+    # -- reads ------------------------------------------------------------------------------
+    def current(
+        self, conn: Connection, resource_type: str, resource_id: str
+    ) -> StoredVersion | None:
+        row = conn.execute(
+            select(*_CURRENT_COLUMNS).where(
+                resources.c.resource_type == resource_type, resources.c.id == resource_id
+            )
+        ).first()
+        return _version(row) if row else None
+
+    def read(self, conn: Connection, resource_type: str, resource_id: str) -> StoredVersion:
+        found = self.current(conn, resource_type, resource_id)
+        if found is None:
+            raise errors.not_found(f"{resource_type}/{resource_id} is not known")
+        if found.deleted:
+            raise errors.gone(
+                f"{resource_type}/{resource_id} was deleted",
+                headers={"ETag": found.etag, "Last-Modified": found.last_updated},
+            )
+        return found
+
+    def vread(
+        self, conn: Connection, resource_type: str, resource_id: str, version_id: int
+    ) -> StoredVersion:
+        h = resource_history.c
+        row = conn.execute(
+            select(
+                h.resource_type,
+                h.id,
+                h.version_id,
+                h.last_updated_us,
+                h.deleted,
+                h.content,
+                h.method,
+            ).where(
+                h.resource_type == resource_type, h.id == resource_id, h.version_id == version_id
+            )
+        ).first()
+        if row is None:
+            raise errors.not_found(f"{resource_type}/{resource_id} has no version {version_id}")
+        version = _version(row)
+        if version.deleted:
+            raise errors.gone(f"{resource_type}/{resource_id} version {version_id} is a deletion")
+        return version
+
+    # -- writes -----------------------------------------------------------------------------
+    def create(
+        self, conn: Connection, resource: dict[str, Any], resource_id: str | None = None
+    ) -> StoredVersion:
+        resource_type = resource["resourceType"]
+        client_chosen = resource_id is not None
+        resource_id = resource_id or self.new_id()
+        now_us, instant = self._now()
+        body = stamp(resource, resource_id, 1, instant)
+        digest = content_hash(resource)
+        statement = insert(resources).values(
+            resource_type=resource_type,
+            id=resource_id,
+            version_id=1,
+            last_updated_us=now_us,
+            deleted=False,
+            content_hash=digest,
+            content=body,
+        )
+        if client_chosen:  # a concurrent create of the same id is possible: keep the tx usable
+            try:
+                with conn.begin_nested():
+                    conn.execute(statement)
+            except IntegrityError as exc:
+                raise errors.conflict(
+                    f"{resource_type}/{resource_id} was created concurrently"
+                ) from exc
+        else:  # a fresh UUID cannot collide
+            conn.execute(statement)
+        version = StoredVersion(resource_type, resource_id, 1, now_us, False, body, "POST")
+        self._append_history(conn, version)
+        self._reindex(conn, resource_type, resource_id, resource, replace=False)
+        return version
+
+    def update(
+        self,
+        conn: Connection,
+        resource: dict[str, Any],
+        resource_id: str,
+        if_match: int | None = None,
+    ) -> WriteResult:
+        """Create-or-update under `resource_id`; `if_match` demands the current version."""
+        resource_type = resource["resourceType"]
+        resource["id"] = resource_id
+        found = self._current_state(conn, resource_type, resource_id)
+        if found is None:
+            if if_match is not None:
+                raise errors.precondition_failed(
+                    f"{resource_type}/{resource_id} does not exist, so version {if_match} cannot match"
+                )
+            return WriteResult(self.create(conn, resource, resource_id), created=True)
+        current_version, current_hash, was_deleted = found
+        if if_match is not None and if_match != current_version:
+            raise errors.precondition_failed(
+                f"{resource_type}/{resource_id} is at version {current_version}, not {if_match}"
+            )
+        digest = content_hash(resource)
+        if digest == current_hash and not was_deleted:
+            return WriteResult(self.read(conn, resource_type, resource_id), False, changed=False)
+        version = self._write_version(conn, resource, resource_id, current_version, digest, "PUT")
+        return WriteResult(version, created=was_deleted)
+
+    def delete(
+        self, conn: Connection, resource_type: str, resource_id: str
+    ) -> StoredVersion | None:
+        """Write a tombstone; deleting what is absent or already deleted changes nothing."""
+        found = self._current_state(conn, resource_type, resource_id)
+        if found is None or found[2]:
+            return None
+        now_us, _ = self._now()
+        new_version = found[0] + 1
+        self._swap_current(
+            conn, resource_type, resource_id, found[0], new_version, now_us, "", None
+        )
+        version = StoredVersion(
+            resource_type, resource_id, new_version, now_us, True, None, "DELETE"
+        )
+        self._append_history(conn, version)
+        self._clear_index(conn, resource_type, resource_id)
+        return version
+
+    def put_many(self, conn: Connection, items: Iterable[PutItem]) -> dict[str, int]:
+        """Bulk create-or-update; unchanged resources keep their version (idempotent import)."""
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        by_key: dict[tuple[str, str], dict[str, Any]] = {}
+        for item in items:
+            by_key[(item.resource["resourceType"], item.resource["id"])] = item.resource
+        states = self._current_states(conn, list(by_key))
+        now_us, instant = self._now()
+        new_rows: list[dict[str, Any]] = []
+        history_rows: list[dict[str, Any]] = []
+        changed_rows: list[dict[str, Any]] = []
+        index = IndexRows()
+        for (resource_type, resource_id), resource in by_key.items():
+            digest = content_hash(resource)
+            state = states.get((resource_type, resource_id))
+            if state is not None and state[1] == digest and not state[2]:
+                counts["unchanged"] += 1
+                continue
+            version_id = 1 if state is None else state[0] + 1
+            body = stamp(resource, resource_id, version_id, instant)
+            row = {
+                "resource_type": resource_type,
+                "id": resource_id,
+                "version_id": version_id,
+                "last_updated_us": now_us,
+                "deleted": False,
+                "content_hash": digest,
+                "content": body,
+            }
+            history_rows.append(_history_row(row, "PUT" if state else "POST"))
+            if state is None:
+                new_rows.append(row)
+                counts["created"] += 1
+            else:
+                changed_rows.append({**row, "expected": state[0]})
+                counts["updated"] += 1
+            rows = self.indexer.rows(resource_type, resource_id, resource)
+            index.tokens.extend(rows.tokens)
+            index.references.extend(rows.references)
+        if new_rows:
+            conn.execute(insert(resources), new_rows)
+        for row in changed_rows:
+            self._swap_current(
+                conn,
+                row["resource_type"],
+                row["id"],
+                row["expected"],
+                row["version_id"],
+                now_us,
+                row["content_hash"],
+                row["content"],
+            )
+            self._clear_index(conn, row["resource_type"], row["id"])
+        if history_rows:
+            conn.execute(insert(resource_history), history_rows)
+        self._insert_index(conn, index)
+        return counts
+
+    # -- history ----------------------------------------------------------------------------
+    def history(
+        self,
+        conn: Connection,
+        resource_type: str | None = None,
+        resource_id: str | None = None,
+        since_us: int | None = None,
+        before_seq: int | None = None,
+        limit: int = 50,
+    ) -> list[tuple[int, StoredVersion]]:
+        """Versions newest first, each with its sequence number (the paging cursor)."""
+        h = resource_history.c
+        query = select(
+            h.seq,
+            h.resource_type,
+            h.id,
+            h.version_id,
+            h.last_updated_us,
+            h.deleted,
+            h.content,
+            h.method,
+        )
+        conditions = []
+        if resource_type:
+            conditions.append(h.resource_type == resource_type)
+        if resource_id:
+            conditions.append(h.id == resource_id)
+        if since_us is not None:
+            conditions.append(h.last_updated_us >= since_us)
+        if before_seq is not None:
+            conditions.append(h.seq < before_seq)
+        if conditions:
+            query = query.where(and_(*conditions))
+        rows = conn.execute(query.order_by(h.seq.desc()).limit(limit)).all()
+        return [(row[0], _version(row[1:])) for row in rows]
+
+    # -- internals --------------------------------------------------------------------------
+    def _now(self) -> tuple[int, str]:
+        moment: datetime = self.clock()
+        return int(moment.timestamp() * 1_000_000), fhir_instant(moment)
+
+    def _current_state(
+        self, conn: Connection, resource_type: str, resource_id: str
+    ) -> tuple[int, str, bool] | None:
+        r = resources.c
+        row = conn.execute(
+            select(r.version_id, r.content_hash, r.deleted).where(
+                r.resource_type == resource_type, r.id == resource_id
+            )
+        ).first()
+        return (row[0], row[1], row[2]) if row else None
+
+    def _current_states(
+        self, conn: Connection, keys: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[int, str, bool]]:
+        r = resources.c
+        found: dict[tuple[str, str], tuple[int, str, bool]] = {}
+        by_type: dict[str, list[str]] = {}
+        for resource_type, resource_id in keys:
+            by_type.setdefault(resource_type, []).append(resource_id)
+        for resource_type, ids in by_type.items():
+            for start in range(0, len(ids), 500):
+                rows = conn.execute(
+                    select(r.id, r.version_id, r.content_hash, r.deleted).where(
+                        r.resource_type == resource_type, r.id.in_(ids[start : start + 500])
+                    )
+                )
+                for row in rows:
+                    found[(resource_type, row[0])] = (row[1], row[2], row[3])
+        return found
+
+    def _write_version(
+        self,
+        conn: Connection,
+        resource: dict[str, Any],
+        resource_id: str,
+        current_version: int,
+        digest: str,
+        method: str,
+    ) -> StoredVersion:
+        resource_type = resource["resourceType"]
+        now_us, instant = self._now()
+        new_version = current_version + 1
+        body = stamp(resource, resource_id, new_version, instant)
+        self._swap_current(
+            conn, resource_type, resource_id, current_version, new_version, now_us, digest, body
+        )
+        version = StoredVersion(
+            resource_type, resource_id, new_version, now_us, False, body, method
+        )
+        self._append_history(conn, version)
+        self._reindex(conn, resource_type, resource_id, resource, replace=True)
+        return version
+
+    def _swap_current(
+        self,
+        conn: Connection,
+        resource_type: str,
+        resource_id: str,
+        expected: int,
+        new_version: int,
+        now_us: int,
+        digest: str,
+        body: bytes | None,
+    ) -> None:
+        r = resources.c
+        result = conn.execute(
+            update(resources)
+            .where(r.resource_type == resource_type, r.id == resource_id, r.version_id == expected)
+            .values(
+                version_id=new_version,
+                last_updated_us=now_us,
+                deleted=body is None,
+                content_hash=digest,
+                content=body,
+            )
+        )
+        if result.rowcount != 1:
+            raise errors.precondition_failed(
+                f"{resource_type}/{resource_id} changed concurrently; version {expected} is stale"
+            )
+
+    def _append_history(self, conn: Connection, version: StoredVersion) -> None:
+        conn.execute(
+            insert(resource_history).values(
+                resource_type=version.resource_type,
+                id=version.id,
+                version_id=version.version_id,
+                last_updated_us=version.last_updated_us,
+                method=version.method,
+                deleted=version.deleted,
+                content=version.content,
+            )
+        )
+
+    def _reindex(
+        self,
+        conn: Connection,
+        resource_type: str,
+        resource_id: str,
+        resource: dict[str, Any],
+        replace: bool,
+    ) -> None:
+        if replace:
+            self._clear_index(conn, resource_type, resource_id)
+        self._insert_index(conn, self.indexer.rows(resource_type, resource_id, resource))
+
+    def _clear_index(self, conn: Connection, resource_type: str, resource_id: str) -> None:
+        for table in (token_index, reference_index):
+            conn.execute(
+                delete(table).where(
+                    table.c.resource_type == resource_type, table.c.resource_id == resource_id
+                )
+            )
+
+    def _insert_index(self, conn: Connection, rows: IndexRows) -> None:
+        if rows.tokens:
+            conn.execute(insert(token_index), rows.tokens)
+        if rows.references:
+            conn.execute(insert(reference_index), rows.references)
+
+
+def _history_row(row: dict[str, Any], method: str) -> dict[str, Any]:
+    return {
+        "resource_type": row["resource_type"],
+        "id": row["id"],
+        "version_id": row["version_id"],
+        "last_updated_us": row["last_updated_us"],
+        "method": method,
+        "deleted": False,
+        "content": row["content"],
+    }
+
+
+def _version(row: Any) -> StoredVersion:
+    method = row[6] if len(row) > 6 else ""
+    content = bytes(row[5]) if row[5] is not None else None
+    return StoredVersion(row[0], row[1], row[2], row[3], bool(row[4]), content, method)

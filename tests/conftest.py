@@ -1,0 +1,63 @@
+"""Shared fixtures: every storage test runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from ENLACE_TEST_POSTGRES_URL, else a throwaway initdb cluster; when neither is
+possible the PostgreSQL variants are skipped with one visible reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from enlace.bootstrap import build
+from enlace.interactions.context import Services
+from enlace.kernel.settings import Settings
+from enlace.store.schema import metadata
+from tests.support.postgres import PostgresUnavailable, fresh_database, postgres_server
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SYNTHEA = SHARED / "data" / "synthea-r4"
+
+
+class SteppingClock:
+    """Deterministic time: each reading is one millisecond after the last."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(milliseconds=1)
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    try:
+        with postgres_server() as admin_url, fresh_database(admin_url) as url:
+            yield url
+    except PostgresUnavailable as exc:
+        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'enlace.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def services(database_url: str, tmp_path: Path) -> Iterator[Services]:
+    settings = Settings.from_env(database_url=database_url, var_dir=tmp_path / "var", log_requests=False)
+    built = build(settings, clock=SteppingClock())
+    if built.db.dialect == "postgresql":
+        with built.db.begin() as conn:
+            names = ", ".join(t.name for t in metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+    yield built
+    built.db.dispose()

@@ -1,0 +1,76 @@
+"""metadata, $validate, $export and the health endpoints."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi.testclient import TestClient
+
+from tests.integration.conftest import FHIR_JSON, patient
+
+
+def test_capability_statement_is_truthful(client: TestClient) -> None:
+    statement = client.get("/fhir/metadata").json()
+    assert statement["fhirVersion"] == "4.0.1"
+    resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
+    assert len(resources) >= 140
+    params = {p["name"] for p in resources["Patient"]["searchParam"]}
+    assert params == {"_id", "_lastUpdated", "identifier"}
+    assert "identifier" not in {p["name"] for p in resources["OperationOutcome"]["searchParam"]}
+    assert "Spaceship" not in resources
+    for name, params_ in (("Patient", "_id=x"), ("Observation", "_lastUpdated=gt2020")):
+        assert client.get(f"/fhir/{name}?{params_}").status_code == 200
+
+
+def test_validate_operation(client: TestClient) -> None:
+    ok = client.post("/fhir/Patient/$validate", json=patient(), headers=FHIR_JSON).json()
+    assert ok["issue"][0]["severity"] == "information"
+    bad = client.post("/fhir/Patient/$validate", json={"resourceType": "Patient", "active": "yes"}, headers=FHIR_JSON)
+    assert bad.status_code == 200
+    assert bad.json()["issue"][0]["expression"] == ["Patient.active"]
+    wrapped = {"resourceType": "Parameters", "parameter": [{"name": "resource", "resource": {"resourceType": "Patient", "gender": "x"}}]}
+    assert client.post("/fhir/Patient/$validate", json=wrapped, headers=FHIR_JSON).json()["issue"][0]["severity"] == "error"
+    assert client.get("/fhir/Patient?_count=0").json()["total"] == 0
+
+
+def test_bulk_export_system_patient_and_group(client: TestClient) -> None:
+    pid = client.post("/fhir/Patient", json=patient(), headers=FHIR_JSON).json()["id"]
+    other = client.post("/fhir/Patient", json=patient(), headers=FHIR_JSON).json()["id"]
+    obs = {"resourceType": "Observation", "status": "final", "code": {"text": "peso"}, "subject": {"reference": f"Patient/{pid}"}}
+    client.post("/fhir/Observation", json=obs, headers=FHIR_JSON)
+    client.post("/fhir/Practitioner", json={"resourceType": "Practitioner"}, headers=FHIR_JSON)
+    group = {"resourceType": "Group", "type": "person", "actual": True, "member": [{"entity": {"reference": f"Patient/{other}"}}]}
+    gid = client.post("/fhir/Group", json=group, headers=FHIR_JSON).json()["id"]
+
+    assert client.get("/fhir/$export").status_code == 400  # respond-async is required
+    system = _export(client, "/fhir/$export")
+    assert system == {"Patient": 2, "Observation": 1, "Practitioner": 1, "Group": 1}
+    assert _export(client, "/fhir/$export?_type=Observation") == {"Observation": 1}
+    assert _export(client, "/fhir/Patient/$export") == {"Patient": 2, "Observation": 1}
+    assert _export(client, f"/fhir/Group/{gid}/$export") == {"Patient": 1}
+    assert _export(client, "/fhir/$export?_since=2999-01-01T00:00:00Z") == {}
+    assert client.get("/fhir/$export?_type=Spaceship", headers={"Prefer": "respond-async"}).status_code == 404
+
+
+def _export(client: TestClient, url: str) -> dict[str, int]:
+    kick = client.get(url, headers={"Prefer": "respond-async"})
+    assert kick.status_code == 202, kick.text
+    status_url = kick.headers["Content-Location"].replace("http://testserver", "")
+    for _ in range(200):
+        poll = client.get(status_url)
+        if poll.status_code == 200:
+            break
+        assert poll.status_code == 202
+        time.sleep(0.05)
+    manifest = poll.json()
+    counts = {}
+    for output in manifest["output"]:
+        lines = client.get(output["url"].replace("http://testserver", "")).text.strip().splitlines()
+        assert len(lines) == output["count"]
+        counts[output["type"]] = len(lines)
+    return counts
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json()["status"] == "ready"

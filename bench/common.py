@@ -25,7 +25,9 @@ from tests.support.postgres import fresh_database, postgres_server  # noqa: E402
 
 
 def machine() -> dict[str, Any]:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
     return {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
@@ -43,11 +45,27 @@ def database(kind: str, workdir: Path) -> Iterator[str]:
 
 
 @contextmanager
-def server(url: str, workdir: Path, workers: int = 2, port: int = 8765) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    env = {**os.environ, "ENLACE_DATABASE_URL": url, "ENLACE_VAR_DIR": str(workdir), "ENLACE_LOG_REQUESTS": "0"}
+def server(
+    url: str, workdir: Path, workers: int = 2, port: int = 8765
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    env = {
+        **os.environ,
+        "ENLACE_DATABASE_URL": url,
+        "ENLACE_VAR_DIR": str(workdir),
+        "ENLACE_LOG_REQUESTS": "0",
+    }
     process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "enlace"), "serve", "--port", str(port), "--workers", str(workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(ROOT / ".venv" / "bin" / "enlace"),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:

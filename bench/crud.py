@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 import httpx
+
 from common import ROOT, database, emit, new_id, server
 
 
@@ -25,26 +26,49 @@ def preload(base: str, count: int) -> list[str]:
         entries = [
             {
                 "request": {"method": "PUT", "url": f"Patient/{pid}"},
-                "resource": {"resourceType": "Patient", "id": pid, "active": True, "name": [{"family": "Seed"}]},
+                "resource": {
+                    "resourceType": "Patient",
+                    "id": pid,
+                    "active": True,
+                    "name": [{"family": "Seed"}],
+                },
             }
             for pid in ids[start : start + 200]
         ]
         bundle = {"resourceType": "Bundle", "type": "transaction", "entry": entries}
-        response = httpx.post(f"{base}/fhir", json=bundle, timeout=60, headers={"Prefer": "return=minimal"})
+        response = httpx.post(
+            f"{base}/fhir", json=bundle, timeout=60, headers={"Prefer": "return=minimal"}
+        )
         response.raise_for_status()
     return ids
 
 
-def run(db: str, workers: int, connections: int, duration: int, threads: int, patients: int) -> dict[str, object]:
+def run(
+    db: str, workers: int, connections: int, duration: int, threads: int, patients: int
+) -> dict[str, object]:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
-    with tempfile.TemporaryDirectory() as tmp, database(db, Path(tmp)) as url, server(url, Path(tmp), workers) as (base, _):
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        database(db, Path(tmp)) as url,
+        server(url, Path(tmp), workers) as (base, _),
+    ):
         ids_file = Path(tmp) / "ids.txt"
         ids_file.write_text("\n".join(preload(base, patients)) + "\n")
         env = {**os.environ, "ENLACE_BENCH_IDS": str(ids_file)}
-        command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
-                   "-s", str(ROOT / "bench" / "crud.lua"), base]
-        subprocess.run([*command[:3], "-d3s", *command[4:]], env=env, capture_output=True, check=True)  # warm-up
+        command = [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            str(ROOT / "bench" / "crud.lua"),
+            base,
+        ]
+        subprocess.run(
+            [*command[:3], "-d3s", *command[4:]], env=env, capture_output=True, check=True
+        )  # warm-up
         output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
     figures = json.loads(output.strip().splitlines()[-1])
     return {"bench": "crud", "db": db, "workers": workers, "connections": connections, **figures}

@@ -1,6 +1,6 @@
 """NDJSON import throughput (resources/s), in process, on a fresh database.
 
-    .venv/bin/python bench/import_ndjson.py --db postgres --resources 100000
+.venv/bin/python bench/import_ndjson.py --db postgres --resources 100000
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 from common import cloned, database, emit, synthea_resources
-
 from enlace.bootstrap import build
 from enlace.interactions.bulk_import import import_paths
 from enlace.kernel.settings import Settings
@@ -32,9 +31,13 @@ def run(db: str, count: int) -> dict[str, object]:
         rerun = time.perf_counter() - again
         services.db.dispose()
     return {
-        "bench": "import_ndjson", "db": db, "resources": report.resources,
-        "seconds": round(elapsed, 2), "resources_per_s": round(report.resources / elapsed, 1),
-        "rerun_seconds": round(rerun, 2), "rerun_new_versions": second.counts["created"] + second.counts["updated"],
+        "bench": "import_ndjson",
+        "db": db,
+        "resources": report.resources,
+        "seconds": round(elapsed, 2),
+        "resources_per_s": round(report.resources / elapsed, 1),
+        "rerun_seconds": round(rerun, 2),
+        "rerun_new_versions": second.counts["created"] + second.counts["updated"],
     }
 
 

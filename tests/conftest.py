@@ -53,7 +53,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def services(database_url: str, tmp_path: Path) -> Iterator[Services]:
-    settings = Settings.from_env(database_url=database_url, var_dir=tmp_path / "var", log_requests=False)
+    settings = Settings.from_env(
+        database_url=database_url, var_dir=tmp_path / "var", log_requests=False
+    )
     built = build(settings, clock=SteppingClock())
     if built.db.dialect == "postgresql":
         with built.db.begin() as conn:

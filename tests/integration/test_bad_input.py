@@ -23,12 +23,16 @@ def _count(client: TestClient, resource_type: str = "Patient") -> int:
 
 
 def test_malformed_json(client: TestClient) -> None:
-    _outcome(client.post("/fhir/Patient", content=b'{"resourceType": "Patient",', headers=FHIR_JSON), 400)
+    _outcome(
+        client.post("/fhir/Patient", content=b'{"resourceType": "Patient",', headers=FHIR_JSON), 400
+    )
     assert _count(client) == 0
 
 
 def test_resource_type_not_matching_url(client: TestClient) -> None:
-    body = _outcome(client.post("/fhir/Patient", json={"resourceType": "Observation"}, headers=FHIR_JSON), 400)
+    body = _outcome(
+        client.post("/fhir/Patient", json={"resourceType": "Observation"}, headers=FHIR_JSON), 400
+    )
     assert "Observation" in body["issue"][0]["diagnostics"]
     assert _count(client, "Observation") == 0
 
@@ -42,14 +46,20 @@ def test_body_id_not_matching_url_id(client: TestClient) -> None:
 
 def test_body_over_the_limit_is_413(client: TestClient, services: Services) -> None:
     limit = services.settings.max_body_bytes
-    big = b'{"resourceType":"Patient","text":{"status":"generated","div":"' + b"x" * (limit + 1) + b'"}}'
+    big = (
+        b'{"resourceType":"Patient","text":{"status":"generated","div":"'
+        + b"x" * (limit + 1)
+        + b'"}}'
+    )
     _outcome(client.post("/fhir/Patient", content=big, headers=FHIR_JSON), 413)
     assert _count(client) == 0
 
 
 def test_unknown_resource_type_is_404(client: TestClient) -> None:
     _outcome(client.get("/fhir/Spaceship/1"), 404)
-    _outcome(client.post("/fhir/Spaceship", json={"resourceType": "Spaceship"}, headers=FHIR_JSON), 404)
+    _outcome(
+        client.post("/fhir/Spaceship", json={"resourceType": "Spaceship"}, headers=FHIR_JSON), 404
+    )
 
 
 def test_unsupported_interactions_are_405(client: TestClient) -> None:
@@ -64,14 +74,22 @@ def test_invalid_parameters_are_400(client: TestClient) -> None:
     _outcome(client.get("/fhir/Patient?_count=abc"), 400)
     _outcome(client.get("/fhir/Patient?_lastUpdated=gt2025-13-45"), 400)
     _outcome(client.get("/fhir/Patient/_history?_since=nope"), 400)
-    _outcome(client.put("/fhir/Patient/x", json=patient(id="x"), headers={**FHIR_JSON, "If-Match": "banana"}), 400)
+    _outcome(
+        client.put(
+            "/fhir/Patient/x", json=patient(id="x"), headers={**FHIR_JSON, "If-Match": "banana"}
+        ),
+        400,
+    )
 
 
 def test_xml_is_refused(client: TestClient) -> None:
     _outcome(client.get("/fhir/metadata", headers={"Accept": "application/fhir+xml"}), 406)
     _outcome(client.get("/fhir/metadata?_format=xml"), 406)
     xml = b'<Patient xmlns="http://hl7.org/fhir"/>'
-    _outcome(client.post("/fhir/Patient", content=xml, headers={"Content-Type": "application/fhir+xml"}), 415)
+    _outcome(
+        client.post("/fhir/Patient", content=xml, headers={"Content-Type": "application/fhir+xml"}),
+        415,
+    )
 
 
 def test_structural_validation_lists_every_issue_and_writes_nothing(client: TestClient) -> None:
@@ -85,7 +103,14 @@ def test_structural_validation_lists_every_issue_and_writes_nothing(client: Test
 def test_non_object_bodies(client: TestClient) -> None:
     _outcome(client.post("/fhir/Patient", json=[1, 2], headers=FHIR_JSON), 400)
     _outcome(client.post("/fhir/Patient", content=b"", headers=FHIR_JSON), 400)
-    _outcome(client.patch("/fhir/Patient/x", json={"op": "add"}, headers={"Content-Type": "application/json-patch+json"}), 404)
+    _outcome(
+        client.patch(
+            "/fhir/Patient/x",
+            json={"op": "add"},
+            headers={"Content-Type": "application/json-patch+json"},
+        ),
+        400,
+    )
 
 
 def test_concurrent_updates_with_the_same_if_match_one_wins(client: TestClient) -> None:
@@ -93,7 +118,9 @@ def test_concurrent_updates_with_the_same_if_match_one_wins(client: TestClient) 
 
     def attempt(n: int) -> int:
         body = patient(id=pid, name=[{"family": f"Writer{n}"}])
-        return client.put(f"/fhir/Patient/{pid}", json=body, headers={**FHIR_JSON, "If-Match": 'W/"1"'}).status_code
+        return client.put(
+            f"/fhir/Patient/{pid}", json=body, headers={**FHIR_JSON, "If-Match": 'W/"1"'}
+        ).status_code
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = sorted(pool.map(attempt, range(8)))

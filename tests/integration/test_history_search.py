@@ -22,11 +22,15 @@ def test_instance_history_lists_versions_newest_first(client: TestClient) -> Non
 def test_type_and_system_history_with_paging_and_since(client: TestClient) -> None:
     for _ in range(5):
         client.post("/fhir/Patient", json=patient(), headers=FHIR_JSON)
-    client.post("/fhir/Observation", json={"resourceType": "Observation", "status": "final", "code": {"text": "peso"}}, headers=FHIR_JSON)
+    client.post(
+        "/fhir/Observation",
+        json={"resourceType": "Observation", "status": "final", "code": {"text": "peso"}},
+        headers=FHIR_JSON,
+    )
     page = client.get("/fhir/Patient/_history?_count=2").json()
     assert len(page["entry"]) == 2
     seen = [e["resource"]["id"] for e in page["entry"]]
-    while (nxt := [link["url"] for link in page["link"] if link["relation"] == "next"]):
+    while nxt := [link["url"] for link in page["link"] if link["relation"] == "next"]:
         page = client.get(nxt[0].replace("http://testserver", "")).json()
         seen += [e["resource"]["id"] for e in page["entry"]]
     assert len(seen) == len(set(seen)) == 5
@@ -61,4 +65,7 @@ def test_unknown_search_parameter_is_400_unless_lenient(client: TestClient) -> N
     strict = client.get("/fhir/Patient?nonsense=1")
     assert strict.status_code == 400
     assert strict.json()["issue"][0]["expression"] == ["nonsense"]
-    assert client.get("/fhir/Patient?nonsense=1", headers={"Prefer": "handling=lenient"}).status_code == 200
+    assert (
+        client.get("/fhir/Patient?nonsense=1", headers={"Prefer": "handling=lenient"}).status_code
+        == 200
+    )

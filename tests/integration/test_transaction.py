@@ -9,20 +9,35 @@ from tests.integration.conftest import FHIR_JSON, patient
 
 def _observation(subject: str, value: float = 80.0) -> dict[str, object]:
     return {
-        "resourceType": "Observation", "status": "final",
+        "resourceType": "Observation",
+        "status": "final",
         "code": {"coding": [{"system": "http://loinc.org", "code": "29463-7"}]},
         "subject": {"reference": subject},
-        "valueQuantity": {"value": value, "unit": "kg", "system": "http://unitsofmeasure.org", "code": "kg"},
+        "valueQuantity": {
+            "value": value,
+            "unit": "kg",
+            "system": "http://unitsofmeasure.org",
+            "code": "kg",
+        },
     }
 
 
 def test_transaction_rewrites_urn_uuid_references(client: TestClient) -> None:
     urn = "urn:uuid:0b6f6e64-8a1e-4a1e-9d53-6f7d5c1c2a11"
     bundle = {
-        "resourceType": "Bundle", "type": "transaction",
+        "resourceType": "Bundle",
+        "type": "transaction",
         "entry": [
-            {"fullUrl": "urn:uuid:aaaaaaaa-0000-4000-8000-000000000001", "resource": _observation(urn), "request": {"method": "POST", "url": "Observation"}},
-            {"fullUrl": urn, "resource": patient(), "request": {"method": "POST", "url": "Patient"}},
+            {
+                "fullUrl": "urn:uuid:aaaaaaaa-0000-4000-8000-000000000001",
+                "resource": _observation(urn),
+                "request": {"method": "POST", "url": "Observation"},
+            },
+            {
+                "fullUrl": urn,
+                "resource": patient(),
+                "request": {"method": "POST", "url": "Patient"},
+            },
         ],
     }
     response = client.post("/fhir", json=bundle, headers=FHIR_JSON)
@@ -31,16 +46,26 @@ def test_transaction_rewrites_urn_uuid_references(client: TestClient) -> None:
     assert result["type"] == "transaction-response"
     assert [e["response"]["status"] for e in result["entry"]] == ["201 Created", "201 Created"]
     patient_location = result["entry"][1]["response"]["location"]
-    observation = client.get("/fhir/" + result["entry"][0]["response"]["location"].split("/_history")[0]).json()
+    observation = client.get(
+        "/fhir/" + result["entry"][0]["response"]["location"].split("/_history")[0]
+    ).json()
     assert observation["subject"]["reference"] == patient_location.split("/_history")[0]
 
 
 def test_transaction_with_one_invalid_entry_writes_nothing(client: TestClient) -> None:
     bundle = {
-        "resourceType": "Bundle", "type": "transaction",
+        "resourceType": "Bundle",
+        "type": "transaction",
         "entry": [
             {"resource": patient(), "request": {"method": "POST", "url": "Patient"}},
-            {"resource": {"resourceType": "Observation", "status": "bogus", "code": {"text": "x"}}, "request": {"method": "POST", "url": "Observation"}},
+            {
+                "resource": {
+                    "resourceType": "Observation",
+                    "status": "bogus",
+                    "code": {"text": "x"},
+                },
+                "request": {"method": "POST", "url": "Observation"},
+            },
         ],
     }
     response = client.post("/fhir", json=bundle, headers=FHIR_JSON)
@@ -52,10 +77,14 @@ def test_transaction_with_one_invalid_entry_writes_nothing(client: TestClient) -
 def test_transaction_failing_at_run_time_rolls_back(client: TestClient) -> None:
     pid = client.post("/fhir/Patient", json=patient(), headers=FHIR_JSON).json()["id"]
     bundle = {
-        "resourceType": "Bundle", "type": "transaction",
+        "resourceType": "Bundle",
+        "type": "transaction",
         "entry": [
             {"resource": patient(), "request": {"method": "POST", "url": "Patient"}},
-            {"resource": patient(id=pid, active=True), "request": {"method": "PUT", "url": f"Patient/{pid}", "ifMatch": 'W/"7"'}},
+            {
+                "resource": patient(id=pid, active=True),
+                "request": {"method": "PUT", "url": f"Patient/{pid}", "ifMatch": 'W/"7"'},
+            },
         ],
     }
     response = client.post("/fhir", json=bundle, headers=FHIR_JSON)
@@ -66,20 +95,39 @@ def test_transaction_failing_at_run_time_rolls_back(client: TestClient) -> None:
 
 def test_transaction_conditional_reference_and_if_none_exist(client: TestClient) -> None:
     curp = {"system": "urn:mx:curp", "value": "ROMA900101HDFDRR01"}
-    existing = client.post("/fhir/Patient", json=patient(identifier=[curp]), headers=FHIR_JSON).json()["id"]
+    existing = client.post(
+        "/fhir/Patient", json=patient(identifier=[curp]), headers=FHIR_JSON
+    ).json()["id"]
     bundle = {
-        "resourceType": "Bundle", "type": "transaction",
+        "resourceType": "Bundle",
+        "type": "transaction",
         "entry": [
-            {"resource": patient(identifier=[curp]), "request": {"method": "POST", "url": "Patient", "ifNoneExist": "identifier=urn:mx:curp|ROMA900101HDFDRR01"}},
-            {"resource": _observation("Patient?identifier=urn:mx:curp|ROMA900101HDFDRR01"), "request": {"method": "POST", "url": "Observation"}},
+            {
+                "resource": patient(identifier=[curp]),
+                "request": {
+                    "method": "POST",
+                    "url": "Patient",
+                    "ifNoneExist": "identifier=urn:mx:curp|ROMA900101HDFDRR01",
+                },
+            },
+            {
+                "resource": _observation("Patient?identifier=urn:mx:curp|ROMA900101HDFDRR01"),
+                "request": {"method": "POST", "url": "Observation"},
+            },
         ],
     }
     result = client.post("/fhir", json=bundle, headers=FHIR_JSON).json()
     assert result["entry"][0]["response"]["status"] == "200 OK"
     assert result["entry"][1]["resource"]["subject"]["reference"] == f"Patient/{existing}"
     unresolvable = {
-        "resourceType": "Bundle", "type": "transaction",
-        "entry": [{"resource": _observation("Patient?identifier=urn:mx:curp|NOBODY"), "request": {"method": "POST", "url": "Observation"}}],
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "resource": _observation("Patient?identifier=urn:mx:curp|NOBODY"),
+                "request": {"method": "POST", "url": "Observation"},
+            }
+        ],
     }
     assert client.post("/fhir", json=unresolvable, headers=FHIR_JSON).status_code == 412
 
@@ -88,7 +136,8 @@ def test_transaction_delete_and_read_entries(client: TestClient) -> None:
     pid = client.post("/fhir/Patient", json=patient(), headers=FHIR_JSON).json()["id"]
     other = client.post("/fhir/Patient", json=patient(), headers=FHIR_JSON).json()["id"]
     bundle = {
-        "resourceType": "Bundle", "type": "transaction",
+        "resourceType": "Bundle",
+        "type": "transaction",
         "entry": [
             {"request": {"method": "GET", "url": f"Patient/{other}"}},
             {"request": {"method": "DELETE", "url": f"Patient/{pid}"}},
@@ -103,11 +152,15 @@ def test_transaction_delete_and_read_entries(client: TestClient) -> None:
 
 def test_batch_reports_each_entry_on_its_own(client: TestClient) -> None:
     bundle = {
-        "resourceType": "Bundle", "type": "batch",
+        "resourceType": "Bundle",
+        "type": "batch",
         "entry": [
             {"resource": patient(), "request": {"method": "POST", "url": "Patient"}},
             {"request": {"method": "GET", "url": "Patient/does-not-exist"}},
-            {"resource": {"resourceType": "Patient", "gender": "robot"}, "request": {"method": "POST", "url": "Patient"}},
+            {
+                "resource": {"resourceType": "Patient", "gender": "robot"},
+                "request": {"method": "POST", "url": "Patient"},
+            },
         ],
     }
     result = client.post("/fhir", json=bundle, headers=FHIR_JSON).json()
@@ -119,7 +172,12 @@ def test_batch_reports_each_entry_on_its_own(client: TestClient) -> None:
 
 
 def test_bundle_of_wrong_type_or_without_request_is_400(client: TestClient) -> None:
-    assert client.post("/fhir", json={"resourceType": "Bundle", "type": "collection"}, headers=FHIR_JSON).status_code == 400
+    assert (
+        client.post(
+            "/fhir", json={"resourceType": "Bundle", "type": "collection"}, headers=FHIR_JSON
+        ).status_code
+        == 400
+    )
     bad = {"resourceType": "Bundle", "type": "transaction", "entry": [{"resource": patient()}]}
     response = client.post("/fhir", json=bad, headers=FHIR_JSON)
     assert response.status_code == 400

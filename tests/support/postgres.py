@@ -58,7 +58,10 @@ def _throwaway_cluster() -> Iterator[str]:
     try:
         _run(run_as, [initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"])
         options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off"
-        _run(run_as, [pg_ctl, "-D", str(data), "-o", options, "-w", "-l", str(directory / "log"), "start"])
+        _run(
+            run_as,
+            [pg_ctl, "-D", str(data), "-o", options, "-w", "-l", str(directory / "log"), "start"],
+        )
     except (subprocess.CalledProcessError, OSError) as exc:
         shutil.rmtree(directory, ignore_errors=True)
         raise PostgresUnavailable(f"could not start a throwaway cluster: {exc}") from exc

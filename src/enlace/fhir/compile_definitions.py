@@ -161,6 +161,9 @@ class _StructureCompiler:
                 choice=name if is_choice else None,
                 binding=self._binding(element, type_name),
                 target_types=_target_types(type_ref) if type_name == "Reference" else None,
+                # R4 types the attribute-like elements with FHIRPath system types.
+                extensible=context.is_resource_id
+                or not type_ref["code"].startswith(_FHIRPATH_SYSTEM_TYPE),
                 **common,
             )
 
@@ -223,7 +226,8 @@ def _json_suffix(type_code: str) -> str:
 
 def _target_types(type_ref: dict[str, Any]) -> frozenset[str] | None:
     targets = frozenset(
-        profile.removeprefix(STRUCTURE_DEFINITION_URL) for profile in type_ref.get("targetProfile", ())
+        profile.removeprefix(STRUCTURE_DEFINITION_URL)
+        for profile in type_ref.get("targetProfile", ())
     )
     if not targets or targets & _ANY_RESOURCE or any("/" in target for target in targets):
         return None  # any resource, or targets named by profiles we do not know
@@ -237,6 +241,8 @@ def _required_elements(structure: Structure) -> tuple[RequiredElement, ...]:
             element = (spec.choice or spec.name).removesuffix("[x]")
             names = names_by_element.setdefault(element, set())
             names.add(spec.name)
-            if spec.kind == PRIMITIVE:
+            if spec.kind == PRIMITIVE and spec.extensible:
                 names.add("_" + spec.name)  # a primitive may be present only as its extension
-    return tuple(RequiredElement(name, frozenset(names)) for name, names in names_by_element.items())
+    return tuple(
+        RequiredElement(name, frozenset(names)) for name, names in names_by_element.items()
+    )

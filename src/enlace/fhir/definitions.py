@@ -27,7 +27,8 @@ from enlace.fhir.primitives import PrimitiveCheck, PrimitiveType, build_checkers
 
 log = logging.getLogger(__name__)
 
-# Bump when the pickled classes change shape; the compiler's source hash covers its logic.
+# The fingerprint also hashes the source of the modules that shape the pickle, so editing them
+# rebuilds it; bump this to force a rebuild for any other reason.
 FORMAT_VERSION = 1
 SOURCE_FILES = ("profiles-resources.json", "profiles-types.json", "valuesets.json")
 DEFINITIONS_ENV = "ENLACE_FHIR_DEFINITIONS"
@@ -61,6 +62,8 @@ class ElementSpec:
     choice: str | None = None  # the choice element this is a variant of: "value[x]"
     binding: RequiredBinding | None = None
     target_types: frozenset[str] | None = None  # allowed Reference targets; None means any
+    # False for Element.id and Extension.url: XML attributes, so no `_id`/`_url` sibling in JSON.
+    extensible: bool = True
     # The structure of a COMPLEX element, linked by FhirDefinitions after loading: the pickle stays
     # flat (no deep recursion while pickling) and the validator saves a dict lookup per object.
     structure: Structure | None = field(default=None, repr=False)
@@ -175,7 +178,7 @@ def _fingerprint(source_dir: Path) -> str:
     for name in SOURCE_FILES:
         stat = (source_dir / name).stat()
         digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
-    for module in ("compile_definitions.py", "valuesets.py"):
+    for module in ("definitions.py", "compile_definitions.py", "valuesets.py", "primitives.py"):
         digest.update((Path(__file__).parent / module).read_bytes())
     return digest.hexdigest()
 

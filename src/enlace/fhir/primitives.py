@@ -12,6 +12,7 @@ cannot appear in XML at all, so no FHIR value can legitimately contain them.
 
 from __future__ import annotations
 
+import math
 import re
 from calendar import monthrange
 from collections.abc import Callable, Mapping
@@ -107,7 +108,7 @@ def _check_decimal(value: object) -> str | None:
         return None
     if value_type is float:
         # orjson never yields NaN or infinity, but dicts built in code might.
-        return None if value == value and abs(value) != float("inf") else "Decimal must be finite"  # type: ignore[arg-type]
+        return None if math.isfinite(value) else f"{value} is not a valid decimal"
     return _kind_error("number", "decimal", value)
 
 

@@ -9,7 +9,7 @@ the resources are validated and stored.
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections.abc import Container, Set
 
 from enlace.fhir.primitives import describe
 
@@ -30,7 +30,7 @@ _EXPECTED = (
 def reference_problem(
     reference: str,
     resource_types: Container[str],
-    target_types: Container[str] | None = None,
+    target_types: Set[str] | None = None,
 ) -> str | None:
     """None when `reference` is acceptable, else why not. `target_types` None allows any type."""
     first = reference[:1]
@@ -48,7 +48,7 @@ def reference_problem(
     if resource_type not in resource_types:
         return f"Unknown resource type '{resource_type}' in reference {describe(reference)}"
     if target_types is not None and resource_type not in target_types:
-        allowed = ", ".join(sorted(target_types))  # type: ignore[call-overload]
+        allowed = ", ".join(sorted(target_types))
         return f"A reference to a {resource_type} is not allowed here (allowed: {allowed})"
     return None
 

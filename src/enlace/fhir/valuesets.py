@@ -26,7 +26,10 @@ class ValueSetExpander:
         for resource in resources:
             if resource.get("resourceType") == "ValueSet":
                 self._value_sets[resource["url"]] = resource
-            elif resource.get("resourceType") == "CodeSystem" and resource.get("content") == "complete":
+            elif (
+                resource.get("resourceType") == "CodeSystem"
+                and resource.get("content") == "complete"
+            ):
                 self._code_systems[resource["url"]] = resource
         self._expansions: dict[str, Codes | None] = {}
 

@@ -56,7 +56,7 @@ def _statement(definitions: FhirDefinitions) -> dict[str, Any]:
         "software": {"name": "Enlace", "version": __version__},
         "fhirVersion": "4.0.1",
         "format": ["application/fhir+json", "json"],
-        "patchFormat": ["application/json-patch+json"],
+        "patchFormat": ["application/json-patch+json", "application/merge-patch+json"],
         "rest": [
             {
                 "mode": "server",
@@ -83,7 +83,9 @@ def _statement(definitions: FhirDefinitions) -> dict[str, Any]:
 
 def _resource(definitions: FhirDefinitions, name: str) -> dict[str, Any]:
     params = [
-        p for p in SUPPORTED if p != "identifier" or definitions.element(f"{name}.identifier") is not None
+        p
+        for p in SUPPORTED
+        if p != "identifier" or definitions.element(f"{name}.identifier") is not None
     ]
     entry: dict[str, Any] = {
         "type": name,

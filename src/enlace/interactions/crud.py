@@ -218,21 +218,32 @@ def _query_string(request: FhirRequest) -> str:
     return urlencode(request.params)
 
 
-def _patch_document(request: FhirRequest) -> list[Any]:
-    content_type = request.headers.get("content-type", "")
-    if "json-patch+json" not in content_type:
-        raise errors.error(
-            415,
-            "not-supported",
-            f"PATCH needs Content-Type application/json-patch+json (got '{content_type}')",
-        )
-    operations = request.json()
-    if not isinstance(operations, list):
-        raise errors.bad_request("A JSON Patch document is an array of operations")
-    return operations
+def _patch_document(request: FhirRequest) -> list[Any] | dict[str, Any]:
+    """A JSON Patch (RFC 6902) array, or a JSON Merge Patch (RFC 7396) object as fhirpy sends."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip()
+    document = request.json()
+    if content_type == "application/json-patch+json":
+        if not isinstance(document, list):
+            raise errors.bad_request("A JSON Patch document is an array of operations")
+        return document
+    if content_type in (
+        "application/merge-patch+json",
+        "application/json",
+        "application/fhir+json",
+    ):
+        if not isinstance(document, dict):
+            raise errors.bad_request("A JSON Merge Patch document is an object")
+        return document
+    raise errors.error(
+        415,
+        "not-supported",
+        f"PATCH needs application/json-patch+json or application/merge-patch+json (got '{content_type}')",
+    )
 
 
-def _apply_patch(current: StoredVersion, operations: list[Any]) -> Any:
+def _apply_patch(current: StoredVersion, operations: list[Any] | dict[str, Any]) -> Any:
+    if isinstance(operations, dict):
+        return merge_patch(current.resource(), operations)
     try:
         return jsonpatch.JsonPatch(operations).apply(current.resource())
     except jsonpatch.JsonPatchTestFailed as exc:
@@ -244,3 +255,16 @@ def _apply_patch(current: StoredVersion, operations: list[Any]) -> Any:
         KeyError,
     ) as exc:
         raise errors.error(422, "processing", f"The JSON Patch cannot be applied: {exc}") from exc
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396: objects merge recursively, null removes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result

@@ -1,11 +1,13 @@
 """Which resources an export holds, streamed to one NDJSON file per type.
 
-Patient and Group exports hold the patients and every resource that references one of them (the
-reference index), which covers the patient compartment's resources.
+Patient and Group exports hold the patients and every resource of a Patient-compartment type that
+references one of them (the reference index). Membership is by any reference, not only through the
+compartment's named parameters: a slightly wider net than the CompartmentDefinition.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +15,9 @@ from typing import IO
 
 import orjson
 from sqlalchemy import Connection, and_, select
+from sqlalchemy.sql.elements import ColumnElement
 
+from enlace.fhir.compartments import patient_compartment_types
 from enlace.store.database import Database
 from enlace.store.schema import reference_index, resources
 
@@ -66,7 +70,9 @@ def _patients(conn: Connection, scope: Scope) -> list[str]:
     return members
 
 
-def _stream(conn: Connection, scope: Scope, patients: list[str] | None):  # type: ignore[no-untyped-def]
+def _stream(
+    conn: Connection, scope: Scope, patients: list[str] | None
+) -> Iterator[tuple[str, bytes]]:
     if patients is None:
         yield from _scan(conn, scope, None)
         return
@@ -77,9 +83,11 @@ def _stream(conn: Connection, scope: Scope, patients: list[str] | None):  # type
         yield from _scan(conn, scope, ("refs", chunk))
 
 
-def _scan(conn: Connection, scope: Scope, patients: tuple[str, list[str]] | None):  # type: ignore[no-untyped-def]
+def _scan(
+    conn: Connection, scope: Scope, patients: tuple[str, list[str]] | None
+) -> Iterator[tuple[str, bytes]]:
     r = resources.c
-    conditions = [r.deleted.is_(False)]
+    conditions: list[ColumnElement[bool]] = [r.deleted.is_(False)]
     if scope.types:
         conditions.append(r.resource_type.in_(scope.types))
     if scope.since_us is not None:
@@ -87,6 +95,7 @@ def _scan(conn: Connection, scope: Scope, patients: tuple[str, list[str]] | None
     if patients and patients[0] == "Patient":
         conditions += [r.resource_type == "Patient", r.id.in_(patients[1])]
     elif patients:
+        conditions.append(r.resource_type.in_(sorted(patient_compartment_types())))
         owners = (
             select(reference_index.c.resource_type, reference_index.c.resource_id)
             .where(

@@ -32,10 +32,12 @@ def history(
     since_us = parse_instant_us(since, "_since") if since else None
     before = _int_param(request, "_cursor", 0) if cursor else None
     with services.db.read() as conn:
-        if resource_type and resource_id:
-            services.repo.current(conn, resource_type, resource_id) or _unknown(
-                resource_type, resource_id
-            )
+        if (
+            resource_type
+            and resource_id
+            and not services.repo.current(conn, resource_type, resource_id)
+        ):
+            raise errors.not_found(f"{resource_type}/{resource_id} is not known")
         rows = services.repo.history(
             conn, resource_type, resource_id, since_us, before, limit=count + 1
         )
@@ -45,10 +47,6 @@ def history(
         links.append(page_link(request, "next", _cursor=str(page[-1][0])))
     entries = [history_entry(version, request.base_url) for _, version in page]
     return FhirResponse(200, bundle("history", entries, links))
-
-
-def _unknown(resource_type: str, resource_id: str) -> None:
-    raise errors.not_found(f"{resource_type}/{resource_id} is not known")
 
 
 def _int_param(request: FhirRequest, name: str, default: int) -> int:

@@ -189,7 +189,7 @@ class FhirRepository:
         now_us, instant = self._now()
         new_rows: list[dict[str, Any]] = []
         history_rows: list[dict[str, Any]] = []
-        changed_rows: list[dict[str, Any]] = []
+        changed_rows: list[tuple[dict[str, Any], int]] = []
         index = IndexRows()
         for (resource_type, resource_id), resource in by_key.items():
             digest = content_hash(resource)
@@ -199,7 +199,7 @@ class FhirRepository:
                 continue
             version_id = 1 if state is None else state[0] + 1
             body = stamp(resource, resource_id, version_id, instant)
-            row = {
+            row: dict[str, Any] = {
                 "resource_type": resource_type,
                 "id": resource_id,
                 "version_id": version_id,
@@ -213,25 +213,26 @@ class FhirRepository:
                 new_rows.append(row)
                 counts["created"] += 1
             else:
-                changed_rows.append({**row, "expected": state[0]})
+                changed_rows.append((row, state[0]))
                 counts["updated"] += 1
             rows = self.indexer.rows(resource_type, resource_id, resource)
             index.tokens.extend(rows.tokens)
             index.references.extend(rows.references)
         if new_rows:
             conn.execute(insert(resources), new_rows)
-        for row in changed_rows:
+        for row, expected in changed_rows:
+            resource_type, resource_id = str(row["resource_type"]), str(row["id"])
             self._swap_current(
                 conn,
-                row["resource_type"],
-                row["id"],
-                row["expected"],
-                row["version_id"],
+                resource_type,
+                resource_id,
+                expected,
+                int(row["version_id"]),
                 now_us,
-                row["content_hash"],
+                str(row["content_hash"]),
                 row["content"],
             )
-            self._clear_index(conn, row["resource_type"], row["id"])
+            self._clear_index(conn, resource_type, resource_id)
         if history_rows:
             conn.execute(insert(resource_history), history_rows)
         self._insert_index(conn, index)

@@ -1,0 +1,19 @@
+"""The Patient compartment (R4 CompartmentDefinition/patient): which resource types belong to it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import orjson
+
+from enlace.fhir.definitions import default_definitions_dir
+
+
+@lru_cache(maxsize=2)
+def patient_compartment_types(directory: Path | None = None) -> frozenset[str]:
+    """Resource types with at least one parameter linking them to a Patient (Patient itself too)."""
+    source = (directory or default_definitions_dir()) / "compartmentdefinition-patient.json"
+    definition = orjson.loads(source.read_bytes())
+    members = {entry["code"] for entry in definition["resource"] if entry.get("param")}
+    return frozenset(members | {"Patient"})

@@ -1,0 +1,82 @@
+"""A live `enlace serve` process (two workers) per storage backend, for real clients."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.postgres import fresh_database
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def live_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    workdir = tmp_path_factory.mktemp("server")
+    if request.param == "sqlite":
+        yield from _serve(f"sqlite:///{workdir / 'enlace.db'}", workdir)
+        return
+    admin: str = request.getfixturevalue("postgres_admin_url")
+    with fresh_database(admin) as url:
+        yield from _serve(url, workdir)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    from tests.support.postgres import PostgresUnavailable, postgres_server
+
+    try:
+        with postgres_server() as url:
+            yield url
+    except PostgresUnavailable as exc:
+        pytest.skip(f"PostgreSQL e2e tests skipped: {exc}")
+
+
+def _serve(database_url: str, workdir: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "ENLACE_DATABASE_URL": database_url, "ENLACE_VAR_DIR": str(workdir)}
+    log = (workdir / "server.log").open("wb")
+    process = subprocess.Popen(
+        [str(VENV_BIN / "enlace"), "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(base, process, workdir)
+        yield f"{base}/fhir"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def _wait_ready(base: str, process: subprocess.Popen[bytes], workdir: Path) -> None:
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {(workdir / 'server.log').read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("server did not become ready within 60 s")

@@ -45,6 +45,7 @@ demo: install
 	$(BIN)/enlace serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 bench: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python bench/run_all.py
 
 clean:

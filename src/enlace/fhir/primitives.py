@@ -103,10 +103,9 @@ def _check_boolean(value: object) -> str | None:
 
 
 def _check_decimal(value: object) -> str | None:
-    value_type = type(value)
-    if value_type is int:
+    if type(value) is int:
         return None
-    if value_type is float:
+    if type(value) is float:
         # orjson never yields NaN or infinity, but dicts built in code might.
         return None if math.isfinite(value) else f"{value} is not a valid decimal"
     return _kind_error("number", "decimal", value)
@@ -119,7 +118,7 @@ def _integer_checker(type_name: str, lower_bound: int) -> PrimitiveCheck:
             if type(value) is float:
                 return f"{describe(value)} is not a valid {type_name} (no fraction or exponent allowed)"
             return _kind_error("number", type_name, value)
-        if lower_bound <= value <= INT32_MAX:  # type: ignore[operator]
+        if lower_bound <= value <= INT32_MAX:
             return None
         return f"{value} is out of range for {type_name} ({lower_bound}..{INT32_MAX})"
 

@@ -31,7 +31,6 @@ from enlace.fhir.definitions import (
     PRIMITIVE,
     ElementSpec,
     FhirDefinitions,
-    RequiredBinding,
     Structure,
 )
 from enlace.fhir.primitives import describe, json_kind_of_value
@@ -63,7 +62,7 @@ def validate_resource(
             )
         )
     try:
-        _Walker(definitions, issues).resource(resource, None)
+        _Walker(definitions, issues).walk_resource(resource, None)
     except RecursionError:
         issues.append(Issue("too-costly", "The resource is nested too deeply to be validated"))
     return issues
@@ -211,6 +210,9 @@ class _Walker:
         """A key with no spec of its own: resourceType, a `_primitive` extension, or an error."""
         if key == "resourceType" and structure.is_resource:
             return None
+        if type(key) is not str:  # only dicts built in code can get here
+            self.add("structure", f"Unknown element {key!r}", path)
+            return None
         if key[:1] == "_":
             spec = structure.elements.get(key[1:])
             if spec is not None and spec.kind == PRIMITIVE and spec.extensible:
@@ -285,7 +287,7 @@ class _Walker:
     def extension(self, extension: dict[str, Any], path: str) -> None:
         has_value = False
         for key in extension:
-            if key.startswith(_EXTENSION_VALUE_PREFIXES):
+            if isinstance(key, str) and key.startswith(_EXTENSION_VALUE_PREFIXES):
                 has_value = True
                 break
         if has_value == ("extension" in extension):
@@ -300,17 +302,20 @@ class _Walker:
     def coded_binding(
         self, value: dict[str, Any], spec: ElementSpec, type_name: str, path: str
     ) -> None:
+        """A required binding on a Coding, or a CodeableConcept (one of whose codings must match)."""
         binding = spec.binding
         assert binding is not None
         codings = value.get("coding") if type_name == "CodeableConcept" else [value]
-        if not isinstance(codings, list):
-            codings = []
-        for coding in codings:
-            if (
-                isinstance(coding, dict)
-                and (coding.get("system"), coding.get("code")) in binding.system_codes
-            ):
-                return
+        for coding in codings if isinstance(codings, list) else ():
+            if isinstance(coding, dict):
+                system, code = coding.get("system"), coding.get("code")
+                # Malformed members were reported by the walk; only strings can be looked up.
+                if (
+                    type(system) is str
+                    and type(code) is str
+                    and (system, code) in binding.system_codes
+                ):
+                    return
         self.add(
             "code-invalid",
             f"No coding is in the required value set {binding.url} for {spec.path}",
@@ -318,7 +323,8 @@ class _Walker:
         )
 
     def code_not_in_value_set(self, value: object, spec: ElementSpec, path: str) -> None:
-        binding: RequiredBinding = spec.binding  # type: ignore[assignment]
+        binding = spec.binding
+        assert binding is not None
         self.add(
             "code-invalid",
             f"Value '{value}' is not in the required value set {binding.url} for {spec.path}",

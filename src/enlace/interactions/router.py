@@ -46,6 +46,20 @@ def dispatch(
     return _instance_level(services, request, resource_type, segments[1:], conn)
 
 
+def is_single_resource(request: FhirRequest) -> bool:
+    """Read, vread, create, update, patch or delete of one resource by id: short and bounded."""
+    segments = request.segments
+    if not segments or segments[0].startswith(("$", "_")) or segments[0] == "metadata":
+        return False
+    if len(segments) == 1:
+        return request.method == "POST" and "if-none-exist" not in request.headers
+    if segments[1].startswith(("$", "_")):
+        return False
+    if len(segments) == 2:
+        return not request.params or request.method == "GET"
+    return len(segments) == 4 and segments[2] == "_history" and request.method == "GET"
+
+
 def _type_level(
     services: Services, request: FhirRequest, resource_type: str, conn: Connection | None
 ) -> FhirResponse:

@@ -22,6 +22,7 @@ class Settings:
     max_page_size: int = 1000
     log_level: str = "INFO"
     log_requests: bool = True
+    threads: int = 4  # request threads per worker process (for searches, history, Bundles)
 
     @property
     def resolved_database_url(self) -> str:
@@ -42,6 +43,7 @@ class Settings:
             "max_page_size": int(env.get("ENLACE_MAX_PAGE_SIZE", 1000)),
             "log_level": env.get("ENLACE_LOG_LEVEL", "INFO"),
             "log_requests": env.get("ENLACE_LOG_REQUESTS", "1") not in ("0", "false", "no"),
+            "threads": int(env.get("ENLACE_THREADS", 4)),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 
 @dataclass
 class Database:
-    """A write engine and a read engine; on PostgreSQL they are the same pool.
+    """A write engine and a read engine.
 
     SQLite write transactions start with BEGIN IMMEDIATE so that two writers queue on the
     busy timeout instead of deadlocking on a lock upgrade; reads use deferred transactions and,
@@ -49,10 +49,13 @@ def open_database(url: str, pool_size: int = 10) -> Database:
     if url.startswith("sqlite"):
         return _open_sqlite(url)
     url = _normalize_postgres_url(url)
-    engine = create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=False
+    write = create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2)
+    # Reads run in autocommit: under READ COMMITTED each statement has its own snapshot anyway,
+    # so BEGIN/ROLLBACK would only add two round trips to every read.
+    read = create_engine(
+        url, pool_size=pool_size, max_overflow=pool_size * 2, isolation_level="AUTOCOMMIT"
     )
-    return Database(url, engine, engine)
+    return Database(url, write, read)
 
 
 def _normalize_postgres_url(url: str) -> str:

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy import Connection, and_, select
 from sqlalchemy.exc import IntegrityError
 
 from enlace.kernel import errors
 from enlace.kernel.clock import Clock, fhir_instant
 from enlace.kernel.ids import IdFactory
+from enlace.store import sql
 from enlace.store.records import Indexer, IndexRows, NoIndexer, StoredVersion, content_hash, stamp
-from enlace.store.schema import reference_index, resource_history, resources, token_index
+from enlace.store.schema import resource_history, resources
 
 _CURRENT_COLUMNS = (
     resources.c.resource_type,
@@ -56,11 +57,7 @@ class FhirRepository:
     def current(
         self, conn: Connection, resource_type: str, resource_id: str
     ) -> StoredVersion | None:
-        row = conn.execute(
-            select(*_CURRENT_COLUMNS).where(
-                resources.c.resource_type == resource_type, resources.c.id == resource_id
-            )
-        ).first()
+        row = sql.first(conn, "current", {"t": resource_type, "id": resource_id})
         return _version(row) if row else None
 
     def read(self, conn: Connection, resource_type: str, resource_id: str) -> StoredVersion:
@@ -77,20 +74,8 @@ class FhirRepository:
     def vread(
         self, conn: Connection, resource_type: str, resource_id: str, version_id: int
     ) -> StoredVersion:
-        h = resource_history.c
-        row = conn.execute(
-            select(
-                h.resource_type,
-                h.id,
-                h.version_id,
-                h.last_updated_us,
-                h.deleted,
-                h.content,
-                h.method,
-            ).where(
-                h.resource_type == resource_type, h.id == resource_id, h.version_id == version_id
-            )
-        ).first()
+        params = {"t": resource_type, "id": resource_id, "v": version_id}
+        row = sql.first(conn, "vread", params)
         if row is None:
             raise errors.not_found(f"{resource_type}/{resource_id} has no version {version_id}")
         version = _version(row)
@@ -107,26 +92,25 @@ class FhirRepository:
         resource_id = resource_id or self.new_id()
         now_us, instant = self._now()
         body = stamp(resource, resource_id, 1, instant)
-        digest = content_hash(resource)
-        statement = insert(resources).values(
-            resource_type=resource_type,
-            id=resource_id,
-            version_id=1,
-            last_updated_us=now_us,
-            deleted=False,
-            content_hash=digest,
-            content=body,
-        )
+        row = {
+            "resource_type": resource_type,
+            "id": resource_id,
+            "version_id": 1,
+            "last_updated_us": now_us,
+            "deleted": False,
+            "content_hash": content_hash(resource),
+            "content": body,
+        }
         if client_chosen:  # a concurrent create of the same id is possible: keep the tx usable
             try:
                 with conn.begin_nested():
-                    conn.execute(statement)
+                    sql.run(conn, "insert_current", row)
             except IntegrityError as exc:
-                raise errors.conflict(
+                raise ConcurrentCreate(
                     f"{resource_type}/{resource_id} was created concurrently"
                 ) from exc
         else:  # a fresh UUID cannot collide
-            conn.execute(statement)
+            sql.run(conn, "insert_current", row)
         version = StoredVersion(resource_type, resource_id, 1, now_us, False, body, "POST")
         self._append_history(conn, version)
         self._reindex(conn, resource_type, resource_id, resource, replace=False)
@@ -139,9 +123,24 @@ class FhirRepository:
         resource_id: str,
         if_match: int | None = None,
     ) -> WriteResult:
-        """Create-or-update under `resource_id`; `if_match` demands the current version."""
-        resource_type = resource["resourceType"]
+        """Create-or-update under `resource_id`; `if_match` demands the current version.
+
+        Without `if_match` a concurrent writer is not an error: the update is retried on the
+        version that writer committed (last writer wins, and both versions stay in history).
+        """
         resource["id"] = resource_id
+        for _ in range(_RETRIES):
+            try:
+                return self._update_once(conn, resource, resource_id, if_match)
+            except ConcurrentWrite:
+                if if_match is not None:
+                    raise
+        return self._update_once(conn, resource, resource_id, if_match)
+
+    def _update_once(
+        self, conn: Connection, resource: dict[str, Any], resource_id: str, if_match: int | None
+    ) -> WriteResult:
+        resource_type = resource["resourceType"]
         found = self._current_state(conn, resource_type, resource_id)
         if found is None:
             if if_match is not None:
@@ -164,20 +163,25 @@ class FhirRepository:
         self, conn: Connection, resource_type: str, resource_id: str
     ) -> StoredVersion | None:
         """Write a tombstone; deleting what is absent or already deleted changes nothing."""
-        found = self._current_state(conn, resource_type, resource_id)
-        if found is None or found[2]:
-            return None
-        now_us, _ = self._now()
-        new_version = found[0] + 1
-        self._swap_current(
-            conn, resource_type, resource_id, found[0], new_version, now_us, "", None
-        )
-        version = StoredVersion(
-            resource_type, resource_id, new_version, now_us, True, None, "DELETE"
-        )
-        self._append_history(conn, version)
-        self._clear_index(conn, resource_type, resource_id)
-        return version
+        for _ in range(_RETRIES):
+            found = self._current_state(conn, resource_type, resource_id)
+            if found is None or found[2]:
+                return None
+            now_us, _ = self._now()
+            new_version = found[0] + 1
+            try:
+                self._swap_current(
+                    conn, resource_type, resource_id, found[0], new_version, now_us, "", None
+                )
+            except ConcurrentWrite:
+                continue
+            version = StoredVersion(
+                resource_type, resource_id, new_version, now_us, True, None, "DELETE"
+            )
+            self._append_history(conn, version)
+            self._clear_index(conn, resource_type, resource_id)
+            return version
+        raise errors.conflict(f"{resource_type}/{resource_id} is being changed by many writers")
 
     def put_many(self, conn: Connection, items: Iterable[PutItem]) -> dict[str, int]:
         """Bulk create-or-update; unchanged resources keep their version (idempotent import)."""
@@ -218,8 +222,7 @@ class FhirRepository:
             rows = self.indexer.rows(resource_type, resource_id, resource)
             index.tokens.extend(rows.tokens)
             index.references.extend(rows.references)
-        if new_rows:
-            conn.execute(insert(resources), new_rows)
+        sql.run_many(conn, "insert_current", new_rows)
         for row, expected in changed_rows:
             resource_type, resource_id = str(row["resource_type"]), str(row["id"])
             self._swap_current(
@@ -233,8 +236,7 @@ class FhirRepository:
                 row["content"],
             )
             self._clear_index(conn, resource_type, resource_id)
-        if history_rows:
-            conn.execute(insert(resource_history), history_rows)
+        sql.run_many(conn, "insert_history", history_rows)
         self._insert_index(conn, index)
         return counts
 
@@ -282,13 +284,8 @@ class FhirRepository:
     def _current_state(
         self, conn: Connection, resource_type: str, resource_id: str
     ) -> tuple[int, str, bool] | None:
-        r = resources.c
-        row = conn.execute(
-            select(r.version_id, r.content_hash, r.deleted).where(
-                r.resource_type == resource_type, r.id == resource_id
-            )
-        ).first()
-        return (row[0], row[1], row[2]) if row else None
+        row = sql.first(conn, "state", {"t": resource_type, "id": resource_id})
+        return (row[0], row[1], bool(row[2])) if row else None
 
     def _current_states(
         self, conn: Connection, keys: list[tuple[str, str]]
@@ -343,35 +340,23 @@ class FhirRepository:
         digest: str,
         body: bytes | None,
     ) -> None:
-        r = resources.c
-        result = conn.execute(
-            update(resources)
-            .where(r.resource_type == resource_type, r.id == resource_id, r.version_id == expected)
-            .values(
-                version_id=new_version,
-                last_updated_us=now_us,
-                deleted=body is None,
-                content_hash=digest,
-                content=body,
-            )
-        )
-        if result.rowcount != 1:
-            raise errors.precondition_failed(
+        params = {
+            "t": resource_type,
+            "id": resource_id,
+            "expected": expected,
+            "new_version": new_version,
+            "now": now_us,
+            "deleted": body is None,
+            "hash": digest,
+            "content": body,
+        }
+        if sql.run(conn, "swap_current", params).rowcount != 1:
+            raise ConcurrentWrite(
                 f"{resource_type}/{resource_id} changed concurrently; version {expected} is stale"
             )
 
     def _append_history(self, conn: Connection, version: StoredVersion) -> None:
-        conn.execute(
-            insert(resource_history).values(
-                resource_type=version.resource_type,
-                id=version.id,
-                version_id=version.version_id,
-                last_updated_us=version.last_updated_us,
-                method=version.method,
-                deleted=version.deleted,
-                content=version.content,
-            )
-        )
+        sql.run(conn, "insert_history", _history_row_of(version))
 
     def _reindex(
         self,
@@ -386,18 +371,43 @@ class FhirRepository:
         self._insert_index(conn, self.indexer.rows(resource_type, resource_id, resource))
 
     def _clear_index(self, conn: Connection, resource_type: str, resource_id: str) -> None:
-        for table in (token_index, reference_index):
-            conn.execute(
-                delete(table).where(
-                    table.c.resource_type == resource_type, table.c.resource_id == resource_id
-                )
-            )
+        params = {"t": resource_type, "id": resource_id}
+        sql.run(conn, "clear_tokens", params)
+        sql.run(conn, "clear_references", params)
 
     def _insert_index(self, conn: Connection, rows: IndexRows) -> None:
-        if rows.tokens:
-            conn.execute(insert(token_index), rows.tokens)
-        if rows.references:
-            conn.execute(insert(reference_index), rows.references)
+        sql.run_many(conn, "insert_token", rows.tokens)
+        sql.run_many(conn, "insert_reference", rows.references)
+
+
+class ConcurrentWrite(errors.FhirError):
+    """Another transaction changed the resource between our read and our write."""
+
+    def __init__(self, diagnostics: str) -> None:
+        super().__init__(412, [errors.Issue("conflict", diagnostics)])
+
+
+class ConcurrentCreate(ConcurrentWrite):
+    """Another transaction created the same client-chosen id first."""
+
+    def __init__(self, diagnostics: str) -> None:
+        super().__init__(diagnostics)
+        self.status = 409
+
+
+_RETRIES = 5
+
+
+def _history_row_of(version: StoredVersion) -> dict[str, Any]:
+    return {
+        "resource_type": version.resource_type,
+        "id": version.id,
+        "version_id": version.version_id,
+        "last_updated_us": version.last_updated_us,
+        "method": version.method,
+        "deleted": version.deleted,
+        "content": version.content,
+    }
 
 
 def _history_row(row: dict[str, Any], method: str) -> dict[str, Any]:

@@ -1,0 +1,60 @@
+"""Every benchmark, on SQLite and PostgreSQL, then a summary table. Figures go to bench/results/.
+
+make bench                       # default sizes
+ENLACE_BENCH_QUICK=1 make bench  # small sizes, for a smoke run
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+QUICK = os.environ.get("ENLACE_BENCH_QUICK") == "1"
+
+RUNS = [
+    ["validate.py"],
+    *[
+        ["import_ndjson.py", "--db", db, "--resources", "10000" if QUICK else "100000"]
+        for db in ("sqlite", "postgres")
+    ],
+    *[
+        ["crud.py", "--db", db, "--duration", "5" if QUICK else "20"]
+        for db in ("sqlite", "postgres")
+    ],
+    *[
+        ["memory.py", "--db", db, "--resources", "20000" if QUICK else "1000000"]
+        for db in ("sqlite", "postgres")
+    ],
+]
+
+
+def main() -> None:
+    results = []
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    for run in RUNS:
+        completed = subprocess.run(
+            [sys.executable, str(HERE / run[0]), *run[1:]], capture_output=True, text=True
+        )
+        if completed.returncode != 0:
+            print(f"FAILED {' '.join(run)}\n{completed.stderr[-2000:]}", file=sys.stderr)
+            continue
+        for line in completed.stdout.strip().splitlines():
+            result = json.loads(line)
+            results.append(result)
+            print(line, flush=True)
+    (out / "latest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in results))
+    print("\n| bench | db | figures |\n|---|---|---|")
+    for r in results:
+        keys = [k for k in r if k not in ("bench", "db", "cpus", "python", "commit")]
+        print(
+            f"| {r['bench']} | {r.get('db', '')} | " + ", ".join(f"{k}={r[k]}" for k in keys) + " |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Hot-path statements as driver SQL, written once and rendered per dialect at import.
+
+Why not SQLAlchemy Core here: building a Core statement and computing its cache key on every call
+was about 60% of an update's CPU time (cProfile, bench/crud.py). These statements run on every
+request, so they are plain SQL with named parameters, executed through `exec_driver_sql`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, CursorResult
+
+_SOURCE = {
+    "current": "SELECT resource_type, id, version_id, last_updated_us, deleted, content "
+    "FROM resources WHERE resource_type = :t AND id = :id",
+    "state": "SELECT version_id, content_hash, deleted FROM resources WHERE resource_type = :t AND id = :id",
+    "vread": "SELECT resource_type, id, version_id, last_updated_us, deleted, content, method "
+    "FROM resource_history WHERE resource_type = :t AND id = :id AND version_id = :v",
+    "insert_current": "INSERT INTO resources "
+    "(resource_type, id, version_id, last_updated_us, deleted, content_hash, content) VALUES "
+    "(:resource_type, :id, :version_id, :last_updated_us, :deleted, :content_hash, :content)",
+    "swap_current": "UPDATE resources SET version_id = :new_version, last_updated_us = :now, "
+    "deleted = :deleted, content_hash = :hash, content = :content "
+    "WHERE resource_type = :t AND id = :id AND version_id = :expected",
+    "insert_history": "INSERT INTO resource_history "
+    "(resource_type, id, version_id, last_updated_us, method, deleted, content) VALUES "
+    "(:resource_type, :id, :version_id, :last_updated_us, :method, :deleted, :content)",
+    "clear_tokens": "DELETE FROM token_index WHERE resource_type = :t AND resource_id = :id",
+    "clear_references": "DELETE FROM reference_index WHERE resource_type = :t AND resource_id = :id",
+    "insert_token": "INSERT INTO token_index (resource_type, resource_id, param, system, code) "
+    "VALUES (:resource_type, :resource_id, :param, :system, :code)",
+    "insert_reference": "INSERT INTO reference_index "
+    "(resource_type, resource_id, path, target_type, target_id) "
+    "VALUES (:resource_type, :resource_id, :path, :target_type, :target_id)",
+}
+
+_NAMED = re.compile(r":(\w+)")
+_RENDERED = {
+    "sqlite": dict(_SOURCE),  # sqlite3 takes :name parameters as they are
+    "postgresql": {name: _NAMED.sub(r"%(\1)s", sql) for name, sql in _SOURCE.items()},
+}
+
+
+def run(conn: Connection, name: str, params: Mapping[str, Any]) -> CursorResult[Any]:
+    return conn.exec_driver_sql(_RENDERED[conn.dialect.name][name], dict(params))
+
+
+def first(conn: Connection, name: str, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    row = run(conn, name, params).first()
+    return tuple(row) if row is not None else None
+
+
+def run_many(conn: Connection, name: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        conn.exec_driver_sql(_RENDERED[conn.dialect.name][name], [dict(r) for r in rows])

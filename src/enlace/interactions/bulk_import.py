@@ -20,7 +20,7 @@ import orjson
 
 from enlace.kernel import errors
 from enlace.kernel.errors import Issue
-from enlace.store.repository import PutItem
+from enlace.store.bulk import PutItem
 
 from .context import Services
 from .references import rewrite_references

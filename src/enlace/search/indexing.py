@@ -54,23 +54,24 @@ def iter_references(node: Any, path: str = "") -> list[tuple[str, str]]:
     """Every Reference.reference string below `node`, with its dotted element path.
 
     Contained resources are skipped: their references belong to them, not to the container.
+    Primitive extensions (`_name`) are skipped too. Runs on every write, hence exact type checks
+    and no descent into scalars (it was the top cost of an import before; see bench/).
     """
     found: list[tuple[str, str]] = []
     stack: list[tuple[Any, str]] = [(node, path)]
+    push, pop = stack.append, stack.pop
     while stack:
-        current, where = stack.pop()
-        if isinstance(current, dict):
-            reference = current.get("reference")
-            if isinstance(reference, str):
-                found.append((where, reference))
-            for key, value in current.items():
-                if (
-                    key == "contained"
-                    or key.startswith("_")
-                    or isinstance(value, str | int | float)
-                ):
-                    continue
-                stack.append((value, f"{where}.{key}" if where else key))
-        elif isinstance(current, list):
-            stack.extend((item, where) for item in current)
+        current, where = pop()
+        if type(current) is list:
+            for item in current:
+                if type(item) is dict:
+                    push((item, where))
+            continue
+        reference = current.get("reference")
+        if type(reference) is str:
+            found.append((where, reference))
+        for key, value in current.items():
+            kind = type(value)
+            if (kind is dict or kind is list) and key != "contained" and key[0] != "_":
+                push((value, f"{where}.{key}" if where else key))
     return found

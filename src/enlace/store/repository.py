@@ -19,9 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from enlace.kernel import errors
 from enlace.kernel.clock import Clock, fhir_instant
 from enlace.kernel.ids import IdFactory
-from enlace.store import sql
+from enlace.store import bulk, sql, versions
+from enlace.store.bulk import PutItem
 from enlace.store.records import Indexer, IndexRows, NoIndexer, StoredVersion, content_hash, stamp
 from enlace.store.schema import resource_history, resources
+from enlace.store.versions import ConcurrentCreate, ConcurrentWrite
 
 _CURRENT_COLUMNS = (
     resources.c.resource_type,
@@ -38,13 +40,6 @@ class WriteResult:
     version: StoredVersion
     created: bool  # a new resource (201) rather than a new version of an existing one (200)
     changed: bool = True  # False when an update carried the content already stored
-
-
-@dataclass(frozen=True, slots=True)
-class PutItem:
-    """One resource of a bulk load, stored under its own id (create-or-update)."""
-
-    resource: dict[str, Any]
 
 
 class FhirRepository:
@@ -185,60 +180,7 @@ class FhirRepository:
 
     def put_many(self, conn: Connection, items: Iterable[PutItem]) -> dict[str, int]:
         """Bulk create-or-update; unchanged resources keep their version (idempotent import)."""
-        counts = {"created": 0, "updated": 0, "unchanged": 0}
-        by_key: dict[tuple[str, str], dict[str, Any]] = {}
-        for item in items:
-            by_key[(item.resource["resourceType"], item.resource["id"])] = item.resource
-        states = self._current_states(conn, list(by_key))
-        now_us, instant = self._now()
-        new_rows: list[dict[str, Any]] = []
-        history_rows: list[dict[str, Any]] = []
-        changed_rows: list[tuple[dict[str, Any], int]] = []
-        index = IndexRows()
-        for (resource_type, resource_id), resource in by_key.items():
-            digest = content_hash(resource)
-            state = states.get((resource_type, resource_id))
-            if state is not None and state[1] == digest and not state[2]:
-                counts["unchanged"] += 1
-                continue
-            version_id = 1 if state is None else state[0] + 1
-            body = stamp(resource, resource_id, version_id, instant)
-            row: dict[str, Any] = {
-                "resource_type": resource_type,
-                "id": resource_id,
-                "version_id": version_id,
-                "last_updated_us": now_us,
-                "deleted": False,
-                "content_hash": digest,
-                "content": body,
-            }
-            history_rows.append(_history_row(row, "PUT" if state else "POST"))
-            if state is None:
-                new_rows.append(row)
-                counts["created"] += 1
-            else:
-                changed_rows.append((row, state[0]))
-                counts["updated"] += 1
-            rows = self.indexer.rows(resource_type, resource_id, resource)
-            index.tokens.extend(rows.tokens)
-            index.references.extend(rows.references)
-        sql.run_many(conn, "insert_current", new_rows)
-        for row, expected in changed_rows:
-            resource_type, resource_id = str(row["resource_type"]), str(row["id"])
-            self._swap_current(
-                conn,
-                resource_type,
-                resource_id,
-                expected,
-                int(row["version_id"]),
-                now_us,
-                str(row["content_hash"]),
-                row["content"],
-            )
-            self._clear_index(conn, resource_type, resource_id)
-        sql.run_many(conn, "insert_history", history_rows)
-        self._insert_index(conn, index)
-        return counts
+        return bulk.put_many(conn, items, self._now(), self.indexer)
 
     # -- history ----------------------------------------------------------------------------
     def history(
@@ -284,27 +226,7 @@ class FhirRepository:
     def _current_state(
         self, conn: Connection, resource_type: str, resource_id: str
     ) -> tuple[int, str, bool] | None:
-        row = sql.first(conn, "state", {"t": resource_type, "id": resource_id})
-        return (row[0], row[1], bool(row[2])) if row else None
-
-    def _current_states(
-        self, conn: Connection, keys: list[tuple[str, str]]
-    ) -> dict[tuple[str, str], tuple[int, str, bool]]:
-        r = resources.c
-        found: dict[tuple[str, str], tuple[int, str, bool]] = {}
-        by_type: dict[str, list[str]] = {}
-        for resource_type, resource_id in keys:
-            by_type.setdefault(resource_type, []).append(resource_id)
-        for resource_type, ids in by_type.items():
-            for start in range(0, len(ids), 500):
-                rows = conn.execute(
-                    select(r.id, r.version_id, r.content_hash, r.deleted).where(
-                        r.resource_type == resource_type, r.id.in_(ids[start : start + 500])
-                    )
-                )
-                for row in rows:
-                    found[(resource_type, row[0])] = (row[1], row[2], row[3])
-        return found
+        return versions.current_state(conn, resource_type, resource_id)
 
     def _write_version(
         self,
@@ -340,23 +262,12 @@ class FhirRepository:
         digest: str,
         body: bytes | None,
     ) -> None:
-        params = {
-            "t": resource_type,
-            "id": resource_id,
-            "expected": expected,
-            "new_version": new_version,
-            "now": now_us,
-            "deleted": body is None,
-            "hash": digest,
-            "content": body,
-        }
-        if sql.run(conn, "swap_current", params).rowcount != 1:
-            raise ConcurrentWrite(
-                f"{resource_type}/{resource_id} changed concurrently; version {expected} is stale"
-            )
+        versions.swap_current(
+            conn, resource_type, resource_id, expected, new_version, now_us, digest, body
+        )
 
     def _append_history(self, conn: Connection, version: StoredVersion) -> None:
-        sql.run(conn, "insert_history", _history_row_of(version))
+        sql.run(conn, "insert_history", versions.history_row(version))
 
     def _reindex(
         self,
@@ -371,55 +282,14 @@ class FhirRepository:
         self._insert_index(conn, self.indexer.rows(resource_type, resource_id, resource))
 
     def _clear_index(self, conn: Connection, resource_type: str, resource_id: str) -> None:
-        params = {"t": resource_type, "id": resource_id}
-        sql.run(conn, "clear_tokens", params)
-        sql.run(conn, "clear_references", params)
+        versions.clear_index(conn, resource_type, resource_id)
 
     def _insert_index(self, conn: Connection, rows: IndexRows) -> None:
         sql.run_many(conn, "insert_token", rows.tokens)
         sql.run_many(conn, "insert_reference", rows.references)
 
 
-class ConcurrentWrite(errors.FhirError):
-    """Another transaction changed the resource between our read and our write."""
-
-    def __init__(self, diagnostics: str) -> None:
-        super().__init__(412, [errors.Issue("conflict", diagnostics)])
-
-
-class ConcurrentCreate(ConcurrentWrite):
-    """Another transaction created the same client-chosen id first."""
-
-    def __init__(self, diagnostics: str) -> None:
-        super().__init__(diagnostics)
-        self.status = 409
-
-
 _RETRIES = 5
-
-
-def _history_row_of(version: StoredVersion) -> dict[str, Any]:
-    return {
-        "resource_type": version.resource_type,
-        "id": version.id,
-        "version_id": version.version_id,
-        "last_updated_us": version.last_updated_us,
-        "method": version.method,
-        "deleted": version.deleted,
-        "content": version.content,
-    }
-
-
-def _history_row(row: dict[str, Any], method: str) -> dict[str, Any]:
-    return {
-        "resource_type": row["resource_type"],
-        "id": row["id"],
-        "version_id": row["version_id"],
-        "last_updated_us": row["last_updated_us"],
-        "method": method,
-        "deleted": False,
-        "content": row["content"],
-    }
 
 
 def _version(row: Any) -> StoredVersion:

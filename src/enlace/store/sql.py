@@ -56,3 +56,46 @@ def first(conn: Connection, name: str, params: Mapping[str, Any]) -> tuple[Any, 
 def run_many(conn: Connection, name: str, rows: Sequence[Mapping[str, Any]]) -> None:
     if rows:
         conn.exec_driver_sql(_RENDERED[conn.dialect.name][name], [dict(r) for r in rows])
+
+
+def copy_rows(
+    conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Bulk insert: PostgreSQL COPY (several times faster than executemany), else executemany."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        placeholders = ", ".join(f":{c}" for c in columns)
+        statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
+        conn.exec_driver_sql(statement, [dict(r) for r in rows])
+        return
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(tuple(row[c] for c in columns))
+
+
+CURRENT_COLUMNS = (
+    "resource_type",
+    "id",
+    "version_id",
+    "last_updated_us",
+    "deleted",
+    "content_hash",
+    "content",
+)
+HISTORY_COLUMNS = (
+    "resource_type",
+    "id",
+    "version_id",
+    "last_updated_us",
+    "method",
+    "deleted",
+    "content",
+)
+TOKEN_COLUMNS = ("resource_type", "resource_id", "param", "system", "code")
+REFERENCE_COLUMNS = ("resource_type", "resource_id", "path", "target_type", "target_id")

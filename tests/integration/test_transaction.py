@@ -144,9 +144,9 @@ def test_transaction_delete_and_read_entries(client: TestClient) -> None:
         ],
     }
     result = client.post("/fhir", json=bundle, headers=FHIR_JSON).json()
-    assert result["entry"][0]["response"]["status"] == "200"
+    assert result["entry"][0]["response"]["status"] == "200 OK"
     assert result["entry"][0]["resource"]["id"] == other
-    assert result["entry"][1]["response"]["status"] == "204"
+    assert result["entry"][1]["response"]["status"] == "204 No Content"
     assert client.get(f"/fhir/Patient/{pid}").status_code == 410
 
 
@@ -166,7 +166,7 @@ def test_batch_reports_each_entry_on_its_own(client: TestClient) -> None:
     result = client.post("/fhir", json=bundle, headers=FHIR_JSON).json()
     assert result["type"] == "batch-response"
     statuses = [e["response"]["status"] for e in result["entry"]]
-    assert statuses == ["201", "404", "400"]
+    assert statuses == ["201 Created", "404 Not Found", "400 Bad Request"]
     assert result["entry"][2]["response"]["outcome"]["resourceType"] == "OperationOutcome"
     assert client.get("/fhir/Patient").json()["total"] == 1
 
@@ -182,3 +182,34 @@ def test_bundle_of_wrong_type_or_without_request_is_400(client: TestClient) -> N
     response = client.post("/fhir", json=bad, headers=FHIR_JSON)
     assert response.status_code == 400
     assert response.json()["issue"][0]["expression"] == ["Bundle.entry[0].request"]
+
+
+def test_transaction_patch_entry_and_minimal_return(client: TestClient) -> None:
+    import base64
+    import json
+
+    pid = client.post("/fhir/Patient", json=patient(), headers=FHIR_JSON).json()["id"]
+    ops = base64.b64encode(
+        json.dumps([{"op": "add", "path": "/active", "value": True}]).encode()
+    ).decode()
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "Binary",
+                    "contentType": "application/json-patch+json",
+                    "data": ops,
+                },
+                "request": {"method": "PATCH", "url": f"Patient/{pid}"},
+            },
+            {"resource": patient(), "request": {"method": "POST", "url": "Patient"}},
+        ],
+    }
+    result = client.post(
+        "/fhir", json=bundle, headers={**FHIR_JSON, "Prefer": "return=minimal"}
+    ).json()
+    assert [e["response"]["status"] for e in result["entry"]] == ["200 OK", "201 Created"]
+    assert all("resource" not in e for e in result["entry"])
+    assert client.get(f"/fhir/Patient/{pid}").json()["active"] is True

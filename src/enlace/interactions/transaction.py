@@ -8,7 +8,10 @@ entry rolls everything back. A batch runs each entry on its own and reports each
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -18,11 +21,13 @@ from sqlalchemy import Connection
 from enlace.kernel import errors
 from enlace.kernel.errors import Issue
 from enlace.search import basic as search
+from enlace.store.records import StoredVersion
 
 from .context import Services
 from .messages import FhirRequest, FhirResponse, outcome_response
 from .references import conditional_references, rewrite_references
 
+Dispatch = Callable[..., FhirResponse]
 _ORDER = {"DELETE": 0, "POST": 1, "PUT": 2, "PATCH": 2, "GET": 3, "HEAD": 3}
 
 
@@ -46,7 +51,7 @@ class Entry:
         return parse_qsl(urlsplit(self.url).query, keep_blank_values=True)
 
 
-def process_bundle(services: Services, request: FhirRequest, dispatch: Any) -> FhirResponse:
+def process_bundle(services: Services, request: FhirRequest, dispatch: Dispatch) -> FhirResponse:
     body = request.json()
     if not isinstance(body, dict) or body.get("resourceType") != "Bundle":
         raise errors.bad_request("POST to the base URL needs a Bundle of type batch or transaction")
@@ -100,7 +105,7 @@ def _entries(bundle: dict[str, Any]) -> list[Entry]:
 
 
 def _batch(
-    services: Services, request: FhirRequest, entries: list[Entry], dispatch: Any
+    services: Services, request: FhirRequest, entries: list[Entry], dispatch: Dispatch
 ) -> FhirResponse:
     results = []
     for entry in entries:
@@ -114,7 +119,7 @@ def _batch(
 
 
 def _transaction(
-    services: Services, request: FhirRequest, entries: list[Entry], dispatch: Any
+    services: Services, request: FhirRequest, entries: list[Entry], dispatch: Dispatch
 ) -> FhirResponse:
     _check_resources(services, entries)
     with services.db.begin() as conn:
@@ -213,19 +218,19 @@ def _conditional_ids(conn: Connection, resource_type: str, query: str) -> list[s
 
 
 def _run(
-    services: Services, conn: Connection, request: FhirRequest, entry: Entry, dispatch: Any
+    services: Services, conn: Connection, request: FhirRequest, entry: Entry, dispatch: Dispatch
 ) -> dict[str, Any]:
     repo = services.repo
     if entry.method == "POST" and entry.resource is not None and entry.target_id:
         if entry.outcome.get("existing"):
             version = repo.read(conn, entry.resource["resourceType"], entry.target_id)
-            return _written_entry(version, "200 OK")
+            return _written_entry(version, 200, request)
         version = repo.create(conn, entry.resource, entry.target_id)
-        return _written_entry(version, "201 Created")
+        return _written_entry(version, 201, request)
     if entry.method == "PUT" and entry.resource is not None and entry.target_id:
         if_match = _if_match(entry)
         result = repo.update(conn, entry.resource, entry.target_id, if_match)
-        return _written_entry(result.version, "201 Created" if result.created else "200 OK")
+        return _written_entry(result.version, 201 if result.created else 200, request)
     sub = _sub_request(request, entry)
     return _response_entry(dispatch(services, sub, conn))
 
@@ -258,8 +263,6 @@ def _sub_request(request: FhirRequest, entry: Entry) -> FhirRequest:
 
 
 def _patch_from_binary(entry: Entry) -> Any:
-    import base64
-
     resource = entry.resource or {}
     if resource.get("resourceType") != "Binary" or "data" not in resource:
         raise errors.bad_request(
@@ -275,36 +278,40 @@ def _patch_from_binary(entry: Entry) -> Any:
         ) from exc
 
 
-def _written_entry(version: Any, status: str) -> dict[str, Any]:
-    return {
-        "resource": orjson.Fragment(version.content),
+def _written_entry(version: StoredVersion, status: int, request: FhirRequest) -> dict[str, Any]:
+    entry: dict[str, Any] = {
         "response": {
-            "status": status,
+            "status": status_line(status),
             "location": f"{version.reference}/_history/{version.version_id}",
             "etag": version.etag,
             "lastModified": version.last_updated,
         },
     }
+    if request.preference("return") != "minimal" and version.content is not None:
+        entry["resource"] = orjson.Fragment(version.content)
+    return entry
 
 
 def _response_entry(response: FhirResponse) -> dict[str, Any]:
-    entry: dict[str, Any] = {"response": {"status": str(response.status)}}
-    headers = response.headers
-    if "Location" in headers:
-        entry["response"]["location"] = headers["Location"]
-    if "ETag" in headers:
-        entry["response"]["etag"] = headers["ETag"]
-    if "Last-Modified" in headers:
-        entry["response"]["lastModified"] = headers["Last-Modified"]
-    if isinstance(response.body, bytes):
-        entry["resource"] = orjson.Fragment(response.body)
-    elif isinstance(response.body, dict):
-        key = (
-            "outcome"
-            if response.body.get("resourceType") == "OperationOutcome" and response.status >= 400
-            else "resource"
-        )
-        entry["response" if key == "outcome" else "resource"] = (
-            {**entry["response"], "outcome": response.body} if key == "outcome" else response.body
-        )
+    """A Bundle entry's response part (and resource or outcome) from an interaction's answer."""
+    answer: dict[str, Any] = {"status": status_line(response.status)}
+    for header, element in (
+        ("Location", "location"),
+        ("ETag", "etag"),
+        ("Last-Modified", "lastModified"),
+    ):
+        if header in response.headers:
+            answer[element] = response.headers[header]
+    entry: dict[str, Any] = {"response": answer}
+    body = response.body
+    if isinstance(body, bytes):
+        entry["resource"] = orjson.Fragment(body)
+    elif isinstance(body, dict) and response.status >= 400:
+        answer["outcome"] = body
+    elif isinstance(body, dict):
+        entry["resource"] = body
     return entry
+
+
+def status_line(status: int) -> str:
+    return f"{status} {HTTPStatus(status).phrase}"

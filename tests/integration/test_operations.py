@@ -100,3 +100,18 @@ def _export(client: TestClient, url: str) -> dict[str, int]:
 def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json()["status"] == "ready"
+
+
+def test_readiness_reports_pending_migrations(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from enlace.bootstrap import build
+    from enlace.entrypoints.http.app import create_app
+    from enlace.kernel.settings import Settings
+
+    settings = Settings.from_env(
+        database_url=f"sqlite:///{tmp_path / 'fresh.db'}", var_dir=tmp_path
+    )
+    services = build(settings, upgrade=False)
+    with TestClient(create_app(services)) as fresh:
+        response = fresh.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["detail"] == "migrations pending"

@@ -174,5 +174,5 @@ def test_iter_references_returns_every_reference_string() -> None:
 def test_iter_references_with_a_base_path_and_non_string_reference() -> None:
     node = {"reference": {"reference": "Patient/p1"}, "other": {"reference": 42}}
     assert iter_references(node, "Contract.term") == [("Contract.term.reference", "Patient/p1")]
-    nested = [{"reference": "A/1"}, [{"reference": "B/2"}]]
-    assert sorted(iter_references(nested)) == [("", "A/1"), ("", "B/2")]
+    entries = [{"reference": "A/1"}, {"item": {"reference": "B/2"}}]
+    assert sorted(iter_references(entries)) == [("", "A/1"), ("item", "B/2")]

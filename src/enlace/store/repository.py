@@ -165,7 +165,7 @@ class FhirRepository:
             now_us, _ = self._now()
             new_version = found[0] + 1
             try:
-                self._swap_current(
+                versions.swap_current(
                     conn, resource_type, resource_id, found[0], new_version, now_us, "", None
                 )
             except ConcurrentWrite:
@@ -174,7 +174,7 @@ class FhirRepository:
                 resource_type, resource_id, new_version, now_us, True, None, "DELETE"
             )
             self._append_history(conn, version)
-            self._clear_index(conn, resource_type, resource_id)
+            versions.clear_index(conn, resource_type, resource_id)
             return version
         raise errors.conflict(f"{resource_type}/{resource_id} is being changed by many writers")
 
@@ -241,7 +241,7 @@ class FhirRepository:
         now_us, instant = self._now()
         new_version = current_version + 1
         body = stamp(resource, resource_id, new_version, instant)
-        self._swap_current(
+        versions.swap_current(
             conn, resource_type, resource_id, current_version, new_version, now_us, digest, body
         )
         version = StoredVersion(
@@ -250,21 +250,6 @@ class FhirRepository:
         self._append_history(conn, version)
         self._reindex(conn, resource_type, resource_id, resource, replace=True)
         return version
-
-    def _swap_current(
-        self,
-        conn: Connection,
-        resource_type: str,
-        resource_id: str,
-        expected: int,
-        new_version: int,
-        now_us: int,
-        digest: str,
-        body: bytes | None,
-    ) -> None:
-        versions.swap_current(
-            conn, resource_type, resource_id, expected, new_version, now_us, digest, body
-        )
 
     def _append_history(self, conn: Connection, version: StoredVersion) -> None:
         sql.run(conn, "insert_history", versions.history_row(version))
@@ -278,11 +263,8 @@ class FhirRepository:
         replace: bool,
     ) -> None:
         if replace:
-            self._clear_index(conn, resource_type, resource_id)
+            versions.clear_index(conn, resource_type, resource_id)
         self._insert_index(conn, self.indexer.rows(resource_type, resource_id, resource))
-
-    def _clear_index(self, conn: Connection, resource_type: str, resource_id: str) -> None:
-        versions.clear_index(conn, resource_type, resource_id)
 
     def _insert_index(self, conn: Connection, rows: IndexRows) -> None:
         sql.run_many(conn, "insert_token", rows.tokens)

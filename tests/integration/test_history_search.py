@@ -69,3 +69,13 @@ def test_unknown_search_parameter_is_400_unless_lenient(client: TestClient) -> N
         client.get("/fhir/Patient?nonsense=1", headers={"Prefer": "handling=lenient"}).status_code
         == 200
     )
+
+
+def test_last_updated_equal_to_a_resources_own_instant_finds_it(client: TestClient) -> None:
+    created = client.post("/fhir/Patient", json=patient(), headers=FHIR_JSON).json()
+    client.post("/fhir/Patient", json=patient(), headers=FHIR_JSON)
+    instant = created["meta"]["lastUpdated"]
+    found = client.get("/fhir/Patient", params={"_lastUpdated": instant}).json()
+    assert [e["resource"]["id"] for e in found["entry"]] == [created["id"]]
+    later = client.get("/fhir/Patient", params={"_lastUpdated": f"gt{instant}"}).json()
+    assert created["id"] not in [e["resource"]["id"] for e in later["entry"]] and later["total"] == 1

@@ -18,7 +18,7 @@ import orjson
 from sqlalchemy import select, update
 
 from enlace.kernel import errors
-from enlace.kernel.clock import system_clock
+from enlace.kernel.clock import epoch_us, fhir_instant, system_clock
 from enlace.search.basic import parse_instant_us
 from enlace.store.schema import export_jobs
 
@@ -64,8 +64,8 @@ def kick_off(
                 id=job_id,
                 status="accepted",
                 request_url=request_url,
-                created_us=int(now.timestamp() * 1e6),
-                transaction_time=now.isoformat().replace("+00:00", "Z"),
+                created_us=epoch_us(now),
+                transaction_time=fhir_instant(now),
             )
         )
     services.background.submit(_run, services, job_id, scope, request.base_url)

@@ -46,7 +46,7 @@ def vread(
     version_id: str,
     conn: Connection | None = None,
 ) -> FhirResponse:
-    if not version_id.isdigit():
+    if not (version_id.isascii() and version_id.isdigit()):
         raise errors.not_found(f"{resource_type}/{resource_id} has no version '{version_id}'")
     with services.reading(conn) as conn:
         version = services.repo.vread(conn, resource_type, resource_id, int(version_id))

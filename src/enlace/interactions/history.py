@@ -53,6 +53,6 @@ def _int_param(request: FhirRequest, name: str, default: int) -> int:
     value = request.param(name)
     if value is None:
         return default
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise errors.bad_request(f"{name} must be a non-negative integer, got '{value}'", name)
     return int(value)

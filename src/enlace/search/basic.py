@@ -8,6 +8,7 @@ handling, so a client never silently gets unfiltered results.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, and_, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from enlace.kernel import errors
+from enlace.kernel.clock import epoch_us
 from enlace.store.schema import resources, token_index
 
 SUPPORTED = ("_id", "_lastUpdated", "identifier")
@@ -102,7 +104,7 @@ def _base(criteria: Criteria) -> ColumnElement[bool]:
 
 
 def _non_negative(name: str, value: str) -> int:
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise errors.bad_request(f"{name} must be a non-negative integer, got '{value}'", name)
     return int(value)
 
@@ -126,7 +128,7 @@ def _identifier(resource_type: str, value: str) -> ColumnElement[bool]:
 
 def _last_updated(value: str) -> ColumnElement[bool]:
     prefix, text = (value[:2], value[2:]) if value[:2] in _PREFIXES else ("eq", value)
-    low, high = _instant_range(text)
+    low, high = instant_range(text, "_lastUpdated")
     column = resources.c.last_updated_us
     ranges: dict[str, ColumnElement[bool]] = {
         "eq": and_(column >= low, column < high),
@@ -141,41 +143,53 @@ def _last_updated(value: str) -> ColumnElement[bool]:
     return ranges[prefix]
 
 
-def _instant_range(text: str) -> tuple[int, int]:
-    """The [low, high) microsecond range a FHIR date/dateTime of any precision denotes."""
-    formats = (("%Y", "year"), ("%Y-%m", "month"), ("%Y-%m-%d", "day"))
-    for fmt, unit in formats:
-        try:
-            start = datetime.strptime(text, fmt).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-        end = _advance(start, unit)
-        return _us(start), _us(end)
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|[+-]\d{2}:\d{2})?$"
+)
+
+
+def instant_range(text: str, name: str) -> tuple[int, int]:
+    """The [low, high) microsecond range a FHIR date or dateTime denotes, at its own precision:
+    `2026` is a year, `2026-03-01T10:00:00.123Z` one millisecond."""
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise errors.bad_request(
-            f"'{text}' is not a valid date or dateTime", "_lastUpdated"
-        ) from exc
-    if moment.tzinfo is None:
+        date = _DATE.match(text)
+        if date:
+            return _date_range(int(date[1]), date[2], date[3])
+        moment = _DATETIME.match(text)
+        if moment:
+            return _datetime_range(text, seconds=moment[1], fraction=moment[2])
+    except ValueError:
+        pass
+    raise errors.bad_request(f"{name}: '{text}' is not a valid FHIR date or dateTime", name)
+
+
+def _date_range(year: int, month: str | None, day: str | None) -> tuple[int, int]:
+    if month is None:
+        start = datetime(year, 1, 1, tzinfo=UTC)
+        return epoch_us(start), epoch_us(start.replace(year=year + 1))
+    if day is None:
+        start = datetime(year, int(month), 1, tzinfo=UTC)
+        end = start.replace(year=year + start.month // 12, month=start.month % 12 + 1)
+        return epoch_us(start), epoch_us(end)
+    start = datetime(year, int(month), int(day), tzinfo=UTC)
+    return epoch_us(start), epoch_us(start + timedelta(days=1))
+
+
+def _datetime_range(text: str, seconds: str | None, fraction: str | None) -> tuple[int, int]:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:  # a dateTime without zone is read as UTC
         moment = moment.replace(tzinfo=UTC)
-    step = 1_000_000 if moment.microsecond == 0 else 1
-    return _us(moment), _us(moment) + step
+    low = epoch_us(moment)
+    return low, low + _precision_us(seconds, fraction)
 
 
-def _advance(start: datetime, unit: str) -> datetime:
-    if unit == "year":
-        return start.replace(year=start.year + 1)
-    if unit == "month":
-        return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
-
-    return start + timedelta(days=1)
-
-
-def _us(moment: datetime) -> int:
-    return int(moment.timestamp() * 1_000_000)
+def _precision_us(seconds: str | None, fraction: str | None) -> int:
+    if fraction:
+        return int(10 ** max(6 - len(fraction), 0))
+    return 1_000_000 if seconds else 60_000_000
 
 
 def parse_instant_us(text: str, name: str) -> int:
     """The start of a FHIR instant/dateTime in microseconds (for `_since`)."""
-    return _instant_range(text)[0]
+    return instant_range(text, name)[0]

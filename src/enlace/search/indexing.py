@@ -72,6 +72,6 @@ def iter_references(node: Any, path: str = "") -> list[tuple[str, str]]:
             found.append((where, reference))
         for key, value in current.items():
             kind = type(value)
-            if (kind is dict or kind is list) and key != "contained" and key[0] != "_":
+            if (kind is dict or kind is list) and key != "contained" and not key.startswith("_"):
                 push((value, f"{where}.{key}" if where else key))
     return found

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import orjson
 
 from enlace.kernel.clock import fhir_instant
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +26,7 @@ class StoredVersion:
 
     @property
     def last_updated(self) -> str:
-        return fhir_instant(datetime.fromtimestamp(self.last_updated_us / 1e6, UTC))
+        return fhir_instant(_EPOCH + timedelta(microseconds=self.last_updated_us))
 
     @property
     def etag(self) -> str:

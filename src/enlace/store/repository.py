@@ -17,7 +17,7 @@ from sqlalchemy import Connection, and_, select
 from sqlalchemy.exc import IntegrityError
 
 from enlace.kernel import errors
-from enlace.kernel.clock import Clock, fhir_instant
+from enlace.kernel.clock import Clock, epoch_us, fhir_instant
 from enlace.kernel.ids import IdFactory
 from enlace.store import bulk, sql, versions
 from enlace.store.bulk import PutItem
@@ -221,7 +221,7 @@ class FhirRepository:
     # -- internals --------------------------------------------------------------------------
     def _now(self) -> tuple[int, str]:
         moment: datetime = self.clock()
-        return int(moment.timestamp() * 1_000_000), fhir_instant(moment)
+        return epoch_us(moment), fhir_instant(moment)
 
     def _current_state(
         self, conn: Connection, resource_type: str, resource_id: str

@@ -36,10 +36,22 @@ def check_formats(method: str, headers: Mapping[str, str], params: list[tuple[st
 
 def _accepts_json(accept: str) -> bool:
     for part in accept.split(","):
-        media = part.split(";")[0].strip().lower()
-        if media in ("*/*", "application/*") or "json" in media or "ndjson" in media:
+        media, *parameters = (p.strip().lower() for p in part.split(";"))
+        if any(_is_zero_quality(p) for p in parameters):
+            continue  # q=0 means "not acceptable" (RFC 9110 12.4.2)
+        if media in ("*/*", "application/*") or "json" in media:
             return True
     return False
+
+
+def _is_zero_quality(parameter: str) -> bool:
+    name, _, value = parameter.partition("=")
+    if name.strip() != "q":
+        return False
+    try:
+        return float(value) == 0
+    except ValueError:
+        return False
 
 
 def _is_json_or_form(content_type: str) -> bool:
@@ -49,7 +61,7 @@ def _is_json_or_form(content_type: str) -> bool:
 
 async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     chunks: list[bytes] = []
     size = 0

@@ -20,7 +20,7 @@ import orjson
 
 from enlace.kernel import errors
 from enlace.kernel.errors import Issue
-from enlace.store.bulk import PutItem
+from enlace.store.bulk import PutItem, Statistics
 
 from .context import Services
 from .references import rewrite_references
@@ -47,12 +47,14 @@ def import_paths(
     report = ImportReport()
     for path in _expand(paths):
         with services.db.begin() as conn:
+            statistics = Statistics()
             for batch in _batches(_resources_in(path)):
                 _check(services, path, batch)
                 counts = services.repo.put_many(conn, [PutItem(resource) for _, resource in batch])
                 for key, value in counts.items():
                     report.counts[key] += value
                 report.resources += len(batch)
+                statistics.note(conn, counts["created"] + counts["updated"])
                 if progress:
                     progress(len(batch))
         report.files += 1

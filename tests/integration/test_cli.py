@@ -9,12 +9,14 @@ import pytest
 from typer.testing import CliRunner
 
 from enlace.entrypoints.cli.main import app
+from enlace.interactions.context import Services
 from tests.conftest import SYNTHEA
 
 
 @pytest.fixture
-def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ENLACE_DATABASE_URL", database_url)
+def env(services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty store (the services fixture truncates PostgreSQL) that the CLI reaches by URL."""
+    monkeypatch.setenv("ENLACE_DATABASE_URL", services.settings.resolved_database_url)
     monkeypatch.setenv("ENLACE_VAR_DIR", str(tmp_path / "var"))
     return tmp_path
 

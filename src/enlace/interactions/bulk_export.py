@@ -13,6 +13,7 @@ import shutil
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 from sqlalchemy import select, update
@@ -145,6 +146,5 @@ def _job_dir(services: Services, job_id: str) -> Path:
 
 
 def _query(request: FhirRequest) -> str:
-    from urllib.parse import urlencode
 
     return urlencode(request.params)

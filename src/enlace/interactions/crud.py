@@ -15,12 +15,15 @@ from sqlalchemy import Connection
 
 from enlace.kernel import errors
 from enlace.search import basic as search
+from enlace.store import versions
 from enlace.store.records import StoredVersion
+from enlace.store.versions import ConcurrentWrite
 
 from .context import Services
 from .messages import FhirRequest, FhirResponse
 from .responses import information, resource_response, written
 
+_PATCH_ATTEMPTS = 5
 _ETAG = re.compile(r'^(?:W/)?"?(\d+)"?$')
 
 
@@ -61,6 +64,7 @@ def create(
     condition = request.headers.get("if-none-exist")
     with services.writing(conn) as conn:
         if condition:
+            versions.serialize_on(conn, f"{resource_type}?{condition}")
             existing = _matches(services, conn, resource_type, condition, "If-None-Exist")
             if len(existing) > 1:
                 raise errors.precondition_failed(
@@ -103,6 +107,7 @@ def conditional_update(
     resource = services.checked_resource(request.json(), resource_type)
     query = _query_string(request)
     with services.writing(conn) as conn:
+        versions.serialize_on(conn, f"{resource_type}?{query}")
         existing = _matches(services, conn, resource_type, query, "conditional update")
         if len(existing) > 1:
             raise errors.precondition_failed(
@@ -117,6 +122,11 @@ def conditional_update(
         if existing:
             result = services.repo.update(conn, resource, existing[0], parse_if_match(request))
             return written(result.version, 200, request)
+        if body_id and services.repo.current(conn, resource_type, body_id):
+            raise errors.conflict(
+                f"No {resource_type} matches '{query}', but {resource_type}/{body_id} exists: "
+                "the body id names a resource the criteria do not select"
+            )
         version = services.repo.create(conn, resource, body_id)
     return written(version, 201, request)
 
@@ -128,22 +138,40 @@ def patch(
     resource_id: str,
     conn: Connection | None = None,
 ) -> FhirResponse:
+    """Apply a patch to the current version. Without If-Match a concurrent writer is not an
+    error: the patch is applied again to the version that writer committed."""
     operations = _patch_document(request)
-    with services.writing(conn) as conn:
-        current = services.repo.read(conn, resource_type, resource_id)
-        if_match = parse_if_match(request)
-        if if_match is not None and if_match != current.version_id:
-            raise errors.precondition_failed(
-                f"{resource_type}/{resource_id} is at version {current.version_id}, not {if_match}"
-            )
-        patched = _apply_patch(current, operations)
-        resource = services.checked_resource(patched, resource_type)
-        if resource.get("id") != resource_id:
-            raise errors.bad_request(
-                "A patch may not change the resource id", f"{resource_type}.id"
-            )
-        result = services.repo.update(conn, resource, resource_id, current.version_id)
-    return written(result.version, 200, request)
+    if_match = parse_if_match(request)
+    for attempt in range(_PATCH_ATTEMPTS):
+        try:
+            with services.writing(conn) as writer:
+                version = _patch_once(
+                    services, writer, resource_type, resource_id, operations, if_match
+                )
+            return written(version, 200, request)
+        except ConcurrentWrite:
+            if if_match is not None or conn is not None or attempt == _PATCH_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _patch_once(
+    services: Services,
+    conn: Connection,
+    resource_type: str,
+    resource_id: str,
+    operations: list[Any] | dict[str, Any],
+    if_match: int | None,
+) -> StoredVersion:
+    current = services.repo.read(conn, resource_type, resource_id)
+    if if_match is not None and if_match != current.version_id:
+        raise errors.precondition_failed(
+            f"{resource_type}/{resource_id} is at version {current.version_id}, not {if_match}"
+        )
+    resource = services.checked_resource(_apply_patch(current, operations), resource_type)
+    if resource.get("id") != resource_id:
+        raise errors.bad_request("A patch may not change the resource id", f"{resource_type}.id")
+    return services.repo.update(conn, resource, resource_id, current.version_id, "PATCH").version
 
 
 def conditional_patch(
@@ -170,7 +198,7 @@ def delete(
     conn: Connection | None = None,
 ) -> FhirResponse:
     with services.writing(conn) as conn:
-        version = services.repo.delete(conn, resource_type, resource_id)
+        version = services.repo.delete(conn, resource_type, resource_id, parse_if_match(request))
     if version is None:
         return information(f"{resource_type}/{resource_id} did not exist or was already deleted")
     return FhirResponse(204, None, {"ETag": version.etag})

@@ -5,6 +5,8 @@ Spec: https://hl7.org/fhir/R4/http.html#history
 
 from __future__ import annotations
 
+from sqlalchemy import Connection
+
 from enlace.kernel import errors
 from enlace.search.basic import parse_instant_us
 
@@ -21,6 +23,7 @@ def history(
     request: FhirRequest,
     resource_type: str | None = None,
     resource_id: str | None = None,
+    conn: Connection | None = None,
 ) -> FhirResponse:
     unknown = [name for name, _ in request.params if name not in _KNOWN]
     if unknown:
@@ -31,7 +34,7 @@ def history(
     since = request.param("_since")
     since_us = parse_instant_us(since, "_since") if since else None
     before = _int_param(request, "_cursor", 0) if cursor else None
-    with services.db.read() as conn:
+    with services.reading(conn) as conn:
         if (
             resource_type
             and resource_id

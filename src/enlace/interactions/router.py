@@ -6,6 +6,8 @@ a method the server does not support are 405.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from sqlalchemy import Connection
 
 from enlace.kernel import errors
@@ -65,7 +67,7 @@ def _type_level(
 ) -> FhirResponse:
     method = request.method
     if method == "GET":
-        return search_type.search_type(services, request, resource_type)
+        return search_type.search_type(services, request, resource_type, conn)
     if method == "POST":
         return crud.create(services, request, resource_type, conn)
     if method == "PUT":
@@ -87,10 +89,10 @@ def _instance_level(
     method, first = request.method, rest[0]
     if first == "_history" and len(rest) == 1:
         _only(method, "GET", f"{resource_type}/_history")
-        return history.history(services, request, resource_type)
+        return history.history(services, request, resource_type, conn=conn)
     if first == "_search" and len(rest) == 1:
         _only(method, "POST", f"{resource_type}/_search")
-        return search_type.search_type(services, _form_search(request), resource_type)
+        return search_type.search_type(services, _form_search(request), resource_type, conn)
     if first == "$validate" and len(rest) == 1:
         _only(method, "POST", "$validate")
         return operations.validate(services, request, resource_type)
@@ -124,7 +126,7 @@ def _resource_level(
         raise _not_allowed(method, where, "GET, PUT, PATCH, DELETE")
     if rest == ["_history"]:
         _only(method, "GET", f"{where}/_history")
-        return history.history(services, request, resource_type, resource_id)
+        return history.history(services, request, resource_type, resource_id, conn)
     if len(rest) == 2 and rest[0] == "_history":
         _only(method, "GET", f"{where}/_history/{rest[1]}")
         return crud.vread(services, request, resource_type, resource_id, rest[1], conn)
@@ -138,7 +140,6 @@ def _resource_level(
 
 
 def _form_search(request: FhirRequest) -> FhirRequest:
-    from urllib.parse import parse_qsl
 
     body = request.body.decode("utf-8", errors="replace")
     params = request.params + parse_qsl(body, keep_blank_values=True)

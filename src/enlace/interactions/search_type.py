@@ -5,6 +5,8 @@ Spec: https://hl7.org/fhir/R4/search.html
 
 from __future__ import annotations
 
+from sqlalchemy import Connection
+
 from enlace.search import basic as search
 
 from .bundles import page_link, search_entry
@@ -13,7 +15,9 @@ from .messages import FhirRequest, FhirResponse
 from .responses import bundle
 
 
-def search_type(services: Services, request: FhirRequest, resource_type: str) -> FhirResponse:
+def search_type(
+    services: Services, request: FhirRequest, resource_type: str, conn: Connection | None = None
+) -> FhirResponse:
     lenient = request.preference("handling") == "lenient"
     criteria = search.parse(
         resource_type,
@@ -22,8 +26,8 @@ def search_type(services: Services, request: FhirRequest, resource_type: str) ->
         services.settings.max_page_size,
         lenient=lenient,
     )
-    with services.db.read() as conn:
-        contents, total = search.find_page(conn, criteria)
+    with services.reading(conn) as reader:
+        contents, total = search.find_page(reader, criteria)
     count = str(criteria.count)
     links = [page_link(request, "self")]
     if criteria.offset + len(contents) < total and criteria.count:

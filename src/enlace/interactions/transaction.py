@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 from enlace.kernel import errors
 from enlace.kernel.errors import Issue
 from enlace.search import basic as search
+from enlace.store import versions
 from enlace.store.records import StoredVersion
 
 from .context import Services
@@ -169,34 +170,72 @@ def _check_resources(services: Services, entries: list[Entry]) -> None:
 def _assign_identities(
     services: Services, conn: Connection, entries: list[Entry]
 ) -> dict[str, str]:
+    """Decide which resource each POST/PUT entry writes; map fullUrls to `Type/id`."""
     mapping: dict[str, str] = {}
+    targets: dict[str, int] = {}
     for entry in entries:
-        if entry.method == "POST" and entry.resource is not None:
-            resource_type = entry.resource["resourceType"]
-            condition = entry.request.get("ifNoneExist")
-            existing = _conditional_ids(conn, resource_type, condition) if condition else []
-            if len(existing) > 1:
-                raise errors.precondition_failed(
-                    f"Bundle.entry[{entry.index}]: ifNoneExist '{condition}' matches {len(existing)} resources"
-                )
-            entry.outcome["existing"] = bool(existing)
-            entry.target_id = existing[0] if existing else services.repo.new_id()
-        elif entry.method == "PUT" and entry.resource is not None:
-            segments = entry.path.split("/")
-            if len(segments) == 2:
-                entry.target_id = segments[1]
-            else:
-                found = _conditional_ids(conn, segments[0], urlsplit(entry.url).query)
-                if len(found) > 1:
-                    raise errors.precondition_failed(
-                        f"Bundle.entry[{entry.index}]: '{entry.url}' matches {len(found)} resources"
-                    )
-                entry.target_id = (
-                    found[0] if found else entry.resource.get("id") or services.repo.new_id()
-                )
-        if entry.full_url and entry.target_id and entry.resource is not None:
-            mapping[entry.full_url] = f"{entry.resource['resourceType']}/{entry.target_id}"
+        if entry.resource is None or entry.method not in ("POST", "PUT"):
+            continue
+        resource_type = entry.resource["resourceType"]
+        if entry.method == "POST":
+            entry.target_id = _post_target(services, conn, entry, resource_type)
+        else:
+            entry.target_id = _put_target(services, conn, entry, resource_type)
+        key = f"{resource_type}/{entry.target_id}"
+        if key in targets:  # R4 3.1.0.11.2: two entries may not resolve to one resource
+            raise errors.bad_request(
+                f"Bundle.entry[{entry.index}] and Bundle.entry[{targets[key]}] both write {key}",
+                f"Bundle.entry[{entry.index}]",
+            )
+        targets[key] = entry.index
+        if entry.full_url:
+            mapping[entry.full_url] = key
     return mapping
+
+
+def _post_target(services: Services, conn: Connection, entry: Entry, resource_type: str) -> str:
+    condition = entry.request.get("ifNoneExist")
+    if not condition:
+        return services.repo.new_id()
+    versions.serialize_on(conn, f"{resource_type}?{condition}")
+    existing = _conditional_ids(conn, resource_type, condition)
+    if len(existing) > 1:
+        raise errors.precondition_failed(
+            f"Bundle.entry[{entry.index}]: ifNoneExist '{condition}' matches {len(existing)} resources"
+        )
+    entry.outcome["existing"] = bool(existing)
+    return existing[0] if existing else services.repo.new_id()
+
+
+def _put_target(services: Services, conn: Connection, entry: Entry, resource_type: str) -> str:
+    assert entry.resource is not None
+    body_id = entry.resource.get("id")
+    segments = entry.path.split("/")
+    if len(segments) == 2:
+        if body_id != segments[1]:
+            raise errors.bad_request(
+                f"The body id '{body_id}' does not match the URL id '{segments[1]}'",
+                f"Bundle.entry[{entry.index}].resource.id",
+            )
+        return segments[1]
+    query = urlsplit(entry.url).query
+    versions.serialize_on(conn, f"{resource_type}?{query}")
+    found = _conditional_ids(conn, segments[0], query)
+    if len(found) > 1:
+        raise errors.precondition_failed(
+            f"Bundle.entry[{entry.index}]: '{entry.url}' matches {len(found)} resources"
+        )
+    if found and body_id and body_id != found[0]:
+        raise errors.bad_request(
+            f"The body id '{body_id}' differs from the matching resource '{found[0]}'",
+            f"Bundle.entry[{entry.index}].resource.id",
+        )
+    if not found and body_id and services.repo.current(conn, resource_type, body_id):
+        raise errors.conflict(
+            f"Bundle.entry[{entry.index}]: no {resource_type} matches '{query}', but "
+            f"{resource_type}/{body_id} exists and the criteria do not select it"
+        )
+    return found[0] if found else body_id or services.repo.new_id()
 
 
 def _resolve_conditional(services: Services, conn: Connection, reference: str) -> str:
@@ -253,7 +292,8 @@ def _sub_request(request: FhirRequest, entry: Entry) -> FhirRequest:
     ):
         if entry.request.get(field_name):
             headers[header] = str(entry.request[field_name])
-    sub = FhirRequest.from_url(entry.method, entry.url, request.base_url, headers)
+    method = "GET" if entry.method == "HEAD" else entry.method
+    sub = FhirRequest.from_url(method, entry.url, request.base_url, headers)
     if entry.method == "PATCH" and entry.resource is not None:
         sub.headers["content-type"] = "application/json-patch+json"
         sub.parsed_body = _patch_from_binary(entry)

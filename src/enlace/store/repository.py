@@ -117,6 +117,7 @@ class FhirRepository:
         resource: dict[str, Any],
         resource_id: str,
         if_match: int | None = None,
+        method: str = "PUT",
     ) -> WriteResult:
         """Create-or-update under `resource_id`; `if_match` demands the current version.
 
@@ -126,14 +127,19 @@ class FhirRepository:
         resource["id"] = resource_id
         for _ in range(_RETRIES):
             try:
-                return self._update_once(conn, resource, resource_id, if_match)
+                return self._update_once(conn, resource, resource_id, if_match, method)
             except ConcurrentWrite:
                 if if_match is not None:
                     raise
-        return self._update_once(conn, resource, resource_id, if_match)
+        return self._update_once(conn, resource, resource_id, if_match, method)
 
     def _update_once(
-        self, conn: Connection, resource: dict[str, Any], resource_id: str, if_match: int | None
+        self,
+        conn: Connection,
+        resource: dict[str, Any],
+        resource_id: str,
+        if_match: int | None,
+        method: str,
     ) -> WriteResult:
         resource_type = resource["resourceType"]
         found = self._current_state(conn, resource_type, resource_id)
@@ -151,15 +157,20 @@ class FhirRepository:
         digest = content_hash(resource)
         if digest == current_hash and not was_deleted:
             return WriteResult(self.read(conn, resource_type, resource_id), False, changed=False)
-        version = self._write_version(conn, resource, resource_id, current_version, digest, "PUT")
+        version = self._write_version(conn, resource, resource_id, current_version, digest, method)
         return WriteResult(version, created=was_deleted)
 
     def delete(
-        self, conn: Connection, resource_type: str, resource_id: str
+        self, conn: Connection, resource_type: str, resource_id: str, if_match: int | None = None
     ) -> StoredVersion | None:
         """Write a tombstone; deleting what is absent or already deleted changes nothing."""
         for _ in range(_RETRIES):
             found = self._current_state(conn, resource_type, resource_id)
+            if if_match is not None and (found is None or found[0] != if_match):
+                current = "absent" if found is None else f"at version {found[0]}"
+                raise errors.precondition_failed(
+                    f"{resource_type}/{resource_id} is {current}, not version {if_match}"
+                )
             if found is None or found[2]:
                 return None
             now_us, _ = self._now()
@@ -169,6 +180,8 @@ class FhirRepository:
                     conn, resource_type, resource_id, found[0], new_version, now_us, "", None
                 )
             except ConcurrentWrite:
+                if if_match is not None:
+                    raise
                 continue
             version = StoredVersion(
                 resource_type, resource_id, new_version, now_us, True, None, "DELETE"

@@ -77,3 +77,11 @@ def history_row(version: StoredVersion) -> dict[str, Any]:
         "deleted": version.deleted,
         "content": version.content,
     }
+
+
+def serialize_on(conn: Connection, key: str) -> None:
+    """Make transactions that use the same key (e.g. conditional-create criteria) run one at a
+    time, so two of them cannot both find nothing and both create. SQLite writers are already
+    serialized by BEGIN IMMEDIATE; PostgreSQL takes a transaction-scoped advisory lock."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext(%(key)s))", {"key": key})

@@ -204,3 +204,33 @@ def test_json_merge_patch(client: TestClient) -> None:
         f"/fhir/Patient/{pid}", content=b"[]", headers={"Content-Type": "text/plain"}
     )
     assert wrong.status_code == 415
+
+
+def test_delete_with_if_match(client: TestClient) -> None:
+    pid = client.post("/fhir/Patient", json=patient(), headers=FHIR_JSON).json()["id"]
+    client.put(f"/fhir/Patient/{pid}", json=patient(id=pid, active=True), headers=FHIR_JSON)
+    stale = client.delete(f"/fhir/Patient/{pid}", headers={"If-Match": 'W/"1"'})
+    assert stale.status_code == 412
+    assert client.get(f"/fhir/Patient/{pid}").status_code == 200
+    assert client.delete(f"/fhir/Patient/{pid}", headers={"If-Match": 'W/"2"'}).status_code == 204
+
+
+def test_patch_is_recorded_as_patch_in_history(client: TestClient) -> None:
+    pid = client.post("/fhir/Patient", json=patient(), headers=FHIR_JSON).json()["id"]
+    ops = [{"op": "add", "path": "/active", "value": True}]
+    client.patch(
+        f"/fhir/Patient/{pid}", json=ops, headers={"Content-Type": "application/json-patch+json"}
+    )
+    history = client.get(f"/fhir/Patient/{pid}/_history").json()
+    assert [e["request"]["method"] for e in history["entry"]] == ["PATCH", "POST"]
+
+
+def test_conditional_update_whose_body_id_exists_but_does_not_match_is_409(
+    client: TestClient,
+) -> None:
+    client.put("/fhir/Patient/taken", json=patient(id="taken"), headers=FHIR_JSON)
+    body = patient(id="taken", identifier=[{"system": "urn:x", "value": "new"}])
+    response = client.put("/fhir/Patient?identifier=urn:x|new", json=body, headers=FHIR_JSON)
+    assert response.status_code == 409
+    assert "criteria do not select" in response.json()["issue"][0]["diagnostics"]
+    assert client.get("/fhir/Patient/taken").json()["meta"]["versionId"] == "1"

@@ -78,4 +78,6 @@ def test_last_updated_equal_to_a_resources_own_instant_finds_it(client: TestClie
     found = client.get("/fhir/Patient", params={"_lastUpdated": instant}).json()
     assert [e["resource"]["id"] for e in found["entry"]] == [created["id"]]
     later = client.get("/fhir/Patient", params={"_lastUpdated": f"gt{instant}"}).json()
-    assert created["id"] not in [e["resource"]["id"] for e in later["entry"]] and later["total"] == 1
+    assert (
+        created["id"] not in [e["resource"]["id"] for e in later["entry"]] and later["total"] == 1
+    )

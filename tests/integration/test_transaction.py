@@ -213,3 +213,51 @@ def test_transaction_patch_entry_and_minimal_return(client: TestClient) -> None:
     assert [e["response"]["status"] for e in result["entry"]] == ["200 OK", "201 Created"]
     assert all("resource" not in e for e in result["entry"])
     assert client.get(f"/fhir/Patient/{pid}").json()["active"] is True
+
+
+def test_transaction_entries_writing_the_same_resource_are_refused(client: TestClient) -> None:
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {"resource": patient(id="twice"), "request": {"method": "PUT", "url": "Patient/twice"}},
+            {
+                "resource": patient(id="twice", active=True),
+                "request": {"method": "PUT", "url": "Patient/twice"},
+            },
+        ],
+    }
+    response = client.post("/fhir", json=bundle, headers=FHIR_JSON)
+    assert response.status_code == 400
+    assert response.json()["issue"][0]["expression"] == ["Bundle.entry[1]"]
+    assert client.get("/fhir/Patient/twice").status_code == 404
+
+
+def test_transaction_put_with_mismatched_body_id_is_refused(client: TestClient) -> None:
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [{"resource": patient(id="b"), "request": {"method": "PUT", "url": "Patient/a"}}],
+    }
+    response = client.post("/fhir", json=bundle, headers=FHIR_JSON)
+    assert response.status_code == 400
+    assert response.json()["issue"][0]["expression"] == ["Bundle.entry[0].resource.id"]
+    assert client.get("/fhir/Patient/a").status_code == 404
+    assert client.get("/fhir/Patient/b").status_code == 404
+
+
+def test_transaction_search_entry_sees_earlier_writes(client: TestClient) -> None:
+    ident = {"system": "urn:mx:curp", "value": "SEEN"}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "resource": patient(identifier=[ident]),
+                "request": {"method": "POST", "url": "Patient"},
+            },
+            {"request": {"method": "GET", "url": "Patient?identifier=urn:mx:curp|SEEN"}},
+        ],
+    }
+    result = client.post("/fhir", json=bundle, headers=FHIR_JSON).json()
+    assert result["entry"][1]["resource"]["total"] == 1

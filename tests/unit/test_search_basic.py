@@ -101,10 +101,29 @@ def test_lenient_mode_ignores_unknown_parameters() -> None:
     assert len(criteria.conditions) == 1
 
 
-@pytest.mark.parametrize("name", ["_format", "_pretty", "_summary", "_total"])
-def test_other_result_parameters_are_accepted_and_ignored(name: str) -> None:
+@pytest.mark.parametrize("name", ["_format", "_pretty"])
+def test_format_parameters_are_left_to_the_http_edge(name: str) -> None:
     criteria = parse("Patient", [(name, "x")])
     assert criteria.conditions == [] and criteria.used == []
+
+
+def test_summary_count_asks_for_the_total_only() -> None:
+    assert parse("Patient", [("_summary", "count")]).count == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("_summary", "true"), ("_summary", "text"), ("_total", "x")]
+)
+def test_unsupported_summary_and_total_values_are_400(name: str, value: str) -> None:
+    with pytest.raises(FhirError) as caught:
+        parse("Patient", [(name, value)])
+    assert caught.value.status == 400
+    assert caught.value.issues[0].expression == name
+
+
+@pytest.mark.parametrize("value", ["none", "estimate", "accurate"])
+def test_total_modes_are_accepted(value: str) -> None:
+    assert parse("Patient", [("_total", value)]).used == []
 
 
 def test_used_records_every_criterion_in_order() -> None:

@@ -33,9 +33,9 @@ def history_entry(version: StoredVersion, base_url: str) -> dict[str, Any]:
     return entry
 
 
-def search_entry(content: bytes, base_url: str, resource_type: str) -> dict[str, Any]:
-    # The id is found without parsing the whole resource: stored JSON always carries it.
-    resource_id = _stored_id(content)
+def search_entry(
+    resource_id: str, content: bytes, base_url: str, resource_type: str
+) -> dict[str, Any]:
     return {
         "fullUrl": f"{base_url}/{resource_type}/{resource_id}",
         "resource": orjson.Fragment(content),
@@ -49,8 +49,3 @@ def page_link(request: FhirRequest, relation: str, **overrides: str) -> dict[str
     query = urlencode(params)
     url = f"{request.base_url}/{request.path}" + (f"?{query}" if query else "")
     return {"relation": relation, "url": url}
-
-
-def _stored_id(content: bytes) -> str:
-    value: dict[str, Any] = orjson.loads(content)
-    return str(value["id"])

@@ -40,6 +40,7 @@ _PARAM_DOCS = {
 
 def capability_statement(services: Services, request: FhirRequest) -> FhirResponse:
     body = dict(_statement(services.definitions))
+    body["date"] = services.started_at
     body["implementation"] = {"description": "Enlace FHIR server", "url": request.base_url}
     return FhirResponse(200, body)
 
@@ -50,7 +51,6 @@ def _statement(definitions: FhirDefinitions) -> dict[str, Any]:
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
-        "date": "2026-11-25",
         "publisher": "Enlace",
         "kind": "instance",
         "software": {"name": "Enlace", "version": __version__},

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from enlace.fhir.definitions import FhirDefinitions
 from enlace.fhir.validation import validate_resource
 from enlace.kernel import errors
+from enlace.kernel.clock import fhir_instant, system_clock
 from enlace.kernel.settings import Settings
 from enlace.store.database import Database
 from enlace.store.repository import FhirRepository
@@ -24,6 +25,7 @@ class Services:
     db: Database
     repo: FhirRepository
     definitions: FhirDefinitions
+    started_at: str = field(default_factory=lambda: fhir_instant(system_clock()))
     # Long jobs ($export) run here, off the request path; their state lives in the database.
     background: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=1))
 

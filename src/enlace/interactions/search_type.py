@@ -37,5 +37,8 @@ def search_type(
     if criteria.offset > 0:
         previous = max(criteria.offset - criteria.count, 0)
         links.append(page_link(request, "previous", _count=count, _offset=str(previous)))
-    entries = [search_entry(content, request.base_url, resource_type) for content in contents]
+    entries = [
+        search_entry(resource_id, content, request.base_url, resource_type)
+        for resource_id, content in contents
+    ]
     return FhirResponse(200, bundle("searchset", entries, links, total=total))

@@ -20,7 +20,9 @@ from enlace.kernel.clock import epoch_us
 from enlace.store.schema import resources, token_index
 
 SUPPORTED = ("_id", "_lastUpdated", "identifier")
-RESULT_PARAMETERS = ("_count", "_offset", "_format", "_pretty", "_summary", "_total")
+# Handled by the HTTP edge, not by search.
+_FORMAT_PARAMETERS = ("_format", "_pretty")
+_TOTAL_MODES = ("none", "estimate", "accurate")  # the total is always exact here
 _PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb")
 
 
@@ -46,8 +48,13 @@ def parse(
             criteria.count = min(_non_negative(name, value), max_count)
         elif name == "_offset":
             criteria.offset = _non_negative(name, value)
-        elif name in RESULT_PARAMETERS:
+        elif name in _FORMAT_PARAMETERS:
             continue
+        elif name == "_summary":
+            _summary(criteria, value)
+        elif name == "_total":
+            if value not in _TOTAL_MODES:
+                raise errors.bad_request(f"_total must be one of {', '.join(_TOTAL_MODES)}", name)
         elif name == "_id":
             ids = [v for v in value.split(",") if v]
             criteria.conditions.append(resources.c.id.in_(ids))
@@ -68,6 +75,16 @@ def parse(
     return criteria
 
 
+def _summary(criteria: Criteria, value: str) -> None:
+    if value != "count":
+        raise errors.bad_request(
+            f"_summary={value} is not supported; only _summary=count is",
+            "_summary",
+            code="not-supported",
+        )
+    criteria.count = 0
+
+
 def find_ids(conn: Connection, criteria: Criteria, limit: int | None = None) -> list[str]:
     query = (
         select(resources.c.id)
@@ -79,20 +96,20 @@ def find_ids(conn: Connection, criteria: Criteria, limit: int | None = None) -> 
     return [row[0] for row in conn.execute(query)]
 
 
-def find_page(conn: Connection, criteria: Criteria) -> tuple[list[bytes], int]:
-    """One page of current resources (content bytes) and the total number of matches."""
+def find_page(conn: Connection, criteria: Criteria) -> tuple[list[tuple[str, bytes]], int]:
+    """One page of current resources (id, content bytes) and the total number of matches."""
     where = _base(criteria)
     total = conn.execute(select(func.count()).select_from(resources).where(where)).scalar_one()
     if criteria.count == 0:
         return [], int(total)
     rows = conn.execute(
-        select(resources.c.content)
+        select(resources.c.id, resources.c.content)
         .where(where)
         .order_by(resources.c.last_updated_us, resources.c.id)
         .limit(criteria.count)
         .offset(criteria.offset)
     )
-    return [bytes(row[0]) for row in rows], int(total)
+    return [(row[0], bytes(row[1])) for row in rows], int(total)
 
 
 def _base(criteria: Criteria) -> ColumnElement[bool]:

@@ -20,7 +20,7 @@ def build(
     upgrade: bool = True,
 ) -> Services:
     settings = settings or Settings.from_env()
-    db = open_database(settings.resolved_database_url)
+    db = open_database(settings.resolved_database_url, settings.pool_size)
     if upgrade:
         migrate.upgrade(db)
     repo = FhirRepository(clock, ids, BasicIndexer())

@@ -104,3 +104,10 @@ def test_patch_through_fhirpy(client: SyncFHIRClient) -> None:
     patched = client.patch("Patient", patient.id, active=True, gender=None)
     assert patched["active"] is True and "gender" not in patched
     assert patched["meta"]["versionId"] == "2"
+
+
+def test_count_through_fhirpy(client: SyncFHIRClient) -> None:
+    system = "urn:mx:count"
+    for n in range(3):
+        client.resource("Patient", identifier=[{"system": system, "value": f"c{n}"}]).save()
+    assert client.resources("Patient").search(identifier=f"{system}|c1").count() == 1

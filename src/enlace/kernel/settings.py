@@ -23,6 +23,7 @@ class Settings:
     log_level: str = "INFO"
     log_requests: bool = True
     threads: int = 4  # request threads per worker process (for searches, history, Bundles)
+    pool_size: int = 8  # database connections per engine per worker process
 
     @property
     def resolved_database_url(self) -> str:
@@ -42,8 +43,9 @@ class Settings:
             "default_page_size": int(env.get("ENLACE_DEFAULT_PAGE_SIZE", 50)),
             "max_page_size": int(env.get("ENLACE_MAX_PAGE_SIZE", 1000)),
             "log_level": env.get("ENLACE_LOG_LEVEL", "INFO"),
-            "log_requests": env.get("ENLACE_LOG_REQUESTS", "1") not in ("0", "false", "no"),
+            "log_requests": env.get("ENLACE_LOG_REQUESTS", "1").lower() not in ("0", "false", "no"),
             "threads": int(env.get("ENLACE_THREADS", 4)),
+            "pool_size": int(env.get("ENLACE_DB_POOL_SIZE", 8)),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

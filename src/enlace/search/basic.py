@@ -22,7 +22,7 @@ from enlace.store.schema import resources, token_index
 SUPPORTED = ("_id", "_lastUpdated", "identifier")
 # Handled by the HTTP edge, not by search.
 _FORMAT_PARAMETERS = ("_format", "_pretty")
-_TOTAL_MODES = ("none", "estimate", "accurate")  # the total is always exact here
+_TOTAL_MODES = ("none", "estimate", "accurate", "count")  # the total is always exact here
 _PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb")
 
 
@@ -52,7 +52,7 @@ def parse(
             continue
         elif name == "_summary":
             _summary(criteria, value)
-        elif name == "_total":
+        elif name in ("_total", "_totalMethod"):  # _totalMethod: Aidbox's name, sent by fhirpy
             if value not in _TOTAL_MODES:
                 raise errors.bad_request(f"_total must be one of {', '.join(_TOTAL_MODES)}", name)
         elif name == "_id":

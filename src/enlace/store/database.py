@@ -45,15 +45,19 @@ class Database:
             self.read_engine.dispose()
 
 
-def open_database(url: str, pool_size: int = 10) -> Database:
+def open_database(url: str, pool_size: int = 8) -> Database:
     if url.startswith("sqlite"):
+        if url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url:
+            # Readers and the writer use separate connections, which would see separate
+            # in-memory databases; a file (even under /tmp) keeps them on one store.
+            raise ValueError("An in-memory SQLite database is not supported; use a file path")
         return _open_sqlite(url)
     url = _normalize_postgres_url(url)
-    write = create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2)
+    write = create_engine(url, pool_size=pool_size, max_overflow=pool_size)
     # Reads run in autocommit: under READ COMMITTED each statement has its own snapshot anyway,
     # so BEGIN/ROLLBACK would only add two round trips to every read.
     read = create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size * 2, isolation_level="AUTOCOMMIT"
+        url, pool_size=pool_size, max_overflow=pool_size, isolation_level="AUTOCOMMIT"
     )
     return Database(url, write, read)
 

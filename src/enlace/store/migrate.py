@@ -25,7 +25,8 @@ def head_revision() -> str | None:
 
 
 def current_revision(db: Database) -> str | None:
-    with db.write_engine.connect() as conn:
+    # The read engine: on SQLite the write engine is one connection, busy during long writes.
+    with db.read_engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 

@@ -86,3 +86,47 @@ def test_a_file_with_one_bad_line_writes_nothing(
     assert fragment in caught.value.message
     with services.db.read() as conn:
         assert services.repo.current(conn, "Patient", "ok") is None
+
+
+@pytest.mark.parametrize(
+    ("entry", "fragment"),
+    [
+        ({"request": {"method": "DELETE", "url": "Patient/x"}}, "no resource"),
+        (
+            {
+                "resource": {"resourceType": "Patient"},
+                "request": {"method": "POST", "url": "Patient", "ifNoneExist": "identifier=a|b"},
+            },
+            "conditional entry",
+        ),
+        (
+            {
+                "resource": {
+                    "resourceType": "Observation",
+                    "status": "final",
+                    "code": {"text": "x"},
+                    "subject": {"reference": "Patient?identifier=a|b"},
+                }
+            },
+            "conditional reference",
+        ),
+    ],
+)
+def test_bundle_entries_needing_rest_semantics_are_refused(
+    services: Services, tmp_path: Path, entry: dict, fragment: str
+) -> None:  # type: ignore[type-arg]
+    good = {
+        "fullUrl": "urn:uuid:5f0c2f6e-1b1a-4c8e-9d3e-000000000001",
+        "resource": {"resourceType": "Patient"},
+    }
+    source = tmp_path / "bundle.json"
+    source.write_text(
+        json.dumps({"resourceType": "Bundle", "type": "transaction", "entry": [good, entry]})
+    )
+    with pytest.raises(FhirError) as caught:
+        import_paths(services, [source])
+    assert fragment in caught.value.message and "Bundle.entry[1]" in caught.value.message
+    with services.db.read() as conn:
+        assert (
+            services.repo.current(conn, "Patient", "5f0c2f6e-1b1a-4c8e-9d3e-000000000001") is None
+        )

@@ -23,7 +23,7 @@ from enlace.kernel.errors import Issue
 from enlace.store.bulk import PutItem, Statistics
 
 from .context import Services
-from .references import rewrite_references
+from .references import conditional_references, rewrite_references
 
 BATCH_SIZE = 1000
 _UUID_URL = re.compile(r"^urn:uuid:([0-9a-fA-F-]{36})$")
@@ -89,11 +89,11 @@ def _resources_in(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
 def _bundle_resources(path: Path, bundle: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     if bundle.get("type") not in ("transaction", "batch", "collection"):
         raise errors.bad_request(f"{path}: Bundle.type '{bundle.get('type')}' cannot be imported")
-    entries = [
-        e
-        for e in bundle.get("entry", [])
-        if isinstance(e, dict) and isinstance(e.get("resource"), dict)
-    ]
+    entries = bundle.get("entry", [])
+    if not isinstance(entries, list):
+        raise errors.bad_request(f"{path}: Bundle.entry must be an array", "Bundle.entry")
+    for index, entry in enumerate(entries):
+        _check_loadable(path, index, entry)
     mapping: dict[str, str] = {}
     for entry in entries:
         resource = entry["resource"]
@@ -104,6 +104,29 @@ def _bundle_resources(path: Path, bundle: dict[str, Any]) -> Iterator[tuple[str,
     for index, entry in enumerate(entries):
         rewrite_references(entry["resource"], mapping)
         yield f"{path} Bundle.entry[{index}]", entry["resource"]
+
+
+def _check_loadable(path: Path, index: int, entry: Any) -> None:
+    """The importer loads resources; anything that needs the REST semantics is refused, by name."""
+    where = f"Bundle.entry[{index}]"
+    if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
+        raise errors.bad_request(f"{path} {where}: no resource to load", where)
+    request = entry.get("request")
+    if not isinstance(request, dict):
+        request = {}
+    method = str(request.get("method", "PUT")).upper()
+    conditional = "ifNoneExist" in request or "?" in str(request.get("url", ""))
+    unresolved = conditional_references(entry["resource"])
+    if method not in ("POST", "PUT") or conditional or unresolved:
+        what = f"a {method} entry" if method not in ("POST", "PUT") else "a conditional entry"
+        if unresolved:
+            what = f"a conditional reference ({sorted(unresolved)[0]})"
+        raise errors.bad_request(
+            f"{path} {where}: {what} needs the REST semantics the importer does not apply; "
+            "POST this Bundle to /fhir instead",
+            where,
+            code="not-supported",
+        )
 
 
 def _id_from_full_url(full_url: str | None) -> str:

@@ -115,3 +115,26 @@ def test_readiness_reports_pending_migrations(tmp_path) -> None:  # type: ignore
         response = fresh.get("/readyz")
     assert response.status_code == 503
     assert response.json()["detail"] == "migrations pending"
+
+
+def test_patient_and_group_exports_hold_each_resource_once(client: TestClient) -> None:
+    first = client.post("/fhir/Patient", json=patient(), headers=FHIR_JSON).json()["id"]
+    linked = patient(link=[{"other": {"reference": f"Patient/{first}"}, "type": "seealso"}])
+    second = client.post("/fhir/Patient", json=linked, headers=FHIR_JSON).json()["id"]
+    both = {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"text": "glucosa"},
+        "subject": {"reference": f"Patient/{first}"},
+        "performer": [{"reference": f"Patient/{second}"}],
+    }
+    client.post("/fhir/Observation", json=both, headers=FHIR_JSON)
+    members = [{"entity": {"reference": f"Patient/{pid}"}} for pid in (first, second)]
+    group = {"resourceType": "Group", "type": "person", "actual": True, "member": members}
+    gid = client.post("/fhir/Group", json=group, headers=FHIR_JSON).json()["id"]
+    assert _export(client, "/fhir/Patient/$export") == {"Patient": 2, "Observation": 1, "Group": 1}
+    assert _export(client, f"/fhir/Group/{gid}/$export") == {
+        "Patient": 2,
+        "Observation": 1,
+        "Group": 1,
+    }

@@ -91,9 +91,7 @@ def poll_or_cancel(services: Services, request: FhirRequest, job_id: str) -> Fhi
             202, None, {"X-Progress": job["progress"] or status, "Retry-After": "1"}
         )
     if status == "complete":
-        return FhirResponse(
-            200, bytes(job["manifest"]), {"Expires": "in 24 hours"}, "application/json"
-        )
+        return FhirResponse(200, bytes(job["manifest"]), {}, "application/json")
     if status == "cancelled":
         raise errors.not_found(f"Export job '{job_id}' was cancelled")
     raise errors.error(500, "exception", f"Export job '{job_id}' failed: {job['error']}")
@@ -132,8 +130,16 @@ def _run(services: Services, job_id: str, scope: export_scan.Scope, base_url: st
         }
         _set(services, job_id, status="complete", manifest=orjson.dumps(manifest), progress="100%")
     except Exception as exc:  # a failed job is reported to its poller, never lost silently
+        if _status(services, job_id) == "cancelled":
+            return  # its files were removed under the writer on purpose
         log.exception("export job failed", extra={"fields": {"job": job_id}})
         _set(services, job_id, status="failed", error=str(exc))
+
+
+def _status(services: Services, job_id: str) -> str | None:
+    with services.db.read() as conn:
+        row = conn.execute(select(export_jobs.c.status).where(export_jobs.c.id == job_id)).first()
+    return str(row[0]) if row else None
 
 
 def _set(services: Services, job_id: str, **values: Any) -> None:

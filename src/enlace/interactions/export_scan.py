@@ -22,6 +22,7 @@ from enlace.store.database import Database
 from enlace.store.schema import reference_index, resources
 
 BATCH = 1000
+_MEMBER_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -73,43 +74,58 @@ def _patients(conn: Connection, scope: Scope) -> list[str]:
 def _stream(
     conn: Connection, scope: Scope, patients: list[str] | None
 ) -> Iterator[tuple[str, bytes]]:
+    """Each exported resource once, in (type, id) order within each pass."""
     if patients is None:
-        yield from _scan(conn, scope, None)
+        yield from _scan(conn, scope, [])
         return
-    for start in range(0, len(patients), 200):
-        chunk = patients[start : start + 200]
-        if not scope.types or "Patient" in scope.types:
-            yield from _scan(conn, scope, ("Patient", chunk))
-        yield from _scan(conn, scope, ("refs", chunk))
+    compartment = sorted(patient_compartment_types() - {"Patient"})
+    r = resources.c
+    if scope.level == "patient":  # every patient: no member list to chunk, so no repeats
+        yield from _scan(conn, scope, [r.resource_type == "Patient"])
+        yield from _scan(conn, scope, [r.resource_type.in_(compartment), _references_patient(None)])
+        return
+    seen: set[tuple[str, str]] = set()  # a resource may reference members of several chunks
+    for start in range(0, len(patients), _MEMBER_CHUNK):
+        chunk = patients[start : start + _MEMBER_CHUNK]
+        yield from _scan(conn, scope, [r.resource_type == "Patient", r.id.in_(chunk)])
+        for resource_type, resource_id, content in _scan_keyed(
+            conn, scope, [r.resource_type.in_(compartment), _references_patient(chunk)]
+        ):
+            if (resource_type, resource_id) not in seen:
+                seen.add((resource_type, resource_id))
+                yield resource_type, content
+
+
+def _references_patient(ids: list[str] | None) -> ColumnElement[bool]:
+    ref = reference_index.c
+    r = resources.c
+    match = [
+        ref.resource_type == r.resource_type,
+        ref.resource_id == r.id,
+        ref.target_type == "Patient",
+    ]
+    if ids is not None:
+        match.append(ref.target_id.in_(ids))
+    return select(ref.resource_id).where(*match).exists()
 
 
 def _scan(
-    conn: Connection, scope: Scope, patients: tuple[str, list[str]] | None
+    conn: Connection, scope: Scope, extra: list[ColumnElement[bool]]
 ) -> Iterator[tuple[str, bytes]]:
+    for resource_type, _, content in _scan_keyed(conn, scope, extra):
+        yield resource_type, content
+
+
+def _scan_keyed(
+    conn: Connection, scope: Scope, extra: list[ColumnElement[bool]]
+) -> Iterator[tuple[str, str, bytes]]:
+    """Current resources matching the scope, keyset-paged so memory stays bounded."""
     r = resources.c
-    conditions: list[ColumnElement[bool]] = [r.deleted.is_(False)]
+    conditions: list[ColumnElement[bool]] = [r.deleted.is_(False), *extra]
     if scope.types:
         conditions.append(r.resource_type.in_(scope.types))
     if scope.since_us is not None:
         conditions.append(r.last_updated_us >= scope.since_us)
-    if patients and patients[0] == "Patient":
-        conditions += [r.resource_type == "Patient", r.id.in_(patients[1])]
-    elif patients:
-        conditions.append(r.resource_type.in_(sorted(patient_compartment_types())))
-        owners = (
-            select(reference_index.c.resource_type, reference_index.c.resource_id)
-            .where(
-                reference_index.c.target_type == "Patient",
-                reference_index.c.target_id.in_(patients[1]),
-            )
-            .distinct()
-            .subquery()
-        )
-        conditions.append(
-            select(owners.c.resource_id)
-            .where(and_(owners.c.resource_type == r.resource_type, owners.c.resource_id == r.id))
-            .exists()
-        )
     last: tuple[str, str] | None = None
     while True:
         query = select(r.resource_type, r.id, r.content).where(*conditions)
@@ -119,7 +135,7 @@ def _scan(
             )
         rows = conn.execute(query.order_by(r.resource_type, r.id).limit(BATCH)).all()
         for row in rows:
-            yield row[0], bytes(row[2])
+            yield row[0], row[1], bytes(row[2])
         if len(rows) < BATCH:
             return
         last = (rows[-1][0], rows[-1][1])

@@ -138,3 +138,26 @@ def test_patient_and_group_exports_hold_each_resource_once(client: TestClient) -
         "Observation": 1,
         "Group": 1,
     }
+
+
+def test_request_id_is_echoed_and_logged(services, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from enlace.entrypoints.http.app import create_app
+    from enlace.kernel.logging import JsonFormatter
+
+    services.settings = type(services.settings)(
+        **{**services.settings.__dict__, "log_requests": True}
+    )
+    with (
+        TestClient(create_app(services)) as logged,
+        caplog.at_level(logging.INFO, logger="enlace.http"),
+    ):
+        response = logged.get("/fhir/metadata", headers={"X-Request-Id": "req-123"})
+    assert response.headers["X-Request-Id"] == "req-123"
+    line = JsonFormatter().format(next(r for r in caplog.records if r.name == "enlace.http"))
+    assert (
+        '"request_id":"req-123"' in line
+        and '"status":200' in line
+        and '"path":"/fhir/metadata"' in line
+    )

@@ -89,7 +89,7 @@ async def _handle(services: Services, request: Request, path: str) -> Response:
     response = _render(result, _pretty(params), request.method == "HEAD")
     response.headers["X-Request-Id"] = request_id
     if services.settings.log_requests:
-        _log(request, response.status_code, started)
+        _log(request, request_id, response.status_code, started)
     request_id_var.reset(token)
     return response
 
@@ -134,8 +134,9 @@ def _readiness(services: Services) -> tuple[bool, str]:
     return (True, "ok") if current else (False, "migrations pending")
 
 
-def _log(request: Request, status: int, started: float) -> None:
+def _log(request: Request, request_id: str, status: int, started: float) -> None:
     fields: dict[str, Any] = {
+        "request_id": request_id,
         "method": request.method,
         "path": request.url.path,
         "status": status,

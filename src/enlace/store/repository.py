@@ -99,15 +99,14 @@ class FhirRepository:
         if client_chosen:  # a concurrent create of the same id is possible: keep the tx usable
             try:
                 with conn.begin_nested():
-                    sql.run(conn, "insert_current", row)
+                    versions.insert_version(conn, row, "POST")
             except IntegrityError as exc:
                 raise ConcurrentCreate(
                     f"{resource_type}/{resource_id} was created concurrently"
                 ) from exc
         else:  # a fresh UUID cannot collide
-            sql.run(conn, "insert_current", row)
+            versions.insert_version(conn, row, "POST")
         version = StoredVersion(resource_type, resource_id, 1, now_us, False, body, "POST")
-        self._append_history(conn, version)
         self._reindex(conn, resource_type, resource_id, resource, replace=False)
         return version
 
@@ -177,7 +176,15 @@ class FhirRepository:
             new_version = found[0] + 1
             try:
                 versions.swap_current(
-                    conn, resource_type, resource_id, found[0], new_version, now_us, "", None
+                    conn,
+                    resource_type,
+                    resource_id,
+                    found[0],
+                    new_version,
+                    now_us,
+                    "",
+                    None,
+                    method="DELETE",
                 )
             except ConcurrentWrite:
                 if if_match is not None:
@@ -186,7 +193,6 @@ class FhirRepository:
             version = StoredVersion(
                 resource_type, resource_id, new_version, now_us, True, None, "DELETE"
             )
-            self._append_history(conn, version)
             versions.clear_index(conn, resource_type, resource_id)
             return version
         raise errors.conflict(f"{resource_type}/{resource_id} is being changed by many writers")
@@ -255,17 +261,21 @@ class FhirRepository:
         new_version = current_version + 1
         body = stamp(resource, resource_id, new_version, instant)
         versions.swap_current(
-            conn, resource_type, resource_id, current_version, new_version, now_us, digest, body
+            conn,
+            resource_type,
+            resource_id,
+            current_version,
+            new_version,
+            now_us,
+            digest,
+            body,
+            method=method,
         )
         version = StoredVersion(
             resource_type, resource_id, new_version, now_us, False, body, method
         )
-        self._append_history(conn, version)
         self._reindex(conn, resource_type, resource_id, resource, replace=True)
         return version
-
-    def _append_history(self, conn: Connection, version: StoredVersion) -> None:
-        sql.run(conn, "insert_history", versions.history_row(version))
 
     def _reindex(
         self,

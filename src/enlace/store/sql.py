@@ -37,11 +37,39 @@ _SOURCE = {
     "VALUES (:resource_type, :resource_id, :path, :target_type, :target_id)",
 }
 
+# PostgreSQL runs data-modifying CTEs: a version and its history row (or both index deletions) in
+# one round trip instead of two. SQLite has no such CTEs and no network, so it keeps the pairs.
+_POSTGRES_ONLY = {
+    "insert_version": "WITH current AS (INSERT INTO resources "
+    "(resource_type, id, version_id, last_updated_us, deleted, content_hash, content) VALUES "
+    "(:resource_type, :id, :version_id, :last_updated_us, :deleted, :content_hash, :content) "
+    "RETURNING resource_type, id, version_id, last_updated_us, deleted, content) "
+    "INSERT INTO resource_history "
+    "(resource_type, id, version_id, last_updated_us, method, deleted, content) "
+    "SELECT resource_type, id, version_id, last_updated_us, :method, deleted, content FROM current",
+    "swap_version": "WITH current AS (UPDATE resources SET version_id = :new_version, "
+    "last_updated_us = :now, deleted = :deleted, content_hash = :hash, content = :content "
+    "WHERE resource_type = :t AND id = :id AND version_id = :expected "
+    "RETURNING resource_type, id, version_id, last_updated_us, deleted, content) "
+    "INSERT INTO resource_history "
+    "(resource_type, id, version_id, last_updated_us, method, deleted, content) "
+    "SELECT resource_type, id, version_id, last_updated_us, :method, deleted, content FROM current",
+    "clear_index": "WITH tokens AS (DELETE FROM token_index "
+    "WHERE resource_type = :t AND resource_id = :id) "
+    "DELETE FROM reference_index WHERE resource_type = :t AND resource_id = :id",
+}
+
 _NAMED = re.compile(r":(\w+)")
 _RENDERED = {
     "sqlite": dict(_SOURCE),  # sqlite3 takes :name parameters as they are
-    "postgresql": {name: _NAMED.sub(r"%(\1)s", sql) for name, sql in _SOURCE.items()},
+    "postgresql": {
+        name: _NAMED.sub(r"%(\1)s", sql) for name, sql in {**_SOURCE, **_POSTGRES_ONLY}.items()
+    },
 }
+
+
+def is_postgres(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
 
 
 def run(conn: Connection, name: str, params: Mapping[str, Any]) -> CursorResult[Any]:

@@ -8,7 +8,6 @@ from sqlalchemy import Connection
 
 from enlace.kernel import errors
 from enlace.store import sql
-from enlace.store.records import StoredVersion
 
 
 class ConcurrentWrite(errors.FhirError):
@@ -34,6 +33,15 @@ def current_state(
     return (row[0], row[1], bool(row[2])) if row else None
 
 
+def insert_version(conn: Connection, row: dict[str, Any], method: str) -> None:
+    """The first version of a resource: its current row and its history row."""
+    if sql.is_postgres(conn):
+        sql.run(conn, "insert_version", {**row, "method": method})
+        return
+    sql.run(conn, "insert_current", row)
+    sql.run(conn, "insert_history", {**row, "method": method})
+
+
 def swap_current(
     conn: Connection,
     resource_type: str,
@@ -43,8 +51,12 @@ def swap_current(
     now_us: int,
     digest: str,
     body: bytes | None,
+    method: str | None = None,
 ) -> None:
-    """Replace the current row only if it is still at `expected`: the optimistic lock."""
+    """Replace the current row only if it is still at `expected`: the optimistic lock.
+
+    With `method`, the new version's history row is written too (one statement on PostgreSQL).
+    """
     params = {
         "t": resource_type,
         "id": resource_id,
@@ -55,28 +67,35 @@ def swap_current(
         "hash": digest,
         "content": body,
     }
-    if sql.run(conn, "swap_current", params).rowcount != 1:
+    combined = method is not None and sql.is_postgres(conn)
+    if combined:
+        result = sql.run(conn, "swap_version", {**params, "method": method})
+    else:
+        result = sql.run(conn, "swap_current", params)
+    if result.rowcount != 1:
         raise ConcurrentWrite(
             f"{resource_type}/{resource_id} changed concurrently; version {expected} is stale"
         )
+    if method is not None and not combined:
+        history = {
+            "resource_type": resource_type,
+            "id": resource_id,
+            "version_id": new_version,
+            "last_updated_us": now_us,
+            "method": method,
+            "deleted": body is None,
+            "content": body,
+        }
+        sql.run(conn, "insert_history", history)
 
 
 def clear_index(conn: Connection, resource_type: str, resource_id: str) -> None:
     params = {"t": resource_type, "id": resource_id}
+    if sql.is_postgres(conn):
+        sql.run(conn, "clear_index", params)
+        return
     sql.run(conn, "clear_tokens", params)
     sql.run(conn, "clear_references", params)
-
-
-def history_row(version: StoredVersion) -> dict[str, Any]:
-    return {
-        "resource_type": version.resource_type,
-        "id": version.id,
-        "version_id": version.version_id,
-        "last_updated_us": version.last_updated_us,
-        "method": version.method,
-        "deleted": version.deleted,
-        "content": version.content,
-    }
 
 
 def serialize_on(conn: Connection, key: str) -> None:

@@ -73,11 +73,10 @@ async def _handle(services: Services, request: Request, path: str) -> Response:
             body,
             str(request.base_url).rstrip("/") + "/fhir",
         )
-        if is_single_resource(fhir_request):
-            # A one-row read or write takes a few hundred microseconds: a thread hand-off would
-            # cost more than it saves (bench/crud.py: 1,536 → 2,363 req/s, p99 52 → 30 ms).
+        if _runs_inline(services, fhir_request):
             result = dispatch(services, fhir_request)
-        else:  # searches, history, Bundles and exports may run long: keep the loop free
+        else:  # searches, history, Bundles, exports may run long; PostgreSQL writes wait on
+            # their commit's WAL flush: in threads those waits overlap (group commit)
             result = await run_in_threadpool(dispatch, services, fhir_request)
     except errors.FhirError as exc:
         result = outcome_response(exc)
@@ -92,6 +91,15 @@ async def _handle(services: Services, request: Request, path: str) -> Response:
         _log(request, request_id, response.status_code, started)
     request_id_var.reset(token)
     return response
+
+
+def _runs_inline(services: Services, request: FhirRequest) -> bool:
+    """By-id reads always, and by-id writes on SQLite, run on the event loop: they take a few
+    hundred microseconds, less than a thread hand-off costs (docs/decisions/0004). PostgreSQL
+    writes go to threads, where their commit flushes overlap instead of queueing per worker."""
+    if not is_single_resource(request):
+        return False
+    return request.method == "GET" or services.db.dialect == "sqlite"
 
 
 def _lifespan(threads: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:

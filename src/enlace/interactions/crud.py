@@ -38,7 +38,7 @@ def read(
         version = services.repo.read(conn, resource_type, resource_id)
     if request.headers.get("if-none-match") == version.etag:
         return FhirResponse(304, None, {"ETag": version.etag})
-    return resource_response(version, request)
+    return resource_response(version)
 
 
 def vread(
@@ -53,7 +53,7 @@ def vread(
         raise errors.not_found(f"{resource_type}/{resource_id} has no version '{version_id}'")
     with services.reading(conn) as conn:
         version = services.repo.vread(conn, resource_type, resource_id, int(version_id))
-    return resource_response(version, request)
+    return resource_response(version)
 
 
 def create(

@@ -19,7 +19,7 @@ def version_headers(version: StoredVersion, request: FhirRequest) -> dict[str, s
     return headers
 
 
-def resource_response(version: StoredVersion, request: FhirRequest) -> FhirResponse:
+def resource_response(version: StoredVersion) -> FhirResponse:
     headers = {"ETag": version.etag, "Last-Modified": version.last_updated}
     return FhirResponse(200, version.content, headers)
 

@@ -39,7 +39,6 @@ _CURRENT_COLUMNS = (
 class WriteResult:
     version: StoredVersion
     created: bool  # a new resource (201) rather than a new version of an existing one (200)
-    changed: bool = True  # False when an update carried the content already stored
 
 
 class FhirRepository:
@@ -155,7 +154,9 @@ class FhirRepository:
             )
         digest = content_hash(resource)
         if digest == current_hash and not was_deleted:
-            return WriteResult(self.read(conn, resource_type, resource_id), False, changed=False)
+            return WriteResult(
+                self.read(conn, resource_type, resource_id), created=False
+            )  # unchanged
         version = self._write_version(conn, resource, resource_id, current_version, digest, method)
         return WriteResult(version, created=was_deleted)
 

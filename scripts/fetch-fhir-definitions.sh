@@ -5,8 +5,10 @@
 set -euo pipefail
 VERSION="4.5.2"
 DEST="${1:-.cache/fhir-r4}"
-FILES="profiles-resources.json profiles-types.json valuesets.json compartmentdefinition-patient.json"
-if [ -f "$DEST/.version" ] && [ "$(cat "$DEST/.version")" = "$VERSION" ]; then
+FILES="profiles-resources.json profiles-types.json valuesets.json compartmentdefinition-patient.json search-parameters.json"
+complete=1
+for f in $FILES; do [ -f "$DEST/$f" ] || complete=0; done
+if [ "$complete" = 1 ] && [ -f "$DEST/.version" ] && [ "$(cat "$DEST/.version")" = "$VERSION" ]; then
   exit 0
 fi
 command -v npm >/dev/null || { echo "npm is needed to fetch the FHIR R4 definitions (apt-get install npm)" >&2; exit 1; }

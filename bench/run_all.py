@@ -17,6 +17,7 @@ QUICK = os.environ.get("ENLACE_BENCH_QUICK") == "1"
 
 RUNS = [
     ["validate.py"],
+    ["search_extract.py"],
     *[
         ["import_ndjson.py", "--db", db, "--resources", "10000" if QUICK else "100000"]
         for db in ("sqlite", "postgres")

@@ -22,7 +22,7 @@ class Settings:
     max_page_size: int = 1000
     log_level: str = "INFO"
     log_requests: bool = True
-    threads: int = 6  # request threads per worker process (PostgreSQL writes, searches, Bundles)
+    threads: int = 4  # request threads per worker process (PostgreSQL writes, searches, Bundles)
     pool_size: int = 8  # database connections per engine per worker process
 
     @property
@@ -44,7 +44,7 @@ class Settings:
             "max_page_size": int(env.get("ENLACE_MAX_PAGE_SIZE", 1000)),
             "log_level": env.get("ENLACE_LOG_LEVEL", "INFO"),
             "log_requests": env.get("ENLACE_LOG_REQUESTS", "1").lower() not in ("0", "false", "no"),
-            "threads": int(env.get("ENLACE_THREADS", 6)),
+            "threads": int(env.get("ENLACE_THREADS", 4)),
             "pool_size": int(env.get("ENLACE_DB_POOL_SIZE", 8)),
         }
         values.update(overrides)

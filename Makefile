@@ -46,6 +46,8 @@ demo: install
 
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; }
+	@if [ -z "$$ENLACE_TEST_POSTGRES_URL" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	  export ENLACE_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/postgres; fi; \
 	$(BIN)/python bench/run_all.py
 
 clean:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -41,15 +41,11 @@ class Entry:
     resource: dict[str, Any] | None
     request: dict[str, Any]
     target_id: str | None = None
-    outcome: dict[str, Any] = field(default_factory=dict)
+    matched_existing: bool = False  # a POST whose ifNoneExist found its resource
 
     @property
     def path(self) -> str:
         return urlsplit(self.url).path.strip("/")
-
-    @property
-    def query(self) -> list[tuple[str, str]]:
-        return parse_qsl(urlsplit(self.url).query, keep_blank_values=True)
 
 
 def process_bundle(services: Services, request: FhirRequest, dispatch: Dispatch) -> FhirResponse:
@@ -134,20 +130,20 @@ def _transaction(
         for entry in sorted(entries, key=lambda e: _ORDER[e.method]):
             try:
                 responses[entry.index] = _run(services, conn, request, entry, dispatch)
-            except errors.FhirError as exc:
-                exc.issues = [
-                    Issue(
-                        i.code,
-                        f"Bundle.entry[{entry.index}]: {i.diagnostics}",
-                        i.expression or f"Bundle.entry[{entry.index}]",
-                        i.severity,
-                    )
-                    for i in exc.issues
-                ]
+            except errors.FhirError as exc:  # the whole transaction rolls back
+                exc.issues = [_located(issue, entry.index) for issue in exc.issues]
                 raise
     ordered = [responses[e.index] for e in entries]
     return FhirResponse(
         200, {"resourceType": "Bundle", "type": "transaction-response", "entry": ordered}
+    )
+
+
+def _located(issue: Issue, index: int) -> Issue:
+    """The issue as seen from the Bundle: which entry failed."""
+    where = f"Bundle.entry[{index}]"
+    return Issue(
+        issue.code, f"{where}: {issue.diagnostics}", issue.expression or where, issue.severity
     )
 
 
@@ -203,7 +199,7 @@ def _post_target(services: Services, conn: Connection, entry: Entry, resource_ty
         raise errors.precondition_failed(
             f"Bundle.entry[{entry.index}]: ifNoneExist '{condition}' matches {len(existing)} resources"
         )
-    entry.outcome["existing"] = bool(existing)
+    entry.matched_existing = bool(existing)
     return existing[0] if existing else services.repo.new_id()
 
 
@@ -261,7 +257,7 @@ def _run(
 ) -> dict[str, Any]:
     repo = services.repo
     if entry.method == "POST" and entry.resource is not None and entry.target_id:
-        if entry.outcome.get("existing"):
+        if entry.matched_existing:
             version = repo.read(conn, entry.resource["resourceType"], entry.target_id)
             return _written_entry(version, 200, request)
         version = repo.create(conn, entry.resource, entry.target_id)

@@ -35,6 +35,29 @@ _KNOWN = {"_type", "_since", "_outputFormat", "_format", "_pretty"}
 def kick_off(
     services: Services, request: FhirRequest, level: str, group_id: str | None = None
 ) -> FhirResponse:
+    scope = _scope(services, request, level, group_id)
+    job_id = str(uuid.uuid4())
+    now = system_clock()
+    query = f"?{urlencode(request.params)}" if request.params else ""
+    with services.db.begin() as conn:
+        conn.execute(
+            export_jobs.insert().values(
+                id=job_id,
+                status="accepted",
+                request_url=f"{request.base_url}/{request.path}{query}",
+                created_us=epoch_us(now),
+                transaction_time=fhir_instant(now),
+            )
+        )
+    services.background.submit(_run, services, job_id, scope, request.base_url)
+    status_url = f"{request.base_url}/$export-poll-status/{job_id}"
+    return FhirResponse(202, None, {"Content-Location": status_url})
+
+
+def _scope(
+    services: Services, request: FhirRequest, level: str, group_id: str | None
+) -> export_scan.Scope:
+    """What the kick-off asks for, or a 4xx naming the parameter that cannot be honoured."""
     if "respond-async" not in request.headers.get("prefer", ""):
         raise errors.bad_request("$export is asynchronous: send 'Prefer: respond-async'")
     unknown = [name for name, _ in request.params if name not in _KNOWN]
@@ -43,35 +66,18 @@ def kick_off(
     output_format = request.param("_outputFormat")
     if output_format and output_format not in _FORMATS:
         raise errors.bad_request(
-            f"_outputFormat '{output_format}' is not supported; use application/fhir+ndjson"
+            f"_outputFormat '{output_format}' is not supported; use application/fhir+ndjson",
+            "_outputFormat",
         )
     types = [t for t in (request.param("_type") or "").split(",") if t]
     for resource_type in types:
         services.require_type(resource_type)
     since = request.param("_since")
-    since_us = parse_instant_us(since, "_since") if since else None
     if level == "group":
         with services.db.read() as conn:
             services.repo.read(conn, "Group", group_id or "")
-    job_id = str(uuid.uuid4())
-    now = system_clock()
-    scope = export_scan.Scope(level, types, since_us, group_id)
-    request_url = f"{request.base_url}/{request.path}" + (
-        f"?{_query(request)}" if request.params else ""
-    )
-    with services.db.begin() as conn:
-        conn.execute(
-            export_jobs.insert().values(
-                id=job_id,
-                status="accepted",
-                request_url=request_url,
-                created_us=epoch_us(now),
-                transaction_time=fhir_instant(now),
-            )
-        )
-    services.background.submit(_run, services, job_id, scope, request.base_url)
-    status_url = f"{request.base_url}/$export-poll-status/{job_id}"
-    return FhirResponse(202, None, {"Content-Location": status_url})
+    since_us = parse_instant_us(since, "_since") if since else None
+    return export_scan.Scope(level, types, since_us, group_id)
 
 
 def poll_or_cancel(services: Services, request: FhirRequest, job_id: str) -> FhirResponse:
@@ -149,8 +155,3 @@ def _set(services: Services, job_id: str, **values: Any) -> None:
 
 def _job_dir(services: Services, job_id: str) -> Path:
     return services.settings.export_dir / job_id
-
-
-def _query(request: FhirRequest) -> str:
-
-    return urlencode(request.params)

@@ -161,3 +161,35 @@ def test_request_id_is_echoed_and_logged(services, caplog) -> None:  # type: ign
         and '"status":200' in line
         and '"path":"/fhir/metadata"' in line
     )
+
+
+def test_database_outage_is_503_not_500(services) -> None:  # type: ignore[no-untyped-def]
+    from enlace.entrypoints.http.app import create_app
+
+    with TestClient(create_app(services)) as outage:
+        pid = outage.post("/fhir/Patient", json=patient(), headers=FHIR_JSON).json()["id"]
+        assert outage.get(f"/fhir/Patient/{pid}").status_code == 200
+        _lose_the_database(services)
+        response = outage.get(f"/fhir/Patient/{pid}")
+    assert response.status_code == 503
+    assert response.json()["issue"][0]["code"] == "transient"
+
+
+def _lose_the_database(services) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL: the server drops every connection (as in a restart); SQLite: the file loses its
+    tables. Either way the next request meets an OperationalError."""
+    from sqlalchemy import create_engine, text
+
+    if services.db.dialect == "sqlite":
+        with services.db.begin() as conn:
+            conn.execute(text("DROP TABLE resources"))
+        return
+    admin = create_engine(services.db.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    admin.dispose()

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 _SOURCE = {
     "current": "SELECT resource_type, id, version_id, last_updated_us, deleted, content "
@@ -80,11 +80,13 @@ def run(conn: Connection, name: str, params: Mapping[str, Any]) -> Any:
     statement = _RENDERED[conn.dialect.name][name]
     driver = conn.connection.driver_connection
     assert driver is not None
+    dbapi = conn.dialect.loaded_dbapi
     try:
         return driver.execute(statement, dict(params))
-    except conn.dialect.loaded_dbapi.IntegrityError as exc:
-        # Callers (and savepoints) deal in SQLAlchemy's exception, whatever the driver.
-        raise IntegrityError(statement, dict(params), exc) from exc
+    except dbapi.Error as exc:
+        # Callers, savepoints and the HTTP edge deal in SQLAlchemy's exceptions (IntegrityError,
+        # OperationalError, ...), whatever the driver: wrap as SQLAlchemy itself would.
+        raise DBAPIError.instance(statement, dict(params), exc, dbapi.Error) from exc
 
 
 def first(conn: Connection, name: str, params: Mapping[str, Any]) -> tuple[Any, ...] | None:

@@ -12,6 +12,7 @@ from typing import Any
 import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from enlace.interactions.context import Services
@@ -65,14 +66,7 @@ async def _handle(services: Services, request: Request, path: str) -> Response:
     try:
         check_formats(request.method, request.headers, params)
         body = await read_body(request, services.settings.max_body_bytes)
-        fhir_request = FhirRequest(
-            request.method if request.method != "HEAD" else "GET",
-            path.strip("/"),
-            params,
-            {k.lower(): v for k, v in request.headers.items()},
-            body,
-            str(request.base_url).rstrip("/") + "/fhir",
-        )
+        fhir_request = _fhir_request(request, path, params, body)
         if _runs_inline(services, fhir_request):
             result = dispatch(services, fhir_request)
         else:  # searches, history, Bundles, exports may run long; PostgreSQL writes wait on
@@ -80,6 +74,11 @@ async def _handle(services: Services, request: Request, path: str) -> Response:
             result = await run_in_threadpool(dispatch, services, fhir_request)
     except errors.FhirError as exc:
         result = outcome_response(exc)
+    except OperationalError:  # the database is down or unreachable: say so, and that it may pass
+        log.exception("database unavailable")
+        result = outcome_response(
+            errors.error(503, "transient", f"The database is unavailable; request id {request_id}")
+        )
     except Exception:  # the one place an unexpected failure becomes a 500, logged with its id
         log.exception("unhandled error")
         result = outcome_response(
@@ -91,6 +90,19 @@ async def _handle(services: Services, request: Request, path: str) -> Response:
         _log(request, request_id, response.status_code, started)
     request_id_var.reset(token)
     return response
+
+
+def _fhir_request(
+    request: Request, path: str, params: list[tuple[str, str]], body: bytes
+) -> FhirRequest:
+    return FhirRequest(
+        request.method if request.method != "HEAD" else "GET",
+        path.strip("/"),
+        params,
+        {k.lower(): v for k, v in request.headers.items()},
+        body,
+        str(request.base_url).rstrip("/") + "/fhir",
+    )
 
 
 def _runs_inline(services: Services, request: FhirRequest) -> bool:

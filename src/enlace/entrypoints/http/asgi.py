@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from enlace.bootstrap import build
 from enlace.kernel.logging import configure_logging
 from enlace.kernel.settings import Settings
 
-from .app import create_app
+from .app import EnlaceApp, create_app
 
 
-def app_factory() -> FastAPI:
+def app_factory() -> EnlaceApp:
     settings = Settings.from_env()
     configure_logging(settings.log_level)
     return create_app(build(settings, upgrade=False))

@@ -1,10 +1,8 @@
-"""Content negotiation and request limits: JSON only, bodies capped."""
+"""Content negotiation: JSON only (406 for what a client wants, 415 for what it sends)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-from fastapi import Request
 
 from enlace.kernel import errors
 
@@ -57,21 +55,3 @@ def _is_zero_quality(parameter: str) -> bool:
 def _is_json_or_form(content_type: str) -> bool:
     media = content_type.split(";")[0].strip().lower()
     return "json" in media or media == "application/x-www-form-urlencoded"
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _too_large(limit: int) -> errors.FhirError:
-    return errors.error(413, "too-costly", f"The request body exceeds the limit of {limit} bytes")

@@ -8,15 +8,13 @@ handling, so a client never silently gets unfiltered results.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, and_, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from enlace.kernel import errors
-from enlace.kernel.clock import epoch_us
+from enlace.search.values_core import date_range
 from enlace.store.schema import resources, token_index
 
 SUPPORTED = ("_id", "_lastUpdated", "identifier")
@@ -160,51 +158,13 @@ def _last_updated(value: str) -> ColumnElement[bool]:
     return ranges[prefix]
 
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_DATETIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|[+-]\d{2}:\d{2})?$"
-)
-
-
 def instant_range(text: str, name: str) -> tuple[int, int]:
-    """The [low, high) microsecond range a FHIR date or dateTime denotes, at its own precision:
+    """The [low, high) microseconds a FHIR date or dateTime denotes, at its own precision:
     `2026` is a year, `2026-03-01T10:00:00.123Z` one millisecond."""
-    try:
-        date = _DATE.match(text)
-        if date:
-            return _date_range(int(date[1]), date[2], date[3])
-        moment = _DATETIME.match(text)
-        if moment:
-            return _datetime_range(text, seconds=moment[1], fraction=moment[2])
-    except ValueError:
-        pass
-    raise errors.bad_request(f"{name}: '{text}' is not a valid FHIR date or dateTime", name)
-
-
-def _date_range(year: int, month: str | None, day: str | None) -> tuple[int, int]:
-    if month is None:
-        start = datetime(year, 1, 1, tzinfo=UTC)
-        return epoch_us(start), epoch_us(start.replace(year=year + 1))
-    if day is None:
-        start = datetime(year, int(month), 1, tzinfo=UTC)
-        end = start.replace(year=year + start.month // 12, month=start.month % 12 + 1)
-        return epoch_us(start), epoch_us(end)
-    start = datetime(year, int(month), int(day), tzinfo=UTC)
-    return epoch_us(start), epoch_us(start + timedelta(days=1))
-
-
-def _datetime_range(text: str, seconds: str | None, fraction: str | None) -> tuple[int, int]:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:  # a dateTime without zone is read as UTC
-        moment = moment.replace(tzinfo=UTC)
-    low = epoch_us(moment)
-    return low, low + _precision_us(seconds, fraction)
-
-
-def _precision_us(seconds: str | None, fraction: str | None) -> int:
-    if fraction:
-        return int(10 ** max(6 - len(fraction), 0))
-    return 1_000_000 if seconds else 60_000_000
+    entry = date_range(text)
+    if entry is None:
+        raise errors.bad_request(f"{name}: '{text}' is not a valid FHIR date or dateTime", name)
+    return entry.low_us, entry.high_us
 
 
 def parse_instant_us(text: str, name: str) -> int:

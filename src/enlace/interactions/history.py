@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from enlace.kernel import errors
-from enlace.search.basic import parse_instant_us
+from enlace.search.basic import non_negative_int, parse_instant_us
 
 from .bundles import history_entry, page_link
 from .context import Services
@@ -33,7 +33,7 @@ def history(
     cursor = request.param("_cursor")
     since = request.param("_since")
     since_us = parse_instant_us(since, "_since") if since else None
-    before = _int_param(request, "_cursor", 0) if cursor else None
+    before = non_negative_int("_cursor", cursor) if cursor else None
     with services.reading(conn) as conn:
         if (
             resource_type
@@ -56,6 +56,4 @@ def _int_param(request: FhirRequest, name: str, default: int) -> int:
     value = request.param(name)
     if value is None:
         return default
-    if not (value.isascii() and value.isdigit()):
-        raise errors.bad_request(f"{name} must be a non-negative integer, got '{value}'", name)
-    return int(value)
+    return non_negative_int(name, value)

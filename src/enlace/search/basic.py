@@ -43,9 +43,9 @@ def parse(
     criteria = Criteria(resource_type, count=default_count)
     for name, value in params:
         if name == "_count":
-            criteria.count = min(_non_negative(name, value), max_count)
+            criteria.count = min(non_negative_int(name, value), max_count)
         elif name == "_offset":
-            criteria.offset = _non_negative(name, value)
+            criteria.offset = non_negative_int(name, value)
         elif name in _FORMAT_PARAMETERS:
             continue
         elif name == "_summary":
@@ -118,7 +118,7 @@ def _base(criteria: Criteria) -> ColumnElement[bool]:
     )
 
 
-def _non_negative(name: str, value: str) -> int:
+def non_negative_int(name: str, value: str) -> int:
     if not (value.isascii() and value.isdigit()):
         raise errors.bad_request(f"{name} must be a non-negative integer, got '{value}'", name)
     return int(value)

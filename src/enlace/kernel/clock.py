@@ -24,3 +24,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def epoch_us(moment: datetime) -> int:
     """Microseconds since the epoch, exactly (float timestamps lose the last digit)."""
     return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def from_epoch_us(microseconds: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=microseconds)

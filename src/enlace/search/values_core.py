@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
+from enlace.kernel.clock import epoch_us
+
 # Open ends of a Period: the smallest and largest signed 64-bit integers (fit a BIGINT column).
 MIN_US = -(2**63)
 MAX_US = 2**63 - 1
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class TokenEntry(NamedTuple):
@@ -169,11 +169,7 @@ def _add_months(start: datetime, months: int) -> datetime | None:
 
 
 def _entry(low: datetime, high: datetime | None) -> DateEntry:
-    return DateEntry(_us(low), _us(high) if high else _YEAR_10000_US)
-
-
-def _us(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(microseconds=1)
+    return DateEntry(epoch_us(low), epoch_us(high) if high else _YEAR_10000_US)
 
 
 # --- numbers -----------------------------------------------------------------------------------

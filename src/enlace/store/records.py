@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import orjson
 
-from enlace.kernel.clock import fhir_instant
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+from enlace.kernel.clock import fhir_instant, from_epoch_us
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +23,7 @@ class StoredVersion:
 
     @property
     def last_updated(self) -> str:
-        return fhir_instant(_EPOCH + timedelta(microseconds=self.last_updated_us))
+        return fhir_instant(from_epoch_us(self.last_updated_us))
 
     @property
     def etag(self) -> str:

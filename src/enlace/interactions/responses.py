@@ -10,8 +10,13 @@ from enlace.store.records import StoredVersion
 from .messages import FhirRequest, FhirResponse
 
 
+def _version_headers(version: StoredVersion) -> dict[str, str]:
+    return {"ETag": version.etag, "Last-Modified": version.last_updated}
+
+
 def version_headers(version: StoredVersion, request: FhirRequest) -> dict[str, str]:
-    headers = {"ETag": version.etag, "Last-Modified": version.last_updated}
+    """ETag and Last-Modified, plus the Location of the version a write created."""
+    headers = _version_headers(version)
     if request.base_url:
         headers["Location"] = (
             f"{request.base_url}/{version.reference}/_history/{version.version_id}"
@@ -20,8 +25,7 @@ def version_headers(version: StoredVersion, request: FhirRequest) -> dict[str, s
 
 
 def resource_response(version: StoredVersion) -> FhirResponse:
-    headers = {"ETag": version.etag, "Last-Modified": version.last_updated}
-    return FhirResponse(200, version.content, headers)
+    return FhirResponse(200, version.content, _version_headers(version))
 
 
 def written(

@@ -140,7 +140,7 @@ class FhirRepository:
         method: str,
     ) -> WriteResult:
         resource_type = resource["resourceType"]
-        found = self._current_state(conn, resource_type, resource_id)
+        found = versions.current_state(conn, resource_type, resource_id)
         if found is None:
             if if_match is not None:
                 raise errors.precondition_failed(
@@ -165,7 +165,7 @@ class FhirRepository:
     ) -> StoredVersion | None:
         """Write a tombstone; deleting what is absent or already deleted changes nothing."""
         for _ in range(_RETRIES):
-            found = self._current_state(conn, resource_type, resource_id)
+            found = versions.current_state(conn, resource_type, resource_id)
             if if_match is not None and (found is None or found[0] != if_match):
                 current = "absent" if found is None else f"at version {found[0]}"
                 raise errors.precondition_failed(
@@ -242,11 +242,6 @@ class FhirRepository:
     def _now(self) -> tuple[int, str]:
         moment: datetime = self.clock()
         return epoch_us(moment), fhir_instant(moment)
-
-    def _current_state(
-        self, conn: Connection, resource_type: str, resource_id: str
-    ) -> tuple[int, str, bool] | None:
-        return versions.current_state(conn, resource_type, resource_id)
 
     def _write_version(
         self,

@@ -22,6 +22,7 @@ searched by their own code only.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
@@ -127,8 +128,10 @@ class CanonicalUnit(NamedTuple):
     code: str
 
 
+@lru_cache(maxsize=4096)
 def canonical_unit(code: str) -> CanonicalUnit | None:
-    """The exact factor and canonical code of a (non-temperature) UCUM code, or None if unknown."""
+    """The exact factor and canonical code of a (non-temperature) UCUM code, or None if unknown.
+    Cached: a store sees few distinct units, and every quantity written is canonicalized."""
     had_annotation = "{" in code
     text = _ANNOTATION.sub("", code)
     if not text and had_annotation:

@@ -65,8 +65,7 @@ def put_many(
             plan.changed.append((row, state[0]))
             counts["updated"] += 1
         rows = indexer.rows(resource_type, resource_id, resource)
-        plan.index.tokens.extend(rows.tokens)
-        plan.index.references.extend(rows.references)
+        plan.index.extend(rows)
     _write(conn, plan, now_us)
     return counts
 
@@ -87,8 +86,8 @@ def _write(conn: Connection, plan: _Plan, now_us: int) -> None:
         )
         versions.clear_index(conn, resource_type, resource_id)
     sql.copy_rows(conn, "resource_history", sql.HISTORY_COLUMNS, plan.history)
-    sql.copy_rows(conn, "token_index", sql.TOKEN_COLUMNS, plan.index.tokens)
-    sql.copy_rows(conn, "reference_index", sql.REFERENCE_COLUMNS, plan.index.references)
+    for table, rows in plan.index.tables.items():
+        sql.copy_tuples(conn, table, sql.INDEX_COLUMNS[table], rows)
 
 
 def current_states(
@@ -134,6 +133,6 @@ class Statistics:
         self.written += rows
         if self.written < self.next_analyze or conn.dialect.name != "postgresql":
             return
-        for table in ("resources", "resource_history", "token_index", "reference_index"):
+        for table in ("resources", "resource_history", *sql.INDEX_COLUMNS):
             conn.exec_driver_sql(f"ANALYZE {table}")
         self.next_analyze = self.written * 2

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+import sqlite3
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +69,10 @@ def _normalize_postgres_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+# SQLite has no decimal type: index numbers are stored as REAL (PostgreSQL keeps NUMERIC).
+sqlite3.register_adapter(Decimal, float)
 
 
 def _open_sqlite(url: str) -> Database:

@@ -40,10 +40,32 @@ class StoredVersion:
         return value
 
 
+# The value columns of each index table, after (resource_type, resource_id, param, grp); the
+# order of the tuples an Indexer produces. Must match store/schema.py.
+INDEX_VALUE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "token_index": ("system", "code", "text"),
+    "string_index": ("value", "exact"),
+    "date_index": ("low_us", "high_us"),
+    "number_index": ("value",),
+    "quantity_index": ("system", "code", "value", "canonical"),
+    "reference_index": ("target_type", "target_id", "url"),
+    "uri_index": ("uri",),
+}
+INDEX_KEY_COLUMNS = ("resource_type", "resource_id", "param", "grp")
+
+
 @dataclass(slots=True)
 class IndexRows:
-    tokens: list[dict[str, Any]] = field(default_factory=list)
-    references: list[dict[str, Any]] = field(default_factory=list)
+    """Rows per index table, each a tuple in INDEX_KEY_COLUMNS + INDEX_VALUE_COLUMNS[table] order."""
+
+    tables: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+
+    def extend(self, other: IndexRows) -> None:
+        for table, rows in other.tables.items():
+            self.tables.setdefault(table, []).extend(rows)
+
+    def count(self) -> int:
+        return sum(len(rows) for rows in self.tables.values())
 
 
 class Indexer(Protocol):

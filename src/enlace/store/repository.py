@@ -286,8 +286,7 @@ class FhirRepository:
         self._insert_index(conn, self.indexer.rows(resource_type, resource_id, resource))
 
     def _insert_index(self, conn: Connection, rows: IndexRows) -> None:
-        sql.run_many(conn, "insert_token", rows.tokens)
-        sql.run_many(conn, "insert_reference", rows.references)
+        sql.insert_index_rows(conn, rows.tables)
 
 
 _RETRIES = 5

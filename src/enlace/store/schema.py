@@ -8,14 +8,19 @@ needs no re-serialization. No cross-resource foreign keys: the hot tables stay C
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     Index,
     Integer,
     LargeBinary,
     MetaData,
+    Numeric,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -55,28 +60,110 @@ resource_history = Table(
     Index("ix_history_type_seq", "resource_type", "seq"),
 )
 
-token_index = Table(
+# --- search indexes ------------------------------------------------------------------------------
+# One table per search-parameter type, shared by every resource type, written in the resource's
+# own transaction (docs/storage-and-search.md). Every row names its resource and parameter; `grp`
+# numbers the values of a composite parameter so that its components can be matched together
+# (NULL outside composites). Lookup indexes end in resource_id so that the EXISTS a query compiles
+# to is answered from the index alone; owner indexes serve deletion on update and sort keys.
+
+# Binary collation on PostgreSQL, so that prefix ranges (`value >= 'ab' AND value < 'ac'`) use the
+# index and compare code points, as SQLite's default BINARY collation does.
+IndexText = Text().with_variant(Text(collation="C"), "postgresql")
+Decimalish = Float().with_variant(Numeric(), "postgresql")
+
+
+def _index_table(name: str, *columns: Column[Any], lookup: tuple[str, ...]) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("resource_type", String(64), nullable=False),
+        Column("resource_id", String(64), nullable=False),
+        Column("param", String(100), nullable=False),
+        Column("grp", SmallInteger, nullable=True),
+        *columns,
+        Index(f"ix_{name}_lookup", "resource_type", "param", *lookup, "resource_id"),
+        Index(f"ix_{name}_owner", "resource_type", "resource_id", "param"),
+    )
+
+
+token_index = _index_table(
     "token_index",
-    metadata,
-    Column("resource_type", String(64), nullable=False),
-    Column("resource_id", String(64), nullable=False),
-    Column("param", String(64), nullable=False),
-    Column("system", Text, nullable=True),
-    Column("code", Text, nullable=False),
-    Index("ix_token_lookup", "resource_type", "param", "code", "system"),
-    Index("ix_token_owner", "resource_type", "resource_id"),
+    Column("system", IndexText, nullable=True),
+    Column("code", IndexText, nullable=True),  # NULL for a CodeableConcept.text-only row
+    Column("text", IndexText, nullable=True),  # folded display/text, for :text
+    lookup=("code", "system"),
+)
+string_index = _index_table(
+    "string_index",
+    Column("value", IndexText, nullable=False),  # folded: accents dropped, casefolded
+    Column("exact", Text, nullable=False),
+    lookup=("value",),
+)
+date_index = _index_table(
+    "date_index",
+    Column("low_us", BigInteger, nullable=False),  # [low, high) microseconds since the epoch
+    Column("high_us", BigInteger, nullable=False),
+    lookup=("low_us", "high_us"),
+)
+number_index = _index_table(
+    "number_index",
+    Column("value", Decimalish, nullable=False),
+    lookup=("value",),
+)
+quantity_index = _index_table(
+    "quantity_index",
+    Column("system", IndexText, nullable=True),
+    Column("code", IndexText, nullable=True),
+    Column("value", Decimalish, nullable=False),
+    # True for the UCUM-canonical copy of a quantity (g/L stored again as kg/m3 ...).
+    Column("canonical", Boolean, nullable=False),
+    lookup=("code", "value"),
+)
+reference_index = _index_table(
+    "reference_index",
+    Column("target_type", String(64), nullable=True),
+    Column("target_id", String(64), nullable=True),
+    Column("url", IndexText, nullable=True),  # absolute, canonical or logical target
+    lookup=("target_id", "target_type"),
+)
+Index("ix_reference_index_target", reference_index.c.target_type, reference_index.c.target_id)
+uri_index = _index_table(
+    "uri_index",
+    Column("uri", IndexText, nullable=False),
+    lookup=("uri",),
 )
 
-reference_index = Table(
-    "reference_index",
+INDEX_TABLES = (
+    token_index,
+    string_index,
+    date_index,
+    number_index,
+    quantity_index,
+    reference_index,
+    uri_index,
+)
+
+# The registry fingerprint the indexes were built with, and background reindex jobs.
+search_index_state = Table(
+    "search_index_state",
     metadata,
-    Column("resource_type", String(64), nullable=False),
-    Column("resource_id", String(64), nullable=False),
-    Column("path", String(128), nullable=False),
-    Column("target_type", String(64), nullable=False),
-    Column("target_id", String(64), nullable=False),
-    Index("ix_reference_target", "target_type", "target_id", "resource_type"),
-    Index("ix_reference_owner", "resource_type", "resource_id"),
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+reindex_jobs = Table(
+    "reindex_jobs",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),  # queued | running | complete | failed
+    Column("created_us", BigInteger, nullable=False),
+    Column("types", Text, nullable=False),  # JSON list of resource types
+    Column("fingerprint", String(64), nullable=False),
+    Column("cursor_type", String(64), nullable=True),  # where a resumed job starts again
+    Column("cursor_id", String(64), nullable=True),
+    Column("done", BigInteger, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Column("error", Text, nullable=True),
 )
 
 export_jobs = Table(
@@ -93,5 +180,3 @@ export_jobs = Table(
     Column("manifest", LargeBinary, nullable=True),
     Column("error", Text, nullable=True),
 )
-
-INDEX_TABLES = (token_index, reference_index)

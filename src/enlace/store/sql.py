@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
+from enlace.store.records import INDEX_KEY_COLUMNS, INDEX_VALUE_COLUMNS
+
 _SOURCE = {
     "current": "SELECT resource_type, id, version_id, last_updated_us, deleted, content "
     "FROM resources WHERE resource_type = :t AND id = :id",
@@ -29,14 +31,20 @@ _SOURCE = {
     "insert_history": "INSERT INTO resource_history "
     "(resource_type, id, version_id, last_updated_us, method, deleted, content) VALUES "
     "(:resource_type, :id, :version_id, :last_updated_us, :method, :deleted, :content)",
-    "clear_tokens": "DELETE FROM token_index WHERE resource_type = :t AND resource_id = :id",
-    "clear_references": "DELETE FROM reference_index WHERE resource_type = :t AND resource_id = :id",
-    "insert_token": "INSERT INTO token_index (resource_type, resource_id, param, system, code) "
-    "VALUES (:resource_type, :resource_id, :param, :system, :code)",
-    "insert_reference": "INSERT INTO reference_index "
-    "(resource_type, resource_id, path, target_type, target_id) "
-    "VALUES (:resource_type, :resource_id, :path, :target_type, :target_id)",
+    **{
+        f"clear_{table}": f"DELETE FROM {table} WHERE resource_type = :t AND resource_id = :id"
+        for table in INDEX_VALUE_COLUMNS
+    },
 }
+
+
+def _clear_index_cte() -> str:
+    """Every index table's rows of one resource, deleted in one statement (PostgreSQL)."""
+    tables = list(INDEX_VALUE_COLUMNS)
+    where = "WHERE resource_type = :t AND resource_id = :id"
+    ctes = ", ".join(f"d{n} AS (DELETE FROM {t} {where})" for n, t in enumerate(tables[:-1]))
+    return f"WITH {ctes} DELETE FROM {tables[-1]} {where}"
+
 
 # PostgreSQL runs data-modifying CTEs: a version and its history row (or both index deletions) in
 # one round trip instead of two. SQLite has no such CTEs and no network, so it keeps the pairs.
@@ -55,9 +63,7 @@ _POSTGRES_ONLY = {
     "INSERT INTO resource_history "
     "(resource_type, id, version_id, last_updated_us, method, deleted, content) "
     "SELECT resource_type, id, version_id, last_updated_us, :method, deleted, content FROM current",
-    "clear_index": "WITH tokens AS (DELETE FROM token_index "
-    "WHERE resource_type = :t AND resource_id = :id) "
-    "DELETE FROM reference_index WHERE resource_type = :t AND resource_id = :id",
+    "clear_index": _clear_index_cte(),
 }
 
 _NAMED = re.compile(r":(\w+)")
@@ -103,12 +109,22 @@ def copy_rows(
     conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
 ) -> None:
     """Bulk insert: PostgreSQL COPY (several times faster than executemany), else executemany."""
+    copy_tuples(conn, table, columns, [tuple(row[c] for c in columns) for row in rows])
+
+
+def copy_tuples(
+    conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """`copy_rows` for rows already in column order."""
     if not rows:
         return
     if conn.dialect.name != "postgresql":
-        placeholders = ", ".join(f":{c}" for c in columns)
+        if table in INDEX_COLUMNS and tuple(columns) == INDEX_COLUMNS[table]:
+            insert_index_rows(conn, {table: rows})
+            return
+        placeholders = ", ".join("?" for _ in columns)
         statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
-        conn.exec_driver_sql(statement, [dict(r) for r in rows])
+        conn.exec_driver_sql(statement, list(rows))
         return
     driver = conn.connection.driver_connection
     assert driver is not None
@@ -117,7 +133,7 @@ def copy_rows(
         cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
     ):
         for row in rows:
-            copy.write_row(tuple(row[c] for c in columns))
+            copy.write_row(row)
 
 
 CURRENT_COLUMNS = (
@@ -138,5 +154,36 @@ HISTORY_COLUMNS = (
     "deleted",
     "content",
 )
-TOKEN_COLUMNS = ("resource_type", "resource_id", "param", "system", "code")
-REFERENCE_COLUMNS = ("resource_type", "resource_id", "path", "target_type", "target_id")
+INDEX_COLUMNS = {table: INDEX_KEY_COLUMNS + values for table, values in INDEX_VALUE_COLUMNS.items()}
+_INSERT_INDEX = {
+    dialect: {
+        table: f"INSERT INTO {table} ({', '.join(columns)}) "
+        f"VALUES ({', '.join([placeholder] * len(columns))})"
+        for table, columns in INDEX_COLUMNS.items()
+    }
+    for dialect, placeholder in (("sqlite", "?"), ("postgresql", "%s"))
+}
+
+
+def insert_index_rows(conn: Connection, tables: Mapping[str, Sequence[tuple[Any, ...]]]) -> None:
+    """Index rows of one write (positional tuples), one executemany per table that has rows."""
+    statements = _INSERT_INDEX[conn.dialect.name]
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    dbapi = conn.dialect.loaded_dbapi
+    for table, rows in tables.items():
+        if not rows:
+            continue
+        try:
+            driver.cursor().executemany(statements[table], rows)
+        except dbapi.Error as exc:
+            raise DBAPIError.instance(statements[table], rows, exc, dbapi.Error) from exc
+
+
+def clear_index_rows(conn: Connection, resource_type: str, resource_id: str) -> None:
+    params = {"t": resource_type, "id": resource_id}
+    if is_postgres(conn):
+        run(conn, "clear_index", params)
+        return
+    for table in INDEX_VALUE_COLUMNS:
+        run(conn, f"clear_{table}", params)

@@ -90,12 +90,7 @@ def swap_current(
 
 
 def clear_index(conn: Connection, resource_type: str, resource_id: str) -> None:
-    params = {"t": resource_type, "id": resource_id}
-    if sql.is_postgres(conn):
-        sql.run(conn, "clear_index", params)
-        return
-    sql.run(conn, "clear_tokens", params)
-    sql.run(conn, "clear_references", params)
+    sql.clear_index_rows(conn, resource_type, resource_id)
 
 
 def serialize_on(conn: Connection, key: str) -> None:

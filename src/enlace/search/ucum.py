@@ -22,9 +22,9 @@ searched by their own code only.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import NamedTuple
 
 UCUM_SYSTEM = "http://unitsofmeasure.org"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-import sqlite3
 from decimal import Decimal
 from pathlib import Path
 from typing import Any

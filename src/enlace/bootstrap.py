@@ -7,8 +7,8 @@ from enlace.interactions.context import Services
 from enlace.kernel.clock import Clock, system_clock
 from enlace.kernel.ids import IdFactory, random_ids
 from enlace.kernel.settings import Settings
-from enlace.search.index_writer import SearchIndexer
 from enlace.search.registry import load_registry
+from enlace.search.runtime import RuntimeIndexer, SearchRuntime
 from enlace.store import migrate
 from enlace.store.database import open_database
 from enlace.store.repository import FhirRepository
@@ -24,5 +24,8 @@ def build(
     db = open_database(settings.resolved_database_url, settings.pool_size)
     if upgrade:
         migrate.upgrade(db)
-    repo = FhirRepository(clock, ids, SearchIndexer(load_registry()))
-    return Services(settings=settings, db=db, repo=repo, definitions=load_definitions())
+    search = SearchRuntime(load_registry())
+    repo = FhirRepository(clock, ids, RuntimeIndexer(search))
+    return Services(
+        settings=settings, db=db, repo=repo, definitions=load_definitions(), search=search
+    )

@@ -15,6 +15,7 @@ from enlace.fhir.validation import validate_resource
 from enlace.kernel import errors
 from enlace.kernel.clock import fhir_instant, system_clock
 from enlace.kernel.settings import Settings
+from enlace.search.runtime import SearchRuntime
 from enlace.store.database import Database
 from enlace.store.repository import FhirRepository
 
@@ -25,6 +26,7 @@ class Services:
     db: Database
     repo: FhirRepository
     definitions: FhirDefinitions
+    search: SearchRuntime
     started_at: str = field(default_factory=lambda: fhir_instant(system_clock()))
     # Long jobs ($export) run here, off the request path; their state lives in the database.
     background: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=1))

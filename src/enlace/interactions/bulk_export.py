@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us, fhir_instant, system_clock
-from enlace.search.basic import parse_instant_us
+from enlace.search.query import parse_instant_us
 from enlace.store.schema import export_jobs
 
 from . import export_scan

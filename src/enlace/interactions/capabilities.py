@@ -11,7 +11,8 @@ from typing import Any
 
 from enlace import __version__
 from enlace.fhir.definitions import FhirDefinitions
-from enlace.search.basic import SUPPORTED
+from enlace.search.registry import SearchParam
+from enlace.search.runtime import SearchConfig
 
 from .context import Services
 from .messages import FhirRequest, FhirResponse
@@ -27,27 +28,31 @@ _TYPE_INTERACTIONS = (
     "create",
     "search-type",
 )
-_PARAM_DOCS = {
+_NATIVE_PARAMS = {
     "_id": ("token", "http://hl7.org/fhir/SearchParameter/Resource-id", "Logical id"),
     "_lastUpdated": (
         "date",
         "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated",
         "When the resource version last changed",
     ),
-    "identifier": ("token", "", "Business identifier (system|value)"),
 }
+_SEARCH_DOC = (
+    "Search per https://hl7.org/fhir/R4/search.html: prefixes, modifiers, chaining, _has, "
+    "_include/_revinclude (:iterate), _sort, _count with cursor paging, _total, _summary, "
+    "_elements. Unknown parameters are ignored with a warning unless Prefer: handling=strict."
+)
 
 
 def capability_statement(services: Services, request: FhirRequest) -> FhirResponse:
-    body = dict(_statement(services.definitions))
+    body = dict(_statement(services.definitions, services.search.current()))
     body["date"] = services.started_at
     body["implementation"] = {"description": "Enlace FHIR server", "url": request.base_url}
     return FhirResponse(200, body)
 
 
 @lru_cache(maxsize=4)
-def _statement(definitions: FhirDefinitions) -> dict[str, Any]:
-    resources = [_resource(definitions, name) for name in sorted(definitions.resource_types)]
+def _statement(definitions: FhirDefinitions, config: SearchConfig) -> dict[str, Any]:
+    resources = [_resource(config, name) for name in sorted(definitions.resource_types)]
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -60,6 +65,7 @@ def _statement(definitions: FhirDefinitions) -> dict[str, Any]:
         "rest": [
             {
                 "mode": "server",
+                "documentation": _SEARCH_DOC,
                 "resource": resources,
                 "interaction": [
                     {"code": "transaction"},
@@ -81,12 +87,14 @@ def _statement(definitions: FhirDefinitions) -> dict[str, Any]:
     }
 
 
-def _resource(definitions: FhirDefinitions, name: str) -> dict[str, Any]:
-    params = [
-        p
-        for p in SUPPORTED
-        if p != "identifier" or definitions.element(f"{name}.identifier") is not None
-    ]
+def _resource(config: SearchConfig, name: str) -> dict[str, Any]:
+    """Exactly the parameters that work for the type: the native ones and every registry
+    parameter the indexer writes rows for (those whose expression compiles)."""
+    indexed = config.indexer.indexed_codes(name)
+    registered = config.registry.for_type(name)
+    params = [_native(code) for code in _NATIVE_PARAMS]
+    params += [_param(registered[code]) for code in sorted(indexed)]
+    references = sorted(c for c in indexed if registered[c].type == "reference")
     entry: dict[str, Any] = {
         "type": name,
         "interaction": [{"code": code} for code in _TYPE_INTERACTIONS],
@@ -96,7 +104,9 @@ def _resource(definitions: FhirDefinitions, name: str) -> dict[str, Any]:
         "conditionalCreate": True,
         "conditionalUpdate": True,
         "conditionalDelete": "single",
-        "searchParam": [_param(p) for p in params],
+        "searchParam": params,
+        "searchInclude": ["*", *(f"{name}:{code}" for code in references)],
+        "searchRevInclude": sorted(_revincludes(config, name)),
         "operation": [
             {
                 "name": "validate",
@@ -104,6 +114,13 @@ def _resource(definitions: FhirDefinitions, name: str) -> dict[str, Any]:
             }
         ],
     }
+    if name == "Patient":
+        entry["operation"].append(
+            {
+                "name": "everything",
+                "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+            }
+        )
     if name in ("Patient", "Group"):
         entry["operation"].append(
             {
@@ -114,9 +131,25 @@ def _resource(definitions: FhirDefinitions, name: str) -> dict[str, Any]:
     return entry
 
 
-def _param(name: str) -> dict[str, str]:
-    kind, definition, doc = _PARAM_DOCS[name]
-    param = {"name": name, "type": kind, "documentation": doc}
-    if definition:
-        param["definition"] = definition
-    return param
+def _native(name: str) -> dict[str, str]:
+    kind, definition, doc = _NATIVE_PARAMS[name]
+    return {"name": name, "type": kind, "definition": definition, "documentation": doc}
+
+
+def _param(param: SearchParam) -> dict[str, str]:
+    entry = {"name": param.code, "type": param.type, "definition": param.url}
+    if param.name:
+        entry["documentation"] = param.name
+    return entry
+
+
+def _revincludes(config: SearchConfig, target: str) -> set[str]:
+    """`Source:param` for every indexed reference parameter that can point at `target`."""
+    found = set()
+    for source in config.registry.resource_types:
+        registered = config.registry.for_type(source)
+        for code in config.indexer.indexed_codes(source):
+            param = registered[code]
+            if param.type == "reference" and (not param.target or target in param.target):
+                found.add(f"{source}:{code}")
+    return found

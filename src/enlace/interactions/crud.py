@@ -14,7 +14,7 @@ import jsonpatch
 from sqlalchemy import Connection
 
 from enlace.kernel import errors
-from enlace.search import basic as search
+from enlace.search import engine
 from enlace.store import versions
 from enlace.store.records import StoredVersion
 from enlace.store.versions import ConcurrentWrite
@@ -236,10 +236,7 @@ def _matches(services: Services, conn: Any, resource_type: str, query: str, what
     params = parse_qsl(query.lstrip("?"), keep_blank_values=True)
     if not params:
         raise errors.bad_request(f"The {what} criteria are empty")
-    criteria = search.parse(resource_type, params)
-    if not criteria.used:
-        raise errors.bad_request(f"The {what} criteria '{query}' select no search parameter")
-    return search.find_ids(conn, criteria, limit=2)
+    return engine.find_ids(conn, services.search.current(), resource_type, params, what)
 
 
 def _query_string(request: FhirRequest) -> str:

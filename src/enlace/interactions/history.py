@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from enlace.kernel import errors
-from enlace.search.basic import non_negative_int, parse_instant_us
+from enlace.search.query import non_negative_int, parse_instant_us
 
 from .bundles import history_entry, page_link
 from .context import Services

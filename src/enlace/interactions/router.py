@@ -136,6 +136,14 @@ def _resource_level(
     if rest == ["$export"] and resource_type == "Group":
         _only(method, "GET", "Group/[id]/$export")
         return bulk_export.kick_off(services, request, "group", resource_id)
+    if rest == ["$everything"] and resource_type == "Patient":
+        _only(method, "GET", "Patient/[id]/$everything")
+        return search_type.everything(services, request, resource_id, conn)
+    if len(rest) == 1 and not rest[0].startswith(("$", "_")):
+        _only(method, "GET", f"{where}/{rest[0]}")
+        member_type = services.require_type(rest[0])
+        compartment_of = (resource_type, resource_id)
+        return search_type.search_type(services, request, member_type, conn, compartment_of)
     raise errors.error(404, "not-supported", f"'{request.path}' is not a supported URL")
 
 

@@ -1,44 +1,153 @@
-"""Type-level search with the parameters the search layer supports, paged by offset.
+"""Type-level and compartment search, and Patient/[id]/$everything, as searchset Bundles.
 
-Spec: https://hl7.org/fhir/R4/search.html
+Spec: https://hl7.org/fhir/R4/search.html, https://hl7.org/fhir/R4/patient-operation-everything.html.
+Unknown parameters are ignored with a warning in an OperationOutcome entry (search.mode
+`outcome`), or refused with a 400 under `Prefer: handling=strict`. Pages are linked by keyset
+cursors (`_cursor`), or by `_offset` when the client paged by offset.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from typing import Any
+from urllib.parse import urlencode
 
-from enlace.search import basic as search
+from sqlalchemy import Connection, select
 
-from .bundles import page_link, search_entry
+from enlace.fhir.compartments import patient_compartment_params
+from enlace.kernel import errors
+from enlace.search import compartment, engine
+from enlace.search.includes import Found, fetch
+from enlace.search.query import non_negative_int, parse_instant_us, parse_query
+from enlace.store.schema import reference_index, resources
+
 from .context import Services
 from .messages import FhirRequest, FhirResponse
 from .responses import bundle
+from .search_render import Renderer
+
+_PAGING = ("_cursor", "_offset")
 
 
 def search_type(
-    services: Services, request: FhirRequest, resource_type: str, conn: Connection | None = None
+    services: Services,
+    request: FhirRequest,
+    resource_type: str,
+    conn: Connection | None = None,
+    compartment_of: tuple[str, str] | None = None,
 ) -> FhirResponse:
-    lenient = request.preference("handling") == "lenient"
-    criteria = search.parse(
+    query = parse_query(
         resource_type,
         request.params,
         services.settings.default_page_size,
         services.settings.max_page_size,
-        lenient=lenient,
+        strict=request.preference("handling") == "strict",
     )
+    scope = None
+    if compartment_of is not None:
+        scope = compartment.compartment_condition(resources, *compartment_of, resource_type)
+    config = services.search.current()
+    render = Renderer(services, query.summary, query.elements, [resource_type])
     with services.reading(conn) as reader:
-        contents, total = search.find_page(reader, criteria)
-    count = str(criteria.count)
-    links = [page_link(request, "self")]
-    if criteria.offset + len(contents) < total and criteria.count:
-        links.append(
-            page_link(request, "next", _count=count, _offset=str(criteria.offset + criteria.count))
+        result = engine.run(reader, config, query, scope)
+    entries = [render.entry(found, request.base_url, "match") for found in result.matches]
+    entries += [render.entry(found, request.base_url, "include") for found in result.included]
+    if result.warnings:
+        entries.append(_outcome_entry(result.warnings))
+    links = [_link(request, "self")]
+    if result.next_cursor:
+        links.append(_link(request, "next", _cursor=result.next_cursor))
+    if result.previous_cursor:
+        links.append(_link(request, "previous", _cursor=result.previous_cursor))
+    if result.next_offset is not None:
+        links.append(_link(request, "next", _offset=str(result.next_offset)))
+    if result.previous_offset is not None:
+        links.append(_link(request, "previous", _offset=str(result.previous_offset)))
+    return FhirResponse(200, bundle("searchset", entries, links, total=result.total))
+
+
+def everything(
+    services: Services, request: FhirRequest, patient_id: str, conn: Connection | None = None
+) -> FhirResponse:
+    """Patient/[id]/$everything: the patient, its compartment, and the resources they reference
+    outside it (medications, practitioners, organizations...), paged by (type, id)."""
+    params = dict(request.params)
+    count = (
+        min(
+            non_negative_int(
+                "_count", params.get("_count", str(services.settings.default_page_size))
+            ),
+            services.settings.max_page_size,
         )
-    if criteria.offset > 0:
-        previous = max(criteria.offset - criteria.count, 0)
-        links.append(page_link(request, "previous", _count=count, _offset=str(previous)))
-    entries = [
-        search_entry(resource_id, content, request.base_url, resource_type)
-        for resource_id, content in contents
-    ]
-    return FhirResponse(200, bundle("searchset", entries, links, total=total))
+        or 1
+    )
+    types = _types(services, params.get("_type"))
+    since = _since(params.get("_since"))
+    render = Renderer(services, None, None, [])
+    with services.reading(conn) as reader:
+        if not _exists(reader, patient_id):
+            raise errors.not_found(f"Patient/{patient_id} is not known")
+        page = compartment.everything(
+            reader, patient_id, types, since, count, params.get("_cursor")
+        )
+        referenced = _referenced(reader, page.members, types)
+    entries = [render.entry(found, request.base_url, "match") for found in page.members]
+    entries += [render.entry(found, request.base_url, "include") for found in referenced]
+    links = [_link(request, "self")]
+    if page.next_cursor:
+        links.append(_link(request, "next", _cursor=page.next_cursor))
+    return FhirResponse(200, bundle("searchset", entries, links))
+
+
+def _since(value: str | None) -> int | None:
+    return parse_instant_us(value, "_since") if value else None
+
+
+def _types(services: Services, value: str | None) -> frozenset[str] | None:
+    if not value:
+        return None
+    names = frozenset(name.strip() for name in value.split(",") if name.strip())
+    unknown = sorted(names - services.definitions.resource_types)
+    if unknown:
+        raise errors.bad_request(f"_type: unknown resource type {', '.join(unknown)}", "_type")
+    return names
+
+
+def _exists(conn: Connection, patient_id: str) -> bool:
+    return bool(fetch(conn, [("Patient", patient_id)]))
+
+
+def _referenced(
+    conn: Connection, members: list[Found], types: frozenset[str] | None
+) -> list[Found]:
+    """Resources outside the compartment that the page's members point at, one batch."""
+    in_compartment = set(patient_compartment_params()) | {"Patient"}
+    ref = reference_index.c
+    wanted: set[tuple[str, str]] = set()
+    by_type: dict[str, list[str]] = {}
+    for found in members:
+        by_type.setdefault(found.resource_type, []).append(found.id)
+    for resource_type, ids in by_type.items():
+        query = select(ref.target_type, ref.target_id).where(
+            ref.resource_type == resource_type,
+            ref.resource_id.in_(ids),
+            ref.target_id.is_not(None),
+            ref.target_type.not_in(in_compartment),
+        )
+        wanted.update((row[0], row[1]) for row in conn.execute(query.distinct()))
+    if types is not None:
+        wanted = {key for key in wanted if key[0] in types}
+    return fetch(conn, wanted)
+
+
+def _outcome_entry(issues: list[errors.Issue]) -> dict[str, Any]:
+    outcome = errors.FhirError(200, issues).outcome()
+    return {"resource": outcome, "search": {"mode": "outcome"}}
+
+
+def _link(request: FhirRequest, relation: str, **paging: str) -> dict[str, str]:
+    params = [(k, v) for k, v in request.params if k not in _PAGING]
+    params.extend(paging.items())
+    encoded = urlencode(params)
+    path = request.path.removesuffix("/_search")
+    url = f"{request.base_url}/{path}" + (f"?{encoded}" if encoded else "")
+    return {"relation": relation, "url": url}

@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 
 from enlace.kernel import errors
 from enlace.kernel.errors import Issue
-from enlace.search import basic as search
+from enlace.search import engine
 from enlace.store import versions
 from enlace.store.records import StoredVersion
 
@@ -194,7 +194,7 @@ def _post_target(services: Services, conn: Connection, entry: Entry, resource_ty
     if not condition:
         return services.repo.new_id()
     versions.serialize_on(conn, f"{resource_type}?{condition}")
-    existing = _conditional_ids(conn, resource_type, condition)
+    existing = _conditional_ids(services, conn, resource_type, condition)
     if len(existing) > 1:
         raise errors.precondition_failed(
             f"Bundle.entry[{entry.index}]: ifNoneExist '{condition}' matches {len(existing)} resources"
@@ -216,7 +216,7 @@ def _put_target(services: Services, conn: Connection, entry: Entry, resource_typ
         return segments[1]
     query = urlsplit(entry.url).query
     versions.serialize_on(conn, f"{resource_type}?{query}")
-    found = _conditional_ids(conn, segments[0], query)
+    found = _conditional_ids(services, conn, segments[0], query)
     if len(found) > 1:
         raise errors.precondition_failed(
             f"Bundle.entry[{entry.index}]: '{entry.url}' matches {len(found)} resources"
@@ -237,7 +237,7 @@ def _put_target(services: Services, conn: Connection, entry: Entry, resource_typ
 def _resolve_conditional(services: Services, conn: Connection, reference: str) -> str:
     resource_type, _, query = reference.partition("?")
     services.require_type(resource_type)
-    found = _conditional_ids(conn, resource_type, query)
+    found = _conditional_ids(services, conn, resource_type, query)
     if len(found) != 1:
         raise errors.precondition_failed(
             f"The conditional reference '{reference}' matches {len(found)} resources; it must match one"
@@ -245,11 +245,12 @@ def _resolve_conditional(services: Services, conn: Connection, reference: str) -
     return f"{resource_type}/{found[0]}"
 
 
-def _conditional_ids(conn: Connection, resource_type: str, query: str) -> list[str]:
-    criteria = search.parse(resource_type, parse_qsl(query, keep_blank_values=True))
-    if not criteria.used:
-        raise errors.bad_request(f"The criteria '{query}' select no search parameter")
-    return search.find_ids(conn, criteria, limit=2)
+def _conditional_ids(
+    services: Services, conn: Connection, resource_type: str, query: str
+) -> list[str]:
+    params = parse_qsl(query, keep_blank_values=True)
+    config = services.search.current()
+    return engine.find_ids(conn, config, resource_type, params, f"'{query}'")
 
 
 def _run(

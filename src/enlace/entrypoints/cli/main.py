@@ -13,7 +13,7 @@ from enlace.interactions import bulk_import, export_scan
 from enlace.kernel import errors
 from enlace.kernel.logging import configure_logging
 from enlace.kernel.settings import Settings
-from enlace.search.basic import parse_instant_us
+from enlace.search.query import parse_instant_us
 from enlace.store import migrate
 from enlace.store.database import open_database
 

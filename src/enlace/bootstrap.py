@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+import os
+
+from sqlalchemy.exc import SQLAlchemyError
+
 from enlace.fhir.definitions import load_definitions
 from enlace.interactions.context import Services
 from enlace.kernel.clock import Clock, system_clock
 from enlace.kernel.ids import IdFactory, random_ids
 from enlace.kernel.settings import Settings
+from enlace.search import reindex, reindex_runner
 from enlace.search.registry import load_registry
-from enlace.search.runtime import RuntimeIndexer, SearchRuntime
+from enlace.search.runtime import RuntimeIndexer, SearchRuntime, load_custom
 from enlace.store import migrate
 from enlace.store.database import open_database
 from enlace.store.repository import FhirRepository
+
+log = logging.getLogger(__name__)
+
+# Set by `enlace serve` for its worker processes: build(start_jobs=None) then starts them.
+BACKGROUND_JOBS_ENV = "ENLACE_BACKGROUND_JOBS"
 
 
 def build(
@@ -19,13 +30,33 @@ def build(
     clock: Clock = system_clock,
     ids: IdFactory = random_ids,
     upgrade: bool = True,
+    start_jobs: bool | None = None,
 ) -> Services:
+    """Services for the settings. The custom SearchParameters in the store are loaded, and a
+    SearchParameter change queues a reindex job on `Services.background` whatever `start_jobs`.
+
+    `start_jobs` (default: the ENLACE_BACKGROUND_JOBS variable, which only `enlace serve` sets)
+    also starts what a serving process does in the background: the startup fingerprint check
+    (a reindex job when the indexes were built with other rules) and the pickup of jobs nobody
+    runs. Tests and the CLI leave it off, so no job races them; they run jobs explicitly.
+    """
     settings = settings or Settings.from_env()
     db = open_database(settings.resolved_database_url, settings.pool_size)
     if upgrade:
         migrate.upgrade(db)
     search = SearchRuntime(load_registry())
     repo = FhirRepository(clock, ids, RuntimeIndexer(search))
-    return Services(
+    services = Services(
         settings=settings, db=db, repo=repo, definitions=load_definitions(), search=search
     )
+    load_custom(db, search)
+    search.subscribe(lambda old, new: reindex_runner.on_config_change(services, old, new))
+    try:
+        reindex.record_if_empty(services)
+    except SQLAlchemyError:
+        log.warning("search index state not checked (database not migrated?)")
+    if start_jobs is None:
+        start_jobs = os.environ.get(BACKGROUND_JOBS_ENV, "").lower() in ("1", "true", "yes")
+    if start_jobs:
+        reindex_runner.start(services)
+    return services

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 
 from enlace.kernel import errors
 
-from . import bulk_export, crud, history, operations, search_type, transaction
+from . import bulk_export, crud, history, operations, reindex_ops, search_type, transaction
 from .capabilities import capability_statement
 from .context import Services
 from .messages import FhirRequest, FhirResponse
@@ -21,6 +21,15 @@ from .messages import FhirRequest, FhirResponse
 def dispatch(
     services: Services, request: FhirRequest, conn: Connection | None = None
 ) -> FhirResponse:
+    if conn is not None:  # inside a transaction Bundle: its own dispatch runs the hooks
+        return _dispatch(services, request, conn)
+    reindex_ops.before_write(services, request)
+    response = _dispatch(services, request, conn)
+    reindex_ops.after_write(services, request)  # custom SearchParameters changed
+    return response
+
+
+def _dispatch(services: Services, request: FhirRequest, conn: Connection | None) -> FhirResponse:
     segments = request.segments
     method = request.method
     if not segments:
@@ -42,6 +51,12 @@ def dispatch(
     if head == "$export-file" and len(segments) == 3:
         _only(method, "GET", "$export-file")
         return bulk_export.file(services, segments[1], segments[2])
+    if head == "$reindex" and len(segments) == 1:
+        _only(method, "POST", "$reindex")
+        return reindex_ops.kick_off(services, request)
+    if head == "$reindex-status" and len(segments) == 2:
+        _only(method, "GET", "$reindex-status")
+        return reindex_ops.status(services, request, segments[1])
     resource_type = services.require_type(head)
     if len(segments) == 1:
         return _type_level(services, request, resource_type, conn)

@@ -157,13 +157,18 @@ reindex_jobs = Table(
     Column("id", String(64), primary_key=True),
     Column("status", String(16), nullable=False),  # queued | running | complete | failed
     Column("created_us", BigInteger, nullable=False),
-    Column("types", Text, nullable=False),  # JSON list of resource types
+    Column("types", Text, nullable=False),  # JSON list of resource types; [] for every type
+    # The configuration every batch so far was built with; "" once it changed mid-job.
     Column("fingerprint", String(64), nullable=False),
-    Column("cursor_type", String(64), nullable=True),  # where a resumed job starts again
-    Column("cursor_id", String(64), nullable=True),
+    Column("cursor_type", String(64), nullable=True),  # last (type, id) done: a resumed job
+    Column("cursor_id", String(64), nullable=True),  # starts after it
     Column("done", BigInteger, nullable=False),
     Column("total", BigInteger, nullable=False),
     Column("error", Text, nullable=True),
+    # The one process running the job, until its lease ends (renewed every batch); a job whose
+    # lease has ended is taken over by another process.
+    Column("owner", String(128), nullable=True),
+    Column("lease_until_us", BigInteger, nullable=True),
 )
 
 export_jobs = Table(

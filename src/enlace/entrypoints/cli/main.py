@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from enlace.bootstrap import build
+from enlace.bootstrap import BACKGROUND_JOBS_ENV, build
 from enlace.interactions import bulk_import, export_scan
 from enlace.kernel import errors
 from enlace.kernel.logging import configure_logging
 from enlace.kernel.settings import Settings
+from enlace.search import reindex
 from enlace.search.query import parse_instant_us
+from enlace.search.runtime import refresh_if_stale
 from enlace.store import migrate
 from enlace.store.database import open_database
 
@@ -36,6 +40,8 @@ def serve(
     database = open_database(settings.resolved_database_url)
     migrate.upgrade(database)
     database.dispose()
+    # Workers run the startup index check and pick up reindex jobs (bootstrap.build).
+    os.environ.setdefault(BACKGROUND_JOBS_ENV, "1")
     typer.echo(
         f"Enlace FHIR R4 API on http://{host}:{port}/fhir ({settings.resolved_database_url.split('://')[0]})"
     )
@@ -104,3 +110,38 @@ def export_command(
     counts = export_scan.write_files(services.db, scope, out)
     for resource_type, count in sorted(counts.items()):
         typer.echo(f"{resource_type}.ndjson\t{count}")
+
+
+@app.command("reindex")
+def reindex_command(
+    types: list[str] = typer.Option([], "--type", help="Resource type (repeatable); default all."),
+    wait: bool = typer.Option(False, help="Run the job here and print progress until it ends."),
+) -> None:
+    """Rebuild the search index rows of some resource types (or all) with the current rules."""
+    services = build(Settings.from_env())
+    wanted = sorted({t for value in types for t in value.split(",") if t})
+    for resource_type in wanted:
+        if resource_type not in services.definitions.resource_types:
+            typer.echo(f"error: unknown resource type '{resource_type}'", err=True)
+            raise typer.Exit(2)
+    job_id = reindex.queue(services.db, wanted, refresh_if_stale(services).fingerprint)
+    typer.echo(f"reindex job {job_id} ({', '.join(wanted) or 'every type'})")
+    if not wait:
+        typer.echo("queued: a running `enlace serve` picks it up within 10 s (or when it starts)")
+        return
+
+    def show(job: reindex.Job) -> None:
+        typer.echo(f"{job.status} {job.done}/{job.total}")
+
+    outcome = reindex.run(services, job_id, progress=show)
+    while outcome in ("busy", "lost"):  # a server took it: follow its progress
+        time.sleep(1)
+        job = reindex.get(services.db, job_id)
+        outcome = "missing" if job is None else job.status
+        if job is not None and outcome in reindex.ACTIVE:
+            show(job)
+            outcome = "busy"
+    job = reindex.get(services.db, job_id)
+    typer.echo(f"{outcome}" + (f": {job.error}" if job and job.error else ""))
+    if outcome != "complete":
+        raise typer.Exit(1)

@@ -103,6 +103,8 @@ def upgrade() -> None:
         sa.Column("done", sa.BigInteger, nullable=False),
         sa.Column("total", sa.BigInteger, nullable=False),
         sa.Column("error", sa.Text, nullable=True),
+        sa.Column("owner", sa.String(128), nullable=True),
+        sa.Column("lease_until_us", sa.BigInteger, nullable=True),
     )
 
 

@@ -198,8 +198,13 @@ def test_other_processes_pick_up_custom_parameters(svc: Services) -> None:
         assert other.search.current().registry.get("Patient", "gender-x") is None
         other.search.checked_at = float("inf")  # checked a moment ago: no query yet
         assert refresh_if_stale(other).registry.get("Patient", "gender-x") is None
+        assert manual(svc).run_all() == 1  # the writer's job, run to the end
         other.search.checked_at = float("-inf")  # STALE_AFTER_S passed
         assert refresh_if_stale(other).registry.get("Patient", "gender-x") is not None
+        manual(other).run_all()  # the other process finds the job done, queues no second one
+        with svc.db.read() as conn:
+            jobs = conn.execute(select(reindex_jobs.c.status)).scalars().all()
+        assert jobs == ["complete"]
         third = build(svc.settings, upgrade=False)  # a process that starts now loads it
         assert third.search.current().registry.get("Patient", "gender-x") is not None
         third.db.dispose()

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, or_, select, tuple_, update
 
 from enlace.kernel.clock import Clock, epoch_us, system_clock
 from enlace.search import custom_params
@@ -101,23 +101,35 @@ def queue(
 
 
 def ensure(
-    db: Database, types: Sequence[str], fingerprint: str, clock: Clock = system_clock
+    db: Database,
+    types: Sequence[str],
+    fingerprint: str,
+    clock: Clock = system_clock,
+    since_us: int | None = None,
 ) -> str:
-    """An active job for this configuration covering `types`, queued unless one exists already
-    (processes that notice the same change agree on one job)."""
+    """A job for this configuration covering `types`, queued unless one exists already, so that
+    the processes that notice the same change agree on one job. An active job counts; with
+    `since_us` (when the change was made) so does one created since then, even complete."""
     with db.begin() as conn:
         versions.serialize_on(conn, "enlace:reindex-queue")
-        return _ensure(conn, db, types, fingerprint, clock)
+        return _ensure(conn, db, types, fingerprint, clock, since_us)
 
 
 def _ensure(
-    conn: Connection, db: Database, types: Sequence[str], fingerprint: str, clock: Clock
+    conn: Connection,
+    db: Database,
+    types: Sequence[str],
+    fingerprint: str,
+    clock: Clock,
+    since_us: int | None = None,
 ) -> str:
     wanted = set(types)
+    j = reindex_jobs.c
+    reusable: ColumnElement[bool] = j.status.in_(ACTIVE)
+    if since_us is not None:
+        reusable = or_(reusable, and_(j.status == "complete", j.created_us >= since_us))
     rows = conn.execute(
-        select(reindex_jobs.c.id, reindex_jobs.c.types).where(
-            reindex_jobs.c.status.in_(ACTIVE), reindex_jobs.c.fingerprint == fingerprint
-        )
+        select(j.id, j.types).where(reusable, j.fingerprint == fingerprint).order_by(j.created_us)
     ).all()
     for job_id, job_types in rows:
         covered = set(orjson.loads(job_types))

@@ -69,7 +69,10 @@ def _reindex_changed(services: JobServices, old: SearchConfig, new: SearchConfig
         if not types:
             return
         everything = len(types) == len(new.registry.resource_types)
-        job_id = reindex.ensure(services.db, [] if everything else types, new.fingerprint)
+        changed_at = services.search.signature[1] if services.search.signature else None
+        job_id = reindex.ensure(
+            services.db, [] if everything else types, new.fingerprint, since_us=changed_at
+        )
     except Exception:
         log.exception("reindex after a SearchParameter change could not be queued")
         return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,22 +20,18 @@ from enlace.store.repository import FhirRepository
 
 log = logging.getLogger(__name__)
 
-# Set by `enlace serve` for its worker processes: build(start_jobs=None) then starts them.
-BACKGROUND_JOBS_ENV = "ENLACE_BACKGROUND_JOBS"
-
 
 def build(
     settings: Settings | None = None,
     clock: Clock = system_clock,
     ids: IdFactory = random_ids,
     upgrade: bool = True,
-    start_jobs: bool | None = None,
+    start_jobs: bool = False,
 ) -> Services:
     """Services for the settings. The custom SearchParameters in the store are loaded, and a
     SearchParameter change queues a reindex job on `Services.background` whatever `start_jobs`.
 
-    `start_jobs` (default: the ENLACE_BACKGROUND_JOBS variable, which only `enlace serve` sets)
-    also starts what a serving process does in the background: the startup fingerprint check
+    `start_jobs` (set by the serving workers' app factory, entrypoints/http/asgi.py) also starts what a serving process does in the background: the startup fingerprint check
     (a reindex job when the indexes were built with other rules) and the pickup of jobs nobody
     runs. Tests and the CLI leave it off, so no job races them; they run jobs explicitly.
     """
@@ -55,8 +50,6 @@ def build(
         reindex.record_if_empty(services)
     except SQLAlchemyError:
         log.warning("search index state not checked (database not migrated?)")
-    if start_jobs is None:
-        start_jobs = os.environ.get(BACKGROUND_JOBS_ENV, "").lower() in ("1", "true", "yes")
     if start_jobs:
         reindex_runner.start(services)
     return services

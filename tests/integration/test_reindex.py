@@ -412,7 +412,6 @@ def test_reindex_operation_and_status(svc: Services) -> None:
 def test_cli_reindex(svc: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENLACE_DATABASE_URL", svc.settings.resolved_database_url)
     monkeypatch.setenv("ENLACE_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.delenv("ENLACE_BACKGROUND_JOBS", raising=False)
     patients(svc, 4)
     runner = CliRunner()
     waited = runner.invoke(app, ["reindex", "--type", "Patient", "--wait"])

@@ -18,6 +18,7 @@ from enlace.kernel import errors
 from enlace.search import compartment, engine
 from enlace.search.includes import Found, fetch
 from enlace.search.query import non_negative_int, parse_instant_us, parse_query
+from enlace.search.runtime import refresh_if_stale
 from enlace.store.schema import reference_index, resources
 
 from .context import Services
@@ -45,7 +46,7 @@ def search_type(
     scope = None
     if compartment_of is not None:
         scope = compartment.compartment_condition(resources, *compartment_of, resource_type)
-    config = services.search.current()
+    config = refresh_if_stale(services)
     render = Renderer(services, query.summary, query.elements, [resource_type])
     with services.reading(conn) as reader:
         result = engine.run(reader, config, query, scope)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from enlace.bootstrap import BACKGROUND_JOBS_ENV, build
+from enlace.bootstrap import build
 from enlace.interactions import bulk_import, export_scan
 from enlace.kernel import errors
 from enlace.kernel.logging import configure_logging
@@ -40,8 +39,6 @@ def serve(
     database = open_database(settings.resolved_database_url)
     migrate.upgrade(database)
     database.dispose()
-    # Workers run the startup index check and pick up reindex jobs (bootstrap.build).
-    os.environ.setdefault(BACKGROUND_JOBS_ENV, "1")
     typer.echo(
         f"Enlace FHIR R4 API on http://{host}:{port}/fhir ({settings.resolved_database_url.split('://')[0]})"
     )

@@ -12,4 +12,5 @@ from .app import EnlaceApp, create_app
 def app_factory() -> EnlaceApp:
     settings = Settings.from_env()
     configure_logging(settings.log_level)
-    return create_app(build(settings, upgrade=False))
+    # Serving workers run the startup index check and pick up reindex jobs nobody runs.
+    return create_app(build(settings, upgrade=False, start_jobs=True))

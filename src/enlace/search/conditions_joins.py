@@ -212,9 +212,7 @@ def reverse_chain(
             f"{label}: '{source_type}.{code}' is not a reference parameter", label
         )
     if param.target and resource_type not in param.target:
-        raise errors.bad_request(
-            f"{label}: '{source_type}.{code}' cannot point to a {resource_type}", label
-        )
+        return None  # never points to this type (in a chain, another target type may match)
     source = resources.alias()
     inner = compile_(ctx, source, source_type, rest, value, replace(state, has=state.has + 1))
     if inner is None:

@@ -83,17 +83,20 @@ def token(t: Any, search: TokenSearch) -> Predicate:
 
 
 def token_in(t: Any, codes: Iterable[tuple[str, str]]) -> Predicate:
-    """The row's (system, code) is one of `codes`, grouped by system into IN lists."""
-    by_system: dict[str, list[str]] = {}
+    """The row's (system, code) is one of `codes` (IN lists grouped by system). A row without a
+    system (a `code` element, whose system its binding implies) matches by code alone."""
+    by_system: dict[str, set[str]] = {}
     for system, code in codes:
-        by_system.setdefault(system, []).append(code)
+        by_system.setdefault(system, set()).add(code)
     if not by_system:
         return false()
+    every_code = sorted(set().union(*by_system.values()))
     return or_(
         *(
             and_(t.c.system == system, t.c.code.in_(sorted(codes)))
             for system, codes in sorted(by_system.items())
-        )
+        ),
+        and_(t.c.system.is_(None), t.c.code.in_(every_code)),
     )
 
 

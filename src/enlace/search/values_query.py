@@ -182,8 +182,10 @@ def parse_reference_value(
     text: str, name: str, type_modifier: str | None = None
 ) -> ReferenceSearch:
     """`Type/id`, `id` (typed by a `:Type` modifier if given), or an absolute URL (which also
-    gives type and id when it ends in `Type/id`). A modifier that contradicts the type is a 400."""
-    value = unescape(text)
+    gives type and id when it ends in `Type/id`), or a canonical `url|version` (the version is
+    dropped, as in the index). A modifier that contradicts the type is a 400."""
+    parts = _split(text, "|")
+    value = unescape(parts[0] if len(parts) == 2 and "://" in parts[0] else text)
     if type_modifier is not None and not _TYPE.match(type_modifier):
         raise _bad(name, type_modifier, "a resource type modifier")
     if _ID.match(value):

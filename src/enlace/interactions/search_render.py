@@ -20,10 +20,11 @@ class Renderer:
         elements: str | None,
         resource_types: list[str],
     ) -> None:
-        from enlace.fhir import summary  # TRANSIENT: until fhir.summary lands
-
-        self.summary = summary
         self.definitions = services.definitions
+        if summary_mode not in (None, "false", "count") or elements:
+            from enlace.fhir import summary  # TRANSIENT: until fhir.summary lands
+
+            self.summary = summary
         self.summary_mode = summary_mode if summary_mode not in (None, "false", "count") else None
         self.elements = (
             self.summary.parse_elements(elements, resource_types, self.definitions)

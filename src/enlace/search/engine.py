@@ -15,7 +15,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from enlace.kernel import errors
-from enlace.search import includes, paging
+from enlace.search import conditions, includes, paging
 from enlace.search.includes import Found
 from enlace.search.query import SearchQuery, parse_query
 from enlace.search.runtime import SearchConfig
@@ -36,19 +36,15 @@ class SearchResult:
     warnings: list[errors.Issue] = field(default_factory=list)
 
 
-def context(config: SearchConfig, now_us: int | None = None) -> Any:
-    from enlace.search import conditions  # TRANSIENT: until conditions lands
-
+def context(config: SearchConfig, now_us: int | None = None) -> conditions.SearchContext:
     return conditions.SearchContext(config.registry, config.indexer.indexed_codes, now_us)
 
 
 def compile_filters(
-    ctx: Any, query: SearchQuery
+    ctx: conditions.SearchContext, query: SearchQuery
 ) -> tuple[list[ColumnElement[bool]], list[errors.Issue]]:
     """The WHERE conditions of the query's filters, and a warning per unknown parameter (a 400
     instead when the client asked for strict handling)."""
-    from enlace.search import conditions  # TRANSIENT
-
     r = resources
     where: list[ColumnElement[bool]] = [
         r.c.resource_type == query.resource_type,
@@ -97,9 +93,7 @@ def run(
     return result
 
 
-def _sort_keys(ctx: Any, query: SearchQuery) -> list[Key]:
-    from enlace.search import conditions  # TRANSIENT
-
+def _sort_keys(ctx: conditions.SearchContext, query: SearchQuery) -> list[Key]:
     keys: list[Key] = []
     for key in query.sort:
         expression = conditions.sort_key(
@@ -143,7 +137,7 @@ def _keyset_page(
     conn: Connection, query: SearchQuery, where: list[ColumnElement[bool]], keys: list[Key]
 ) -> SearchResult:
     statement = _page_query(where, keys)
-    cursor = paging.decode(query.cursor, len(keys)) if query.cursor else None
+    cursor = paging.decode(query.cursor, len(keys) - 1) if query.cursor else None
     backwards = cursor is not None and not cursor.forward
     if cursor is not None:
         bound = paging.after if cursor.forward else paging.before

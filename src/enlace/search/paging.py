@@ -51,7 +51,8 @@ def _restore(value: Any) -> Any:
 
 
 def decode(text: str, key_count: int) -> Cursor:
-    """The cursor of a link, checked against the sort it was made for (400 if it does not fit)."""
+    """The cursor of a link, checked against the sort it was made for (400 if it does not fit);
+    `key_count` is the number of sort keys before the id."""
     try:
         padded = text + "=" * (-len(text) % 4)
         payload = orjson.loads(base64.urlsafe_b64decode(padded.encode()))

@@ -30,6 +30,7 @@ NOW_US = epoch_us(datetime(2026, 6, 1, tzinfo=UTC))
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
 V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
+CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
 GENDER_VS = "http://hl7.org/fhir/ValueSet/administrative-gender"
 
 Row = tuple[str, str, str, set[str]]
@@ -100,13 +101,23 @@ FIXTURES: list[dict[str, Any]] = [
         },
         managingOrganization={"reference": "Organization/o1"},
     ),
-    _patient("p2", "Garcia Lopez", gender="male", birthDate="1980", active=False),
+    _patient(
+        "p2",
+        "Garcia Lopez",
+        gender="male",
+        birthDate="1980",
+        active=False,
+        meta={"source": "http://source.org/app#run-1"},
+    ),
     _patient(
         "p3",
         "Gómez",
         birthDate="1975-12-31",
         generalPractitioner=[{"reference": "Practitioner/dr1"}],
-        meta={"tag": [{"system": "http://tags", "code": "test"}]},
+        meta={
+            "tag": [{"system": "http://tags", "code": "test"}],
+            "security": [{"system": CONFIDENTIALITY, "code": "R"}],
+        },
     ),
     {
         "resourceType": "Encounter",
@@ -123,6 +134,13 @@ FIXTURES: list[dict[str, Any]] = [
         "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"},
         "subject": {"reference": "Patient/p2"},
         "serviceProvider": {"reference": "Organization/o2"},
+    },
+    {
+        "resourceType": "Encounter",
+        "id": "e3",
+        "status": "planned",
+        "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"},
+        "subject": {"identifier": {"system": "http://hosp/mrn", "value": "M1"}},
     },
     _observation(
         "obs1",
@@ -258,6 +276,8 @@ TOKEN: list[Row] = [
     ("Observation", "combo-code", "8462-4", {"obs4"}),
     ("Patient", "_tag", "http://tags|vip", {"p1"}),
     ("Patient", "_tag", "test", {"p3"}),
+    ("Patient", "_tag:not", "test", {"p1", "p2"}),
+    ("Patient", "_security", f"{CONFIDENTIALITY}|R", {"p3"}),
     ("Patient", "_id", "p1,p3", {"p1", "p3"}),
     ("Patient", "_id", "deleted", set()),
 ]
@@ -311,6 +331,11 @@ REFERENCE: list[Row] = [
     ("Observation", "subject", "Patient/p9", {"obs6"}),
     ("Observation", "subject:missing", "true", {"obs5"}),
     ("Patient", "general-practitioner", "Practitioner/dr1", {"p3"}),
+    ("Encounter", "subject:identifier", "http://hosp/mrn|M1", {"e3"}),
+    ("Encounter", "subject:identifier", "M1,X", {"e3"}),
+    ("Encounter", "subject:identifier", "http://other|M1", set()),
+    ("Encounter", "subject:identifier", "Patient/p1", set()),
+    ("Encounter", "subject", "Patient/p1", {"e1"}),
     ("QuestionnaireResponse", "questionnaire", "http://acme.org/Questionnaire/q1", {"qr1"}),
     ("QuestionnaireResponse", "questionnaire", "http://acme.org/Questionnaire/q1|2.0", {"qr1"}),
     ("QuestionnaireResponse", "questionnaire", "http://acme.org/Questionnaire/q2|1", {"qr2"}),
@@ -326,6 +351,8 @@ URI: list[Row] = [
     ("ValueSet", "url:missing", "false", {"vs1", "vs2", "vs3"}),
     ("Patient", "_profile", "http://example.org/StructureDefinition/vip-patient", {"p1"}),
     ("Patient", "_profile:below", "http://example.org/", {"p1"}),
+    ("Patient", "_source", "http://source.org/app#run-1", {"p2"}),
+    ("Patient", "_source:below", "http://source.org/", {"p2"}),
 ]
 
 QUANTITY: list[Row] = [
@@ -567,3 +594,27 @@ def test_bad_input_is_a_400_before_the_database(
         db.ids(resource_type, name, value)
     assert caught.value.status == 400
     assert caught.value.issues[0].expression == name
+
+
+def test_criteria_use_the_lookup_indexes(db: Loaded) -> None:
+    """The EXISTS of a criterion is answered from the (resource_type, param, ...) lookup index."""
+    conn_db = db.services.db
+    condition = criterion(db.ctx, resources, "Patient", "identifier", "http://hosp/mrn|M1")
+    statement = select(resources.c.id).where(
+        resources.c.resource_type == "Patient", resources.c.deleted.is_(False), condition
+    )
+    if conn_db.dialect == "postgresql":
+        with conn_db.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    with conn_db.read() as conn:
+        compiled = statement.compile(conn)
+        params = compiled.params
+        if conn_db.dialect == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")  # the tables are tiny
+            plan = conn.exec_driver_sql(f"EXPLAIN {compiled}", params).all()
+            conn.exec_driver_sql("RESET enable_seqscan")
+        else:
+            plan = conn.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {compiled}", tuple(params.values())
+            ).all()
+    assert "ix_token_index_lookup" in " ".join(str(row) for row in plan)

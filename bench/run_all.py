@@ -30,6 +30,11 @@ RUNS = [
         ["memory.py", "--db", db, "--resources", "20000" if QUICK else "1000000"]
         for db in ("sqlite", "postgres")
     ],
+    *[
+        ["search.py", "--db", db, "--resources", "20000" if QUICK else "1000000"]
+        + (["--duration", "5", "--repeat", "10"] if QUICK else [])
+        for db in ("sqlite", "postgres")
+    ],
 ]
 
 

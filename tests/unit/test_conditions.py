@@ -73,6 +73,7 @@ def test_unknown_parameters_are_none(ctx: SearchContext, resource_type: str, nam
         ("Patient", "_lastUpdated", "yesterday"),
         ("RiskAssessment", "probability", "abc"),
         ("RiskAssessment", "probability", "1e999999"),
+        ("RiskAssessment", "probability", "0." + "1" * 20000),
         ("Observation", "value-quantity", "5|http://unitsofmeasure.org"),
         ("Observation", "value-quantity", "5|a|b|c"),
         ("Observation", "value-quantity", "1e-999999||mg"),

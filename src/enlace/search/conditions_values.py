@@ -31,6 +31,7 @@ Predicate = ColumnElement[bool]
 
 MAX_KEY = 1024  # the writer cuts longer values (index_writer._MAX_KEY); cut the search value too
 _MAX_EXPONENT = 300  # beyond this a number overflows REAL on SQLite (and is absurd anyway)
+_MAX_DIGITS = 100
 
 
 def cut(text: str) -> str:
@@ -146,8 +147,10 @@ def date(span: Span, search: DateSearch, now_us: int) -> Predicate:
 
 
 def check_number(search: NumberSearch, name: str) -> NumberSearch:
+    """A 400 for numbers no column can hold (PostgreSQL NUMERIC refuses them with an error)."""
     for number in (search.value, search.low, search.high):
-        if number and abs(number.adjusted()) > _MAX_EXPONENT:
+        too_long = len(number.as_tuple().digits) > _MAX_DIGITS
+        if too_long or (number and abs(number.adjusted()) > _MAX_EXPONENT):
             raise errors.bad_request(
                 f"{name}: the number {search.value} is out of the supported range", name
             )

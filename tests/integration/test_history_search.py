@@ -61,16 +61,6 @@ def test_search_by_identifier_id_and_paging(client: TestClient) -> None:
     assert any(link["relation"] == "next" for link in page["link"])
 
 
-def test_unknown_search_parameter_is_400_unless_lenient(client: TestClient) -> None:
-    strict = client.get("/fhir/Patient?nonsense=1")
-    assert strict.status_code == 400
-    assert strict.json()["issue"][0]["expression"] == ["nonsense"]
-    assert (
-        client.get("/fhir/Patient?nonsense=1", headers={"Prefer": "handling=lenient"}).status_code
-        == 200
-    )
-
-
 def test_last_updated_equal_to_a_resources_own_instant_finds_it(client: TestClient) -> None:
     created = client.post("/fhir/Patient", json=patient(), headers=FHIR_JSON).json()
     client.post("/fhir/Patient", json=patient(), headers=FHIR_JSON)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any, cast
 
 import pytest
@@ -37,12 +36,10 @@ def test_loads_every_r4_definition(registry: Registry) -> None:
     assert len(registry.params) == 1378
 
 
-def test_loading_is_fast_and_cached() -> None:
-    load_definitions()  # the definitions pickle is not what is measured
+def test_loading_is_cached() -> None:
+    load_definitions()
     _load_cached.cache_clear()
-    started = time.perf_counter()
     first = load_registry()
-    assert time.perf_counter() - started < 0.3
     assert load_registry() is first
     assert load_registry(default_definitions_dir()) is first
 

@@ -110,8 +110,10 @@ def _sort_keys(ctx: conditions.SearchContext, query: SearchQuery) -> list[Key]:
 
 
 def _order(keys: list[Key], reverse: bool = False) -> list[Any]:
+    """ORDER BY the page query's labels (k0, k1...), so each sort subquery runs once a row."""
+    labels = [expression.label(f"k{i}") for i, (expression, _) in enumerate(keys[:-1])]
     clauses = []
-    for expression, descending in keys:
+    for expression, descending in [*zip(labels, (d for _, d in keys[:-1]), strict=True), keys[-1]]:
         flip = descending != reverse
         clause = expression.desc() if flip else expression.asc()
         clauses.append(clause.nulls_first() if reverse else clause.nulls_last())

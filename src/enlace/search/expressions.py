@@ -31,18 +31,20 @@ from typing import Any
 
 from enlace.fhir.definitions import FhirDefinitions, load_definitions
 from enlace.search import expression_steps as steps
-from enlace.search.expression_compiler import Compiler, Unsupported
+from enlace.search.expression_compiler import Compiler, Plan, Unsupported
 from enlace.search.expression_parser import (
+    Binary,
     Expr,
     Index,
     Invoke,
     Member,
+    Name,
     ParseError,
     TypeOp,
     Variable,
     parse,
 )
-from enlace.search.registry import Registry, SearchParam
+from enlace.search.registry import ABSTRACT_BASES, Registry, SearchParam
 
 Extractor = Callable[[Any], list[Any]]
 
@@ -74,6 +76,10 @@ class Compiled:
     # FHIR type names the values can have ("CodeableConcept", "dateTime"); None when not known.
     result_types: frozenset[str] | None = None
     components: tuple[CompiledComponent, ...] = ()
+    # The resource's top-level JSON properties the values can come from: when none is present,
+    # `extract` returns [] and need not run (most parameters of a type find nothing in a given
+    # resource). None: not known, always run (`exists()`, comparisons, the resource itself).
+    roots: frozenset[str] | None = None
 
 
 def _unsupported(expression: str, resource_type: str, reason: str) -> Compiled:
@@ -94,8 +100,9 @@ def _compile(expression: str, resource_type: str, definitions: FhirDefinitions) 
     if resource_type not in definitions.resource_types:
         return _unsupported(expression, resource_type, f"unknown resource type {resource_type}")
     try:
+        tree = parse(expression)
         plan = Compiler(definitions, resource_type).compile(
-            parse(expression), frozenset({resource_type}), at_root=True
+            tree, frozenset({resource_type}), at_root=True
         )
     except ParseError as exc:
         return _unsupported(expression, resource_type, f"syntax: {exc}")
@@ -103,7 +110,14 @@ def _compile(expression: str, resource_type: str, definitions: FhirDefinitions) 
         return _unsupported(expression, resource_type, str(exc))
     if plan.empty:
         return _unsupported(expression, resource_type, f"no branch for {resource_type}")
-    return Compiled(expression, resource_type, _root_extractor(plan.run()), result_types=plan.types)
+    roots = _RootKeys(Compiler(definitions, resource_type)).of(tree)
+    return Compiled(
+        expression,
+        resource_type,
+        _root_extractor(plan.run()),
+        result_types=plan.types,
+        roots=roots if isinstance(roots, frozenset) else None,
+    )
 
 
 def compile_param(param: SearchParam, resource_type: str) -> Compiled:
@@ -133,7 +147,61 @@ def compile_param(param: SearchParam, resource_type: str) -> Compiled:
         base.extract,
         result_types=base.result_types,
         components=tuple(components),
+        roots=base.roots,
     )
+
+
+_ROOT = "root"  # the resource itself
+_UNKNOWN = "unknown"
+_PASS_THROUGH = frozenset({"where", "extension", "as", "ofType", "first", "last"})
+
+
+class _RootKeys:
+    """Which top-level properties an expression reads values from (see `Compiled.roots`): the
+    member right after the resource, per union branch. Only steps that can yield nothing from
+    nothing pass it on (members, where, as, first, [n]); anything else is `_UNKNOWN`."""
+
+    def __init__(self, compiler: Compiler) -> None:
+        self.compiler = compiler
+
+    def of(self, node: Expr) -> frozenset[str] | str:
+        if isinstance(node, Name):
+            if node.name == self.compiler.resource_type or node.name in ABSTRACT_BASES:
+                return _ROOT
+            if node.name in self.compiler.definitions.resource_types:
+                return frozenset()  # a branch for another type: no values
+            return self.member(_ROOT, node.name)
+        if isinstance(node, Variable):
+            return _ROOT if node.name in ("resource", "rootResource", "context") else _UNKNOWN
+        if isinstance(node, Member):
+            return self.member(self.of(node.target), node.name)
+        if isinstance(node, Index):
+            return self.inner(self.of(node.target))
+        if isinstance(node, TypeOp) and node.op == "as":
+            return self.inner(self.of(node.operand))
+        if isinstance(node, Invoke) and node.target is not None and node.name in _PASS_THROUGH:
+            target = self.of(node.target)
+            if target == _ROOT and node.name == "extension":
+                return frozenset({"extension"})
+            return self.inner(target)
+        if isinstance(node, Binary) and node.op == "|":
+            left, right = self.of(node.left), self.of(node.right)
+            if isinstance(left, frozenset) and isinstance(right, frozenset):
+                return left | right
+        return _UNKNOWN
+
+    def member(self, target: frozenset[str] | str, name: str) -> frozenset[str] | str:
+        if target != _ROOT:
+            return target
+        try:
+            keys = self.compiler.member(Plan(None, frozenset({self.compiler.resource_type})), name)
+        except Unsupported:
+            return _UNKNOWN
+        return frozenset(keys.keys or ()) or _UNKNOWN
+
+    @staticmethod
+    def inner(target: frozenset[str] | str) -> frozenset[str] | str:
+        return _UNKNOWN if target == _ROOT else target  # `Resource.first()` and the like
 
 
 def _leftmost(node: Expr) -> Expr:

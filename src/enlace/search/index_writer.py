@@ -1,46 +1,45 @@
 """Index rows at write time: every search parameter of the resource's type, from its compiled
 FHIRPath expression, into the per-type index tables (store/schema.py).
 
-Each parameter's values go through `values.index_entries` for its type and become positional rows
+Each parameter's values go through the row builder of its type (`BUILDERS`: the rules of
+`values.index_entries`, written straight as value columns) and become positional rows
 (INDEX_KEY_COLUMNS + the table's value columns). A composite parameter's components are stored as
 rows of their own types under `code$0`, `code$1`, ..., with `grp` numbering the composite value
-they came from, so that a query can require both components of the same value. `_id` and
-`_lastUpdated` are not indexed: they are columns of `resources`. Parameters whose expression does
-not compile are not indexed and not advertised (see `capabilities`).
+they came from, so that a query can require both components of the same value. An Identifier's
+type codings also give `code:of-type` rows (code `typecode|value`), and a Reference's identifier
+gives `code:identifier` token rows (for the `:identifier` modifier). `_id` and `_lastUpdated` are
+not indexed: they are columns of `resources`. Parameters whose expression does not compile are
+not indexed and not advertised (see `capabilities`).
 
-Values longer than a B-tree entry allows are cut (`_MAX_KEY`): PostgreSQL refuses index entries
+Values longer than a B-tree entry allows are cut (`values_rows.MAX_KEY`): PostgreSQL refuses index entries
 above ~2.7 kB, and a code, URI or folded string that long is never searched for whole.
+
+This runs on every create and update, so the plan is compiled per type once and kept cheap to run
+(docs/performance.md, "Search indexing at write time"): only the parameters whose top-level
+properties the resource has are extracted, each extractor runs once per write however many
+parameters share it, and the rows of a value are built once however many parameters read it.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from enlace.search import ucum
 from enlace.search.expressions import CompiledComponent, compile_type
 from enlace.search.registry import Registry
-from enlace.search.values import (
-    DateEntry,
-    NumberEntry,
-    OfTypeEntry,
-    QuantityEntry,
-    ReferenceEntry,
-    StringEntry,
-    TokenEntry,
-    TokenText,
-    index_entries,
-    normalize_string,
-)
+from enlace.search.values_rows import BUILDERS, Builder, Built
 from enlace.store.records import IndexRows
 
 NATIVE_PARAMS = frozenset({"_id", "_lastUpdated"})  # columns of `resources`, not index rows
-_MAX_KEY = 1024
 _MAX_GROUPS = 32_000  # grp is a SMALLINT
 
+
 Row = tuple[Any, ...]
+Tables = dict[str, list[Row]]
+Memo = dict[tuple[Builder, int], Built]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +48,26 @@ class IndexedParam:
     type: str
     extract: Callable[[Any], list[Any]]
     components: tuple[tuple[CompiledComponent, str], ...] = ()  # (component, its param type)
+    roots: frozenset[str] | None = None  # Compiled.roots: skip when none is in the resource
+    expression: str = ""
+
+
+# Run-time forms, plain tuples because they are unpacked for every parameter of every write.
+# A target: where one parameter's (or one component's) values go: (param, param of its side rows,
+# row builder of its type, table).
+_Target = tuple[str, str, Builder, str]
+# A composite's component: (extractor, target, what identifies its values: (the composite's
+# expression, the component's)). `code-value-quantity`, `code-value-concept`, ... share `code`.
+_Component = tuple[Callable[[Any, Any], list[Any]], _Target, tuple[str, str]]
+# A step: (extractor, target; or None and the components of a composite).
+_Step = tuple[Callable[[Any], list[Any]], _Target | None, tuple[_Component, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _TypePlan:
+    steps: tuple[_Step, ...]
+    always: frozenset[int]  # steps to run whatever the resource holds
+    by_root: dict[str, tuple[int, ...]]  # top-level property -> steps that read it
 
 
 class SearchIndexer:
@@ -58,6 +77,7 @@ class SearchIndexer:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self._plans: dict[str, tuple[IndexedParam, ...]] = {}
+        self._run_plans: dict[str, _TypePlan] = {}
         self.fingerprint = registry_fingerprint(registry)
 
     def plan(self, resource_type: str) -> tuple[IndexedParam, ...]:
@@ -85,149 +105,174 @@ class SearchIndexer:
                 components.append((component, definition.type))
             if param.type == "composite" and len(components) != len(compiled.components):
                 continue  # a component whose definition is unknown cannot be indexed
-            plan.append(IndexedParam(code, param.type, compiled.extract, tuple(components)))
+            plan.append(
+                IndexedParam(
+                    code,
+                    param.type,
+                    compiled.extract,
+                    tuple(components),
+                    compiled.roots,
+                    compiled.expression,
+                )
+            )
         return tuple(plan)
 
-    def rows(self, resource_type: str, resource_id: str, resource: dict[str, Any]) -> IndexRows:
-        out: dict[str, list[Row]] = {}
-        key = (resource_type, resource_id)
-        memo: dict[tuple[str, int], tuple[Any, list[Row]]] = {}
+    def _type_plan(self, resource_type: str) -> _TypePlan:
+        """The plan as run: each parameter bound to the row builder of its type up front, and
+        indexed by the top-level properties it reads, so that a write runs only the extractors
+        that can find something (an Observation has 44 parameters and uses a dozen)."""
+        found = self._run_plans.get(resource_type)
+        if found is not None:
+            return found
+        steps: list[_Step] = []
+        always: set[int] = set()
+        by_root: dict[str, list[int]] = {}
         for param in self.plan(resource_type):
-            values = param.extract(resource)
+            step = _step(param)
+            if step is None:
+                continue
+            for root in param.roots if param.roots is not None else ():
+                by_root.setdefault(root, []).append(len(steps))
+            if param.roots is None:
+                always.add(len(steps))
+            steps.append(step)
+        found = _TypePlan(
+            tuple(steps), frozenset(always), {k: tuple(v) for k, v in by_root.items()}
+        )
+        self._run_plans[resource_type] = found
+        return found
+
+    def rows(self, resource_type: str, resource_id: str, resource: dict[str, Any]) -> IndexRows:
+        plan = self._type_plan(resource_type)
+        wanted = set(plan.always)
+        for prop in resource:
+            hit = plan.by_root.get(prop)
+            if hit is not None:
+                wanted.update(hit)
+        out: Tables = {}
+        memo: Memo = {}
+        # Parameters with the same expression (a union shared by many types) share one compiled
+        # extractor (compile_expression is cached): run it once per write. Same for composites'
+        # components (see _Component).
+        extracted: dict[Any, list[Any]] = {}
+        steps = plan.steps
+        for index in sorted(wanted):
+            extract, target, components = steps[index]
+            values = extracted.get(extract)
+            if values is None:
+                values = extracted[extract] = extract(resource)
             if not values:
                 continue
-            if param.components:
-                _composite_rows(out, key, param, values, resource, memo)
+            if target is not None:
+                _emit(out, (resource_type, resource_id, target[0], None), target, values, memo)
             else:
-                _add(out, key, param.code, None, param.type, values, memo)
+                owner = (resource_type, resource_id)
+                _composite(out, owner, components, values, resource, memo, extracted)
         return IndexRows(out)
 
 
-def _flatten(values: Iterable[Any]) -> list[Any]:
-    return [item for value in values for item in (value if isinstance(value, list) else (value,))]
+def _step(param: IndexedParam) -> _Step | None:
+    if not param.components:
+        target = _target(param.code, param.type)
+        return None if target is None else (param.extract, target, ())
+    parts = []
+    for n, (component, kind) in enumerate(param.components):
+        target = _target(f"{param.code}${n}", kind)
+        if target is None:
+            return None  # a component type without index rows: the composite cannot match
+        parts.append((component.extract, target, (param.expression, component.expression)))
+    return (param.extract, None, tuple(parts))
 
 
-Memo = dict[tuple[str, int], tuple[Any, list[Row]]]
+def _target(code: str, param_type: str) -> _Target | None:
+    kind = BUILDERS.get(param_type)
+    if kind is None:
+        return None
+    build, table, side = kind
+    return (code, f"{code}:{side}" if side else code, build, table)
 
 
-def _composite_rows(
-    out: dict[str, list[Row]],
+def _flatten(values: list[Any]) -> list[Any]:
+    if not any(type(value) is list for value in values):
+        return values
+    return [i for v in values for i in (_flatten(v) if type(v) is list else (v,))]
+
+
+def _composite(
+    out: Tables,
     key: tuple[str, str],
-    param: IndexedParam,
+    components: tuple[_Component, ...],
     values: list[Any],
     resource: dict[str, Any],
     memo: Memo,
+    extracted: dict[Any, list[Any]],
 ) -> None:
-    for group, value in enumerate(_flatten(values)[:_MAX_GROUPS]):
-        parts = [component.extract(value, resource) for component, _ in param.components]
-        if not all(parts):
-            continue  # a value missing a component can never match the composite
-        for position, ((_, component_type), found) in enumerate(
-            zip(param.components, parts, strict=True)
-        ):
-            _add(out, key, f"{param.code}${position}", group, component_type, found, memo)
-
-
-def _add(
-    out: dict[str, list[Row]],
-    key: tuple[str, str],
-    code: str,
-    group: int | None,
-    param_type: str,
-    values: list[Any],
-    memo: Memo,
-) -> None:
-    """Rows of one parameter. The (table, value columns) of an element value are memoized by the
-    value's identity for the length of one `rows` call: `code`, `combo-code` and the composites
-    built on them read the same CodeableConcept (the memo keeps the value alive, so its id
-    cannot be reused)."""
     resource_type, resource_id = key
-    emitted: set[Row] = set()
-    for value in values:
-        if type(value) is list:
-            _add(out, key, code, group, param_type, value, memo)
-            continue
-        memo_key = (param_type, id(value))
-        hit = memo.get(memo_key)
-        if hit is None:
-            hit = memo[memo_key] = (value, _value_rows(param_type, value))
-        for row in hit[1]:
-            if row in emitted:
-                continue
-            emitted.add(row)
-            table = row[0]
-            if table == "token_index" and row[1] == _OF_TYPE:
-                out.setdefault(table, []).append(
-                    (resource_type, resource_id, f"{code}:of-type", group, *row[2:])
-                )
-                continue
-            out.setdefault(table, []).append((resource_type, resource_id, code, group, *row[1:]))
-
-
-_OF_TYPE = object()  # marks an identifier:of-type row, stored under `code:of-type`
-
-
-def _value_rows(param_type: str, value: Any) -> list[Row]:
-    rows: list[Row] = []
-    for entry in index_entries(param_type, value):
-        if type(entry) is QuantityEntry:
-            rows.extend(_quantity_rows(entry))
+    for group, value in enumerate(_flatten(values)[:_MAX_GROUPS]):
+        parts = []
+        for extract, _, shared in components:
+            found = extracted.get((shared, id(value)))
+            if found is None:
+                found = extracted[shared, id(value)] = extract(value, resource)
+            if not found:
+                break  # a value missing a component can never match the composite
+            parts.append(found)
         else:
-            row = _row(entry)
-            if row is not None:
-                rows.append(row)
-    return rows
+            for (_, target, _), found in zip(components, parts, strict=True):
+                _emit(out, (resource_type, resource_id, target[0], group), target, found, memo)
 
 
-def _cut(text: str | None) -> str | None:
-    return text[:_MAX_KEY] if text is not None and len(text) > _MAX_KEY else text
+def _emit(out: Tables, key: Row, target: _Target, values: list[Any], memo: Memo) -> None:
+    """The rows of one parameter's values, each distinct row once. The rows of a dict value are
+    memoized by its identity for one `rows` call: `code`, `combo-code` and the composites built
+    on them read the same CodeableConcept. Dicts come from the resource being indexed (steps
+    never build one), which outlives the memo, so an id cannot be reused meanwhile."""
+    _, side_code, build, table = target
+    main: list[Row] = []
+    side: list[Row] = []
+    for value in values:
+        kind = type(value)
+        if kind is dict:
+            built = memo.get((build, id(value)))
+            if built is None:
+                built = memo[build, id(value)] = build(value)
+        elif kind is list:  # never from FHIR JSON (no arrays of arrays); kept for safety
+            built = _built_of_list(build, value)
+        else:
+            built = build(value)
+        main += built[0]
+        if built[1]:
+            side += built[1]
+    if main:
+        _extend(out, table, key, main)
+    if side:
+        _extend(out, "token_index", (key[0], key[1], side_code, key[3]), side)
 
 
-def _row(entry: Any) -> Row | None:
-    """(table, *value columns) for one index entry, None for an entry that is not stored."""
-    kind = type(entry)
-    if kind is TokenEntry:
-        text = normalize_string(entry.text) if entry.text else None
-        return ("token_index", _cut(entry.system), _cut(entry.code), _cut(text))
-    if kind is StringEntry:
-        return ("string_index", _cut(entry.normalized), entry.exact)
-    if kind is DateEntry:
-        return ("date_index", entry.low_us, entry.high_us)
-    if kind is ReferenceEntry:
-        return ("reference_index", entry.target_type, entry.target_id, _cut(entry.url))
-    if kind is NumberEntry:
-        return ("number_index", entry.value)
-    if kind is TokenText:
-        return ("token_index", None, None, _cut(normalize_string(entry.text)))
-    if kind is OfTypeEntry:
-        of_type = f"{entry.type_code}|{entry.value}"
-        return ("token_index", _OF_TYPE, _cut(entry.type_system), _cut(of_type), None)
-    if kind is str:
-        return ("uri_index", _cut(entry))
-    return None
+def _built_of_list(build: Builder, values: list[Any]) -> Built:
+    main: list[Row] = []
+    side: list[Row] = []
+    for value in _flatten(values):
+        built = build(value)
+        main += built[0]
+        side += built[1]
+    return main, side
 
 
-def _quantity_rows(entry: QuantityEntry) -> tuple[Row, ...]:
-    """The quantity as written (its code, or its unit when it has no code) and, when UCUM knows
-    the unit, a canonical copy (`canonical` true) so that 1 g/L is found by a search in mg/dL."""
-    unit_code = entry.code or entry.unit
-    written = ("quantity_index", _cut(entry.system), _cut(unit_code), entry.value, False)
-    if entry.canonical_value is None or entry.canonical_code is None:
-        return (written,)
-    canonical = (
-        "quantity_index",
-        ucum.UCUM_SYSTEM,
-        entry.canonical_code,
-        entry.canonical_value,
-        True,
-    )
-    return (written, canonical)
+def _extend(out: Tables, table: str, key: Row, found: list[Row]) -> None:
+    if len(found) > 1:
+        found = list(dict.fromkeys(found))  # a union, or repeated codings: one row each
+    rows = out.get(table)
+    if rows is None:
+        rows = out[table] = []
+    rows += [key + cells for cells in found]
 
 
 def registry_fingerprint(registry: Registry) -> str:
     """Identifies what the indexes hold: the parameters (url, type, expression, components) and
     the extraction rules' version. A different fingerprint means existing rows must be rebuilt."""
-    digest = hashlib.sha256(f"index-rules-v1|ucum-{ucum.UCUM_SYSTEM}".encode())
+    # v2: Reference.identifier rows (`code:identifier`).
+    digest = hashlib.sha256(f"index-rules-v2|ucum-{ucum.UCUM_SYSTEM}".encode())
     for param in sorted(registry.params, key=lambda p: p.url):
         parts = [param.url, param.type, param.expression or "", *param.base]
         parts += [f"{c.definition}={c.expression}" for c in param.components]

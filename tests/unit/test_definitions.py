@@ -242,3 +242,21 @@ def test_pickle_is_written_reused_and_rebuilt_when_stale(
     assert (
         definitions._read_pickle(pickle_path, definitions._fingerprint(linked_sources)) is not None
     )
+
+
+def test_summary_and_modifier_flags(defs: FhirDefinitions) -> None:
+    observation = defs.structures["Observation"].elements
+    assert observation["status"].is_summary and observation["status"].is_modifier
+    assert observation["code"].is_summary and not observation["code"].is_modifier
+    assert not observation["category"].is_summary
+    # Every JSON name of a choice element carries the flags of its value[x] definition.
+    assert all(observation[name].is_summary for name in ("valueQuantity", "valueString"))
+    patient = defs.structures["Patient"].elements
+    assert patient["deceasedBoolean"].is_modifier and patient["deceasedDateTime"].is_modifier
+    assert patient["link"].is_modifier and patient["link"].is_summary
+    assert patient["modifierExtension"].is_modifier and not patient["modifierExtension"].is_summary
+    assert not patient["text"].is_summary and not patient["extension"].is_summary
+    assert defs.structures["Observation.component"].elements["code"].is_summary
+    assert not defs.structures["Observation.component"].elements["interpretation"].is_summary
+    assert defs.structures["Quantity"].elements["comparator"].is_modifier
+    assert not any(spec.is_summary for spec in defs.structures["Extension"].elements.values())

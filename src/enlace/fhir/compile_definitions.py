@@ -143,6 +143,8 @@ class _StructureCompiler:
             "min": element["min"],
             "max": max_count,
             "is_list": max_count is None or max_count > 1,
+            "is_summary": bool(element.get("isSummary")),
+            "is_modifier": bool(element.get("isModifier")),
         }
         if context.has_children:
             yield ElementSpec(name, kind=COMPLEX, type_name=common["path"], **common)

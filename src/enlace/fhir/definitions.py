@@ -9,7 +9,10 @@ source file or the code that shapes the tables changed since it was written.
 Layout of the tables: every resource type, complex datatype and BackboneElement path (`Patient.contact`,
 `Bundle.entry.request`) is a `Structure` whose `elements` map each JSON property name to an `ElementSpec`.
 Choice elements appear once per concrete JSON name (`valueQuantity`, `valueString`, ...), and
-contentReference elements (`Questionnaire.item.item`) point at the structure they reuse.
+contentReference elements (`Questionnaire.item.item`) point at the structure they reuse. Each spec
+carries the flags `_summary` and `_elements` need (`enlace.fhir.summary`): `min` (mandatory when
+>= 1), `is_summary` and `is_modifier`, copied from the element definition (every JSON name of a
+choice element carries the flags of its `value[x]` definition).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ log = logging.getLogger(__name__)
 
 # The fingerprint also hashes the source of the modules that shape the pickle, so editing them
 # rebuilds it; bump this to force a rebuild for any other reason.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: ElementSpec.is_summary and is_modifier
 SOURCE_FILES = ("profiles-resources.json", "profiles-types.json", "valuesets.json")
 DEFINITIONS_ENV = "ENLACE_FHIR_DEFINITIONS"
 
@@ -64,6 +67,8 @@ class ElementSpec:
     target_types: frozenset[str] | None = None  # allowed Reference targets; None means any
     # False for Element.id and Extension.url: XML attributes, so no `_id`/`_url` sibling in JSON.
     extensible: bool = True
+    is_summary: bool = False  # ElementDefinition.isSummary: returned by `_summary=true`
+    is_modifier: bool = False  # ElementDefinition.isModifier: changes the meaning of its parent
     # The structure of a COMPLEX element, linked by FhirDefinitions after loading: the pickle stays
     # flat (no deep recursion while pickling) and the validator saves a dict lookup per object.
     structure: Structure | None = field(default=None, repr=False)

@@ -254,3 +254,20 @@ def test_bad_sort_and_cursor_are_400(client: TestClient) -> None:
         response = client.get("/fhir/Patient", params=params)
         assert response.status_code == 400
         assert response.json()["issue"][0]["expression"] == [next(iter(params))]
+
+
+def test_summary_and_elements_trim_entries_and_tag_them(client: TestClient) -> None:
+    pid = _post(client, patient(gender="female", birthDate="1970-01-01"))
+    _post(client, _observation(pid, "4548-4", "2025-01-01", 7.5))
+    bundle = client.get(
+        "/fhir/Observation", params={"_elements": "code", "_include": "Observation:subject"}
+    ).json()
+    observation = bundle["entry"][0]["resource"]
+    assert "code" in observation and "valueQuantity" not in observation
+    assert "status" in observation  # mandatory elements always come back
+    assert {"code": "SUBSETTED"}.items() <= observation["meta"]["tag"][0].items()
+    included = bundle["entry"][1]["resource"]
+    assert included["resourceType"] == "Patient" and included["birthDate"] == "1970-01-01"
+    summary = client.get("/fhir/Patient", params={"_summary": "true"}).json()
+    assert "SUBSETTED" in str(summary["entry"][0]["resource"]["meta"])
+    assert client.get("/fhir/Patient", params={"_elements": "shoeSize"}).status_code == 400

@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from enlace.fhir import summary
 from enlace.search.includes import Found
 
 from .context import Services
@@ -21,25 +22,21 @@ class Renderer:
         resource_types: list[str],
     ) -> None:
         self.definitions = services.definitions
-        if summary_mode not in (None, "false", "count") or elements:
-            from enlace.fhir import summary  # TRANSIENT: until fhir.summary lands
-
-            self.summary = summary
         self.summary_mode = summary_mode if summary_mode not in (None, "false", "count") else None
-        self.elements = (
-            self.summary.parse_elements(elements, resource_types, self.definitions)
-            if elements
-            else None
-        )
+        self.elements = None
+        if elements:
+            # fhirpy always adds resourceType, which is not an element: it is always returned.
+            names = ",".join(n for n in elements.split(",") if n.strip() != "resourceType")
+            self.elements = summary.parse_elements(names or "id", resource_types, self.definitions)
 
     def content(self, content: bytes) -> Any:
         if self.summary_mode is None and self.elements is None:
             return orjson.Fragment(content)
         resource = orjson.loads(content)
         if self.summary_mode is not None:
-            resource = self.summary.summarize(resource, self.summary_mode, self.definitions)
+            resource = summary.summarize(resource, self.summary_mode, self.definitions)
         if self.elements is not None:
-            resource = self.summary.select_elements(resource, self.elements, self.definitions)
+            resource = summary.select_elements(resource, self.elements, self.definitions)
         return resource
 
     def entry(self, found: Found, base_url: str, mode: str) -> dict[str, Any]:

@@ -268,6 +268,7 @@ def test_summary_and_elements_trim_entries_and_tag_them(client: TestClient) -> N
     assert {"code": "SUBSETTED"}.items() <= observation["meta"]["tag"][0].items()
     included = bundle["entry"][1]["resource"]
     assert included["resourceType"] == "Patient" and included["birthDate"] == "1970-01-01"
-    summary = client.get("/fhir/Patient", params={"_summary": "true"}).json()
-    assert "SUBSETTED" in str(summary["entry"][0]["resource"]["meta"])
+    text_only = client.get("/fhir/Observation", params={"_summary": "text"}).json()
+    trimmed = text_only["entry"][0]["resource"]
+    assert "valueQuantity" not in trimmed and "SUBSETTED" in str(trimmed["meta"])
     assert client.get("/fhir/Patient", params={"_elements": "shoeSize"}).status_code == 400

@@ -52,7 +52,9 @@ def test_hba1c_above_7_for_patients_with_diabetes(store: dict[str, Any]) -> None
     assert found[0]["valueQuantity"]["value"] > 7
     # With the unit spelled out: the 6.07% result stays out, and a wrong unit finds nothing.
     in_percent = "gt7|http://unitsofmeasure.org|%"
-    assert client.resources("Observation").search(code=HBA1C, value_quantity=in_percent).count() == 1
+    assert (
+        client.resources("Observation").search(code=HBA1C, value_quantity=in_percent).count() == 1
+    )
     in_grams = client.resources("Observation").search(code=HBA1C, value_quantity="gt7||g")
     assert in_grams.count() == 0
 

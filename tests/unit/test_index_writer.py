@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from enlace.search.expressions import compile_type
 from enlace.search.index_writer import SearchIndexer
 from enlace.search.registry import load_registry
 from enlace.search.values import CURRENCY_SYSTEM, MAX_US
@@ -261,3 +262,28 @@ def test_synthea_rows_are_pinned() -> None:
         count += len(found)
         digest.update("\n".join(found).encode() + b"\x1e")
     assert (count, digest.hexdigest()) == (SYNTHEA_ROWS, SYNTHEA_DIGEST)
+
+
+def test_parameters_are_skipped_only_when_they_cannot_find_anything() -> None:
+    """`Compiled.roots` lets the writer skip a parameter whose top-level properties are absent;
+    that must never lose a value (exists(), comparisons and the like have no roots)."""
+    registry = load_registry()
+    skipped = 0
+    for resource_type in sorted(registry.resource_types):
+        for code, compiled in compile_type(registry, resource_type).items():
+            if compiled.roots is None:
+                continue
+            skipped += 1
+            bare = {"resourceType": resource_type}
+            if compiled.components:  # on the resource itself: a component must find nothing
+                assert not all(c.extract(bare, bare) for c in compiled.components), code
+            else:
+                assert compiled.extract(bare) == [], (resource_type, code)
+    assert skipped > 2000  # nearly every R4 parameter reads some top-level property
+    patient = compile_type(registry, "Patient")
+    assert patient["deceased"].roots is None  # `exists() and ...`: a value even when absent
+    assert patient["death-date"].roots == {"deceasedDateTime"}  # `deceased as dateTime`
+    assert patient["family"].roots == {"name"}
+    observation = compile_type(registry, "Observation")
+    assert observation["value-quantity"].roots == {"valueQuantity", "valueSampledData"}
+    assert observation["code-value-quantity"].roots == {"valueQuantity"}

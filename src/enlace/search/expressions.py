@@ -77,8 +77,9 @@ class Compiled:
     result_types: frozenset[str] | None = None
     components: tuple[CompiledComponent, ...] = ()
     # The resource's top-level JSON properties the values can come from: when none is present,
-    # `extract` returns [] and need not run (most parameters of a type find nothing in a given
-    # resource). None: not known, always run (`exists()`, comparisons, the resource itself).
+    # `extract` returns [] (for a composite, one of its components does) and need not run: most
+    # parameters of a type find nothing in a given resource. None: not known, always run
+    # (`exists()`, comparisons, the resource itself).
     roots: frozenset[str] | None = None
 
 
@@ -129,6 +130,11 @@ def compile_param(param: SearchParam, resource_type: str) -> Compiled:
         return base
     definitions = load_definitions()
     components: list[CompiledComponent] = []
+    roots = _RootKeys(Compiler(definitions, resource_type))
+    # A composite over the resource itself (`Observation`) has rows only when every component
+    # finds a value: the top-level properties of its most selective component gate it.
+    on_root = base.roots is None and roots.of(parse(param.expression)) == _ROOT
+    gates: list[frozenset[str]] = []
     for component in param.components:
         try:
             tree = parse(component.expression)
@@ -141,13 +147,16 @@ def compile_param(param: SearchParam, resource_type: str) -> Compiled:
             )
         extract = _component_extractor(plan.run(), on_resource)
         components.append(CompiledComponent(component.definition, component.expression, extract))
+        gate = roots.of(tree) if on_root and not on_resource else None
+        if isinstance(gate, frozenset):
+            gates.append(gate)
     return Compiled(
         base.expression,
         resource_type,
         base.extract,
         result_types=base.result_types,
         components=tuple(components),
-        roots=base.roots,
+        roots=min(reversed(gates), key=len) if gates else base.roots,  # ties: the value part
     )
 
 
@@ -178,7 +187,15 @@ class _RootKeys:
         if isinstance(node, Index):
             return self.inner(self.of(node.target))
         if isinstance(node, TypeOp) and node.op == "as":
-            return self.inner(self.of(node.operand))
+            return self.narrowed(node.operand, node.type_name)
+        if (
+            isinstance(node, Invoke)
+            and node.target is not None
+            and node.name in ("as", "ofType")
+            and len(node.args) == 1
+            and isinstance(node.args[0], Name)
+        ):
+            return self.narrowed(node.target, node.args[0].name)
         if isinstance(node, Invoke) and node.target is not None and node.name in _PASS_THROUGH:
             target = self.of(node.target)
             if target == _ROOT and node.name == "extension":
@@ -198,6 +215,21 @@ class _RootKeys:
         except Unsupported:
             return _UNKNOWN
         return frozenset(keys.keys or ()) or _UNKNOWN
+
+    def narrowed(self, operand: Expr, type_name: str) -> frozenset[str] | str:
+        """`Observation.value as Quantity` reads valueQuantity only (not every value[x])."""
+        if isinstance(operand, Member) and self.of(operand.target) == _ROOT:
+            name = operand.name
+        elif isinstance(operand, Name) and not isinstance(self.of(operand), str):
+            name = operand.name  # a bare member of the resource (composite components)
+        else:
+            return self.inner(self.of(operand))
+        try:
+            root = Plan(None, frozenset({self.compiler.resource_type}))
+            plan = self.compiler.narrow(self.compiler.member(root, name), type_name)
+        except Unsupported:
+            return _UNKNOWN
+        return frozenset(plan.keys or ())  # none: no branch of that type, no values
 
     @staticmethod
     def inner(target: frozenset[str] | str) -> frozenset[str] | str:

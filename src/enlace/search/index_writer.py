@@ -228,44 +228,45 @@ def _emit(out: Tables, key: Row, target: _Target, values: list[Any], memo: Memo)
     on them read the same CodeableConcept. Dicts come from the resource being indexed (steps
     never build one), which outlives the memo, so an id cannot be reused meanwhile."""
     _, side_code, build, table = target
-    main: list[Row] = []
-    side: list[Row] = []
-    for value in values:
-        kind = type(value)
-        if kind is dict:
-            built = memo.get((build, id(value)))
-            if built is None:
-                built = memo[build, id(value)] = build(value)
-        elif kind is list:  # never from FHIR JSON (no arrays of arrays); kept for safety
-            built = _built_of_list(build, value)
-        else:
-            built = build(value)
-        main += built[0]
-        if built[1]:
-            side += built[1]
+    if len(values) == 1:  # most parameters: one value, no lists to concatenate
+        main, side = _built(build, values[0], memo)
+    else:
+        main, side = [], []
+        for value in values:
+            found, found_side = _built(build, value, memo)
+            main += found
+            side += found_side
     if main:
-        _extend(out, table, key, main)
+        if len(main) > 1:
+            main = list(dict.fromkeys(main))  # a union, or repeated codings: one row each
+        rows = out.get(table)
+        if rows is None:
+            rows = out[table] = []
+        rows += [key + cells for cells in main]
     if side:
-        _extend(out, "token_index", (key[0], key[1], side_code, key[3]), side)
+        side_key = (key[0], key[1], side_code, key[3])
+        rows = out.get("token_index")
+        if rows is None:
+            rows = out["token_index"] = []
+        rows += [side_key + cells for cells in dict.fromkeys(side)]
 
 
-def _built_of_list(build: Builder, values: list[Any]) -> Built:
-    main: list[Row] = []
-    side: list[Row] = []
-    for value in _flatten(values):
-        built = build(value)
-        main += built[0]
-        side += built[1]
-    return main, side
-
-
-def _extend(out: Tables, table: str, key: Row, found: list[Row]) -> None:
-    if len(found) > 1:
-        found = list(dict.fromkeys(found))  # a union, or repeated codings: one row each
-    rows = out.get(table)
-    if rows is None:
-        rows = out[table] = []
-    rows += [key + cells for cells in found]
+def _built(build: Builder, value: Any, memo: Memo) -> Built:
+    kind = type(value)
+    if kind is dict:
+        built = memo.get((build, id(value)))
+        if built is None:
+            built = memo[build, id(value)] = build(value)
+        return built
+    if kind is list:  # never from FHIR JSON (no arrays of arrays); kept for safety
+        main: list[Row] = []
+        side: list[Row] = []
+        for item in _flatten(value):
+            found, found_side = build(item)
+            main += found
+            side += found_side
+        return main, side
+    return build(value)
 
 
 def registry_fingerprint(registry: Registry) -> str:

@@ -136,6 +136,7 @@ def _summary(samples: dict[str, list[float]], unit: str) -> dict[str, Any]:
     return {
         unit: {label: round(value, 1) for label, value in medians.items()},
         "ratio": round(medians["index"] / medians["no_index"], 3),
+        "added_us": round(medians["index"] - medians["no_index"], 1),
         "rounds": {label: [round(v, 1) for v in values] for label, values in samples.items()},
     }
 

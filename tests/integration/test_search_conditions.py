@@ -389,6 +389,41 @@ COMPOSITE: list[Row] = [
     ("Observation", "component-code-value-quantity:missing", "false", {"obs4"}),
 ]
 
+# Derived parameters (search/derived.py) have no rows: read from code, component-code,
+# value-quantity, ... obs4 is a blood pressure panel (components 8480-6 120 mm[Hg] and 8462-4 80
+# mm[Hg], no value of its own); obs1 a systolic pressure of 120 mm[Hg] without components.
+DERIVED: list[Row] = [
+    ("Observation", "combo-code", "8480-6", {"obs1", "obs4"}),
+    ("Observation", "combo-code", f"{LOINC}|85354-9", {"obs4"}),
+    ("Observation", "combo-code:not", "8480-6", {"obs2", "obs3", "obs5", "obs6"}),
+    ("Observation", "combo-code:not", "8462-4,2339-0", {"obs1", "obs3", "obs5", "obs6"}),
+    ("Observation", "combo-code:text", "systolic,free", {"obs1", "obs3"}),
+    ("Observation", "combo-code:missing", "true", set()),
+    ("Observation", "combo-code:missing", "false", OBSERVATIONS),
+    ("Observation", "combo-value-quantity", "120", {"obs1", "obs4"}),
+    ("Observation", "combo-value-quantity", f"80|{UCUM}|mm[Hg]", {"obs4"}),
+    ("Observation", "combo-value-quantity", f"1|{UCUM}|g/L", {"obs2"}),
+    ("Observation", "combo-value-quantity", "lt10", {"obs3", "obs5", "obs6"}),
+    ("Observation", "combo-value-quantity:missing", "true", set()),
+    ("Observation", "code-value-quantity", "8480-6$120", {"obs1"}),
+    ("Observation", "code-value-quantity", "85354-9$120", set()),  # the panel has no value
+    ("Observation", "code-value-quantity", "8480-6$120,2339-0$100||mg/dL", {"obs1", "obs2"}),
+    ("Observation", "code-value-quantity", "2339-0$120", set()),  # both parts on one resource
+    ("Observation", "code-value-quantity:missing", "true", {"obs4"}),
+    ("Observation", "code-value-quantity:missing", "false", OBSERVATIONS - {"obs4"}),
+    ("Observation", "combo-code-value-quantity", "8480-6$120", {"obs1", "obs4"}),
+    ("Observation", "combo-code-value-quantity", f"{LOINC}|8480-6$120||mm[Hg]", {"obs1", "obs4"}),
+    ("Observation", "combo-code-value-quantity", "85354-9$120", set()),
+    ("Observation", "combo-code-value-quantity", "8462-4$120", set()),  # one component's parts
+    ("Observation", "combo-code-value-quantity", "8462-4$le80,2339-0$gt99", {"obs2", "obs4"}),
+    ("Observation", "combo-code-value-quantity:missing", "true", set()),
+    ("Observation", "component-code-value-quantity", "8480-6$120", {"obs4"}),
+    ("Observation", "component-code-value-quantity", "8462-4$120", set()),
+    ("Observation", "component-code-value-quantity:missing", "true", OBSERVATIONS - {"obs4"}),
+    ("Observation", "combo-code-value-concept", "8480-6$x", set()),
+    ("Observation", "code-value-concept:missing", "true", OBSERVATIONS),
+]
+
 CHAINS: list[Row] = [
     ("Observation", "subject:Patient.name", "garcia", {"obs1", "obs2", "obs4"}),
     ("Observation", "subject.family", "gomez", {"obs3"}),
@@ -420,9 +455,9 @@ HAS: list[Row] = [
 
 @pytest.mark.parametrize(
     "table",
-    [TOKEN, TOKEN_MODIFIERS, STRING, REFERENCE, URI, QUANTITY, COMPOSITE, CHAINS, HAS],
+    [TOKEN, TOKEN_MODIFIERS, STRING, REFERENCE, URI, QUANTITY, COMPOSITE, DERIVED, CHAINS, HAS],
     ids=["token", "token-modifiers", "string", "reference", "uri", "quantity", "composite",
-         "chains", "has"],
+         "derived", "chains", "has"],
 )  # fmt: skip
 def test_search_table(db: Loaded, table: list[Row]) -> None:
     db.check(table)
@@ -561,6 +596,56 @@ def test_sort_keys(db: Loaded) -> None:
     assert db.sorted_ids("Patient", "_id", True) == ["p3", "p2", "p1"]
     assert db.sorted_ids("Patient", "_lastUpdated", False) == ["p1", "p2", "p3"]
     assert sort_key(db.ctx, resources, "Patient", "nonsense", False) is None
+
+
+def test_derived_sort_keys_read_every_alias(db: Loaded) -> None:
+    # the lowest code of code and component-code: obs4's is its component 8462-4; obs3 has none
+    order = ["obs2", "obs6", "obs4", "obs1", "obs5", "obs3"]
+    assert db.sorted_ids("Observation", "combo-code", False) == order
+    assert db.sorted_ids("Observation", "combo-value-quantity", False) == [
+        *("obs5", "obs6", "obs3", "obs4", "obs2", "obs1")
+    ]
+    assert db.sorted_ids("Observation", "combo-value-quantity", True)[:2] == ["obs1", "obs4"]
+
+
+# Criteria on derived parameters, and the sort keys, compared with the rows and SQL of before.
+ORACLE = [
+    *((name, value) for _, name, value, _ in DERIVED),
+    ("combo-code", "85354-9,local-1"),
+    ("combo-code:in", "http://hl7.org/fhir/ValueSet/observation-vitalsignresult"),
+    ("combo-code:not-in", "http://hl7.org/fhir/ValueSet/observation-vitalsignresult"),
+    ("combo-code:text", "blood"),
+    ("combo-value-quantity", "ge100"),
+    ("combo-value-quantity", f"ap80|{UCUM}|mm[Hg]"),
+    ("combo-value-quantity", "7||%"),
+    ("combo-value-quantity:missing", "false"),
+    ("combo-data-absent-reason:missing", "false"),
+    ("combo-value-concept", "x"),
+    ("code-value-date", "8480-6$2026"),
+    ("code-value-date:missing", "false"),
+    ("combo-code-value-quantity", "2339-0$1|http://unitsofmeasure.org|g/L"),
+    ("combo-code-value-quantity:missing", "false"),
+    ("component-code-value-quantity:missing", "false"),
+]
+
+
+def test_derived_searches_match_as_before(services: Services) -> None:
+    """The writer and the compiler without derivations (every parameter with rows, read by its
+    own code, as before) give the same results as the derived compilation on the same store."""
+    with pytest.MonkeyPatch.context() as patch:
+        for module in ("index_writer", "conditions", "conditions_joins"):
+            patch.setattr(f"enlace.search.{module}.derived", lambda registry, type_: {})
+        old = Loaded(services)
+        before = {query: old.ids("Observation", *query) for query in ORACLE}
+        sorted_before = {
+            (code, d): old.sorted_ids("Observation", code, d)
+            for code in ("combo-code", "combo-value-quantity")
+            for d in (False, True)
+        }
+    after = {query: old.ids("Observation", *query) for query in ORACLE}
+    assert after == before
+    for (code, descending), ids in sorted_before.items():
+        assert old.sorted_ids("Observation", code, descending) == ids
 
 
 def test_deleted_resources_never_match_in_chains(db: Loaded) -> None:

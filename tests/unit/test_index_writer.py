@@ -80,16 +80,35 @@ def test_observation_tokens_components_and_composite_groups() -> None:
         (0, LOINC, "8480-6", None),
         (1, LOINC, "8462-4", None),
     ]
+    # mm[Hg] is its own canonical unit: no canonical copy (the row as written is it)
     assert of(found, "quantity_index", "component-code-value-quantity$1") == [
         (0, UCUM, "mm[Hg]", Decimal(120), False),
-        (0, UCUM, "mm[Hg]", Decimal(120), True),
         (1, None, "mmHg", Decimal(80), False),
     ]
-    # combo-code-value-quantity: the Observation itself is group 0, each component the next.
-    assert [r[0] for r in of(found, "token_index", "combo-code-value-quantity$0")] == [0, 0, 1, 2]
+    # Derived parameters (search/derived.py) have no rows: combo-code is code | component-code,
+    # code-value-quantity code AND value-quantity, combo-code-value-quantity their OR.
+    for derived in ("combo-code", "code-value-quantity$0", "combo-code-value-quantity$0"):
+        assert of(found, "token_index", derived) == []
     assert of(found, "reference_index", "subject") == [(None, "Patient", "p1", None)]
     assert of(found, "reference_index", "patient") == [(None, "Patient", "p1", None)]
     assert of(found, "date_index", "date") == [(None, 1577923200000000, MAX_US)]
+
+
+def test_concept_text_row_only_when_no_display_has_that_text() -> None:
+    same = {"coding": [{"system": LOINC, "code": "1-8", "display": "Blood Pressure"}]}
+    observation = {"resourceType": "Observation", "code": {**same, "text": "blood  PRESSURE"}}
+    # the folded text is the coding's folded display, which `:text` reads already
+    assert of(rows(observation), "token_index", "code") == [(None, LOINC, "1-8", "blood pressure")]
+
+
+def test_quantity_in_a_canonical_unit_has_no_copy() -> None:
+    observation = {"resourceType": "Observation", "valueQuantity": quantity(7, "%")}
+    assert of(rows(observation), "quantity_index", "value-quantity") == [
+        (None, UCUM, "%", Decimal(7), False)
+    ]
+    # not UCUM: no canonical form at all
+    observation["valueQuantity"] = quantity(7, "%", "http://other")
+    assert len(of(rows(observation), "quantity_index", "value-quantity")) == 1
 
 
 def test_ucum_quantity_has_a_canonical_copy() -> None:
@@ -241,10 +260,12 @@ def _synthea() -> list[dict[str, Any]]:
     return resources
 
 
-# sha256 of every Synthea row (sorted per resource), pinned before the writer was optimized; rows
-# under `<code>:identifier` (added afterwards) are left out so the pin still holds.
-SYNTHEA_ROWS = 108_602
-SYNTHEA_DIGEST = "d5a9e1541692eef96921ba944930805ab1c462326fd73e4600ed4ba7a9fd4cee"
+# sha256 of every Synthea row (sorted per resource); rows under `<code>:identifier` are left out.
+# Pinned first (108,602 rows) before the writer was optimized; re-pinned when derived parameters
+# (combo-*, code-value-*) stopped having rows and redundant concept-text and canonical-copy rows
+# were dropped (index rules v3): search results are unchanged (tests/integration).
+SYNTHEA_ROWS = 63_125
+SYNTHEA_DIGEST = "d6318a85a0e262c56d8da420e5931d1a1762a85bb896a39c50887249c4c97998"
 
 
 @pytest.mark.skipif(not SYNTHEA.is_dir(), reason="no Synthea sample next to the repository")

@@ -7,6 +7,11 @@ its WHERE; commas in the value are ORs. It returns None for a parameter the type
 parameter for malformed values, prefixes, references and modifiers, and for chains deeper than
 `max_chain_depth`. `sort_key` gives the value a resource sorts by for `_sort`.
 
+A derived parameter (search/derived.py: `combo-code`, `code-value-quantity`, ...) has no rows
+of its own: a criterion on it is the OR of the criterion on the parameters it unites (negated
+modifiers and `:missing=true` negate that OR), or for a composite over the resource itself the
+AND of its components' criteria on the parameters they are.
+
 The pieces: `conditions_values` (row predicates per type), `conditions_types` (the EXISTS per
 parameter type and modifier), `conditions_joins` (composites, chains, `_has`). The index layout
 they read is described in docs/storage-and-search.md.
@@ -18,13 +23,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from enlace.kernel import errors
 from enlace.search import conditions_types as types
 from enlace.search import conditions_values as cv
-from enlace.search.conditions_joins import State, chain, component_types, composite, reverse_chain
+from enlace.search.conditions_joins import (
+    State,
+    chain,
+    component_types,
+    composite,
+    reverse_chain,
+    root_composite,
+)
+from enlace.search.derived import Derivation, RootComposite, Union, derived
 from enlace.search.registry import Registry, SearchParam
 from enlace.search.values import parse_date_value, split_or, unescape
 
@@ -100,6 +113,9 @@ def _by_type(
     label: str,
 ) -> Predicate | None:
     _check_modifier(ctx, param, modifier, label)
+    how = derived(ctx.registry, resource_type).get(param.code)
+    if how is not None:
+        return _derived(ctx, target, resource_type, param, how, modifier, value, label)
     alternatives = _alternatives(value, label)
     kind, code = param.type, param.code
     if kind == "token":
@@ -115,6 +131,43 @@ def _by_type(
     if kind in ("date", "number", "quantity"):
         return types.simple(ctx, target, resource_type, param, label, alternatives)
     return None
+
+
+# A negated criterion on a union is the negation of the union of the positive criteria.
+_POSITIVE = {"not": None, "not-in": "in"}
+
+
+def _derived(
+    ctx: SearchContext,
+    target: Any,
+    resource_type: str,
+    param: SearchParam,
+    how: Derivation,
+    modifier: str | None,
+    value: str,
+    label: str,
+) -> Predicate | None:
+    """A parameter without rows of its own (search/derived.py), from the parameters it combines."""
+    if isinstance(how, RootComposite):
+        alternatives = _alternatives(value, label)
+        return root_composite(ctx, target, resource_type, param, how, label, alternatives)
+    negated = modifier in _POSITIVE
+    positive = _POSITIVE.get(modifier or "", modifier)
+    codes = how.codes if isinstance(how, Union) else how.composite_codes
+    parts = []
+    for code in codes:
+        alias = _param(ctx, resource_type, code)
+        found = (
+            None
+            if alias is None
+            else _by_type(ctx, target, resource_type, alias, positive, value, label)
+        )
+        if found is not None:
+            parts.append(found)
+    if not parts:
+        return None
+    found = or_(*parts)
+    return ~found if negated else found
 
 
 def _check_modifier(
@@ -169,6 +222,20 @@ def _missing(
 ) -> Predicate | None:
     if value not in ("true", "false"):
         raise errors.bad_request(f"{label}: ':missing' takes true or false, not '{value}'", label)
+    present = _present(ctx, target, resource_type, param)
+    if present is None:
+        return None
+    return ~present if value == "true" else present
+
+
+def _present(
+    ctx: SearchContext, target: Any, resource_type: str, param: SearchParam
+) -> Predicate | None:
+    """The resource has a value of the parameter: for a composite, a value with every component
+    (over the resource itself: every component parameter has rows); for a union, any alias."""
+    how = derived(ctx.registry, resource_type).get(param.code)
+    if how is not None:
+        return _derived_present(ctx, target, resource_type, how)
     if param.type == "composite":
         kinds = component_types(ctx, param)
         if kinds is None:
@@ -176,8 +243,24 @@ def _missing(
         table, code = types.TABLES[kinds[0]], f"{param.code}$0"
     else:
         table, code = types.TABLES[param.type], param.code
-    present = types.rows_exist(table, target, resource_type, code, None)
-    return ~present if value == "true" else present
+    return types.rows_exist(table, target, resource_type, code, None)
+
+
+def _derived_present(
+    ctx: SearchContext, target: Any, resource_type: str, how: Derivation
+) -> Predicate | None:
+    if isinstance(how, RootComposite):
+        codes, every = how.component_codes, True
+    else:
+        codes, every = how.codes if isinstance(how, Union) else how.composite_codes, False
+    parts: list[Predicate] = []
+    for code in codes:
+        alias = _param(ctx, resource_type, code)
+        found = None if alias is None else _present(ctx, target, resource_type, alias)
+        if found is None:
+            return None
+        parts.append(found)
+    return and_(*parts) if every else or_(*parts)
 
 
 def _native(
@@ -228,11 +311,20 @@ def sort_key(
     row = types.TABLES[param.type].alias()
     column = row.c[SORT_COLUMNS[param.type][1 if descending else 0]]
     aggregate = func.max(column) if descending else func.min(column)
+    codes = _leaves(ctx, resource_type, code)  # a derived union sorts by all its aliases' rows
     query = select(aggregate).where(
         row.c.resource_type == resource_type,
-        row.c.param == code,
+        row.c.param == codes[0] if len(codes) == 1 else row.c.param.in_(codes),
         row.c.resource_id == target.c.id,
     )
     if param.type == "quantity":
         query = query.where(row.c.canonical.is_(False))
     return query.scalar_subquery()
+
+
+def _leaves(ctx: SearchContext, resource_type: str, code: str) -> list[str]:
+    """The parameters whose rows are `code`'s: itself, or a derived union's aliases (nested)."""
+    how = derived(ctx.registry, resource_type).get(code)
+    if not isinstance(how, Union):
+        return [code]
+    return sorted({leaf for alias in how.codes for leaf in _leaves(ctx, resource_type, alias)})

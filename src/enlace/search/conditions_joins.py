@@ -1,4 +1,5 @@
-"""Criteria that join several rows: composites (components of one value, same `grp`), chained
+"""Criteria that join several rows: composites (components of one value, same `grp`; or, for
+a composite over the resource itself, rows of the parameters its components are), chained
 references (`subject:Patient.name=x`, several levels) and reverse chains (`_has:`, nested).
 
 A chain is an EXISTS over the reference rows of the parameter whose target is IN the ids of the
@@ -17,7 +18,8 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from enlace.kernel import errors
-from enlace.search.conditions_types import TABLES, RowPredicate, plain
+from enlace.search.conditions_types import TABLES, RowPredicate, plain, rows_exist
+from enlace.search.derived import RootComposite, Union, derived
 from enlace.search.registry import SearchParam
 from enlace.store.schema import reference_index, resources
 
@@ -89,16 +91,7 @@ def composite(
     types = component_types(ctx, param)
     if types is None:
         return None
-    parsed: list[list[RowPredicate]] = []
-    for text in alternatives:
-        parts = split_unescaped(text, "$")
-        if len(parts) != len(types):
-            raise errors.bad_request(
-                f"{label}: '{text}' needs {len(types)} components separated by '$'", label
-            )
-        parsed.append(
-            [plain(ctx, kind, part, label) for kind, part in zip(types, parts, strict=True)]
-        )
+    parsed = _components(ctx, types, label, alternatives)
     rows = [TABLES[kind].alias() for kind in types]
     first = rows[0]
     terms: list[Predicate] = []
@@ -112,6 +105,67 @@ def composite(
         *(and_(*(pred(row) for pred, row in zip(preds, rows, strict=True))) for preds in parsed)
     )
     return exists().where(*terms, matches)
+
+
+def _components(
+    ctx: SearchContext, types: list[str], label: str, alternatives: list[str]
+) -> list[list[RowPredicate]]:
+    """Per OR alternative `a$b`, the row predicate of each component (parsed with its type)."""
+    parsed: list[list[RowPredicate]] = []
+    for text in alternatives:
+        parts = split_unescaped(text, "$")
+        if len(parts) != len(types):
+            raise errors.bad_request(
+                f"{label}: '{text}' needs {len(types)} components separated by '$'", label
+            )
+        parsed.append(
+            [plain(ctx, kind, part, label) for kind, part in zip(types, parts, strict=True)]
+        )
+    return parsed
+
+
+def root_composite(
+    ctx: SearchContext,
+    target: Any,
+    resource_type: str,
+    param: SearchParam,
+    how: RootComposite,
+    label: str,
+    alternatives: list[str],
+) -> Predicate | None:
+    """A composite over the resource itself (one value, derived.RootComposite): each component
+    matches a row of the parameter it is, on the same resource."""
+    types = component_types(ctx, param)
+    if types is None:
+        return None
+    parsed = _components(ctx, types, label, alternatives)
+    codes = how.component_codes
+    return or_(
+        *(
+            and_(
+                *(
+                    param_rows(ctx, target, resource_type, code, kind, pred)
+                    for code, kind, pred in zip(codes, types, preds, strict=True)
+                )
+            )
+            for preds in parsed
+        )
+    )
+
+
+def param_rows(
+    ctx: SearchContext,
+    target: Any,
+    resource_type: str,
+    code: str,
+    kind: str,
+    predicate: RowPredicate | None,
+) -> Predicate:
+    """EXISTS a row of `code` matching `predicate`; a derived union reads its aliases' rows."""
+    how = derived(ctx.registry, resource_type).get(code)
+    if isinstance(how, Union):
+        return or_(*(param_rows(ctx, target, resource_type, c, kind, predicate) for c in how.codes))
+    return rows_exist(TABLES[kind], target, resource_type, code, predicate)
 
 
 # --- chains --------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from enlace.search.values import (
     ReferenceSearch,
     TokenSearch,
 )
+from enlace.search.values_rows import canonical_as_written
 
 Column = ColumnElement[Any]
 Predicate = ColumnElement[bool]
@@ -180,12 +181,15 @@ def number(column: Column, search: NumberSearch) -> Predicate:
 
 
 def quantity(q: Any, search: QuantitySearch) -> Predicate:
-    """A UCUM-convertible search compares canonical rows (so `7||%` finds 0.07 `1`), and also
+    """A UCUM-convertible search compares canonical rows (so `7||%` finds 0.07 `1`; in a unit that
+    is its own canonical form, UCUM rows as written, see values_rows), and also
     quantities with no system written in the same unit; any other search compares the rows as
     written, by system and code (the code column holds the code, or the unit when there is none)."""
     if search.canonical is not None and search.canonical_code is not None:
+        # A unit that is its own canonical form has no canonical copies: its rows as written are.
+        as_written = canonical_as_written(search.canonical_code)
         canonical = and_(
-            q.c.canonical.is_(True),
+            q.c.system == ucum.UCUM_SYSTEM if as_written else q.c.canonical.is_(True),
             q.c.code == search.canonical_code,
             number(q.c.value, search.canonical),
         )

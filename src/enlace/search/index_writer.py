@@ -8,7 +8,9 @@ rows of their own types under `code$0`, `code$1`, ..., with `grp` numbering the 
 they came from, so that a query can require both components of the same value. An Identifier's
 type codings also give `code:of-type` rows (code `typecode|value`), and a Reference's identifier
 gives `code:identifier` token rows (for the `:identifier` modifier). `_id` and `_lastUpdated` are
-not indexed: they are columns of `resources`. Parameters whose expression does not compile are
+not indexed: they are columns of `resources`. Derived parameters (`search/derived.py`: unions
+and combinations of other parameters of the type, such as `combo-code`) get no rows either: the
+query side reads their aliases' rows, so they stay searchable (`indexed_codes` lists them). Parameters whose expression does not compile are
 not indexed and not advertised (see `capabilities`).
 
 Values longer than a B-tree entry allows are cut (`values_rows.MAX_KEY`): PostgreSQL refuses index entries
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from enlace.search import ucum
+from enlace.search.derived import derived
 from enlace.search.expressions import CompiledComponent, compile_type
 from enlace.search.registry import Registry
 from enlace.search.values_rows import BUILDERS, Builder, Built
@@ -87,7 +90,8 @@ class SearchIndexer:
         return plan
 
     def indexed_codes(self, resource_type: str) -> frozenset[str]:
-        """The parameter codes that have index rows for this type (for the query side)."""
+        """The parameter codes that are searchable for this type (for the query side): those with
+        index rows and the derived ones, read from their aliases' rows."""
         return frozenset(p.code for p in self.plan(resource_type))
 
     def _compile(self, resource_type: str) -> tuple[IndexedParam, ...]:
@@ -127,7 +131,10 @@ class SearchIndexer:
         steps: list[_Step] = []
         always: set[int] = set()
         by_root: dict[str, list[int]] = {}
+        skipped = derived(self.registry, resource_type)
         for param in self.plan(resource_type):
+            if param.code in skipped:
+                continue  # its rows would repeat other parameters' rows
             step = _step(param)
             if step is None:
                 continue
@@ -272,8 +279,9 @@ def _built(build: Builder, value: Any, memo: Memo) -> Built:
 def registry_fingerprint(registry: Registry) -> str:
     """Identifies what the indexes hold: the parameters (url, type, expression, components) and
     the extraction rules' version. A different fingerprint means existing rows must be rebuilt."""
-    # v2: Reference.identifier rows (`code:identifier`).
-    digest = hashlib.sha256(f"index-rules-v2|ucum-{ucum.UCUM_SYSTEM}".encode())
+    # v2: Reference.identifier rows (`code:identifier`). v3: no rows for derived parameters,
+    # nor for redundant concept text and canonical quantity copies (values_rows).
+    digest = hashlib.sha256(f"index-rules-v3|ucum-{ucum.UCUM_SYSTEM}".encode())
     for param in sorted(registry.params, key=lambda p: p.url):
         parts = [param.url, param.type, param.expression or "", *param.base]
         parts += [f"{c.definition}={c.expression}" for c in param.components]

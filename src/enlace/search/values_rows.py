@@ -14,6 +14,8 @@ token_index): an Identifier's type codings (`:of-type`) and a Reference's identi
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from enlace.search import ucum
@@ -84,9 +86,11 @@ def _concept(concept: dict[str, Any]) -> list[Row]:
     if isinstance(codings, list):
         for coding in codings:
             cells += _coding(coding)
-    text = _text(concept.get("text"))
-    if text:
-        cells.append((None, None, _folded(text)))
+    text = _folded(_text(concept.get("text")))
+    # A text-only row only serves `:text`, which also reads the codings' folded displays: when
+    # one of them is the same text, the row would find nothing more.
+    if text and all(cell[2] != text for cell in cells):
+        cells.append((None, None, text))
     return cells
 
 
@@ -187,8 +191,9 @@ def _number(value: Any) -> Built:
 
 
 def _quantity(value: Any) -> Built:
-    """As written (its code, else its unit) and, when UCUM knows the unit, a canonical copy
-    (`canonical` true) so that 1 g/L is found by a search in mg/dL. Money: the currency code."""
+    """As written (its code, else its unit) and, when UCUM knows the unit and it is not already
+    canonical, a canonical copy (`canonical` true) so that 1 g/L is found by a search in mg/dL.
+    Money: the currency code."""
     if not isinstance(value, dict):
         return _NOTHING
     number = value.get("value")
@@ -199,10 +204,21 @@ def _quantity(value: Any) -> Built:
         return [(CURRENCY_SYSTEM, _cut(_text(value.get("currency"))), number, False)], []
     system, code = _text(value.get("system")), _text(value.get("code"))
     written = (_cut(system), _cut(code or _text(value.get("unit"))), number, False)
-    canonical = ucum.canonicalize(number, code) if system == ucum.UCUM_SYSTEM else None
+    if system != ucum.UCUM_SYSTEM or canonical_as_written(code):
+        return [written], []  # no canonical form, or the row as written is it (`%`, `mm[Hg]`)
+    canonical = ucum.canonicalize(number, code)
     if canonical is None:
         return [written], []
     return [written, (ucum.UCUM_SYSTEM, canonical[1], canonical[0], True)], []
+
+
+@lru_cache(maxsize=4096)
+def canonical_as_written(code: str | None) -> bool:
+    """Whether a UCUM `code` is its own canonical unit with factor 1 (every value canonicalizes
+    to itself): its quantities get no canonical copy, and a canonical search in that unit reads
+    the rows as written (conditions_values.quantity)."""
+    one = Decimal(1)
+    return code is not None and ucum.canonicalize(one, code) == (one, code)
 
 
 def _reference(value: Any) -> Built:

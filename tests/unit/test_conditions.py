@@ -186,7 +186,7 @@ def test_values_are_bound_never_inlined(
 ) -> None:
     sql = str(compile_(ctx, resource_type, name, value).compile(dialect=dialect))
     assert "Brien" not in sql
-    assert "EXISTS" in sql
+    assert "EXISTS" in sql or " IN (SELECT" in sql
 
 
 def test_sort_keys_for_unknown_or_composite_parameters_are_none(ctx: SearchContext) -> None:

@@ -308,7 +308,7 @@ def sort_key(
     param = _param(ctx, resource_type, code)
     if param is None or param.type not in SORT_COLUMNS:
         return None
-    row = types.TABLES[param.type].alias()
+    row = types.TABLES[param.type]
     column = row.c[SORT_COLUMNS[param.type][1 if descending else 0]]
     aggregate = func.max(column) if descending else func.min(column)
     codes = _leaves(ctx, resource_type, code)  # a derived union sorts by all its aliases' rows

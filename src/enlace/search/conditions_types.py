@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, and_, exists, or_
+from sqlalchemy import Table, and_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from enlace.fhir.definitions import default_definitions_dir
@@ -63,16 +63,19 @@ TABLES: dict[str, Table] = {
 def rows_exist(
     table: Table, target: Any, resource_type: str, param: str, predicate: RowPredicate | None
 ) -> Predicate:
-    """EXISTS a row of `param` for the target resource (matching `predicate`, when given)."""
-    row = table.alias()
-    terms = [
-        row.c.resource_type == resource_type,
-        row.c.param == param,
-        row.c.resource_id == target.c.id,
-    ]
+    """The target resource has a row of `param` (matching `predicate`, when given).
+
+    Written as `id IN (SELECT resource_id ...)`, not a correlated EXISTS: SQLite runs an EXISTS
+    once per row of the outer scan (every resource of the type), while an IN subquery drives the
+    primary-key lookups from the index rows that match; PostgreSQL plans both as a semi-join.
+    The table is used unaliased: aliasing builds a column collection per criterion, which was
+    the largest Python cost of a search."""
+    terms = [table.c.resource_type == resource_type, table.c.param == param]
     if predicate is not None:
-        terms.append(predicate(row))
-    return exists().where(*terms)
+        terms.append(predicate(table))
+    # correlate(None): the subquery stands alone even inside a chain whose enclosing query
+    # reads the same table.
+    return target.c.id.in_(select(table.c.resource_id).where(*terms).correlate(None))
 
 
 def any_of(predicates: list[RowPredicate]) -> RowPredicate:

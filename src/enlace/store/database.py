@@ -58,8 +58,16 @@ def open_database(url: str, pool_size: int = 8) -> Database:
     write = create_engine(url, pool_size=pool_size, max_overflow=pool_size)
     # Reads run in autocommit: under READ COMMITTED each statement has its own snapshot anyway,
     # so BEGIN/ROLLBACK would only add two round trips to every read.
+    # psycopg prepares a statement after 5 executions, and PostgreSQL may then switch it to a
+    # generic plan: for searches that is a plan made without the values, which joined every
+    # Observation of a code instead of one patient's (10 ms became 1.7 s in bench/search.py).
+    # Reads always plan for their values; a primary-key read barely notices the planning.
     read = create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, isolation_level="AUTOCOMMIT"
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
     )
     return Database(url, write, read)
 

@@ -31,6 +31,8 @@ def _load(live_server: str, name: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def store(live_server: str) -> Iterator[dict[str, Any]]:
+    if not (SYNTHEA / DIABETIC).exists():
+        pytest.skip(f"Synthea sample not found at {SYNTHEA}")
     other = next(p.name for p in sorted(SYNTHEA.glob("*.json")) if p.name != DIABETIC)
     yield {
         "client": SyncFHIRClient(live_server),

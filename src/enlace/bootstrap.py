@@ -14,8 +14,8 @@ from enlace.kernel.settings import Settings
 from enlace.search import reindex, reindex_runner
 from enlace.search.registry import load_registry
 from enlace.search.runtime import RuntimeIndexer, SearchRuntime, load_custom
-from enlace.store import migrate
-from enlace.store.database import open_database
+from enlace.store import bulk, migrate
+from enlace.store.database import Database, open_database
 from enlace.store.repository import FhirRepository
 
 log = logging.getLogger(__name__)
@@ -51,5 +51,16 @@ def build(
     except SQLAlchemyError:
         log.warning("search index state not checked (database not migrated?)")
     if start_jobs:
+        _sqlite_statistics(db)
         reindex_runner.start(services)
     return services
+
+
+def _sqlite_statistics(db: Database) -> None:
+    """A serving SQLite store gets planner statistics once (imports keep them up to date)."""
+    try:
+        with db.begin() as conn:
+            if bulk.sqlite_needs_statistics(conn):
+                bulk.analyze(conn)
+    except SQLAlchemyError:
+        log.warning("SQLite statistics not gathered", exc_info=True)

@@ -39,17 +39,14 @@ def compartment_condition(
     if not params:
         raise errors.bad_request(f"{resource_type} is not in the Patient compartment")
     ref = reference_index.c
-    member = (
-        select(ref.resource_id)
-        .where(
-            ref.resource_type == resource_type,
-            ref.resource_id == target.c.id,
-            ref.param.in_(params),
-            ref.target_type == _PATIENT,
-            ref.target_id == compartment_id,
-        )
-        .exists()
+    # IN, not a correlated EXISTS: SQLite would test every resource of the type (see conditions).
+    linked = select(ref.resource_id).where(
+        ref.resource_type == resource_type,
+        ref.param.in_(params),
+        ref.target_type == _PATIENT,
+        ref.target_id == compartment_id,
     )
+    member = target.c.id.in_(linked.correlate(None))
     if resource_type == _PATIENT:  # the patient is in its own compartment
         return or_(target.c.id == compartment_id, member)
     return member

@@ -235,7 +235,7 @@ def test_totals_summary_count_and_post_search(client: TestClient) -> None:
     for gender in ("female", "female", "male"):
         _post(client, patient(gender=gender))
     count = client.get("/fhir/Patient", params={"gender": "female", "_summary": "count"}).json()
-    assert count["total"] == 2 and count.get("entry", []) == []
+    assert count["total"] == 2 and "entry" not in count  # no empty arrays in FHIR JSON
     none = client.get("/fhir/Patient", params={"_total": "none"}).json()
     assert "total" not in none and len(_ids(none)) == 3
     second = client.get("/fhir/Patient", params={"_count": "1", "_total": "accurate"}).json()

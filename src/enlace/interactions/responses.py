@@ -60,5 +60,6 @@ def bundle(
         result["total"] = total
     if links:
         result["link"] = links
-    result["entry"] = entries
+    if entries:  # FHIR JSON forbids empty arrays
+        result["entry"] = entries
     return result

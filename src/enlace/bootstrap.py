@@ -11,7 +11,7 @@ from enlace.interactions.context import Services
 from enlace.kernel.clock import Clock, system_clock
 from enlace.kernel.ids import IdFactory, random_ids
 from enlace.kernel.settings import Settings
-from enlace.search import reindex, reindex_runner
+from enlace.search import index_state, reindex_runner
 from enlace.search.registry import load_registry
 from enlace.search.runtime import RuntimeIndexer, SearchRuntime, load_custom
 from enlace.store import bulk, migrate
@@ -47,7 +47,7 @@ def build(
     load_custom(db, search)
     search.subscribe(lambda old, new: reindex_runner.on_config_change(services, old, new))
     try:
-        reindex.record_if_empty(services)
+        index_state.record_if_empty(services)
     except SQLAlchemyError:
         log.warning("search index state not checked (database not migrated?)")
     if start_jobs:

@@ -34,11 +34,12 @@ from sqlalchemy import ColumnElement, Connection, and_, delete, func, or_, selec
 
 from enlace.kernel.clock import Clock, epoch_us, system_clock
 from enlace.search import custom_params
+from enlace.search.index_state import FINGERPRINT_KEY, STATE_LOCK, TYPES_KEY, record, state
 from enlace.search.runtime import SearchConfig, SearchServices, refresh_if_stale
 from enlace.store import sql, versions
 from enlace.store.database import Database
 from enlace.store.records import IndexRows
-from enlace.store.schema import INDEX_TABLES, reindex_jobs, resources, search_index_state
+from enlace.store.schema import INDEX_TABLES, reindex_jobs, resources
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +48,6 @@ LEASE_S = 60.0
 ACTIVE = ("queued", "running")
 # This process, as a job owner.
 OWNER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-FINGERPRINT_KEY = "fingerprint"
-TYPES_KEY = "type_fingerprints"
-_STATE_LOCK = "enlace:search_index_state"
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +330,7 @@ def _rebuild(conn: Connection, config: SearchConfig, rows: Sequence[Any]) -> Non
 def _complete(services: SearchServices, job: Job, owner: str) -> None:
     config = refresh_if_stale(services, force=True)
     with services.db.begin() as conn:
-        versions.serialize_on(conn, _STATE_LOCK)
+        versions.serialize_on(conn, STATE_LOCK)
         done = conn.execute(
             update(reindex_jobs)
             .where(reindex_jobs.c.id == job.id, reindex_jobs.c.owner == owner)
@@ -350,39 +348,13 @@ def _replace(job: Job, **changes: Any) -> Job:
     return Job(**values)
 
 
-# -- index state ----------------------------------------------------------------------------------
-
-
-def state(conn: Connection) -> dict[str, str]:
-    rows = conn.execute(select(search_index_state.c.key, search_index_state.c.value)).all()
-    return {str(key): str(value) for key, value in rows}
-
-
-def _put(conn: Connection, key: str, value: str) -> None:
-    conn.execute(delete(search_index_state).where(search_index_state.c.key == key))
-    conn.execute(search_index_state.insert().values(key=key, value=value))
-
-
-def record(conn: Connection, config: SearchConfig, types: Sequence[str]) -> None:
-    """These types ([] for all) are indexed with `config`; and the whole configuration once every
-    type is. Call inside a transaction serialized on the state (`versions.serialize_on`)."""
-    current = custom_params.type_fingerprints(config.registry)
-    known = state(conn)
-    recorded: dict[str, str] = orjson.loads(known.get(TYPES_KEY, "{}"))
-    for resource_type in types or current:
-        recorded[resource_type] = current[resource_type]
-    _put(conn, TYPES_KEY, orjson.dumps(recorded, option=orjson.OPT_SORT_KEYS).decode())
-    if all(recorded.get(t) == fp for t, fp in current.items()):
-        _put(conn, FINGERPRINT_KEY, config.fingerprint)
-
-
 def startup_check(services: SearchServices, clock: Clock = system_clock) -> str | None:
     """At startup: when the recorded fingerprint is missing or not the current one, an empty store
     just records it, and a store with resources gets a job over the stale types (all types when
     nothing is recorded; an active job for them is reused). Returns that job's id."""
     config = services.search.current()
     with services.db.begin() as conn:
-        versions.serialize_on(conn, _STATE_LOCK)
+        versions.serialize_on(conn, STATE_LOCK)
         known = state(conn)
         if known.get(FINGERPRINT_KEY) == config.fingerprint:
             return None
@@ -398,15 +370,3 @@ def startup_check(services: SearchServices, clock: Clock = system_clock) -> str 
         types = [] if len(stale) == len(current) else stale
         versions.serialize_on(conn, "enlace:reindex-queue")
         return _ensure(conn, services.db, types, config.fingerprint, clock)
-
-
-def record_if_empty(services: SearchServices) -> None:
-    """An empty store is up to date with any configuration: record it (cheap; build calls it so
-    that a store filled by `enlace import` does not get reindexed by the first `enlace serve`)."""
-    config = services.search.current()
-    with services.db.begin() as conn:
-        if conn.execute(select(resources.c.id).limit(1)).first() is not None:
-            return
-        versions.serialize_on(conn, _STATE_LOCK)
-        if state(conn).get(FINGERPRINT_KEY) != config.fingerprint:
-            record(conn, config, [])

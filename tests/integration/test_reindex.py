@@ -24,7 +24,13 @@ from enlace.interactions.router import dispatch
 from enlace.kernel.errors import FhirError
 from enlace.search import custom_params, reindex, reindex_runner
 from enlace.search.runtime import load_custom, refresh_if_stale
-from enlace.store.schema import reindex_jobs, resource_history, resources, token_index
+from enlace.store.schema import (
+    reindex_jobs,
+    resource_history,
+    resources,
+    search_index_state,
+    token_index,
+)
 
 BASE = "http://test/fhir"
 GENDER_X = {
@@ -326,14 +332,14 @@ def test_writes_during_a_job_are_neither_lost_nor_indexed_twice(svc: Services) -
 def test_startup_check_records_an_empty_store_and_reindexes_a_stale_one(svc: Services) -> None:
     config = svc.search.current()
     with svc.db.begin() as conn:
-        conn.execute(delete(reindex.search_index_state))
+        conn.execute(delete(search_index_state))
     assert reindex.startup_check(svc) is None  # empty: nothing to rebuild
     with svc.db.read() as conn:
         assert reindex.state(conn)[reindex.FINGERPRINT_KEY] == config.fingerprint
 
     patients(svc, 2)
     with svc.db.begin() as conn:
-        conn.execute(delete(reindex.search_index_state))  # indexes of unknown origin
+        conn.execute(delete(search_index_state))  # indexes of unknown origin
     job_id = reindex.startup_check(svc)
     assert job_id is not None
     assert reindex.startup_check(svc) == job_id  # a second worker reuses it
@@ -369,7 +375,7 @@ def test_startup_check_records_an_empty_store_and_reindexes_a_stale_one(svc: Ser
 def test_build_starts_no_job_unless_asked(svc: Services, tmp_path: Path) -> None:
     patients(svc, 1)
     with svc.db.begin() as conn:
-        conn.execute(delete(reindex.search_index_state))
+        conn.execute(delete(search_index_state))
     quiet = build(svc.settings, upgrade=False)
     try:
         assert reindex.claimable(quiet.db) == []

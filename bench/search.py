@@ -240,7 +240,7 @@ def wrk(
         str(ROOT / "bench" / script),
         base,
     ]
-    environment = {**os.environ, **env}
+    environment = {**os.environ, "ENLACE_BENCH_LUA_DIR": str(ROOT / "bench"), **env}
     load = load_average()
     output = subprocess.run(
         command, env=environment, capture_output=True, text=True, check=True

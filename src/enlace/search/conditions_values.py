@@ -25,17 +25,17 @@ from enlace.search.values import (
     ReferenceSearch,
     TokenSearch,
 )
-from enlace.search.values_rows import canonical_as_written
+from enlace.search.values_rows import MAX_KEY, canonical_as_written
 
 Column = ColumnElement[Any]
 Predicate = ColumnElement[bool]
 
-MAX_KEY = 1024  # the writer cuts longer values (index_writer._MAX_KEY); cut the search value too
 _MAX_EXPONENT = 300  # beyond this a number overflows REAL on SQLite (and is absurd anyway)
 _MAX_DIGITS = 100
 
 
 def cut(text: str) -> str:
+    """The writer cuts stored values at MAX_KEY; a search value is cut the same way to match."""
     return text[:MAX_KEY]
 
 

@@ -9,6 +9,9 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
+DEV_SECRET = "enlace-development-secret-do-not-use-in-production"
+
+
 def _default_var_dir() -> Path:
     return Path(os.environ.get("ENLACE_VAR_DIR", PROJECT_ROOT / "var"))
 
@@ -24,10 +27,28 @@ class Settings:
     log_requests: bool = True
     threads: int = 4  # request threads per worker process (PostgreSQL writes, searches, Bundles)
     pool_size: int = 8  # database connections per engine per worker process
+    # Security (docs/security.md). Development runs with auth off unless asked; production
+    # refuses to start without auth, TLS and non-default secrets (enlace.security.hardening).
+    environment: str = "development"
+    auth_enabled: bool = False
+    secret_key: str = DEV_SECRET
+    signing_key_pem: str = ""  # EC private key (PEM) for access tokens; dev: var/keys/
+    data_keys: str = ""  # comma-separated base64 keys, newest first, for identifiers at rest
+    access_token_seconds: int = 300
+    refresh_token_seconds: int = 30 * 24 * 3600
+    login_max_failures: int = 5
+    lockout_seconds: int = 900
+    tls_cert_file: str = ""
+    tls_key_file: str = ""
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.var_dir / 'enlace.db'}"
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
 
     @property
     def export_dir(self) -> Path:
@@ -43,9 +64,32 @@ class Settings:
             "default_page_size": int(env.get("ENLACE_DEFAULT_PAGE_SIZE", 50)),
             "max_page_size": int(env.get("ENLACE_MAX_PAGE_SIZE", 1000)),
             "log_level": env.get("ENLACE_LOG_LEVEL", "INFO"),
-            "log_requests": env.get("ENLACE_LOG_REQUESTS", "1").lower() not in ("0", "false", "no"),
+            "log_requests": _flag(env.get("ENLACE_LOG_REQUESTS", "1")),
             "threads": int(env.get("ENLACE_THREADS", 4)),
             "pool_size": int(env.get("ENLACE_DB_POOL_SIZE", 8)),
+            "environment": env.get("ENLACE_ENV", "development"),
+            "auth_enabled": _flag(env.get("ENLACE_AUTH", "0")),
+            "secret_key": env.get("ENLACE_SECRET_KEY", DEV_SECRET),
+            "signing_key_pem": _file_or_value(env.get("ENLACE_SIGNING_KEY", "")),
+            "data_keys": env.get("ENLACE_DATA_KEYS", ""),
+            "access_token_seconds": min(int(env.get("ENLACE_ACCESS_TOKEN_SECONDS", 300)), 300),
+            "refresh_token_seconds": int(env.get("ENLACE_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)),
+            "login_max_failures": int(env.get("ENLACE_LOGIN_MAX_FAILURES", 5)),
+            "lockout_seconds": int(env.get("ENLACE_LOCKOUT_SECONDS", 900)),
+            "tls_cert_file": env.get("ENLACE_TLS_CERT_FILE", ""),
+            "tls_key_file": env.get("ENLACE_TLS_KEY_FILE", ""),
+            "cors_origins": tuple(o for o in env.get("ENLACE_CORS_ORIGINS", "").split(",") if o),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def _file_or_value(value: str) -> str:
+    """A PEM given inline, or the path of a file holding it."""
+    if value and not value.lstrip().startswith("-----") and Path(value).is_file():
+        return Path(value).read_text()
+    return value

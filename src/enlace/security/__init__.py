@@ -1,0 +1,1 @@
+"""Authentication, authorization, consent, audit and protection of data (docs/security.md)."""

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from enlace.bootstrap import build
 from enlace.interactions.context import Services
 from enlace.kernel.settings import Settings
+from enlace.security.tables import metadata as security_metadata
 from enlace.store.schema import metadata
 from tests.support.postgres import PostgresUnavailable, fresh_database, postgres_server
 
@@ -59,7 +60,8 @@ def services(database_url: str, tmp_path: Path) -> Iterator[Services]:
     built = build(settings, clock=SteppingClock())
     if built.db.dialect == "postgresql":
         with built.db.begin() as conn:
-            names = ", ".join(t.name for t in metadata.sorted_tables)
+            tables = [*metadata.sorted_tables, *security_metadata.sorted_tables]
+            names = ", ".join(t.name for t in tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
     yield built
     built.db.dispose()

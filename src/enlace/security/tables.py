@@ -49,7 +49,9 @@ users = Table(
     Column("organization", String(64), nullable=True),  # Organization id the user works for
     Column("fhir_user", String(160), nullable=True),  # e.g. Practitioner/123, Patient/abc
     Column("patients", Text, nullable=False, default="[]"),  # JSON ids: own or cared-for records
-    Column("totp_secret", Text, nullable=True),  # encrypted with the data keys
+    Column("totp_secret", Text, nullable=True),  # sealed (security/secretbox.py); set = enabled
+    # Last TOTP step accepted: a code counts only for a later step, so none is used twice.
+    Column("totp_last_step", BigInteger, nullable=False, default=0),
     Column("failed_logins", Integer, nullable=False, default=0),
     Column("locked_until_us", BigInteger, nullable=False, default=0),
     Column("active", Boolean, nullable=False, default=True),
@@ -65,6 +67,7 @@ sessions = Table(
     Column("last_seen_us", BigInteger, nullable=False),
     Column("expires_us", BigInteger, nullable=False),
     Column("second_factor", Boolean, nullable=False, default=False),  # TOTP passed (or not needed)
+    Index("ix_security_sessions_expires", "expires_us"),  # purge of expired sessions
 )
 
 authorization_codes = Table(

@@ -24,6 +24,7 @@ from enlace.interactions.router import dispatch
 from enlace.kernel.errors import FhirError
 from enlace.search import custom_params, reindex, reindex_runner
 from enlace.search.runtime import load_custom, refresh_if_stale
+from enlace.security.access import Access
 from enlace.store.schema import (
     reindex_jobs,
     resource_history,
@@ -87,7 +88,9 @@ def call(
 ) -> FhirResponse:
     payload = orjson.dumps(body) if body is not None else b""
     headers = {"content-type": "application/fhir+json"}
-    request = FhirRequest(method, path, list(params.items()), headers, payload, BASE)
+    request = FhirRequest(
+        method, path, list(params.items()), headers, payload, BASE, access=Access.internal()
+    )
     try:
         return dispatch(services, request)
     except FhirError as exc:  # as the HTTP edge renders it

@@ -19,6 +19,7 @@ from enlace.store import versions
 from enlace.store.records import StoredVersion
 from enlace.store.versions import ConcurrentWrite
 
+from . import guard
 from .context import Services
 from .messages import FhirRequest, FhirResponse
 from .responses import information, resource_response, written
@@ -36,6 +37,7 @@ def read(
 ) -> FhirResponse:
     with services.reading(conn) as conn:
         version = services.repo.read(conn, resource_type, resource_id)
+        guard.check_existing(services, request, conn, resource_type, resource_id, "r")
     if request.headers.get("if-none-match") == version.etag:
         return FhirResponse(304, None, {"ETag": version.etag})
     return resource_response(version)
@@ -52,6 +54,9 @@ def vread(
     if not (version_id.isascii() and version_id.isdigit()):
         raise errors.not_found(f"{resource_type}/{resource_id} has no version '{version_id}'")
     with services.reading(conn) as conn:
+        guard.require_type(services, request, resource_type, "r")
+        if services.repo.current(conn, resource_type, resource_id) is not None:
+            guard.check_existing(services, request, conn, resource_type, resource_id, "r")
         version = services.repo.vread(conn, resource_type, resource_id, int(version_id))
     return resource_response(version)
 
@@ -62,10 +67,11 @@ def create(
     resource = services.checked_resource(request.json(), resource_type)
     resource.pop("id", None)  # the server assigns ids on create (R4 3.1.0.4)
     condition = request.headers.get("if-none-exist")
+    guard.require_type(services, request, resource_type, "c")
     with services.writing(conn) as conn:
         if condition:
             versions.serialize_on(conn, f"{resource_type}?{condition}")
-            existing = _matches(services, conn, resource_type, condition, "If-None-Exist")
+            existing = _matches(services, request, conn, resource_type, condition, "If-None-Exist")
             if len(existing) > 1:
                 raise errors.precondition_failed(
                     f"If-None-Exist '{condition}' matches {len(existing)} {resource_type} resources"
@@ -74,6 +80,7 @@ def create(
                 version = services.repo.read(conn, resource_type, existing[0])
                 return written(version, 200, request, "A matching resource already exists")
         version = services.repo.create(conn, resource)
+        guard.check_written(services, request, conn, version, "c")
     return written(version, 201, request)
 
 
@@ -97,8 +104,24 @@ def update(
         )
     if_match = parse_if_match(request)
     with services.writing(conn) as conn:
+        _check_replaceable(services, request, conn, resource_type, resource_id)
         result = services.repo.update(conn, resource, resource_id, if_match)
+        guard.check_written(services, request, conn, result.version, _written_as(result))
     return written(result.version, 201 if result.created else 200, request)
+
+
+def _check_replaceable(
+    services: Services, request: FhirRequest, conn: Connection, resource_type: str, resource_id: str
+) -> None:
+    """An update replaces a visible resource (u), or creates one with the client's id (c)."""
+    if services.repo.current(conn, resource_type, resource_id) is None:
+        guard.require_type(services, request, resource_type, "c")
+    else:
+        guard.check_existing(services, request, conn, resource_type, resource_id, "u")
+
+
+def _written_as(result: Any) -> str:
+    return "c" if result.created else "u"
 
 
 def conditional_update(
@@ -108,7 +131,7 @@ def conditional_update(
     query = _query_string(request)
     with services.writing(conn) as conn:
         versions.serialize_on(conn, f"{resource_type}?{query}")
-        existing = _matches(services, conn, resource_type, query, "conditional update")
+        existing = _matches(services, request, conn, resource_type, query, "conditional update")
         if len(existing) > 1:
             raise errors.precondition_failed(
                 f"The criteria '{query}' match {len(existing)} {resource_type} resources"
@@ -120,14 +143,18 @@ def conditional_update(
                 f"{resource_type}.id",
             )
         if existing:
+            guard.check_existing(services, request, conn, resource_type, existing[0], "u")
             result = services.repo.update(conn, resource, existing[0], parse_if_match(request))
+            guard.check_written(services, request, conn, result.version, "u")
             return written(result.version, 200, request)
         if body_id and services.repo.current(conn, resource_type, body_id):
             raise errors.conflict(
                 f"No {resource_type} matches '{query}', but {resource_type}/{body_id} exists: "
                 "the body id names a resource the criteria do not select"
             )
+        guard.require_type(services, request, resource_type, "c")
         version = services.repo.create(conn, resource, body_id)
+        guard.check_written(services, request, conn, version, "c")
     return written(version, 201, request)
 
 
@@ -145,9 +172,11 @@ def patch(
     for attempt in range(_PATCH_ATTEMPTS):
         try:
             with services.writing(conn) as writer:
+                guard.check_existing(services, request, writer, resource_type, resource_id, "u")
                 version = _patch_once(
                     services, writer, resource_type, resource_id, operations, if_match
                 )
+                guard.check_written(services, request, writer, version, "u")
             return written(version, 200, request)
         except ConcurrentWrite:
             if if_match is not None or conn is not None or attempt == _PATCH_ATTEMPTS - 1:
@@ -179,7 +208,7 @@ def conditional_patch(
 ) -> FhirResponse:
     query = _query_string(request)
     with services.reading(conn) as reader:
-        existing = _matches(services, reader, resource_type, query, "conditional patch")
+        existing = _matches(services, request, reader, resource_type, query, "conditional patch")
     if len(existing) != 1:
         status = 404 if not existing else 412
         raise errors.error(
@@ -198,6 +227,10 @@ def delete(
     conn: Connection | None = None,
 ) -> FhirResponse:
     with services.writing(conn) as conn:
+        if services.repo.current(conn, resource_type, resource_id) is None:
+            guard.require_type(services, request, resource_type, "d")
+        else:
+            guard.check_existing(services, request, conn, resource_type, resource_id, "d")
         version = services.repo.delete(conn, resource_type, resource_id, parse_if_match(request))
     if version is None:
         return information(f"{resource_type}/{resource_id} did not exist or was already deleted")
@@ -209,7 +242,7 @@ def conditional_delete(
 ) -> FhirResponse:
     query = _query_string(request)
     with services.writing(conn) as conn:
-        existing = _matches(services, conn, resource_type, query, "conditional delete")
+        existing = _matches(services, request, conn, resource_type, query, "conditional delete")
         if len(existing) > 1:
             raise errors.precondition_failed(
                 f"The criteria '{query}' match {len(existing)} {resource_type} resources; "
@@ -217,6 +250,7 @@ def conditional_delete(
             )
         if not existing:
             return information(f"No {resource_type} matches '{query}'; nothing deleted")
+        guard.check_existing(services, request, conn, resource_type, existing[0], "d")
         version = services.repo.delete(conn, resource_type, existing[0])
     assert version is not None
     return FhirResponse(204, None, {"ETag": version.etag})
@@ -232,11 +266,21 @@ def parse_if_match(request: FhirRequest) -> int | None:
     return int(match[1])
 
 
-def _matches(services: Services, conn: Any, resource_type: str, query: str, what: str) -> list[str]:
+def _matches(
+    services: Services,
+    request: FhirRequest,
+    conn: Any,
+    resource_type: str,
+    query: str,
+    what: str,
+) -> list[str]:
+    """Conditional criteria match only what the asker may read: others' resources neither
+    satisfy If-None-Exist nor get overwritten, and their existence does not show."""
     params = parse_qsl(query.lstrip("?"), keep_blank_values=True)
     if not params:
         raise errors.bad_request(f"The {what} criteria are empty")
-    return engine.find_ids(conn, services.search.current(), resource_type, params, what)
+    visible = guard.visibility(services, request)
+    return engine.find_ids(conn, services.search.current(), resource_type, params, what, visible)
 
 
 def _query_string(request: FhirRequest) -> str:

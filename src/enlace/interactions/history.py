@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from enlace.kernel import errors
 from enlace.search.query import non_negative_int, parse_instant_us
 
+from . import guard
 from .bundles import history_entry, page_link
 from .context import Services
 from .messages import FhirRequest, FhirResponse
@@ -34,21 +35,25 @@ def history(
     since = request.param("_since")
     since_us = parse_instant_us(since, "_since") if since else None
     before = non_negative_int("_cursor", cursor) if cursor else None
+    if resource_type:
+        guard.require_type(services, request, resource_type, "r")
     with services.reading(conn) as conn:
-        if (
-            resource_type
-            and resource_id
-            and not services.repo.current(conn, resource_type, resource_id)
-        ):
-            raise errors.not_found(f"{resource_type}/{resource_id} is not known")
+        if resource_type and resource_id:
+            if not services.repo.current(conn, resource_type, resource_id):
+                raise errors.not_found(f"{resource_type}/{resource_id} is not known")
+            guard.check_existing(services, request, conn, resource_type, resource_id, "r")
         rows = services.repo.history(
             conn, resource_type, resource_id, since_us, before, limit=count + 1
         )
-    page, more = rows[:count], len(rows) > count
+        page, more = rows[:count], len(rows) > count
+        # A page keeps its cursor; versions the asker may not read are left out of it.
+        keys = [(version.resource_type, version.id) for _, version in page]
+        allowed = guard.visible_keys(services, request, conn, keys, "r")
+    shown = [(seq, v) for seq, v in page if (v.resource_type, v.id) in allowed]
     links = [page_link(request, "self")]
     if more and page:
         links.append(page_link(request, "next", _cursor=str(page[-1][0])))
-    entries = [history_entry(version, request.base_url) for _, version in page]
+    entries = [history_entry(version, request.base_url) for _, version in shown]
     return FhirResponse(200, bundle("history", entries, links))
 
 

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from enlace.kernel import errors
 from enlace.kernel.jsonutil import JSONDecodeError, loads
+from enlace.security.access import Access
 
 
 @dataclass
@@ -23,10 +24,19 @@ class FhirRequest:
     body: bytes = b""
     base_url: str = ""  # e.g. "http://127.0.0.1:8000/fhir"
     parsed_body: Any = None  # set when the body arrives already parsed (Bundle entries)
+    # Who asks: set by the HTTP edge from the verified token (or Access.internal() when auth is
+    # off), copied to a Bundle's entries. None grants nothing (interactions/guard.py).
+    access: Access | None = None
+    guard_cache: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_url(
-        cls, method: str, url: str, base_url: str = "", headers: dict[str, str] | None = None
+        cls,
+        method: str,
+        url: str,
+        base_url: str = "",
+        headers: dict[str, str] | None = None,
+        access: Access | None = None,
     ) -> FhirRequest:
         parts = urlsplit(url)
         path = parts.path.strip("/")
@@ -36,6 +46,7 @@ class FhirRequest:
             parse_qsl(parts.query, keep_blank_values=True),
             headers or {},
             base_url=base_url,
+            access=access,
         )
 
     @property

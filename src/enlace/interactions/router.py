@@ -167,7 +167,13 @@ def _form_search(request: FhirRequest) -> FhirRequest:
     body = request.body.decode("utf-8", errors="replace")
     params = request.params + parse_qsl(body, keep_blank_values=True)
     return FhirRequest(
-        "GET", request.path.rsplit("/", 1)[0], params, request.headers, b"", request.base_url
+        "GET",
+        request.path.rsplit("/", 1)[0],
+        params,
+        request.headers,
+        b"",
+        request.base_url,
+        access=request.access,
     )
 
 

@@ -16,11 +16,12 @@ from sqlalchemy import Connection, select
 from enlace.fhir.compartments import patient_compartment_params
 from enlace.kernel import errors
 from enlace.search import compartment, engine
-from enlace.search.includes import Found, fetch
+from enlace.search.includes import Found, Readable, fetch
 from enlace.search.query import non_negative_int, parse_instant_us, parse_query
 from enlace.search.runtime import refresh_if_stale
 from enlace.store.schema import reference_index, resources
 
+from . import guard
 from .context import Services
 from .messages import FhirRequest, FhirResponse
 from .responses import bundle
@@ -43,13 +44,17 @@ def search_type(
         services.settings.max_page_size,
         strict=request.preference("handling") == "strict",
     )
+    visible = guard.visibility(services, request)
+    visible.require_type(resource_type, "s")
     scope = None
     if compartment_of is not None:
         scope = compartment.compartment_condition(resources, *compartment_of, resource_type)
     config = refresh_if_stale(services)
     render = Renderer(services, query.summary, query.elements, [resource_type])
     with services.reading(conn) as reader:
-        result = engine.run(reader, config, query, scope)
+        if compartment_of is not None:  # the compartment's owner must be visible to look in it
+            guard.check_existing(services, request, reader, *compartment_of, "r")
+        result = engine.run(reader, config, query, visible, scope)
     entries = [render.entry(found, request.base_url, "match") for found in result.matches]
     entries += [render.entry(found, request.base_url, "include") for found in result.included]
     if result.warnings:
@@ -84,14 +89,16 @@ def everything(
     types = _types(services, params.get("_type"))
     since = _since(params.get("_since"))
     render = Renderer(services, None, None, [])
+    readable = guard.readable(services, request)
     with services.reading(conn) as reader:
-        if not _exists(reader, patient_id):
+        if not _exists(reader, patient_id, readable):
             raise errors.not_found(f"Patient/{patient_id} is not known")
         page = compartment.everything(
             reader, patient_id, types, since, count, params.get("_cursor")
         )
-        referenced = _referenced(reader, page.members, types)
-    entries = [render.entry(found, request.base_url, "match") for found in page.members]
+        members = fetch(reader, [(m.resource_type, m.id) for m in page.members], readable)
+        referenced = _referenced(reader, members, types, readable)
+    entries = [render.entry(found, request.base_url, "match") for found in members]
     entries += [render.entry(found, request.base_url, "include") for found in referenced]
     links = [_link(request, "self")]
     if page.next_cursor:
@@ -113,12 +120,12 @@ def _types(services: Services, value: str | None) -> frozenset[str] | None:
     return names
 
 
-def _exists(conn: Connection, patient_id: str) -> bool:
-    return bool(fetch(conn, [("Patient", patient_id)]))
+def _exists(conn: Connection, patient_id: str, readable: Readable) -> bool:
+    return bool(fetch(conn, [("Patient", patient_id)], readable))
 
 
 def _referenced(
-    conn: Connection, members: list[Found], types: frozenset[str] | None
+    conn: Connection, members: list[Found], types: frozenset[str] | None, readable: Readable
 ) -> list[Found]:
     """Resources outside the compartment that the page's members point at, one batch."""
     in_compartment = set(patient_compartment_params()) | {"Patient"}
@@ -137,7 +144,7 @@ def _referenced(
         wanted.update((row[0], row[1]) for row in conn.execute(query.distinct()))
     if types is not None:
         wanted = {key for key in wanted if key[0] in types}
-    return fetch(conn, wanted)
+    return fetch(conn, wanted, readable)
 
 
 def _outcome_entry(issues: list[errors.Issue]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from enlace.search import engine
 from enlace.store import versions
 from enlace.store.records import StoredVersion
 
+from . import guard
 from .context import Services
 from .messages import FhirRequest, FhirResponse, outcome_response
 from .references import conditional_references, rewrite_references
@@ -120,9 +121,9 @@ def _transaction(
 ) -> FhirResponse:
     _check_resources(services, entries)
     with services.db.begin() as conn:
-        mapping = _assign_identities(services, conn, entries)
+        mapping = _assign_identities(services, request, conn, entries)
         for reference in {r for e in entries for r in conditional_references(e.resource)}:
-            mapping[reference] = _resolve_conditional(services, conn, reference)
+            mapping[reference] = _resolve_conditional(services, request, conn, reference)
         for entry in entries:
             if entry.resource is not None:
                 rewrite_references(entry.resource, mapping)
@@ -164,7 +165,7 @@ def _check_resources(services: Services, entries: list[Entry]) -> None:
 
 
 def _assign_identities(
-    services: Services, conn: Connection, entries: list[Entry]
+    services: Services, request: FhirRequest, conn: Connection, entries: list[Entry]
 ) -> dict[str, str]:
     """Decide which resource each POST/PUT entry writes; map fullUrls to `Type/id`."""
     mapping: dict[str, str] = {}
@@ -174,9 +175,9 @@ def _assign_identities(
             continue
         resource_type = entry.resource["resourceType"]
         if entry.method == "POST":
-            entry.target_id = _post_target(services, conn, entry, resource_type)
+            entry.target_id = _post_target(services, request, conn, entry, resource_type)
         else:
-            entry.target_id = _put_target(services, conn, entry, resource_type)
+            entry.target_id = _put_target(services, request, conn, entry, resource_type)
         key = f"{resource_type}/{entry.target_id}"
         if key in targets:  # R4 3.1.0.11.2: two entries may not resolve to one resource
             raise errors.bad_request(
@@ -189,12 +190,14 @@ def _assign_identities(
     return mapping
 
 
-def _post_target(services: Services, conn: Connection, entry: Entry, resource_type: str) -> str:
+def _post_target(
+    services: Services, request: FhirRequest, conn: Connection, entry: Entry, resource_type: str
+) -> str:
     condition = entry.request.get("ifNoneExist")
     if not condition:
         return services.repo.new_id()
     versions.serialize_on(conn, f"{resource_type}?{condition}")
-    existing = _conditional_ids(services, conn, resource_type, condition)
+    existing = _conditional_ids(services, request, conn, resource_type, condition)
     if len(existing) > 1:
         raise errors.precondition_failed(
             f"Bundle.entry[{entry.index}]: ifNoneExist '{condition}' matches {len(existing)} resources"
@@ -203,7 +206,9 @@ def _post_target(services: Services, conn: Connection, entry: Entry, resource_ty
     return existing[0] if existing else services.repo.new_id()
 
 
-def _put_target(services: Services, conn: Connection, entry: Entry, resource_type: str) -> str:
+def _put_target(
+    services: Services, request: FhirRequest, conn: Connection, entry: Entry, resource_type: str
+) -> str:
     assert entry.resource is not None
     body_id = entry.resource.get("id")
     segments = entry.path.split("/")
@@ -216,7 +221,7 @@ def _put_target(services: Services, conn: Connection, entry: Entry, resource_typ
         return segments[1]
     query = urlsplit(entry.url).query
     versions.serialize_on(conn, f"{resource_type}?{query}")
-    found = _conditional_ids(services, conn, segments[0], query)
+    found = _conditional_ids(services, request, conn, segments[0], query)
     if len(found) > 1:
         raise errors.precondition_failed(
             f"Bundle.entry[{entry.index}]: '{entry.url}' matches {len(found)} resources"
@@ -234,10 +239,12 @@ def _put_target(services: Services, conn: Connection, entry: Entry, resource_typ
     return found[0] if found else body_id or services.repo.new_id()
 
 
-def _resolve_conditional(services: Services, conn: Connection, reference: str) -> str:
+def _resolve_conditional(
+    services: Services, request: FhirRequest, conn: Connection, reference: str
+) -> str:
     resource_type, _, query = reference.partition("?")
     services.require_type(resource_type)
-    found = _conditional_ids(services, conn, resource_type, query)
+    found = _conditional_ids(services, request, conn, resource_type, query)
     if len(found) != 1:
         raise errors.precondition_failed(
             f"The conditional reference '{reference}' matches {len(found)} resources; it must match one"
@@ -246,11 +253,13 @@ def _resolve_conditional(services: Services, conn: Connection, reference: str) -
 
 
 def _conditional_ids(
-    services: Services, conn: Connection, resource_type: str, query: str
+    services: Services, request: FhirRequest, conn: Connection, resource_type: str, query: str
 ) -> list[str]:
+    """Matches among what the submitter may read (see crud._matches)."""
     params = parse_qsl(query, keep_blank_values=True)
     config = services.search.current()
-    return engine.find_ids(conn, config, resource_type, params, f"'{query}'")
+    visible = guard.visibility(services, request)
+    return engine.find_ids(conn, config, resource_type, params, f"'{query}'", visible)
 
 
 def _run(
@@ -258,14 +267,23 @@ def _run(
 ) -> dict[str, Any]:
     repo = services.repo
     if entry.method == "POST" and entry.resource is not None and entry.target_id:
+        resource_type = entry.resource["resourceType"]
         if entry.matched_existing:
-            version = repo.read(conn, entry.resource["resourceType"], entry.target_id)
+            guard.check_existing(services, request, conn, resource_type, entry.target_id, "r")
+            version = repo.read(conn, resource_type, entry.target_id)
             return _written_entry(version, 200, request)
+        guard.require_type(services, request, resource_type, "c")
         version = repo.create(conn, entry.resource, entry.target_id)
+        guard.check_written(services, request, conn, version, "c")
         return _written_entry(version, 201, request)
     if entry.method == "PUT" and entry.resource is not None and entry.target_id:
-        if_match = _if_match(entry)
-        result = repo.update(conn, entry.resource, entry.target_id, if_match)
+        resource_type = entry.resource["resourceType"]
+        if repo.current(conn, resource_type, entry.target_id) is None:
+            guard.require_type(services, request, resource_type, "c")
+        else:
+            guard.check_existing(services, request, conn, resource_type, entry.target_id, "u")
+        result = repo.update(conn, entry.resource, entry.target_id, _if_match(entry))
+        guard.check_written(services, request, conn, result.version, "c" if result.created else "u")
         return _written_entry(result.version, 201 if result.created else 200, request)
     sub = _sub_request(request, entry)
     return _response_entry(dispatch(services, sub, conn))
@@ -290,7 +308,8 @@ def _sub_request(request: FhirRequest, entry: Entry) -> FhirRequest:
         if entry.request.get(field_name):
             headers[header] = str(entry.request[field_name])
     method = "GET" if entry.method == "HEAD" else entry.method
-    sub = FhirRequest.from_url(method, entry.url, request.base_url, headers)
+    sub = FhirRequest.from_url(method, entry.url, request.base_url, headers, request.access)
+    sub.guard_cache = request.guard_cache
     if entry.method == "PATCH" and entry.resource is not None:
         sub.headers["content-type"] = "application/json-patch+json"
         sub.parsed_body = _patch_from_binary(entry)

@@ -65,6 +65,12 @@ class SearchContext:
     indexed: Callable[[str], frozenset[str]]  # resource type -> codes that have index rows
     now_us: int | None = None  # for date `ap`; None = the current time
     max_chain_depth: int = 3  # chained links and nested _has, each
+    # The rows of a chained or `_has` type the asker may search (a `resources` alias in, a
+    # condition or None out): without it a chain could filter on data the asker cannot see.
+    visible: Callable[[str, Any], Predicate | None] | None = None
+
+    def visible_rows(self, resource_type: str, target: Any) -> Predicate | None:
+        return None if self.visible is None else self.visible(resource_type, target)
 
 
 def criterion(

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy.sql.elements import ColumnElement, False_
 
 from enlace.kernel import errors
 from enlace.search.conditions_types import TABLES, RowPredicate, plain, rows_exist
@@ -199,6 +199,7 @@ def chain(
     deeper = replace(state, links=state.links + 1)
     ref = reference_index.alias()
     branches: list[Predicate] = []
+    hidden = False
     for kind in types:
         other = resources.alias()
         inner = compile_(ctx, other, kind, rest, value, deeper)
@@ -207,8 +208,16 @@ def chain(
         ids = select(other.c.id).where(
             other.c.resource_type == kind, other.c.deleted.is_(False), inner
         )
+        visible = ctx.visible_rows(kind, other)
+        if isinstance(visible, False_):  # the asker may not search this type: no branch
+            hidden = True
+            continue
+        if visible is not None:
+            ids = ids.where(visible)
         branches.append(and_(ref.c.target_type == kind, ref.c.target_id.in_(ids)))
     if not branches:
+        if hidden:
+            return false()
         if modifier:
             return None
         raise errors.bad_request(
@@ -272,7 +281,7 @@ def reverse_chain(
     if inner is None:
         return None
     ref = reference_index.alias()
-    return exists().where(
+    found = exists().where(
         ref.c.resource_type == source_type,
         ref.c.param == code,
         ref.c.target_id == target.c.id,
@@ -282,3 +291,7 @@ def reverse_chain(
         source.c.deleted.is_(False),
         inner,
     )
+    visible = ctx.visible_rows(source_type, source)
+    if isinstance(visible, False_):  # the asker may not search the referring type
+        return false()
+    return found if visible is None else found.where(visible)

@@ -9,7 +9,7 @@ COUNT when a total is wanted, and a bounded number of batched queries for includ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -24,6 +24,15 @@ from enlace.store.schema import resources
 Key = tuple[ColumnElement[Any], bool]  # (sort expression, descending)
 
 
+class Guard(Protocol):
+    """What the asker may see (enlace.security.visibility.Visibility): every search carries one,
+    so matches, chains, `_has` and includes are all limited to it."""
+
+    def where(
+        self, resource_type: str, permission: str, target: Any = ...
+    ) -> ColumnElement[bool] | None: ...
+
+
 @dataclass(slots=True)
 class SearchResult:
     matches: list[Found]
@@ -36,8 +45,15 @@ class SearchResult:
     warnings: list[errors.Issue] = field(default_factory=list)
 
 
-def context(config: SearchConfig, now_us: int | None = None) -> conditions.SearchContext:
-    return conditions.SearchContext(config.registry, config.indexer.indexed_codes, now_us)
+def context(
+    config: SearchConfig, now_us: int | None = None, guard: Guard | None = None
+) -> conditions.SearchContext:
+    """The compile context; with a guard, chained and `_has` types are limited to what it lets
+    the asker search."""
+    visible = None if guard is None else (lambda kind, alias: guard.where(kind, "s", alias))
+    return conditions.SearchContext(
+        config.registry, config.indexer.indexed_codes, now_us, visible=visible
+    )
 
 
 def compile_filters(
@@ -67,13 +83,16 @@ def run(
     conn: Connection,
     config: SearchConfig,
     query: SearchQuery,
+    guard: Guard,
     scope: ColumnElement[bool] | None = None,
     now_us: int | None = None,
 ) -> SearchResult:
-    ctx = context(config, now_us)
+    ctx = context(config, now_us, guard)
     where, warnings = compile_filters(ctx, query)
-    if scope is not None:
-        where.append(scope)
+    visible = guard.where(query.resource_type, "s")
+    for condition in (scope, visible):
+        if condition is not None:
+            where.append(condition)
     if query.summary == "count" or query.count == 0:
         return SearchResult([], [], _count(conn, where), warnings=warnings)
     keys = _sort_keys(ctx, query)
@@ -89,7 +108,8 @@ def run(
         result.total = len(result.matches) if first_page and no_more else _count(conn, where)
     if query.includes:
         found = [(m.resource_type, m.id) for m in result.matches]
-        result.included = includes.resolve(conn, config.registry, query.includes, found)
+        readable = includes.readable_by(guard)
+        result.included = includes.resolve(conn, config.registry, query.includes, found, readable)
     return result
 
 
@@ -181,6 +201,7 @@ def find_ids(
     resource_type: str,
     params: list[tuple[str, str]],
     what: str,
+    guard: Guard,
     limit: int = 2,
 ) -> list[str]:
     """Ids matching the criteria of a conditional interaction (If-None-Exist, conditional
@@ -189,6 +210,9 @@ def find_ids(
     query = parse_query(resource_type, params, strict=True)
     if not query.filters:
         raise errors.bad_request(f"The {what} criteria select no search parameter")
-    where, _ = compile_filters(context(config), query)
+    where, _ = compile_filters(context(config, guard=guard), query)
+    visible = guard.where(resource_type, "r")
+    if visible is not None:
+        where.append(visible)
     statement = select(resources.c.id).where(*where).order_by(resources.c.id).limit(limit)
     return [row[0] for row in conn.execute(statement)]

@@ -10,10 +10,11 @@ stating the limit.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, and_, select
+from sqlalchemy.sql.elements import ColumnElement, False_
 
 from enlace.kernel import errors
 from enlace.search.query import Include
@@ -25,6 +26,18 @@ MAX_INCLUDED = 2_000
 _CHUNK = 500
 
 Key = tuple[str, str]  # (resource type, id)
+# resource type -> the condition on `resources` rows the asker may read (None: all of them)
+Readable = Callable[[str], ColumnElement[bool] | None]
+
+
+def readable_by(guard: Any) -> Readable:
+    """A Readable from a search Guard (anything with `where(type, permission)`)."""
+    return lambda resource_type: guard.where(resource_type, "r")
+
+
+def everything_readable(resource_type: str) -> None:
+    """For the platform's own jobs, which act for no one in particular."""
+    return None
 
 
 class Found(NamedTuple):
@@ -51,8 +64,14 @@ def check(registry: Registry, spec: Include) -> None:
 
 
 def resolve(
-    conn: Connection, registry: Registry, specs: list[Include], page: list[Key]
+    conn: Connection,
+    registry: Registry,
+    specs: list[Include],
+    page: list[Key],
+    readable: Readable,
 ) -> list[Found]:
+    """The included resources the asker may read; an include never widens what a search shows,
+    and what it may not read is left out as if it did not exist."""
     for spec in specs:
         check(registry, spec)
     seen: set[Key] = set(page)
@@ -73,7 +92,7 @@ def resolve(
                 "_include",
             )
         seen |= wanted
-        fetched = fetch(conn, wanted)
+        fetched = fetch(conn, wanted, readable)
         included.extend(fetched)
         frontier = [(f.resource_type, f.id) for f in fetched]
     return included
@@ -112,12 +131,15 @@ def _linked(conn: Connection, spec: Include, frontier: list[Key]) -> set[Key]:
     return found
 
 
-def fetch(conn: Connection, keys: Iterable[Key]) -> list[Found]:
-    """Current, non-deleted resources for the keys (missing ones are skipped), one SELECT per
-    type and chunk, in a stable order."""
+def fetch(conn: Connection, keys: Iterable[Key], readable: Readable) -> list[Found]:
+    """Current, non-deleted resources for the keys that the asker may read (missing and hidden
+    ones are skipped alike), one SELECT per type and chunk, in a stable order."""
     r = resources.c
     found: list[Found] = []
     for resource_type, ids in sorted(_group(keys, None).items()):
+        visible = readable(resource_type)
+        if isinstance(visible, False_):
+            continue
         for chunk in _chunks(sorted(ids)):
             query = (
                 select(r.resource_type, r.id, r.content)
@@ -125,6 +147,8 @@ def fetch(conn: Connection, keys: Iterable[Key]) -> list[Found]:
                 .where(r.deleted.is_(False))
                 .order_by(r.id)
             )
+            if visible is not None:
+                query = query.where(visible)
             found.extend(Found(row[0], row[1], bytes(row[2])) for row in conn.execute(query))
     return found
 

@@ -23,8 +23,10 @@ from enlace.interactions.context import Services
 from enlace.interactions.messages import FhirRequest, FhirResponse, outcome_response
 from enlace.interactions.router import dispatch, is_single_resource
 from enlace.kernel import errors
+from enlace.kernel.clock import system_clock
 from enlace.kernel.jsonutil import dumps, loads
 from enlace.kernel.logging import request_id_var
+from enlace.security.authn import request_access
 
 from .negotiation import check_formats
 
@@ -78,14 +80,12 @@ async def _answer(
     params: list[tuple[str, str]],
 ) -> FhirResponse:
     check_formats(method, headers, params)
+    path = scope["path"][len(PREFIX) :].strip("/")
+    base_url = _base_url(scope, headers)
+    access = request_access(services.settings, headers, path, base_url, system_clock())
     body = await _read_body(receive, headers, services.settings.max_body_bytes)
     request = FhirRequest(
-        "GET" if method == "HEAD" else method,
-        scope["path"][len(PREFIX) :].strip("/"),
-        params,
-        headers,
-        body,
-        _base_url(scope, headers),
+        "GET" if method == "HEAD" else method, path, params, headers, body, base_url, access=access
     )
     if _runs_inline(services, request):
         return dispatch(services, request)

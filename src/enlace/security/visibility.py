@@ -123,6 +123,10 @@ class Visibility:
         patients = self.access.patients
         if not patients:
             return false()
+        if resource_type == "Patient":
+            # Only the token's own patients: the compartment would also admit any Patient whose
+            # `link` points at them, and anyone who may write a Patient could make such a link.
+            return target.c.id.in_(patients)
         members = [
             compartment.compartment_condition(target, "Patient", patient, resource_type)
             for patient in patients

@@ -280,3 +280,34 @@ def _actor(reference: str) -> dict[str, Any]:
         ]
     }
     return {"role": role, "reference": {"reference": reference}}
+
+
+def test_bulk_export_needs_whole_type_grants_and_answers_only_its_owner(world: Services) -> None:
+    me = patient_access()
+    headers = {"prefer": "respond-async"}
+
+    def kick(access: Access | None, url: str) -> FhirResponse:
+        request = FhirRequest.from_url("GET", url, BASE, headers=dict(headers), access=access)
+        try:
+            return dispatch(world, request)
+        except FhirError as exc:
+            return outcome_response(exc)
+
+    assert kick(me, "$export").status == 403
+    assert kick(me, "Patient/$export").status == 403
+    narrowed = Access("app", "client", parse_scopes(f"system/Observation.rs?category={LAB}"))
+    assert kick(narrowed, "$export?_type=Observation").status == 403
+    backend = Access("etl", "client", parse_scopes("system/*.rs"))
+    accepted = kick(backend, "$export?_type=Patient")
+    assert accepted.status == 202
+    status_path = accepted.headers["Content-Location"].split("/fhir/", 1)[1]
+    other = Access("etl2", "client", parse_scopes("system/*.rs"))
+    assert call(world, other, "GET", status_path).status == 404
+    assert call(world, backend, "GET", status_path).status in (200, 202)
+
+
+def test_reindex_is_for_administrators(world: Services) -> None:
+    doctor = Access("dr", "user", ceiling("physician", None), role="physician")
+    assert call(world, doctor, "POST", "$reindex").status == 403
+    admin = Access("root", "user", ceiling("administrator", None), role="administrator")
+    assert call(world, admin, "POST", "$reindex?_type=Patient").status == 202

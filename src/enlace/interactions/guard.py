@@ -22,7 +22,7 @@ from enlace.security.consent import consent_rules
 from enlace.security.scopes import ScopeSet
 from enlace.security.visibility import Visibility
 from enlace.store.records import StoredVersion
-from enlace.store.schema import resources
+from enlace.store.schema import export_jobs, resources
 
 from .context import Services
 from .messages import FhirRequest
@@ -126,3 +126,61 @@ def visible_keys(
 def _chunks(ids: list[str], size: int = 500) -> Iterable[list[str]]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
+
+
+DEIDENTIFIED_EXPORT_ROLES = frozenset({"analyst", "regulator", "administrator"})
+
+
+def require_export(services: Services, request: FhirRequest) -> None:
+    """Bulk export hands over whole types: identified data needs a grant without narrowing or
+    patient context on every exported type (system/*.rs, say); a de-identified export
+    (`_deidentify`) is also open to the analyst, regulator and administrator roles."""
+    access = request.access or NOBODY
+    if access.unrestricted:
+        return
+    if request.param("_deidentify") and access.role in DEIDENTIFIED_EXPORT_ROLES:
+        return
+    types = [t for t in (request.param("_type") or "").split(",") if t] or ["*"]
+    whole = [
+        s
+        for s in access.scopes.resource_scopes
+        if s.context != "patient" and not s.narrowing and "r" in s.permissions
+    ]
+    missing = [t for t in types if not any(s.resource_type in ("*", t) for s in whole)]
+    if missing:
+        raise errors.error(
+            403,
+            "forbidden",
+            f"Bulk export of {', '.join(missing)} needs a read scope on the whole type "
+            "(system/ or user/, without a query); ask for a de-identified export instead",
+        )
+
+
+def record_owner(services: Services, request: FhirRequest, job_id: str) -> None:
+    access = request.access or NOBODY
+    with services.db.begin() as conn:
+        conn.execute(
+            export_jobs.update().where(export_jobs.c.id == job_id).values(owner=access.actor)
+        )
+
+
+def check_owner(services: Services, request: FhirRequest, job_id: str) -> None:
+    """An export job and its files answer only the one who asked (404 to anyone else)."""
+    access = request.access or NOBODY
+    if access.unrestricted:
+        return
+    with services.db.read() as conn:
+        owner = conn.execute(select(export_jobs.c.owner).where(export_jobs.c.id == job_id)).first()
+    if owner is None or owner[0] != access.actor:
+        raise errors.not_found(f"No export job '{job_id}'")
+
+
+def require_administration(services: Services, request: FhirRequest, what: str) -> None:
+    """Server administration ($reindex): the platform itself, administrators, or a system
+    client allowed to update SearchParameters."""
+    access = request.access or NOBODY
+    if access.unrestricted or access.role == "administrator":
+        return
+    if visibility(services, request).permits_type("SearchParameter", "u"):
+        return
+    raise errors.error(403, "forbidden", f"{what} is for administrators")

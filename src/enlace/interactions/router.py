@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 
 from enlace.kernel import errors
 
-from . import bulk_export, crud, history, operations, reindex_ops, search_type, transaction
+from . import bulk_export, crud, guard, history, operations, reindex_ops, search_type, transaction
 from .capabilities import capability_statement
 from .context import Services
 from .messages import FhirRequest, FhirResponse
@@ -45,17 +45,21 @@ def _dispatch(services: Services, request: FhirRequest, conn: Connection | None)
         return history.history(services, request)
     if head == "$export":
         _only(method, "GET", "$export")
-        return bulk_export.kick_off(services, request, "system")
+        return _export(services, request, "system")
     if head == "$export-poll-status" and len(segments) == 2:
+        guard.check_owner(services, request, segments[1])
         return bulk_export.poll_or_cancel(services, request, segments[1])
     if head == "$export-file" and len(segments) == 3:
         _only(method, "GET", "$export-file")
+        guard.check_owner(services, request, segments[1])
         return bulk_export.file(services, segments[1], segments[2])
     if head == "$reindex" and len(segments) == 1:
         _only(method, "POST", "$reindex")
+        guard.require_administration(services, request, "$reindex")
         return reindex_ops.kick_off(services, request)
     if head == "$reindex-status" and len(segments) == 2:
         _only(method, "GET", "$reindex-status")
+        guard.require_administration(services, request, "$reindex-status")
         return reindex_ops.status(services, request, segments[1])
     resource_type = services.require_type(head)
     if len(segments) == 1:
@@ -113,7 +117,7 @@ def _instance_level(
         return operations.validate(services, request, resource_type)
     if first == "$export" and len(rest) == 1 and resource_type == "Patient":
         _only(method, "GET", "Patient/$export")
-        return bulk_export.kick_off(services, request, "patient")
+        return _export(services, request, "patient")
     if first.startswith("$") or first.startswith("_"):
         raise errors.error(404, "not-supported", f"'{resource_type}/{first}' is not supported")
     return _resource_level(services, request, resource_type, first, rest[1:], conn)
@@ -150,7 +154,7 @@ def _resource_level(
         return operations.validate(services, request, resource_type, resource_id)
     if rest == ["$export"] and resource_type == "Group":
         _only(method, "GET", "Group/[id]/$export")
-        return bulk_export.kick_off(services, request, "group", resource_id)
+        return _export(services, request, "group", resource_id)
     if rest == ["$everything"] and resource_type == "Patient":
         _only(method, "GET", "Patient/[id]/$everything")
         return search_type.everything(services, request, resource_id, conn)
@@ -160,6 +164,16 @@ def _resource_level(
         compartment_of = (resource_type, resource_id)
         return search_type.search_type(services, request, member_type, conn, compartment_of)
     raise errors.error(404, "not-supported", f"'{request.path}' is not a supported URL")
+
+
+def _export(
+    services: Services, request: FhirRequest, level: str, group_id: str | None = None
+) -> FhirResponse:
+    guard.require_export(services, request)
+    response = bulk_export.kick_off(services, request, level, group_id)
+    job_id = response.headers["Content-Location"].rsplit("/", 1)[-1]
+    guard.record_owner(services, request, job_id)
+    return response
 
 
 def _form_search(request: FhirRequest) -> FhirRequest:

@@ -184,4 +184,5 @@ export_jobs = Table(
     Column("progress", Text, nullable=True),
     Column("manifest", LargeBinary, nullable=True),
     Column("error", Text, nullable=True),
+    Column("owner", Text, nullable=True),  # who asked: only they may poll or fetch the files
 )

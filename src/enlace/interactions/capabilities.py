@@ -47,7 +47,39 @@ def capability_statement(services: Services, request: FhirRequest) -> FhirRespon
     body = dict(_statement(services.definitions, services.search.current()))
     body["date"] = services.started_at
     body["implementation"] = {"description": "Enlace FHIR server", "url": request.base_url}
+    if services.settings.auth_enabled:
+        body["rest"] = [{**body["rest"][0], "security": _security(request.base_url)}]
     return FhirResponse(200, body)
+
+
+def _security(base_url: str) -> dict[str, Any]:
+    """SMART App Launch's declaration of the OAuth endpoints (also in
+    .well-known/smart-configuration, which clients should prefer)."""
+    server = base_url.removesuffix("/fhir")
+    oauth = [
+        {"url": "authorize", "valueUri": f"{server}/auth/authorize"},
+        {"url": "token", "valueUri": f"{server}/auth/token"},
+    ]
+    return {
+        "extension": [
+            {
+                "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                "extension": oauth,
+            }
+        ],
+        "service": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                        "code": "SMART-on-FHIR",
+                    }
+                ]
+            }
+        ],
+        "description": "SMART on FHIR v2 scopes (patient/, user/, system/) on every interaction; "
+        "patient consent and break-glass (X-Break-Glass-Reason); every access audited.",
+    }
 
 
 @lru_cache(maxsize=4)

@@ -12,7 +12,11 @@ WORKERS ?= 1
 
 .PHONY: install lint test test-fast demo bench clean
 
+# Debian's Chromium for the browser test (tests/e2e/test_login_browser.py, which skips without
+# it): installed when missing and we are root on an apt system; nothing is fetched from a CDN.
 install: $(STAMP) $(DEFS)
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

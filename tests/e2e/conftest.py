@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -48,9 +49,48 @@ def postgres_admin_url() -> Iterator[str]:
         pytest.skip(f"PostgreSQL e2e tests skipped: {exc}")
 
 
-def _serve(database_url: str, workdir: Path) -> Iterator[str]:
+@dataclass(frozen=True)
+class LoginServer:
+    """A live server for the browser tests: its site root, and the environment that points the
+    `enlace` command line (users add, totp, unlock) at the same database."""
+
+    base: str  # http://127.0.0.1:<port>, no /fhir
+    env: dict[str, str]
+
+
+LOGIN_SERVER_ENV = {"ENLACE_LOGIN_MAX_FAILURES": "3", "ENLACE_LOCKOUT_SECONDS": "600"}
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def login_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LoginServer]:
+    workdir = tmp_path_factory.mktemp("login-server")
+    if request.param == "sqlite":
+        url = f"sqlite:///{workdir / 'enlace.db'}"
+        for fhir_base in _serve(url, workdir, LOGIN_SERVER_ENV):
+            yield LoginServer(fhir_base.removesuffix("/fhir"), _env(url, workdir))
+        return
+    admin: str = request.getfixturevalue("postgres_admin_url")
+    with fresh_database(admin) as url:
+        for fhir_base in _serve(url, workdir, LOGIN_SERVER_ENV):
+            yield LoginServer(fhir_base.removesuffix("/fhir"), _env(url, workdir))
+
+
+def _env(database_url: str, workdir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {
+        **os.environ,
+        "ENLACE_DATABASE_URL": database_url,
+        "ENLACE_VAR_DIR": str(workdir),
+        **(extra or {}),
+    }
+
+
+def _serve(
+    database_url: str, workdir: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "ENLACE_DATABASE_URL": database_url, "ENLACE_VAR_DIR": str(workdir)}
+    env = _env(database_url, workdir, extra_env)
     log = (workdir / "server.log").open("wb")
     process = subprocess.Popen(
         [str(VENV_BIN / "enlace"), "serve", "--port", str(port), "--workers", "2"],

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from enlace.entrypoints.web import pages as web_pages
 from enlace.interactions.context import Services
 from enlace.store import migrate
 
@@ -51,6 +52,7 @@ def create_app(services: Services) -> EnlaceApp:
             {"status": "ready" if ready else "not-ready", "detail": detail}, 200 if ready else 503
         )
 
+    web_pages.register(app, services)
     return EnlaceApp(services, app)
 
 

@@ -1,0 +1,123 @@
+"""User-facing text in Spanish (Mexico), the default, and English.
+
+Each key holds every language side by side, so a missing translation is a failing unit test,
+not a surprise in production. Other pages bring their own catalog in the same shape and pass it
+to `translator` (or to `render.page(strings=...)`); their keys win over these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+DEFAULT = "es-MX"
+LANGUAGES = ("es-MX", "en")
+
+Catalog = Mapping[str, Mapping[str, str]]  # key -> language -> text
+Translator = Callable[[str], str]
+
+STRINGS: dict[str, dict[str, str]] = {
+    "lang.switch": {"es-MX": "English", "en": "Español"},
+    "page.error.title": {"es-MX": "Algo salió mal", "en": "Something went wrong"},
+    "page.error.text": {
+        "es-MX": "No pudimos completar tu solicitud. Inténtalo de nuevo en unos minutos.",
+        "en": "We could not complete your request. Please try again in a few minutes.",
+    },
+    "form.expired": {
+        "es-MX": "El formulario expiró o no es válido. Inténtalo de nuevo.",
+        "en": "The form expired or is not valid. Please try again.",
+    },
+    "login.title": {"es-MX": "Iniciar sesión", "en": "Sign in"},
+    "login.username": {"es-MX": "Usuario", "en": "Username"},
+    "login.password": {"es-MX": "Contraseña", "en": "Password"},
+    "login.submit": {"es-MX": "Entrar", "en": "Sign in"},
+    "login.failed": {
+        "es-MX": "Usuario o contraseña incorrectos, o la cuenta está bloqueada temporalmente.",
+        "en": "Wrong username or password, or the account is temporarily locked.",
+    },
+    "login.expired": {
+        "es-MX": "Tu inicio de sesión expiró. Vuelve a escribir tu usuario y contraseña.",
+        "en": "Your sign-in expired. Please enter your username and password again.",
+    },
+    "login.signed_out": {"es-MX": "Cerraste tu sesión.", "en": "You are signed out."},
+    "totp.title": {"es-MX": "Verificación en dos pasos", "en": "Two-step verification"},
+    "totp.help": {
+        "es-MX": "Escribe el código de 6 dígitos que muestra tu aplicación de autenticación.",
+        "en": "Enter the 6-digit code your authenticator app shows.",
+    },
+    "totp.code": {"es-MX": "Código", "en": "Code"},
+    "totp.submit": {"es-MX": "Verificar", "en": "Verify"},
+    "totp.failed": {
+        "es-MX": "El código no es válido o ya se usó. Espera el siguiente código e inténtalo de nuevo.",
+        "en": "The code is not valid or was already used. Wait for the next code and try again.",
+    },
+    "account.title": {"es-MX": "Mi cuenta", "en": "My account"},
+    "account.welcome": {"es-MX": "Sesión iniciada como", "en": "Signed in as"},
+    "account.name": {"es-MX": "Nombre", "en": "Name"},
+    "account.username": {"es-MX": "Usuario", "en": "Username"},
+    "account.role": {"es-MX": "Rol", "en": "Role"},
+    "account.organization": {"es-MX": "Organización", "en": "Organization"},
+    "account.fhir_user": {"es-MX": "Registro FHIR", "en": "FHIR record"},
+    "account.totp": {"es-MX": "Verificación en dos pasos", "en": "Two-step verification"},
+    "account.totp_on": {"es-MX": "Activada", "en": "On"},
+    "account.totp_off": {"es-MX": "Desactivada", "en": "Off"},
+    "account.none": {"es-MX": "—", "en": "—"},
+    "logout.submit": {"es-MX": "Cerrar sesión", "en": "Sign out"},
+    "role.patient": {"es-MX": "Paciente", "en": "Patient"},
+    "role.caregiver": {"es-MX": "Cuidador(a)", "en": "Caregiver"},
+    "role.physician": {"es-MX": "Médico(a)", "en": "Physician"},
+    "role.nurse": {"es-MX": "Enfermería", "en": "Nurse"},
+    "role.chw": {"es-MX": "Promotor(a) de salud", "en": "Community health worker"},
+    "role.pharmacist": {"es-MX": "Farmacéutico(a)", "en": "Pharmacist"},
+    "role.payer": {"es-MX": "Aseguradora o pagador", "en": "Payer"},
+    "role.analyst": {"es-MX": "Analista de salud pública", "en": "Public health analyst"},
+    "role.regulator": {"es-MX": "Autoridad reguladora", "en": "Regulator"},
+    "role.administrator": {"es-MX": "Administrador(a) de la red", "en": "Network administrator"},
+}
+
+
+def normalize(tag: str | None) -> str | None:
+    """A supported language for a tag (`en`, `en-US` → `en`; `es`, `es-AR` → `es-MX`), or None."""
+    if not tag:
+        return None
+    primary = tag.strip().lower().split("-")[0]
+    return {"es": "es-MX", "en": "en"}.get(primary)
+
+
+def pick_language(query: str | None, cookie: str | None, accept_language: str | None) -> str:
+    """`?lang=` first, then the remembered choice, then the browser's preference, then es-MX."""
+    return normalize(query) or normalize(cookie) or _from_header(accept_language) or DEFAULT
+
+
+def other_language(lang: str) -> str:
+    return "en" if lang == DEFAULT else DEFAULT
+
+
+def translator(lang: str, extra: Catalog | None = None) -> Translator:
+    def t(key: str) -> str:
+        entry = (extra or {}).get(key) or STRINGS.get(key)
+        if entry is None:
+            return key  # a visible key is a bug to fix, not a crashed page
+        return entry.get(lang) or entry[DEFAULT]
+
+    return t
+
+
+def _from_header(header: str | None) -> str | None:
+    """The supported language the Accept-Language header ranks highest."""
+    best: tuple[float, str] | None = None
+    for part in (header or "").split(","):
+        tag, _, params = part.partition(";")
+        lang = normalize(tag)
+        if lang is None:
+            continue
+        weight = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if weight > 0 and (best is None or weight > best[0]):
+            best = (weight, lang)
+    return None if best is None else best[1]

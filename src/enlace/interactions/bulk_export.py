@@ -1,9 +1,10 @@
 """Bulk Data $export, asynchronous: kick-off → 202 + Content-Location → poll → NDJSON files.
 
 Spec: https://hl7.org/fhir/uv/bulkdata/export.html (system, Patient and Group level; `_type`,
-`_since`, `_outputFormat`). Job state lives in the database so any worker process can answer a
-poll; the files are written by the process that accepted the job, streamed in keyset-paged batches
-so memory stays bounded whatever the store's size.
+`_since`, `_outputFormat`), plus `_deidentify=safe-harbor` and `_k` (docs/security.md). Job state
+lives in the database so any worker process can answer a poll; the files are written by the process
+that accepted the job, streamed in keyset-paged batches so memory stays bounded whatever the store's
+size.
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ from sqlalchemy import select, update
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us, fhir_instant, system_clock
 from enlace.search.query import parse_instant_us
+from enlace.security.deidentify_export import (
+    OUTCOME_FILE,
+    DeidentifiedExport,
+    export_secret,
+    requested_k,
+)
 from enlace.store.schema import export_jobs
 
 from . import export_scan
@@ -29,7 +36,7 @@ from .messages import FhirRequest, FhirResponse
 
 log = logging.getLogger(__name__)
 _FORMATS = {"application/fhir+ndjson", "application/ndjson", "ndjson"}
-_KNOWN = {"_type", "_since", "_outputFormat", "_format", "_pretty"}
+_KNOWN = {"_type", "_since", "_outputFormat", "_format", "_pretty", "_deidentify", "_k"}
 
 
 def kick_off(
@@ -77,7 +84,13 @@ def _scope(
         with services.db.read() as conn:
             services.repo.read(conn, "Group", group_id or "")
     since_us = parse_instant_us(since, "_since") if since else None
-    return export_scan.Scope(level, types, since_us, group_id)
+    return export_scan.Scope(level, types, since_us, group_id, deidentification_k(request))
+
+
+def deidentification_k(request: FhirRequest) -> int | None:
+    """The k of a de-identified export (`_deidentify=safe-harbor`, `_k`, default 11), None for an
+    identified one; a 400 naming the parameter for a bad value."""
+    return requested_k(request.param("_deidentify"), request.param("_k"))
 
 
 def poll_or_cancel(services: Services, request: FhirRequest, job_id: str) -> FhirResponse:
@@ -117,7 +130,9 @@ def _run(services: Services, job_id: str, scope: export_scan.Scope, base_url: st
     try:
         _set(services, job_id, status="running")
         directory.mkdir(parents=True, exist_ok=True)
-        counts = export_scan.write_files(services.db, scope, directory)
+        deidentified = _deidentified_export(services, scope)
+        transform = deidentified.transform if deidentified else None
+        counts = export_scan.write_files(services.db, scope, directory, transform)
         with services.db.read() as conn:
             job = (
                 conn.execute(select(export_jobs).where(export_jobs.c.id == job_id)).mappings().one()
@@ -134,12 +149,37 @@ def _run(services: Services, job_id: str, scope: export_scan.Scope, base_url: st
             ],
             "error": [],
         }
+        if deidentified is not None:
+            files_url = f"{base_url}/$export-file/{job_id}"
+            _report_deidentification(manifest, deidentified, directory, files_url)
         _set(services, job_id, status="complete", manifest=orjson.dumps(manifest), progress="100%")
     except Exception as exc:  # a failed job is reported to its poller, never lost silently
         if _status(services, job_id) == "cancelled":
             return  # its files were removed under the writer on purpose
         log.exception("export job failed", extra={"fields": {"job": job_id}})
         _set(services, job_id, status="failed", error=str(exc))
+
+
+def _deidentified_export(services: Services, scope: export_scan.Scope) -> DeidentifiedExport | None:
+    """For `_deidentify`: the scope's patients tallied for k-anonymity before any file is written."""
+    if scope.deidentify_k is None:
+        return None
+    secret = export_secret(services.settings.secret_key)
+    export = DeidentifiedExport(secret, scope.deidentify_k, as_of=system_clock().date())
+    export.admit_patients(export_scan.scope_patients(services.db, scope))
+    return export
+
+
+def _report_deidentification(
+    manifest: dict[str, Any], export: DeidentifiedExport, directory: Path, files_url: str
+) -> None:
+    """The manifest's extension (what was done, with counts) and, when patients were generalized
+    or withheld, an OperationOutcome in `error` saying how many and why."""
+    manifest["extension"] = export.manifest_extension()
+    outcome = export.outcome()
+    if outcome is not None:
+        (directory / OUTCOME_FILE).write_bytes(orjson.dumps(outcome) + b"\n")
+        manifest["error"].append({"type": "OperationOutcome", "url": f"{files_url}/{OUTCOME_FILE}"})
 
 
 def _status(services: Services, job_id: str) -> str | None:

@@ -7,7 +7,7 @@ compartment's named parameters: a slightly wider net than the CompartmentDefinit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,8 @@ from enlace.store.schema import reference_index, resources
 
 BATCH = 1000
 _MEMBER_CHUNK = 500
+# What a de-identified export does to each line: the bytes to write, or None to leave it out.
+Transform = Callable[[str, bytes], bytes | None]
 
 
 @dataclass(frozen=True)
@@ -31,14 +33,20 @@ class Scope:
     types: list[str]
     since_us: int | None
     group_id: str | None = None
+    deidentify_k: int | None = None  # `_deidentify=safe-harbor`: k of its k-anonymity check
 
 
-def write_files(db: Database, scope: Scope, directory: Path) -> dict[str, int]:
+def write_files(
+    db: Database, scope: Scope, directory: Path, transform: Transform | None = None
+) -> dict[str, int]:
     counts: dict[str, int] = {}
     handles: dict[str, IO[bytes]] = {}
     with ExitStack() as files, db.read() as conn:
         patients = _patients(conn, scope) if scope.level != "system" else None
-        for resource_type, content in _stream(conn, scope, patients):
+        for resource_type, stored in _stream(conn, scope, patients):
+            content = transform(resource_type, stored) if transform else stored
+            if content is None:
+                continue
             handle = handles.get(resource_type)
             if handle is None:
                 path = directory / f"{resource_type}.ndjson"
@@ -47,6 +55,23 @@ def write_files(db: Database, scope: Scope, directory: Path) -> dict[str, int]:
             handle.write(b"\n")
             counts[resource_type] = counts.get(resource_type, 0) + 1
     return counts
+
+
+def scope_patients(db: Database, scope: Scope) -> Iterator[bytes]:
+    """Every Patient of the scope, whatever `_type` and `_since` say: the population a
+    de-identified export checks k-anonymity on."""
+    everyone = Scope(scope.level, [], None, scope.group_id)
+    is_patient = resources.c.resource_type == "Patient"
+    with db.read() as conn:
+        if scope.level != "group":
+            for _, content in _scan(conn, everyone, [is_patient]):
+                yield content
+            return
+        members = list(dict.fromkeys(_patients(conn, scope)))  # a member listed twice counts once
+        for start in range(0, len(members), _MEMBER_CHUNK):
+            chunk = members[start : start + _MEMBER_CHUNK]
+            for _, content in _scan(conn, everyone, [is_patient, resources.c.id.in_(chunk)]):
+                yield content
 
 
 def _patients(conn: Connection, scope: Scope) -> list[str]:

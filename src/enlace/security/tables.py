@@ -6,7 +6,18 @@ are kept as SHA-256 digests, passwords as argon2id hashes. Times are integer mic
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
 
 metadata = MetaData()
 
@@ -100,8 +111,10 @@ refresh_tokens = Table(
     Column("revoked", Boolean, nullable=False, default=False),
 )
 
-# One row per access: appended in the write's transaction, or in batches for reads; sealed into
-# a hash chain in sequence order by the sealer (enlace.security.audit).
+# One row per access (enlace.security.audit_log): appended in the write's own transaction, or in
+# batches for reads. The sealer links rows into a hash chain in the order it seals them
+# (`chain_seq` 1, 2, 3, ...: `seq` order, except a row whose transaction committed late comes
+# later). Free text is Text: a value too long for a VARCHAR must never fail the audited write.
 audit_log = Table(
     "audit_log",
     metadata,
@@ -110,27 +123,43 @@ audit_log = Table(
     ),
     Column("recorded_us", BigInteger, nullable=False),
     Column("action", String(16), nullable=False),  # C R U D E (execute) search login export
-    Column("interaction", String(32), nullable=False),  # read, vread, search-type, create, ...
+    Column("interaction", Text, nullable=False),  # read, vread, search-type, create, login, ...
     Column("outcome", Integer, nullable=False),  # HTTP status
-    Column("actor", String(160), nullable=False),  # user id or client id
+    Column("actor", Text, nullable=False),  # user id or client id
     Column("actor_display", Text, nullable=True),
-    Column("role", String(32), nullable=True),
-    Column("organization", String(64), nullable=True),
-    Column("client_id", String(128), nullable=True),
-    Column("resource_type", String(64), nullable=True),
-    Column("resource_id", String(64), nullable=True),
-    Column("patient_id", String(64), nullable=True),  # whose record was touched
-    Column(
-        "purpose", String(64), nullable=True
-    ),  # purpose of use, e.g. TREAT, ETREAT (break-glass)
+    Column("fhir_user", Text, nullable=True),  # e.g. Practitioner/123
+    Column("role", Text, nullable=True),
+    Column("organization", Text, nullable=True),
+    Column("client_id", Text, nullable=True),
+    Column("token_id", Text, nullable=True),  # jti of the access token used
+    Column("resource_type", Text, nullable=True),
+    Column("resource_id", Text, nullable=True),
+    Column("patient_id", Text, nullable=True),  # whose record was touched
+    Column("purpose", Text, nullable=True),  # purpose of use: TREAT, ETREAT (break-glass), ...
     Column("reason", Text, nullable=True),  # break-glass reason and the like
     Column("query", Text, nullable=True),
-    Column("request_id", String(64), nullable=True),
-    Column("source_ip", String(64), nullable=True),
-    Column("prev_hash", String(64), nullable=True),  # set by the sealer
+    Column("request_id", Text, nullable=True),
+    Column("source_ip", Text, nullable=True),
+    Column("chain_seq", BigInteger, nullable=True),  # set by the sealer, with the two hashes
+    Column("prev_hash", String(64), nullable=True),
     Column("hash", String(64), nullable=True),
     Index("ix_audit_log_patient", "patient_id", "seq"),
     Index("ix_audit_log_actor", "actor", "seq"),
+    # Partial indexes: an insert touches neither; the sealer finds its work and the chain head.
+    Index(
+        "ux_audit_log_chain",
+        "chain_seq",
+        unique=True,
+        postgresql_where=text("chain_seq IS NOT NULL"),
+        sqlite_where=text("chain_seq IS NOT NULL"),
+    ),
+    Index(
+        "ix_audit_log_unsealed",
+        "seq",
+        postgresql_where=text("chain_seq IS NULL"),
+        sqlite_where=text("chain_seq IS NULL"),
+    ),
+    sqlite_autoincrement=True,  # never reuse a seq, as PostgreSQL's sequence does not
 )
 
 arco_requests = Table(

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from enlace.bootstrap import build
 from enlace.entrypoints.cli.audit_cli import audit_app
+from enlace.entrypoints.cli.security_cli import clients_app, token_app
 from enlace.entrypoints.cli.users_cli import users_app
 from enlace.interactions import bulk_import, export_scan
 from enlace.kernel import errors
@@ -26,6 +27,8 @@ app = typer.Typer(help="Enlace: open FHIR R4 platform for chronic care.", no_arg
 db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
+app.add_typer(clients_app, name="clients")
+app.add_typer(token_app, name="token")
 app.add_typer(users_app, name="users")
 
 

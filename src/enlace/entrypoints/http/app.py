@@ -14,7 +14,7 @@ from enlace.entrypoints.web import pages as web_pages
 from enlace.interactions.context import Services
 from enlace.store import migrate
 
-from . import fhir_asgi
+from . import auth_routes, fhir_asgi
 from .fhir_asgi import Receive, Scope, Send
 
 
@@ -26,7 +26,13 @@ class EnlaceApp:
         self.fallback = fallback
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and fhir_asgi.is_fhir_path(scope["path"]):
+        path = scope.get("path", "")
+        # /fhir/.well-known/smart-configuration is served by FastAPI (auth_routes), not FHIR.
+        if (
+            scope["type"] == "http"
+            and fhir_asgi.is_fhir_path(path)
+            and path not in auth_routes.FHIR_PREFIXED_PATHS
+        ):
             await fhir_asgi.handle(self.services, scope, receive, send)
         else:
             await self.fallback(scope, receive, send)
@@ -53,6 +59,7 @@ def create_app(services: Services) -> EnlaceApp:
         )
 
     web_pages.register(app, services)
+    auth_routes.register(app, services)
     return EnlaceApp(services, app)
 
 

@@ -13,6 +13,7 @@ from enlace.bootstrap import build
 from enlace.entrypoints.cli.audit_cli import audit_app
 from enlace.entrypoints.cli.security_cli import clients_app, token_app
 from enlace.entrypoints.cli.users_cli import users_app
+from enlace.entrypoints.http.hardening import check_startup
 from enlace.interactions import bulk_import, export_scan
 from enlace.kernel import errors
 from enlace.kernel.logging import configure_logging
@@ -43,11 +44,15 @@ def serve(
 
     settings = Settings.from_env()
     configure_logging(settings.log_level)
+    # Refuse unsafe production settings before binding the port; each worker logs the warnings.
+    check_startup(settings, warn=False)
     database = open_database(settings.resolved_database_url)
     migrate.upgrade(database)
     database.dispose()
+    tls = bool(settings.tls_cert_file and settings.tls_key_file)
     typer.echo(
-        f"Enlace FHIR R4 API on http://{host}:{port}/fhir ({settings.resolved_database_url.split('://')[0]})"
+        f"Enlace FHIR R4 API on {'https' if tls else 'http'}://{host}:{port}/fhir "
+        f"({settings.resolved_database_url.split('://')[0]})"
     )
     uvicorn.run(
         "enlace.entrypoints.http.asgi:app_factory",
@@ -59,6 +64,8 @@ def serve(
         http="httptools",
         access_log=False,
         log_config=None,
+        ssl_certfile=settings.tls_cert_file if tls else None,
+        ssl_keyfile=settings.tls_key_file if tls else None,
     )
 
 

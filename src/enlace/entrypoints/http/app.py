@@ -16,6 +16,7 @@ from enlace.store import migrate
 
 from . import auth_routes, fhir_asgi
 from .fhir_asgi import Receive, Scope, Send
+from .hardening import Hardened, harden
 
 
 class EnlaceApp:
@@ -38,7 +39,7 @@ class EnlaceApp:
             await self.fallback(scope, receive, send)
 
 
-def create_app(services: Services) -> EnlaceApp:
+def create_app(services: Services) -> Hardened:
     app = FastAPI(
         title="Enlace FHIR R4",
         docs_url=None,
@@ -60,7 +61,8 @@ def create_app(services: Services) -> EnlaceApp:
 
     web_pages.register(app, services)
     auth_routes.register(app, services)
-    return EnlaceApp(services, app)
+    # Headers, CORS, rate and size limits wrap everything, FHIR and pages alike.
+    return harden(EnlaceApp(services, app), services.settings)
 
 
 def _lifespan(threads: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:

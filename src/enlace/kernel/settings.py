@@ -41,6 +41,16 @@ class Settings:
     tls_cert_file: str = ""
     tls_key_file: str = ""
     cors_origins: tuple[str, ...] = ()
+    # Abuse limits (docs/security.md): per-client token buckets (0 = off, per worker process),
+    # request shape and query cost, and the time a read statement may run.
+    rate_limit_per_second: float = 0.0
+    rate_limit_burst: int = 100
+    max_json_depth: int = 64
+    max_json_elements: int = 1_000_000
+    max_query_bytes: int = 8192
+    max_search_params: int = 50
+    max_param_values: int = 100
+    search_timeout_seconds: float = 10.0
 
     @property
     def resolved_database_url(self) -> str:
@@ -78,7 +88,19 @@ class Settings:
             "lockout_seconds": int(env.get("ENLACE_LOCKOUT_SECONDS", 900)),
             "tls_cert_file": env.get("ENLACE_TLS_CERT_FILE", ""),
             "tls_key_file": env.get("ENLACE_TLS_KEY_FILE", ""),
-            "cors_origins": tuple(o for o in env.get("ENLACE_CORS_ORIGINS", "").split(",") if o),
+            "cors_origins": tuple(
+                o.strip().rstrip("/")
+                for o in env.get("ENLACE_CORS_ORIGINS", "").split(",")
+                if o.strip()
+            ),
+            "rate_limit_per_second": float(env.get("ENLACE_RATE_LIMIT", 0)),
+            "rate_limit_burst": int(env.get("ENLACE_RATE_LIMIT_BURST", 100)),
+            "max_json_depth": int(env.get("ENLACE_MAX_JSON_DEPTH", 64)),
+            "max_json_elements": int(env.get("ENLACE_MAX_JSON_ELEMENTS", 1_000_000)),
+            "max_query_bytes": int(env.get("ENLACE_MAX_QUERY_BYTES", 8192)),
+            "max_search_params": int(env.get("ENLACE_MAX_SEARCH_PARAMS", 50)),
+            "max_param_values": int(env.get("ENLACE_MAX_PARAM_VALUES", 100)),
+            "search_timeout_seconds": float(env.get("ENLACE_SEARCH_TIMEOUT", 10)),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

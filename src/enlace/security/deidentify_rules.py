@@ -236,12 +236,11 @@ def _country(country: Any) -> str | None:
 def postal_prefix(postal_code: Any, country: Any) -> str | None:
     """The part of a postal code Safe Harbor lets us publish, or None to publish nothing.
 
-    Mexico: the first 2 digits of the 5-digit código postal (the state's postal zone; in Mexico
-    City, a borough). Mexico publishes no population per 3-digit prefix, so the 20,000-people test
-    behind the US 3-digit rule cannot be checked; 2-digit zones are states or boroughs of well over
-    20,000 people. United States: the 3-digit ZIP prefix, 000 for the restricted ones. Any other or
-    missing country: a 5-digit code keeps its first 2 digits (coarser than both rules), anything
-    else is removed.
+    Mexico: the first 2 digits of the 5-digit código postal, the state-level prefix (a state or a
+    large region of one; Mexico City's 00-16 are its boroughs). Mexico publishes no population per
+    3-digit prefix, so the 20,000-people test behind the US 3-digit rule cannot be checked. United
+    States: the 3-digit ZIP prefix, 000 for the restricted ones. Any other or missing country: a
+    5-digit code keeps its first 2 digits (coarser than both rules), anything else is removed.
     """
     if not isinstance(postal_code, str):
         return None

@@ -272,3 +272,21 @@ def test_summary_and_elements_trim_entries_and_tag_them(client: TestClient) -> N
     trimmed = text_only["entry"][0]["resource"]
     assert "valueQuantity" not in trimmed and "SUBSETTED" in str(trimmed["meta"])
     assert client.get("/fhir/Patient", params={"_elements": "shoeSize"}).status_code == 400
+
+
+def test_accurate_totals_count_each_live_match_once(client: TestClient) -> None:
+    """The COUNT runs on the index rows (engine.count_statement): a resource matching two OR'd
+    codes counts once, a deleted one not at all, and a criterion on another `resources`
+    column (_lastUpdated) takes the plain COUNT and agrees."""
+
+    def observation(codes: list[str]) -> dict[str, object]:
+        coding = [{"system": "http://loinc.org", "code": c} for c in codes]
+        return {"resourceType": "Observation", "status": "final", "code": {"coding": coding}}
+
+    ids = [_post(client, observation(codes)) for codes in (["a", "b"], ["a"], ["a"], ["c"])]
+    assert client.delete(f"/fhir/Observation/{ids[2]}").status_code == 204
+    found = client.get("/fhir/Observation?code=a,b&_total=accurate&_count=1").json()
+    assert found["total"] == 2
+    since = client.get("/fhir/Observation?code=a,b&_lastUpdated=gt2000&_total=accurate").json()
+    assert since["total"] == 2
+    assert client.get("/fhir/Observation?code=c,z&_total=accurate&_count=1").json()["total"] == 1

@@ -9,10 +9,13 @@ COUNT when a total is wanted, and a bounded number of batched queries for includ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard, cast
 
-from sqlalchemy import Connection, func, select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Column, Connection, distinct, func, select
+from sqlalchemy.sql.elements import BinaryExpression, ColumnElement
+from sqlalchemy.sql.operators import in_op
+from sqlalchemy.sql.selectable import ScalarSelect
+from sqlalchemy.sql.visitors import iterate, replacement_traverse
 
 from enlace.kernel import errors
 from enlace.search import conditions, includes, paging
@@ -192,7 +195,43 @@ def _offset_page(
 
 
 def _count(conn: Connection, where: list[ColumnElement[bool]]) -> int:
-    return int(conn.execute(select(func.count()).select_from(resources).where(*where)).scalar_one())
+    return int(conn.execute(count_statement(where)).scalar_one())
+
+
+def count_statement(where: list[ColumnElement[bool]]) -> Any:
+    """COUNT of the matches, driven by the index rows when a criterion is `id IN (SELECT
+    resource_id FROM <index>)`: index rows exist only for live current versions (a delete
+    clears them), so the count need not probe `resources` once per candidate, which was half
+    of a 23,000-match count at one million resources. The other conditions are rewritten onto
+    the driver's ids; when one needs another `resources` column, the plain COUNT is used."""
+    filters = where[2:]  # after resource_type and deleted (compile_filters puts them first)
+    driver = next((c for c in filters if _id_in_select(c)), None)
+    if driver is not None:
+        ids = cast(ScalarSelect[Any], driver.right).element.subquery("candidates")
+        key = ids.c[0]
+        others: list[ColumnElement[bool]] = [
+            replacement_traverse(c, {}, lambda e: key if e is resources.c.id else None)  # type: ignore[call-overload]
+            for c in where
+            if c is not driver and not any(c is base for base in where[:2])
+        ]
+        if not any(_reads_resources(c) for c in others):
+            return select(func.count(distinct(key))).select_from(ids).where(*others)
+    return select(func.count()).select_from(resources).where(*where)
+
+
+def _id_in_select(condition: ColumnElement[bool]) -> TypeGuard[BinaryExpression[bool]]:
+    return (
+        isinstance(condition, BinaryExpression)
+        and condition.operator is in_op
+        and condition.left is resources.c.id
+        and isinstance(condition.right, ScalarSelect)
+    )
+
+
+def _reads_resources(condition: ColumnElement[bool]) -> bool:
+    return any(
+        isinstance(element, Column) and element.table is resources for element in iterate(condition)
+    )
 
 
 def find_ids(

@@ -150,12 +150,13 @@ class Deidentifier:
         The hot loop: the frequent actions (keep, walk, year) are handled inline."""
         element_rules = self._book.rules(structure)
         out: dict[str, Any] = {}
-        siblings = None
+        siblings: list[str] | None = None
         for key, value in source.items():
             rule = element_rules.get(key)
             if rule is None:
                 if key[:1] == "_":
-                    siblings = [key] if siblings is None else [*siblings, key]
+                    siblings = siblings or []
+                    siblings.append(key)
                 continue  # resourceType (written by _resource) or not an element: not published
             action, child, is_list, _, required, spec = rule
             result: Any
@@ -218,9 +219,9 @@ class Deidentifier:
         if action == TOKEN:
             return self._token(f"id:{value}")
         if action == TOKEN_OID:
-            return f"urn:oid:2.25.{int(self._token(value), 16)}"
+            return self._oid(value)
         if action == TOKEN_UUID:
-            return f"urn:uuid:{uuid.UUID(hex=self._token(value))}"
+            return self._uuid(value)
         return None
 
     def _sibling(
@@ -251,9 +252,9 @@ class Deidentifier:
         if value[:1] == "#":
             return f"#{self._local(value[1:])}" if len(value) > 1 else "#"
         if value.startswith("urn:uuid:"):
-            return f"urn:uuid:{uuid.UUID(hex=self._token(value))}"
+            return self._uuid(value)
         if value.startswith("urn:oid:"):
-            return f"urn:oid:2.25.{int(self._token(value), 16)}"
+            return self._oid(value)
         match = _LITERAL.search(value)
         if match is None or match[1] not in self._definitions.resource_types:
             return None
@@ -273,6 +274,12 @@ class Deidentifier:
                 self._tokens.clear()
             self._tokens[text] = token
         return token
+
+    def _uuid(self, value: str) -> str:
+        return f"urn:uuid:{uuid.UUID(hex=self._token(value))}"
+
+    def _oid(self, value: str) -> str:
+        return f"urn:oid:2.25.{int(self._token(value), 16)}"  # 2.25: the OID arc for UUIDs
 
     def _local(self, contained_id: str) -> str:
         return self._token(f"#{contained_id}")[:16]
@@ -324,7 +331,8 @@ def _region(patient: dict[str, Any]) -> str:
 
 
 def _masked() -> dict[str, Any]:
-    return {"extension": [dict(rules.MASKED["extension"][0])]}
+    """A fresh `data-absent-reason: masked` element (fresh: the caller may extend it)."""
+    return {"extension": [{"url": rules.DATA_ABSENT_REASON, "valueCode": "masked"}]}
 
 
 def _mask(key: str, spec: ElementSpec, out: dict[str, Any]) -> None:

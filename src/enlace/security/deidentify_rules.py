@@ -118,9 +118,8 @@ PATH_ACTIONS = {
 # Extensions removed whatever their value: they locate a person below state level.
 DROPPED_EXTENSIONS = frozenset({"http://hl7.org/fhir/StructureDefinition/geolocation"})
 
+# A required element whose value was removed stays, holding only this extension (valueCode masked).
 DATA_ABSENT_REASON = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
-# An element whose value was removed but which FHIR requires: present, with only this extension.
-MASKED = {"extension": [{"url": DATA_ABSENT_REASON, "valueCode": "masked"}]}
 SECURITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"
 SECURITY_MARKERS = (
     {"system": SECURITY_SYSTEM, "code": "REDACTED", "display": "redacted"},

@@ -79,6 +79,9 @@ def test_the_consent_page_in_spanish_and_english(client: TestClient, ana: str, a
     page = flow.consent_page(client, ana, query(app_id))
     assert page.status_code == 200
     assert page.headers["x-frame-options"] == "DENY" and page.headers["cache-control"] == "no-store"
+    # the approval redirects to the client: its origin must be a form-action (Chrome, Safari)
+    policies = page.headers.get_list("content-security-policy")
+    assert "form-action 'self' https://app.example;" in policies[0]
     text = page.text
     assert "Autorizar acceso" in text and "La aplicación «Mi Salud»" in text and "Ana López" in text
     assert (

@@ -7,7 +7,7 @@ repository's clock, like the rest of the application.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -127,7 +127,20 @@ def _show(services: Services, request: Request, pairs: list[tuple[str, str]]) ->
     )
     state.keep(response, request, services.settings)
     response.headers.update(FRAMING)
+    response.headers["Content-Security-Policy"] = consent_policy(checked.redirect_uri)
     return response
+
+
+def consent_policy(redirect_uri: str) -> str:
+    """The consent page's CSP. Chrome and Safari check `form-action` against the redirect that
+    answers the form too (w3c/webappsec-csp#8), and this form ends in a redirect to the client:
+    its validated redirect URI's origin is allowed beside 'self'."""
+    parts = urlsplit(redirect_uri)
+    target = f"{parts.scheme}://{parts.netloc}" if parts.netloc else f"{parts.scheme}:"
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"object-src 'none'; base-uri 'none'; form-action 'self' {target}; frame-ancestors 'none'"
+    )
 
 
 def _decide(services: Services, request: Request, fields: dict[str, str]) -> Response:

@@ -15,9 +15,10 @@ import binascii
 import ssl
 from urllib.parse import parse_qs, urlsplit
 
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
+from enlace.kernel.errors import FhirError
 from enlace.kernel.settings import DEV_SECRET, Settings
+
+from .keys import key_from_pem
 
 ENVIRONMENTS = ("development", "production")
 MIN_SECRET_CHARS = 32
@@ -87,9 +88,9 @@ def _signing_key_problems(pem: str) -> list[str]:
     if not pem.strip():
         return ["no token signing key: set ENLACE_SIGNING_KEY (a PEM private key or its path)"]
     try:
-        load_pem_private_key(pem.encode(), password=None)
-    except (ValueError, TypeError) as exc:
-        return [f"ENLACE_SIGNING_KEY is not an unencrypted PEM private key ({exc})"]
+        key_from_pem(pem)  # the check the token service makes (security/keys.py)
+    except FhirError as exc:
+        return [f"ENLACE_SIGNING_KEY: {exc.message}"]
     return []
 
 

@@ -14,6 +14,9 @@ from enlace.kernel.settings import Settings
 from enlace.search import index_state, reindex_runner
 from enlace.search.registry import load_registry
 from enlace.search.runtime import RuntimeIndexer, SearchRuntime, load_custom
+from enlace.security import audit_sealer
+from enlace.security.audit_buffer import AuditBuffer
+from enlace.security.audit_trail import AuditTrail
 from enlace.store import bulk, migrate
 from enlace.store.database import Database, open_database
 from enlace.store.repository import FhirRepository
@@ -40,9 +43,18 @@ def build(
     if upgrade:
         migrate.upgrade(db)
     search = SearchRuntime(load_registry())
-    repo = FhirRepository(clock, ids, RuntimeIndexer(search))
+    # A serving process buffers read entries (one insert per batch); elsewhere they are written
+    # at once, so tests and the CLI see every entry when the call returns.
+    reads = AuditBuffer(db) if start_jobs else None
+    trail = AuditTrail(db, reads, clock)
+    repo = FhirRepository(clock, ids, RuntimeIndexer(search), on_write=trail.written)
     services = Services(
-        settings=settings, db=db, repo=repo, definitions=load_definitions(), search=search
+        settings=settings,
+        db=db,
+        repo=repo,
+        definitions=load_definitions(),
+        search=search,
+        audit=trail,
     )
     load_custom(db, search)
     search.subscribe(lambda old, new: reindex_runner.on_config_change(services, old, new))
@@ -53,6 +65,7 @@ def build(
     if start_jobs:
         _sqlite_statistics(db)
         reindex_runner.start(services)
+        audit_sealer.start(db, clock)
     return services
 
 

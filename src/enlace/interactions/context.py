@@ -16,6 +16,7 @@ from enlace.kernel import errors
 from enlace.kernel.clock import fhir_instant, system_clock
 from enlace.kernel.settings import Settings
 from enlace.search.runtime import SearchRuntime
+from enlace.security.audit_trail import AuditTrail
 from enlace.store.database import Database
 from enlace.store.repository import FhirRepository
 
@@ -30,6 +31,7 @@ class Services:
     started_at: str = field(default_factory=lambda: fhir_instant(system_clock()))
     # Long jobs ($export) run here, off the request path; their state lives in the database.
     background: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=1))
+    audit: AuditTrail | None = None  # every access is recorded (docs/security.md, Audit)
 
     def require_type(self, resource_type: str) -> str:
         if resource_type not in self.definitions.resource_types:

@@ -40,7 +40,7 @@ def read(
         guard.check_existing(services, request, conn, resource_type, resource_id, "r")
     if request.headers.get("if-none-match") == version.etag:
         return FhirResponse(304, None, {"ETag": version.etag})
-    return resource_response(version)
+    return _shown(resource_response(version), version)
 
 
 def vread(
@@ -58,7 +58,12 @@ def vread(
         if services.repo.current(conn, resource_type, resource_id) is not None:
             guard.check_existing(services, request, conn, resource_type, resource_id, "r")
         version = services.repo.vread(conn, resource_type, resource_id, int(version_id))
-    return resource_response(version)
+    return _shown(resource_response(version), version)
+
+
+def _shown(response: FhirResponse, version: StoredVersion) -> FhirResponse:
+    response.touched.append((version.resource_type, version.id, version.content or b""))
+    return response
 
 
 def create(

@@ -54,7 +54,9 @@ def history(
     if more and page:
         links.append(page_link(request, "next", _cursor=str(page[-1][0])))
     entries = [history_entry(version, request.base_url) for _, version in shown]
-    return FhirResponse(200, bundle("history", entries, links))
+    response = FhirResponse(200, bundle("history", entries, links))
+    response.touched = [(v.resource_type, v.id, v.content or b"") for _, v in shown]
+    return response
 
 
 def _int_param(request: FhirRequest, name: str, default: int) -> int:

@@ -28,6 +28,7 @@ class FhirRequest:
     # off), copied to a Bundle's entries. None grants nothing (interactions/guard.py).
     access: Access | None = None
     guard_cache: Any = field(default=None, repr=False, compare=False)
+    source_ip: str | None = None  # the client's address, for the audit trail
 
     @classmethod
     def from_url(
@@ -88,6 +89,8 @@ class FhirResponse:
     body: bytes | dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/fhir+json"
+    # What the response shows (type, id, stored JSON): each is an audit entry for the asker.
+    touched: list[tuple[str, str, bytes]] = field(default_factory=list)
 
 
 def outcome_response(error: errors.FhirError) -> FhirResponse:

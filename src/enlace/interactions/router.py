@@ -12,7 +12,19 @@ from sqlalchemy import Connection
 
 from enlace.kernel import errors
 
-from . import bulk_export, crud, guard, history, operations, reindex_ops, search_type, transaction
+from . import (
+    arco_ops,
+    audit_ops,
+    bulk_export,
+    crud,
+    guard,
+    history,
+    operations,
+    reindex_ops,
+    search_type,
+    transaction,
+)
+from .auditing import audited
 from .capabilities import capability_statement
 from .context import Services
 from .messages import FhirRequest, FhirResponse
@@ -22,9 +34,9 @@ def dispatch(
     services: Services, request: FhirRequest, conn: Connection | None = None
 ) -> FhirResponse:
     if conn is not None:  # inside a transaction Bundle: its own dispatch runs the hooks
-        return _dispatch(services, request, conn)
+        return audited(services, request, lambda: _dispatch(services, request, conn), conn)
     reindex_ops.before_write(services, request)
-    response = _dispatch(services, request, conn)
+    response = audited(services, request, lambda: _dispatch(services, request, conn))
     reindex_ops.after_write(services, request)  # custom SearchParameters changed
     return response
 
@@ -61,6 +73,10 @@ def _dispatch(services: Services, request: FhirRequest, conn: Connection | None)
         _only(method, "GET", "$reindex-status")
         guard.require_administration(services, request, "$reindex-status")
         return reindex_ops.status(services, request, segments[1])
+    if head == "AuditEvent":  # served from the audit log, read-only
+        return _audit_events(services, request, segments)
+    if head.startswith("$arco-"):  # ARCO rights (LFPDPPP): answer, execute, export
+        return arco_ops.system_operation(services, request, segments, conn)
     resource_type = services.require_type(head)
     if len(segments) == 1:
         return _type_level(services, request, resource_type, conn)
@@ -155,14 +171,28 @@ def _resource_level(
     if rest == ["$export"] and resource_type == "Group":
         _only(method, "GET", "Group/[id]/$export")
         return _export(services, request, "group", resource_id)
+    if rest == ["$access-log"] and resource_type == "Patient":
+        _only(method, "GET", "Patient/[id]/$access-log")
+        return audit_ops.access_log(services, request, resource_id)
     if rest == ["$everything"] and resource_type == "Patient":
         _only(method, "GET", "Patient/[id]/$everything")
         return search_type.everything(services, request, resource_id, conn)
+    if len(rest) == 1 and rest[0].startswith("$arco-") and resource_type == "Patient":
+        return arco_ops.patient_operation(services, request, resource_id, rest[0], conn)
     if len(rest) == 1 and not rest[0].startswith(("$", "_")):
         _only(method, "GET", f"{where}/{rest[0]}")
         member_type = services.require_type(rest[0])
         compartment_of = (resource_type, resource_id)
         return search_type.search_type(services, request, member_type, conn, compartment_of)
+    raise errors.error(404, "not-supported", f"'{request.path}' is not a supported URL")
+
+
+def _audit_events(services: Services, request: FhirRequest, segments: list[str]) -> FhirResponse:
+    _only(request.method, "GET", "AuditEvent (the audit trail is written by the server only)")
+    if len(segments) == 1:
+        return audit_ops.search(services, request)
+    if len(segments) == 2:
+        return audit_ops.read(services, request, segments[1])
     raise errors.error(404, "not-supported", f"'{request.path}' is not a supported URL")
 
 

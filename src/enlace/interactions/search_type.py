@@ -68,7 +68,11 @@ def search_type(
         links.append(_link(request, "next", _offset=str(result.next_offset)))
     if result.previous_offset is not None:
         links.append(_link(request, "previous", _offset=str(result.previous_offset)))
-    return FhirResponse(200, bundle("searchset", entries, links, total=result.total))
+    response = FhirResponse(200, bundle("searchset", entries, links, total=result.total))
+    response.touched = [
+        (f.resource_type, f.id, f.content) for f in result.matches + result.included
+    ]
+    return response
 
 
 def everything(
@@ -103,7 +107,9 @@ def everything(
     links = [_link(request, "self")]
     if page.next_cursor:
         links.append(_link(request, "next", _cursor=page.next_cursor))
-    return FhirResponse(200, bundle("searchset", entries, links))
+    response = FhirResponse(200, bundle("searchset", entries, links))
+    response.touched = [(f.resource_type, f.id, f.content) for f in members + referenced]
+    return response
 
 
 def _since(value: str | None) -> int | None:

@@ -8,7 +8,7 @@ Methods take the caller's connection: the caller's unit of work decides where a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,11 +41,24 @@ class WriteResult:
     created: bool  # a new resource (201) rather than a new version of an existing one (200)
 
 
+# Told of every version written through the repository, in the writing transaction (the audit
+# trail records writes there, so a rolled-back write leaves no record and a committed one always
+# has its record). Bulk `put_many` imports are not observed one by one.
+WriteObserver = Callable[[Connection, StoredVersion], None]
+
+
 class FhirRepository:
-    def __init__(self, clock: Clock, ids: IdFactory, indexer: Indexer | None = None) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        ids: IdFactory,
+        indexer: Indexer | None = None,
+        on_write: WriteObserver | None = None,
+    ) -> None:
         self.clock = clock
         self.new_id = ids
         self.indexer: Indexer = indexer or NoIndexer()
+        self.on_write = on_write
 
     # -- reads ------------------------------------------------------------------------------
     def current(
@@ -107,6 +120,7 @@ class FhirRepository:
             versions.insert_version(conn, row, "POST")
         version = StoredVersion(resource_type, resource_id, 1, now_us, False, body, "POST")
         self._reindex(conn, resource_type, resource_id, resource, replace=False)
+        self._observe(conn, version)
         return version
 
     def update(
@@ -195,6 +209,7 @@ class FhirRepository:
                 resource_type, resource_id, new_version, now_us, True, None, "DELETE"
             )
             versions.clear_index(conn, resource_type, resource_id)
+            self._observe(conn, version)
             return version
         raise errors.conflict(f"{resource_type}/{resource_id} is being changed by many writers")
 
@@ -271,7 +286,12 @@ class FhirRepository:
             resource_type, resource_id, new_version, now_us, False, body, method
         )
         self._reindex(conn, resource_type, resource_id, resource, replace=True)
+        self._observe(conn, version)
         return version
+
+    def _observe(self, conn: Connection, version: StoredVersion) -> None:
+        if self.on_write is not None:
+            self.on_write(conn, version)
 
     def _reindex(
         self,

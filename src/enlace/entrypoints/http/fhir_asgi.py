@@ -23,7 +23,6 @@ from enlace.interactions.context import Services
 from enlace.interactions.messages import FhirRequest, FhirResponse, outcome_response
 from enlace.interactions.router import dispatch, is_single_resource
 from enlace.kernel import errors
-from enlace.kernel.clock import system_clock
 from enlace.kernel.jsonutil import dumps, loads
 from enlace.kernel.logging import request_id_var
 from enlace.security.authn import request_access
@@ -82,11 +81,13 @@ async def _answer(
     check_formats(method, headers, params)
     path = scope["path"][len(PREFIX) :].strip("/")
     base_url = _base_url(scope, headers)
-    access = request_access(services.settings, headers, path, base_url, system_clock())
+    access = request_access(services.settings, headers, path, base_url, services.repo.clock())
     body = await _read_body(receive, headers, services.settings.max_body_bytes)
     request = FhirRequest(
         "GET" if method == "HEAD" else method, path, params, headers, body, base_url, access=access
     )
+    client = scope.get("client")
+    request.source_ip = client[0] if client else None
     if _runs_inline(services, request):
         return dispatch(services, request)
     # Searches, history, Bundles and exports may run long; PostgreSQL writes wait on their

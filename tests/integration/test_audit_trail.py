@@ -15,6 +15,7 @@ from enlace.security.roles import ceiling
 from enlace.security.scopes import parse_scopes
 from enlace.security.tables import audit_log
 from tests.integration.test_authorization import call, ids, observation, put
+from tests.integration.test_login_pages import cheap_hasher, sign_in, web  # noqa: F401
 
 DOCTOR = Access(
     "dr-ana",
@@ -118,3 +119,11 @@ def test_audit_events_are_for_auditors_only(world: Services) -> None:
     assert call(world, DOCTOR, "GET", "AuditEvent").status == 403
     assert call(world, DOCTOR, "POST", "AuditEvent", {"resourceType": "AuditEvent"}).status == 405
     assert call(world, regulator, "GET", "AuditEvent?foo=1").status == 400
+
+
+def test_login_steps_are_recorded(services: Services, web: Any) -> None:  # noqa: F811
+    assert sign_in(web, "not the password").status_code == 401
+    assert sign_in(web).status_code == 303
+    logins = rows(services, action="login")
+    assert [r["outcome"] for r in logins] == [401, 200]
+    assert logins[0]["reason"].endswith("bad-password") and logins[1]["actor"] != "unknown-user"

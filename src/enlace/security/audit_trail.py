@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import Connection
 
@@ -22,8 +22,11 @@ from enlace.store.database import Database
 from enlace.store.records import StoredVersion
 
 from .access import Access
-from .audit import AuditEntry
+from .audit import AuditEntry, login_entry
 from .audit_log import record
+
+if TYPE_CHECKING:
+    from .users import LoginAttempt
 
 # The first reference to a Patient in a resource's JSON: `subject`, `patient`, `beneficiary`...
 # are the compartment links of nearly every type, and they come before `performer`-like ones.
@@ -127,6 +130,13 @@ class AuditTrail:
             if resource[0] == "Patient":
                 entry.patient_id = resource[1]
         self._store([entry], conn)
+
+    def login(self, attempt: LoginAttempt, request_id: str | None, source_ip: str | None) -> None:
+        """A login step, successful or not (unknown usernames are not: people type passwords
+        into that field by mistake)."""
+        if attempt.user_id is None:
+            return
+        self._store([login_entry(attempt, request_id=request_id, source_ip=source_ip)])
 
     def _entry(
         self,

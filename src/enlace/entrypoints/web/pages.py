@@ -134,7 +134,7 @@ def _router(services: Services) -> APIRouter:
         if len(username) > MAX_USERNAME or len(password.encode()) > MAX_PASSWORD_BYTES:
             return login_form(request, 401, next_path=next_path, error="login.failed")
         result = await in_transaction(login.password_login, username, password, now_us(), settings)
-        _record_attempt(request, result.attempt)
+        _record_attempt(services, request, result.attempt)
         if result.session_token is None:
             return login_form(
                 request, 401, next_path=next_path, username=username, error="login.failed"
@@ -165,7 +165,7 @@ def _router(services: Services) -> APIRouter:
         code = str(form.get("code", ""))[:32]
         token = browser.session_token(request)
         result = await in_transaction(login.totp_login, token, code, now_us(), settings)
-        _record_attempt(request, result.attempt)
+        _record_attempt(services, request, result.attempt)
         if result.session_token is not None:
             response = redirect(next_path)
             browser.set_session(response, request, settings, result.session_token)
@@ -228,8 +228,11 @@ def _friendly(handler: Handler) -> Handler:
     return guarded
 
 
-def _record_attempt(request: Request, attempt: LoginAttempt) -> None:
-    """The one place a login step is reported: the audit log hooks in here (security/audit)."""
+def _record_attempt(services: Services, request: Request, attempt: LoginAttempt) -> None:
+    """The one place a login step is reported: to the audit trail, and the log."""
+    if services.audit is not None:
+        source = request.client.host if request.client else None
+        services.audit.login(attempt, request.headers.get("x-request-id"), source)
     log.info(
         "login step %s: %s",
         attempt.step,

@@ -46,10 +46,15 @@ def database(kind: str, workdir: Path) -> Iterator[str]:
 
 @contextmanager
 def server(
-    url: str, workdir: Path, workers: int = 2, port: int = 8765
+    url: str,
+    workdir: Path,
+    workers: int = 2,
+    port: int = 8765,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     env = {
         **os.environ,
+        **(extra_env or {}),
         "ENLACE_DATABASE_URL": url,
         "ENLACE_VAR_DIR": str(workdir),
         "ENLACE_LOG_REQUESTS": "0",

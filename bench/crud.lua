@@ -24,15 +24,19 @@ local function patient(pid)
   return body .. '}'
 end
 
-local json = { ["Content-Type"] = "application/fhir+json" }
+local token = os.getenv("ENLACE_BENCH_TOKEN") or ""
+local auth = token ~= "" and ("Bearer " .. token) or nil
+local json = { ["Content-Type"] = "application/fhir+json", ["Authorization"] = auth }
+local created = { ["Content-Type"] = "application/fhir+json", ["Prefer"] = "return=minimal", ["Authorization"] = auth }
+local plain = { ["Authorization"] = auth }
 
 function request()
   local r = math.random()
   local pid = ids[math.random(1, #ids)]
   if r < 0.5 then
-    return wrk.format("GET", "/fhir/Patient/" .. pid)
+    return wrk.format("GET", "/fhir/Patient/" .. pid, plain)
   elseif r < 0.75 then
-    return wrk.format("POST", "/fhir/Patient", { ["Content-Type"] = "application/fhir+json", ["Prefer"] = "return=minimal" }, patient(nil))
+    return wrk.format("POST", "/fhir/Patient", created, patient(nil))
   else
     return wrk.format("PUT", "/fhir/Patient/" .. pid, json, patient(pid))
   end

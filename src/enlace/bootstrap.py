@@ -45,9 +45,11 @@ def build(
     search = SearchRuntime(load_registry())
     # A serving process buffers read entries (one insert per batch); elsewhere they are written
     # at once, so tests and the CLI see every entry when the call returns.
-    reads = AuditBuffer(db) if start_jobs else None
-    trail = AuditTrail(db, reads, clock)
-    repo = FhirRepository(clock, ids, RuntimeIndexer(search), on_write=trail.written)
+    trail = None
+    if settings.audit_enabled:
+        trail = AuditTrail(db, AuditBuffer(db) if start_jobs else None, clock)
+    on_write = trail.written if trail is not None else None
+    repo = FhirRepository(clock, ids, RuntimeIndexer(search), on_write=on_write)
     services = Services(
         settings=settings,
         db=db,
@@ -65,7 +67,8 @@ def build(
     if start_jobs:
         _sqlite_statistics(db)
         reindex_runner.start(services)
-        audit_sealer.start(db, clock)
+        if trail is not None:
+            audit_sealer.start(db, clock)
     return services
 
 

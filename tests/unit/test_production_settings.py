@@ -80,6 +80,7 @@ def test_safe_production_settings_have_no_problem_and_no_warning(safe: Settings)
     ("change", "expected"),
     [
         ({"auth_enabled": False}, "authentication is off"),
+        ({"audit_enabled": False}, "audit trail is off"),
         ({"secret_key": DEV_SECRET}, "development default"),
         ({"secret_key": "short-but-random"}, "shorter than 32"),
         ({"signing_key_pem": ""}, "no token signing key"),

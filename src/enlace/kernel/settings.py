@@ -31,6 +31,7 @@ class Settings:
     # refuses to start without auth, TLS and non-default secrets (enlace.security.hardening).
     environment: str = "development"
     auth_enabled: bool = False
+    audit_enabled: bool = True  # off only to measure its cost; production refuses it off
     secret_key: str = DEV_SECRET
     signing_key_pem: str = ""  # EC private key (PEM) for access tokens; dev: var/keys/
     data_keys: str = ""  # comma-separated base64 keys, newest first, for identifiers at rest
@@ -51,6 +52,12 @@ class Settings:
     max_search_params: int = 50
     max_param_values: int = 100
     search_timeout_seconds: float = 10.0
+    # ARCO rights (LFPDPPP; docs/security.md "ARCO rights"): deadlines in business days (días
+    # hábiles, Mon-Fri minus Mexican federal holidays and these extra days: YYYY-MM-DD or MM-DD).
+    arco_answer_days: int = 20
+    arco_execute_days: int = 15
+    arco_holidays: tuple[str, ...] = ()
+    arco_retention_reason: str = ""  # why cancelled data is kept; "" = NOM-004-SSA3-2012
 
     @property
     def resolved_database_url(self) -> str:
@@ -79,6 +86,7 @@ class Settings:
             "pool_size": int(env.get("ENLACE_DB_POOL_SIZE", 8)),
             "environment": env.get("ENLACE_ENV", "development"),
             "auth_enabled": _flag(env.get("ENLACE_AUTH", "0")),
+            "audit_enabled": _flag(env.get("ENLACE_AUDIT", "1")),
             "secret_key": env.get("ENLACE_SECRET_KEY", DEV_SECRET),
             "signing_key_pem": _file_or_value(env.get("ENLACE_SIGNING_KEY", "")),
             "data_keys": env.get("ENLACE_DATA_KEYS", ""),
@@ -101,6 +109,12 @@ class Settings:
             "max_search_params": int(env.get("ENLACE_MAX_SEARCH_PARAMS", 50)),
             "max_param_values": int(env.get("ENLACE_MAX_PARAM_VALUES", 100)),
             "search_timeout_seconds": float(env.get("ENLACE_SEARCH_TIMEOUT", 10)),
+            "arco_answer_days": int(env.get("ENLACE_ARCO_ANSWER_DAYS", 20)),
+            "arco_execute_days": int(env.get("ENLACE_ARCO_EXECUTE_DAYS", 15)),
+            "arco_holidays": tuple(
+                d.strip() for d in env.get("ENLACE_ARCO_HOLIDAYS", "").split(",") if d.strip()
+            ),
+            "arco_retention_reason": env.get("ENLACE_ARCO_RETENTION_REASON", ""),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

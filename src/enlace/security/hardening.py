@@ -38,6 +38,8 @@ def production_problems(settings: Settings) -> list[str]:
     problems: list[str] = []
     if not settings.auth_enabled:
         problems.append("authentication is off: set ENLACE_AUTH=1")
+    if not settings.audit_enabled:
+        problems.append("the audit trail is off: unset ENLACE_AUDIT (it is on by default)")
     problems += _secret_problems(settings.secret_key)
     problems += _signing_key_problems(settings.signing_key_pem)
     problems += _data_key_problems(settings.data_keys)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from enlace.security import audit_buffer
 from enlace.security.audit import AuditEntry
 from enlace.security.audit_buffer import AuditBuffer
 from enlace.security.tables import audit_log
+from enlace.store.database import open_database
 
 T0 = 1_767_225_600_000_000
 
@@ -170,3 +172,21 @@ def test_entries_in_the_buffer_are_not_counted_as_stored(services: Services) -> 
         assert conn.execute(select(func.count()).select_from(audit_log)).scalar_one() == 0
     buffer.close()
     assert stored(services) == ["p1"]
+
+
+def _serve_and_exit(url: str) -> None:
+    """A worker process's life in brief: reads buffered, then a normal exit (no close call)."""
+    buffer = AuditBuffer(open_database(url), interval_s=60)
+    buffer.extend([read(n) for n in range(3)])
+
+
+def test_a_process_that_exits_normally_writes_its_buffer(services: Services) -> None:
+    """uvicorn's workers are spawned processes: their normal exit runs atexit, which closes
+    the buffer; nothing waits out the 60 s interval."""
+    child = multiprocessing.get_context("spawn").Process(
+        target=_serve_and_exit, args=(services.settings.resolved_database_url,)
+    )
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    assert stored(services) == ["p0", "p1", "p2"]

@@ -127,3 +127,36 @@ def test_login_steps_are_recorded(services: Services, web: Any) -> None:  # noqa
     logins = rows(services, action="login")
     assert [r["outcome"] for r in logins] == [401, 200]
     assert logins[0]["reason"].endswith("bad-password") and logins[1]["actor"] != "unknown-user"
+
+
+def test_every_request_of_a_session_has_its_audit_record(services: Services, client: Any) -> None:
+    """Completeness: each request id the edge assigns appears in the audit log."""
+    json = {"Content-Type": "application/fhir+json"}
+    body = {"resourceType": "Patient", "id": "a1", "name": [{"family": "Audit"}]}
+    obs = {**observation("ob1", "a1"), "id": "ob1"}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "batch",
+        "entry": [{"request": {"method": "GET", "url": "Patient/a1"}}],
+    }
+    steps = [
+        ("PUT", "/fhir/Patient/a1", body),
+        ("PUT", "/fhir/Observation/ob1", obs),
+        ("GET", "/fhir/Patient/a1", None),
+        ("GET", "/fhir/Patient/a1/_history/1", None),
+        ("GET", "/fhir/Observation?subject=Patient/a1&_include=Observation:subject", None),
+        ("GET", "/fhir/Patient/a1/_history", None),
+        ("GET", "/fhir/Patient/a1/$everything", None),
+        ("GET", "/fhir/Patient/a1/Observation", None),
+        ("GET", "/fhir/Observation/nope", None),
+        ("GET", "/fhir/Observation?code=zzz", None),
+        ("POST", "/fhir", bundle),
+        ("DELETE", "/fhir/Observation/ob1", None),
+    ]
+    for n, (method, url, payload) in enumerate(steps):
+        headers = {**json, "X-Request-Id": f"req-{n}"}
+        response = client.request(method, url, json=payload, headers=headers)
+        assert response.status_code < 500, (url, response.text)
+    recorded = {r["request_id"] for r in rows(services)}
+    missing = [url for n, (_, url, _) in enumerate(steps) if f"req-{n}" not in recorded]
+    assert not missing, f"no audit record for {missing}"

@@ -38,6 +38,8 @@ Touched = tuple[str, str, bytes]  # resource type, id, stored JSON
 class ReadSink(Protocol):
     def extend(self, entries: Iterable[AuditEntry]) -> None: ...
 
+    def close(self) -> None: ...
+
 
 @dataclass(slots=True)
 class RequestContext:
@@ -123,13 +125,21 @@ class AuditTrail:
         conn: Connection | None = None,
     ) -> None:
         """A request that failed or did something other than read (export, reindex)."""
-        action = "E" if status < 400 else _action_of(interaction)
+        if interaction == "$export":
+            action = "export"
+        else:
+            action = "E" if status < 400 else _action_of(interaction)
         entry = self._entry(context, action, interaction, status, query=query)
         if resource is not None:
             entry.resource_type, entry.resource_id = resource
             if resource[0] == "Patient":
                 entry.patient_id = resource[1]
         self._store([entry], conn)
+
+    def close(self) -> None:
+        """Write what the read buffer still holds (a serving worker's shutdown)."""
+        if self.reads is not None:
+            self.reads.close()
 
     def login(self, attempt: LoginAttempt, request_id: str | None, source_ip: str | None) -> None:
         """A login step, successful or not (unknown usernames are not: people type passwords

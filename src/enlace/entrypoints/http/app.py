@@ -45,7 +45,7 @@ def create_app(services: Services) -> Hardened:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        lifespan=_lifespan(services.settings.threads),
+        lifespan=_lifespan(services),
     )
 
     @app.get("/healthz")
@@ -65,13 +65,15 @@ def create_app(services: Services) -> Hardened:
     return harden(EnlaceApp(services, app), services.settings)
 
 
-def _lifespan(threads: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+def _lifespan(services: Services) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Few threads per process: database calls are short, and many threads contending for
         # the GIL stretch tail latency (measured with bench/crud.py).
-        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        anyio.to_thread.current_default_thread_limiter().total_tokens = services.settings.threads
         yield
+        if services.audit is not None:  # the read records still buffered
+            await run_in_threadpool(services.audit.close)
 
     return lifespan
 

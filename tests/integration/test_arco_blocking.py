@@ -115,11 +115,6 @@ def test_cancelling_everything_blocks_the_record_and_nothing_else(world: Service
     assert [e["resource"]["resourceType"] for e in exported["entry"]] == ["Basic"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the lead's `NOT blocked` in security.visibility.Visibility.where; "
-    "remove this marker once it is wired",
-)
 def test_blocked_data_is_hidden_from_a_physician_but_not_from_a_regulator(
     world: Services,
 ) -> None:

@@ -17,7 +17,9 @@ from enlace.kernel import errors
 from enlace.search import engine
 from enlace.search.includes import Readable, readable_by
 from enlace.search.runtime import refresh_if_stale
+from enlace.security import blocking, consent
 from enlace.security.access import Access
+from enlace.security.blocking import may_see_blocked
 from enlace.security.consent import consent_rules
 from enlace.security.scopes import ScopeSet
 from enlace.security.visibility import Visibility
@@ -39,8 +41,11 @@ def visibility(services: Services, request: FhirRequest) -> Visibility:
     # The platform itself compiles no narrowing: skip the staleness check of custom parameters.
     config = services.search.current() if access.unrestricted else refresh_if_stale(services)
     ctx = engine.context(config)
-    rules = None if access.unrestricted else consent_rules(services.db, access)
-    built = Visibility(access, ctx) if rules is None else Visibility(access, ctx, rules)
+    built = Visibility(access, ctx)
+    if not access.unrestricted:
+        built.consent = consent_rules(services.db, access) or built.consent
+        if not may_see_blocked(access):
+            built.blocked = blocking.blocked_types.of(services.db)
     request.guard_cache = built
     return built
 
@@ -82,6 +87,8 @@ def check_written(
 ) -> None:
     """After a write, in its transaction: the new version must be one the writer may write (a
     patient cannot file an Observation about someone else). Raising rolls the write back."""
+    if version.resource_type == "Consent":
+        consent.invalidate()  # this process enforces a new Consent from the next request on
     guard = visibility(services, request)
     if guard.unrestricted:
         return

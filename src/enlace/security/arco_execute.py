@@ -17,7 +17,7 @@ from enlace.search import compartment
 from enlace.store.repository import FhirRepository
 from enlace.store.schema import resource_history, resources
 
-from . import blocking
+from . import blocking, consent
 from .arco_details import parse_reference
 from .consent import PURPOSE_SYSTEM
 
@@ -156,6 +156,7 @@ def opposition(
     """An active Consent denying the opposed purpose and/or actor, written through the
     repository (versioned, indexed): security.consent enforces it on every later access."""
     version = repo.create(conn, opposition_consent(request_id, patient_id, details, now_us))
+    consent.invalidate()  # enforced by this process from the next request on
     return {"consent": f"Consent/{version.id}"}
 
 

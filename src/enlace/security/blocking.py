@@ -9,6 +9,8 @@ those who answer for the retention itself (`may_see_blocked`).
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,6 +18,7 @@ from sqlalchemy import Connection, func, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from enlace.fhir.compartments import patient_compartment_params
+from enlace.store.database import Database
 from enlace.store.schema import resources
 
 from .access import Access
@@ -87,6 +90,7 @@ def block(
     ]
     for start in range(0, len(rows), 1000):
         conn.execute(blocked_resources.insert(), rows[start : start + 1000])
+    blocked_types.invalidate()  # (before commit: a read in between re-reads, no harm)
     return len(rows)
 
 
@@ -95,3 +99,36 @@ def blocked_reasons(conn: Connection, patient_id: str) -> dict[str, int]:
     b = blocked_resources.c
     query = select(b.reason, func.count()).where(b.patient_id == patient_id).group_by(b.reason)
     return {row[0]: int(row[1]) for row in conn.execute(query)}
+
+
+RECHECK_S = 1.0
+
+
+class _BlockedTypes:
+    """Per process: the types that have blocked rows at all, re-read at most once a second
+    and at once after this process blocks something, so the usual case (nothing of the type
+    blocked) costs searches and reads no subquery."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.types: dict[str, frozenset[str]] = {}
+        self.checked: dict[str, float] = {}
+
+    def of(self, db: Database) -> frozenset[str]:
+        with self.lock:
+            if time.monotonic() - self.checked.get(db.url, -RECHECK_S) < RECHECK_S:
+                return self.types[db.url]
+        with db.read() as conn:
+            found = frozenset(
+                row[0] for row in conn.execute(select(blocked_resources.c.resource_type).distinct())
+            )
+        with self.lock:
+            self.types[db.url], self.checked[db.url] = found, time.monotonic()
+        return found
+
+    def invalidate(self) -> None:
+        with self.lock:
+            self.checked.clear()
+
+
+blocked_types = _BlockedTypes()

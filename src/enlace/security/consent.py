@@ -13,13 +13,16 @@ provision (at the root or nested) takes it back, for:
 A rule with no actor or purpose applies to everyone but the patient and their caregivers.
 Break-glass (purpose ETREAT, clinical roles) sets denials aside, and is audited as such.
 
-Rules are read from the stored Consents and cached per process; the cache is checked against the
-newest Consent's lastUpdated on each request (one index probe), so a new Consent applies at once.
+Rules are read from the stored Consents and cached per process. The cache is checked against the
+newest Consent's lastUpdated (one index probe) at most once every RECHECK_S per process, and at
+once after this process writes a Consent (`invalidate`, called by every write path): a Consent
+written through one worker applies there immediately and in the others within a second.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +33,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from enlace.fhir.compartments import patient_compartment_params
 from enlace.kernel.clock import system_clock
 from enlace.search.values import date_range
+from enlace.store import content_cipher
 from enlace.store.database import Database
 from enlace.store.schema import reference_index, resources, token_index
 
@@ -122,14 +126,24 @@ def _denied(rule: DenyRule, resource_type: str, target: Any) -> Condition | None
     return and_(member, target.c.id.in_(labelled.correlate(None)))
 
 
+RECHECK_S = 1.0
+
+
 class _Cache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.stamp: dict[str, tuple[int | None, int]] = {}
         self.rules: dict[str, list[DenyRule]] = {}
+        self.checked: dict[str, float] = {}  # monotonic time of the last stamp check
 
 
 _cache = _Cache()
+
+
+def invalidate() -> None:
+    """A Consent was written in this process: check the stored ones on the next request."""
+    with _cache.lock:
+        _cache.checked.clear()
 
 
 def consent_rules(db: Database, access: Access, now_us: int | None = None) -> ConsentRules | None:
@@ -137,10 +151,21 @@ def consent_rules(db: Database, access: Access, now_us: int | None = None) -> Co
     if access.break_glass and access.role in BREAK_GLASS_ROLES:
         return None
     now = now_us if now_us is not None else int(system_clock().timestamp() * 1_000_000)
-    with db.read() as conn:
-        rules = _all_rules(db.url, conn)
+    rules = _fresh_rules(db)
     applying = [rule for rule in rules if rule.applies_to(access, now)]
     return ConsentRules(applying) if applying else None
+
+
+def _fresh_rules(db: Database) -> list[DenyRule]:
+    with _cache.lock:
+        recent = time.monotonic() - _cache.checked.get(db.url, -RECHECK_S) < RECHECK_S
+        if recent:
+            return _cache.rules[db.url]
+    with db.read() as conn:
+        rules = _all_rules(db.url, conn)
+    with _cache.lock:
+        _cache.checked[db.url] = time.monotonic()
+    return rules
 
 
 def _all_rules(key: str, conn: Connection) -> list[DenyRule]:
@@ -153,8 +178,17 @@ def _all_rules(key: str, conn: Connection) -> list[DenyRule]:
     with _cache.lock:
         if _cache.stamp.get(key) == stamp:
             return _cache.rules[key]
-    rows = conn.execute(select(r.content).where(r.resource_type == "Consent", r.deleted.is_(False)))
-    rules = [rule for row in rows for rule in rules_of(orjson.loads(bytes(row[0])))]
+    rows = conn.execute(
+        select(r.id, r.version_id, r.content).where(
+            r.resource_type == "Consent", r.deleted.is_(False)
+        )
+    )
+    opened = content_cipher.of(conn).open
+    rules = [
+        rule
+        for row in rows
+        for rule in rules_of(orjson.loads(opened("Consent", row[0], row[1], bytes(row[2]))))
+    ]
     with _cache.lock:
         _cache.stamp[key], _cache.rules[key] = stamp, rules
     return rules

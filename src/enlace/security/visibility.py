@@ -26,6 +26,7 @@ from enlace.search import compartment, conditions
 from enlace.store.schema import resources
 
 from .access import Access
+from .blocking import blocked_condition
 from .consent import ConsentRules
 from .scopes import Scope
 
@@ -48,6 +49,8 @@ class Visibility:
     access: Access
     ctx: conditions.SearchContext
     consent: ConsentRules = field(default_factory=lambda: ConsentRules([]))
+    # Types with blocked rows (ARCO cancellation) that this access may not see; see blocking.
+    blocked: frozenset[str] = frozenset()
 
     @property
     def unrestricted(self) -> bool:
@@ -80,10 +83,21 @@ class Visibility:
             return false()
         narrowed = [b for b in branches if b is not None]
         granted = None if len(narrowed) < len(branches) else _or(narrowed)
+        for denied in self._withheld(resource_type, target):
+            granted = ~denied if granted is None else granted & ~denied
+        return granted
+
+    def _withheld(self, resource_type: str, target: Any) -> list[Condition]:
+        """What is taken out of a grant: consent denials, then blocked (cancelled) data."""
+        withheld = []
         denied = self.consent.condition(resource_type, target)
-        if denied is None:
-            return granted
-        return ~denied if granted is None else granted & ~denied
+        if denied is not None:
+            withheld.append(denied)
+        if resource_type in self.blocked:
+            blocked = blocked_condition(resource_type, target)
+            if blocked is not None:
+                withheld.append(blocked)
+        return withheld
 
     def can_see(
         self, conn: Connection, resource_type: str, resource_id: str, permission: str

@@ -113,15 +113,40 @@ def _statement(definitions: FhirDefinitions, config: SearchConfig) -> dict[str, 
                         "name": "validate",
                         "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate",
                     },
+                    *(
+                        {"name": name, "definition": f"{ENLACE_OPERATIONS}/{name}"}
+                        for name in ("reindex", "arco-answer", "arco-execute", "arco-export")
+                    ),
                 ],
             }
         ],
     }
 
 
+ENLACE_OPERATIONS = "https://enlace.health/fhir/OperationDefinition"
+
+
+def _audit_event() -> dict[str, Any]:
+    """AuditEvents are the audit log rendered (interactions/audit_ops.py): read and a search on
+    four parameters, for auditors; nobody writes them through the API."""
+    params = [
+        {"name": "patient", "type": "reference", "documentation": "whose record was accessed"},
+        {"name": "agent", "type": "reference", "documentation": "user or client id, or fhirUser"},
+        {"name": "action", "type": "token", "documentation": "C R U D E search login export"},
+        {"name": "date", "type": "date", "documentation": "recorded at or after (ge only)"},
+    ]
+    return {
+        "type": "AuditEvent",
+        "interaction": [{"code": "read"}, {"code": "search-type"}],
+        "searchParam": params,
+    }
+
+
 def _resource(config: SearchConfig, name: str) -> dict[str, Any]:
     """Exactly the parameters that work for the type: the native ones and every registry
     parameter the indexer writes rows for (those whose expression compiles)."""
+    if name == "AuditEvent":
+        return _audit_event()
     indexed = config.indexer.indexed_codes(name)
     registered = config.registry.for_type(name)
     params = [_native(code) for code in _NATIVE_PARAMS]
@@ -147,12 +172,16 @@ def _resource(config: SearchConfig, name: str) -> dict[str, Any]:
         ],
     }
     if name == "Patient":
-        entry["operation"].append(
+        entry["operation"] += [
             {
                 "name": "everything",
                 "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
-            }
-        )
+            },
+            # Enlace's own (docs/security.md): the patient's access log and ARCO requests.
+            {"name": "access-log", "definition": f"{ENLACE_OPERATIONS}/Patient-access-log"},
+            {"name": "arco-request", "definition": f"{ENLACE_OPERATIONS}/Patient-arco-request"},
+            {"name": "arco-requests", "definition": f"{ENLACE_OPERATIONS}/Patient-arco-requests"},
+        ]
     if name in ("Patient", "Group"):
         entry["operation"].append(
             {

@@ -11,15 +11,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from enlace.fhir.compartments import patient_compartment_params
 from enlace.kernel import errors
 from enlace.search import compartment, engine
 from enlace.search.includes import Found, Readable, fetch
 from enlace.search.query import non_negative_int, parse_instant_us, parse_query
 from enlace.search.runtime import refresh_if_stale
-from enlace.store.schema import reference_index, resources
+from enlace.store.schema import resources
 
 from . import guard
 from .context import Services
@@ -134,20 +133,7 @@ def _referenced(
     conn: Connection, members: list[Found], types: frozenset[str] | None, readable: Readable
 ) -> list[Found]:
     """Resources outside the compartment that the page's members point at, one batch."""
-    in_compartment = set(patient_compartment_params()) | {"Patient"}
-    ref = reference_index.c
-    wanted: set[tuple[str, str]] = set()
-    by_type: dict[str, list[str]] = {}
-    for found in members:
-        by_type.setdefault(found.resource_type, []).append(found.id)
-    for resource_type, ids in by_type.items():
-        query = select(ref.target_type, ref.target_id).where(
-            ref.resource_type == resource_type,
-            ref.resource_id.in_(ids),
-            ref.target_id.is_not(None),
-            ref.target_type.not_in(in_compartment),
-        )
-        wanted.update((row[0], row[1]) for row in conn.execute(query.distinct()))
+    wanted = compartment.references_outside(conn, members)
     if types is not None:
         wanted = {key for key in wanted if key[0] in types}
     return fetch(conn, wanted, readable)

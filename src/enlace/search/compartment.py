@@ -19,6 +19,7 @@ from enlace.fhir.compartments import patient_compartment_params
 from enlace.kernel import errors
 from enlace.search import paging
 from enlace.search.includes import Found
+from enlace.store import content_cipher
 from enlace.store.schema import reference_index, resources
 
 _PATIENT = "Patient"
@@ -95,16 +96,40 @@ def everything(
             )
         )
     query = (
-        select(r.resource_type, r.id, r.content)
+        select(r.resource_type, r.id, r.content, r.version_id)
         .join_from(keys, resources, and_(r.resource_type == keys.c.t, r.id == keys.c.i))
         .where(*conditions)
         .order_by(r.resource_type, r.id)
         .limit(count + 1)
     )
-    rows = [Found(row[0], row[1], bytes(row[2])) for row in conn.execute(query)]
+    opened = content_cipher.of(conn).open
+    rows = [
+        Found(row[0], row[1], opened(row[0], row[1], row[3], bytes(row[2])))
+        for row in conn.execute(query)
+    ]
     next_cursor = None
     if len(rows) > count:
         rows = rows[:count]
         last = rows[-1]
         next_cursor = paging.encode(paging.Cursor(True, (last.resource_type, last.id)))
     return EverythingPage(rows, next_cursor)
+
+
+def references_outside(conn: Connection, members: list[Found]) -> set[tuple[str, str]]:
+    """(type, id) of the resources outside the Patient compartment that these members point
+    at (their Medications, Practitioners, Organizations...): one query per member type."""
+    inside = set(patient_compartment_params()) | {_PATIENT}
+    by_type: dict[str, list[str]] = {}
+    for found in members:
+        by_type.setdefault(found.resource_type, []).append(found.id)
+    ref = reference_index.c
+    wanted: set[tuple[str, str]] = set()
+    for resource_type, ids in by_type.items():
+        query = select(ref.target_type, ref.target_id).where(
+            ref.resource_type == resource_type,
+            ref.resource_id.in_(ids),
+            ref.target_id.is_not(None),
+            ref.target_type.not_in(inside),
+        )
+        wanted.update((row[0], row[1]) for row in conn.execute(query.distinct()))
+    return wanted

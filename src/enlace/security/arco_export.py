@@ -20,14 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from enlace.fhir.compartments import patient_compartment_params
 from enlace.kernel.clock import fhir_instant, from_epoch_us
 from enlace.kernel.settings import Settings
 from enlace.search import compartment
 from enlace.search.includes import Found, everything_readable, fetch
-from enlace.store.schema import reference_index
 
 from . import blocking
 from .arco_execute import own
@@ -125,30 +123,12 @@ def _record(conn: Connection, patient_id: str) -> Iterator[tuple[Found, bool]]:
         hidden = blocking.blocked_keys(conn, [(f.resource_type, f.id) for f in members])
         members = [f for f in members if (f.resource_type, f.id) not in hidden]
         yield from ((found, True) for found in members)
-        wanted = _references_outside(conn, members) - seen
+        wanted = compartment.references_outside(conn, members) - seen
         seen |= wanted
         yield from ((found, False) for found in fetch(conn, wanted, everything_readable))
         if page.next_cursor is None:
             return
         cursor = page.next_cursor
-
-
-def _references_outside(conn: Connection, members: list[Found]) -> set[tuple[str, str]]:
-    inside = set(patient_compartment_params()) | {"Patient"}
-    by_type: dict[str, list[str]] = {}
-    for found in members:
-        by_type.setdefault(found.resource_type, []).append(found.id)
-    ref = reference_index.c
-    wanted: set[tuple[str, str]] = set()
-    for resource_type, ids in by_type.items():
-        query = select(ref.target_type, ref.target_id).where(
-            ref.resource_type == resource_type,
-            ref.resource_id.in_(ids),
-            ref.target_id.is_not(None),
-            ref.target_type.not_in(inside),
-        )
-        wanted.update((row[0], row[1]) for row in conn.execute(query.distinct()))
-    return wanted
 
 
 def _entry(found: Found, base_url: str) -> bytes:

@@ -23,22 +23,9 @@ from enlace.security.authn import break_glass
 from enlace.security.consent import PURPOSE_SYSTEM
 from enlace.security.roles import ceiling
 from enlace.security.scopes import parse_scopes
+from tests.support.fhir_calls import BASE, call
 
-BASE = "http://testserver/fhir"
 LAB = "http://terminology.hl7.org/CodeSystem/observation-category|laboratory"
-
-
-def call(
-    services: Services, access: Access | None, method: str, url: str, body: Any = None
-) -> FhirResponse:
-    request = FhirRequest.from_url(method, url, BASE, access=access)
-    if body is not None:
-        request.headers["content-type"] = "application/fhir+json"
-        request.body = orjson.dumps(body)
-    try:
-        return dispatch(services, request)
-    except FhirError as exc:
-        return outcome_response(exc)
 
 
 def ids(response: FhirResponse, mode: str | None = None) -> set[str]:

@@ -4,40 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from enlace.interactions.context import Services
-from enlace.interactions.messages import FhirRequest, FhirResponse, outcome_response
-from enlace.interactions.router import dispatch
-from enlace.kernel.errors import FhirError
-from enlace.kernel.jsonutil import dumps
+from enlace.interactions.messages import FhirResponse
 from enlace.security.access import Access
 from enlace.security.roles import ceiling
 from enlace.security.scopes import parse_scopes
+from tests.support.fhir_calls import BASE, body_of, call  # noqa: F401  (re-exported)
 
-BASE = "http://testserver/fhir"
 CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
-
-
-def call(
-    services: Services, access: Access | None, method: str, url: str, body: Any = None
-) -> FhirResponse:
-    request = FhirRequest.from_url(method, url, BASE, access=access)
-    if body is not None:
-        request.headers["content-type"] = "application/fhir+json"
-        request.body = orjson.dumps(body)
-    try:
-        return dispatch(services, request)
-    except FhirError as exc:
-        return outcome_response(exc)
-
-
-def body_of(response: FhirResponse) -> dict[str, Any]:
-    if isinstance(response.body, dict):
-        parsed: dict[str, Any] = orjson.loads(dumps(response.body))
-        return parsed
-    loaded: dict[str, Any] = orjson.loads(response.body or b"{}")
-    return loaded
 
 
 def keys(response: FhirResponse, mode: str | None = None) -> set[str]:

@@ -17,7 +17,7 @@ from enlace.search.runtime import RuntimeIndexer, SearchRuntime, load_custom
 from enlace.security import audit_sealer
 from enlace.security.audit_buffer import AuditBuffer
 from enlace.security.audit_trail import AuditTrail
-from enlace.store import bulk, migrate
+from enlace.store import bulk, content_cipher, migrate
 from enlace.store.database import Database, open_database
 from enlace.store.repository import FhirRepository
 
@@ -39,7 +39,10 @@ def build(
     runs. Tests and the CLI leave it off, so no job races them; they run jobs explicitly.
     """
     settings = settings or Settings.from_env()
+    # Resources sealed at rest under ENLACE_DATA_KEYS; a malformed key stops startup here.
+    cipher = content_cipher.ContentCipher.from_setting(settings.data_keys)
     db = open_database(settings.resolved_database_url, settings.pool_size)
+    content_cipher.bind(db, cipher)
     if upgrade:
         migrate.upgrade(db)
     search = SearchRuntime(load_registry())

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, and_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from enlace.fhir.compartments import patient_compartment_types
+from enlace.store import content_cipher
 from enlace.store.database import Database
 from enlace.store.schema import reference_index, resources
 
@@ -83,11 +84,16 @@ def _patients(conn: Connection, scope: Scope) -> list[str]:
         )
         return [row[0] for row in rows]
     row = conn.execute(
-        select(resources.c.content).where(
+        select(resources.c.content, resources.c.version_id).where(
             resources.c.resource_type == "Group", resources.c.id == scope.group_id
         )
     ).first()
-    group = orjson.loads(row[0]) if row and row[0] else {}
+    group = {}
+    if row and row[0]:
+        stored = bytes(row[0])
+        group = orjson.loads(
+            content_cipher.of(conn).open("Group", str(scope.group_id), row[1], stored)
+        )
     members = []
     for member in group.get("member", []):
         reference = member.get("entity", {}).get("reference", "")
@@ -151,16 +157,17 @@ def _scan_keyed(
         conditions.append(r.resource_type.in_(scope.types))
     if scope.since_us is not None:
         conditions.append(r.last_updated_us >= scope.since_us)
+    opened = content_cipher.of(conn).open
     last: tuple[str, str] | None = None
     while True:
-        query = select(r.resource_type, r.id, r.content).where(*conditions)
+        query = select(r.resource_type, r.id, r.content, r.version_id).where(*conditions)
         if last is not None:
             query = query.where(
                 (r.resource_type > last[0]) | and_(r.resource_type == last[0], r.id > last[1])
             )
         rows = conn.execute(query.order_by(r.resource_type, r.id).limit(BATCH)).all()
         for row in rows:
-            yield row[0], row[1], bytes(row[2])
+            yield row[0], row[1], opened(row[0], row[1], row[3], bytes(row[2]))
         if len(rows) < BATCH:
             return
         last = (rows[-1][0], rows[-1][1])

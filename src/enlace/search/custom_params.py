@@ -21,6 +21,7 @@ from enlace.kernel.errors import FhirError, Issue
 from enlace.search.expressions import compile_param
 from enlace.search.index_writer import registry_fingerprint
 from enlace.search.registry import ABSTRACT_BASES, Registry, SearchParam, validate_search_parameter
+from enlace.store import content_cipher
 from enlace.store.schema import resources
 
 log = logging.getLogger(__name__)
@@ -70,13 +71,14 @@ def load(conn: Connection, base: Registry) -> tuple[Registry, Signature]:
     seen = signature(conn)
     r = resources.c
     rows = conn.execute(
-        select(r.id, r.content)
+        select(r.id, r.content, r.version_id)
         .where(r.resource_type == SEARCH_PARAMETER, r.deleted.is_(False))
         .order_by(r.last_updated_us, r.id)
     ).all()
     params = []
-    for resource_id, content in rows:
-        resource = orjson.loads(content)
+    opened = content_cipher.of(conn).open
+    for resource_id, content, version_id in rows:
+        resource = orjson.loads(opened(SEARCH_PARAMETER, resource_id, version_id, bytes(content)))
         if resource.get("status") == "retired":
             continue
         try:

@@ -22,6 +22,7 @@ from enlace.search import conditions, includes, paging
 from enlace.search.includes import Found
 from enlace.search.query import SearchQuery, parse_query
 from enlace.search.runtime import SearchConfig
+from enlace.store import content_cipher
 from enlace.store.schema import resources
 
 Key = tuple[ColumnElement[Any], bool]  # (sort expression, descending)
@@ -145,17 +146,16 @@ def _order(keys: list[Key], reverse: bool = False) -> list[Any]:
 
 def _page_query(where: list[ColumnElement[bool]], keys: list[Key]) -> Any:
     labeled = [expression.label(f"k{i}") for i, (expression, _) in enumerate(keys[:-1])]
-    return select(resources.c.resource_type, resources.c.id, resources.c.content, *labeled).where(
-        *where
-    )
+    r = resources.c
+    return select(r.resource_type, r.id, r.content, r.version_id, *labeled).where(*where)
 
 
-def _found(row: Any) -> Found:
-    return Found(row[0], row[1], bytes(row[2]))
+def _found(row: Any, cipher: content_cipher.ContentCipher) -> Found:
+    return Found(row[0], row[1], cipher.open(row[0], row[1], row[3], bytes(row[2])))
 
 
 def _boundary(row: Any) -> tuple[Any, ...]:
-    return (*row[3:], row[1])  # the sort values, then the id
+    return (*row[4:], row[1])  # the sort values, then the id
 
 
 def _keyset_page(
@@ -172,7 +172,8 @@ def _keyset_page(
     rows = rows[: query.count]
     if backwards:
         rows.reverse()
-    result = SearchResult([_found(row) for row in rows], [], None)
+    cipher = content_cipher.of(conn)
+    result = SearchResult([_found(row, cipher) for row in rows], [], None)
     if rows and (more or backwards):  # going back, the rows we came from are ahead
         result.next_cursor = paging.encode(paging.Cursor(True, _boundary(rows[-1])))
     if rows and (cursor is not None and (cursor.forward or more)):
@@ -186,7 +187,8 @@ def _offset_page(
     offset = query.offset or 0
     statement = _page_query(where, keys).order_by(*_order(keys))
     rows = list(conn.execute(statement.limit(query.count + 1).offset(offset)))
-    result = SearchResult([_found(row) for row in rows[: query.count]], [], None)
+    cipher = content_cipher.of(conn)
+    result = SearchResult([_found(row, cipher) for row in rows[: query.count]], [], None)
     if len(rows) > query.count:
         result.next_offset = offset + query.count
     if offset > 0:

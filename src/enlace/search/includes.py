@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement, False_
 from enlace.kernel import errors
 from enlace.search.query import Include
 from enlace.search.registry import Registry
+from enlace.store import content_cipher
 from enlace.store.schema import reference_index, resources
 
 MAX_ROUNDS = 4  # the first round plus three of :iterate
@@ -135,6 +136,7 @@ def fetch(conn: Connection, keys: Iterable[Key], readable: Readable) -> list[Fou
     """Current, non-deleted resources for the keys that the asker may read (missing and hidden
     ones are skipped alike), one SELECT per type and chunk, in a stable order."""
     r = resources.c
+    opened = content_cipher.of(conn).open
     found: list[Found] = []
     for resource_type, ids in sorted(_group(keys, None).items()):
         visible = readable(resource_type)
@@ -142,14 +144,17 @@ def fetch(conn: Connection, keys: Iterable[Key], readable: Readable) -> list[Fou
             continue
         for chunk in _chunks(sorted(ids)):
             query = (
-                select(r.resource_type, r.id, r.content)
+                select(r.resource_type, r.id, r.content, r.version_id)
                 .where(and_(r.resource_type == resource_type, r.id.in_(chunk)))
                 .where(r.deleted.is_(False))
                 .order_by(r.id)
             )
             if visible is not None:
                 query = query.where(visible)
-            found.extend(Found(row[0], row[1], bytes(row[2])) for row in conn.execute(query))
+            found.extend(
+                Found(row[0], row[1], opened(row[0], row[1], row[3], bytes(row[2])))
+                for row in conn.execute(query)
+            )
     return found
 
 

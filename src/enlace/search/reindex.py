@@ -36,7 +36,7 @@ from enlace.kernel.clock import Clock, epoch_us, system_clock
 from enlace.search import custom_params
 from enlace.search.index_state import FINGERPRINT_KEY, STATE_LOCK, TYPES_KEY, record, state
 from enlace.search.runtime import SearchConfig, SearchServices, refresh_if_stale
-from enlace.store import sql, versions
+from enlace.store import content_cipher, sql, versions
 from enlace.store.database import Database
 from enlace.store.records import IndexRows
 from enlace.store.schema import INDEX_TABLES, reindex_jobs, resources
@@ -272,7 +272,7 @@ def _batch(
 ) -> tuple[int, Job]:
     r = resources.c
     query = (
-        select(r.resource_type, r.id, r.deleted, r.content)
+        select(r.resource_type, r.id, r.deleted, r.content, r.version_id)
         .order_by(r.resource_type, r.id)
         .limit(batch_size)
     )
@@ -312,10 +312,11 @@ def _rebuild(conn: Connection, config: SearchConfig, rows: Sequence[Any]) -> Non
     """Replace the index rows of these resources (none for a deleted one)."""
     ids: dict[str, list[str]] = {}
     fresh = IndexRows()
-    for resource_type, resource_id, deleted, content in rows:
+    opened = content_cipher.of(conn).open
+    for resource_type, resource_id, deleted, content, version_id in rows:
         ids.setdefault(resource_type, []).append(resource_id)
         if not deleted and content is not None:
-            resource = orjson.loads(content)
+            resource = orjson.loads(opened(resource_type, resource_id, version_id, bytes(content)))
             fresh.extend(config.indexer.rows(resource_type, resource_id, resource))
     for table in INDEX_TABLES:
         for resource_type, batch_ids in ids.items():

@@ -274,7 +274,7 @@ def enable_totp(conn: Connection, username: str, settings: Settings) -> TotpEnro
     then on. The secret is shown once, here, and stored sealed."""
     row = existing_row(conn, username)
     secret = totp.new_secret()
-    sealed = secretbox.seal(settings.secret_key, secret, _totp_context(row["id"]))
+    sealed = secretbox.seal_secret(settings, secret, _totp_context(row["id"]))
     conn.execute(
         update(users).where(users.c.id == row["id"]).values(totp_secret=sealed, totp_last_step=0)
     )
@@ -298,9 +298,9 @@ def verify_totp(conn: Connection, user: User, code: str, now_us: int, settings: 
     if row is None or row.totp_secret is None:
         return False
     try:
-        secret = secretbox.unseal(settings.secret_key, row.totp_secret, _totp_context(user.id))
+        secret = secretbox.open_secret(settings, row.totp_secret, _totp_context(user.id))
     except secretbox.SealedValueError:
-        return False  # secret_key changed since enrolment: re-enrol (enlace users totp)
+        return False  # its key is gone (secret or data key changed): re-enrol (enlace users totp)
     step = totp.matching_step(secret, code, now_us, row.totp_last_step)
     if step is None:
         return False

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from enlace.store import sql, versions
+from enlace.store import content_cipher, sql, versions
 from enlace.store.records import Indexer, IndexRows, content_hash, stamp
 from enlace.store.schema import resources
 
@@ -41,6 +41,7 @@ def put_many(
     plan = _Plan([], [], [], IndexRows())
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     now_us, instant = now
+    seal = content_cipher.of(conn).seal
     for (resource_type, resource_id), resource in by_key.items():
         digest = content_hash(resource)
         state = states.get((resource_type, resource_id))
@@ -55,7 +56,12 @@ def put_many(
             "last_updated_us": now_us,
             "deleted": False,
             "content_hash": digest,
-            "content": stamp(resource, resource_id, version_id, instant),
+            "content": seal(
+                resource_type,
+                resource_id,
+                version_id,
+                stamp(resource, resource_id, version_id, instant),
+            ),
         }
         plan.history.append({**row, "method": "PUT" if state else "POST"})
         if state is None:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from enlace.kernel import errors
 from enlace.kernel.clock import Clock, epoch_us, fhir_instant
 from enlace.kernel.ids import IdFactory
-from enlace.store import bulk, sql, versions
+from enlace.store import bulk, content_cipher, sql, versions
 from enlace.store.bulk import PutItem
 from enlace.store.records import Indexer, IndexRows, NoIndexer, StoredVersion, content_hash, stamp
 from enlace.store.schema import resource_history, resources
@@ -65,7 +65,7 @@ class FhirRepository:
         self, conn: Connection, resource_type: str, resource_id: str
     ) -> StoredVersion | None:
         row = sql.first(conn, "current", {"t": resource_type, "id": resource_id})
-        return _version(row) if row else None
+        return _version(row, content_cipher.of(conn)) if row else None
 
     def read(self, conn: Connection, resource_type: str, resource_id: str) -> StoredVersion:
         found = self.current(conn, resource_type, resource_id)
@@ -85,7 +85,7 @@ class FhirRepository:
         row = sql.first(conn, "vread", params)
         if row is None:
             raise errors.not_found(f"{resource_type}/{resource_id} has no version {version_id}")
-        version = _version(row)
+        version = _version(row, content_cipher.of(conn))
         if version.deleted:
             raise errors.gone(f"{resource_type}/{resource_id} version {version_id} is a deletion")
         return version
@@ -106,7 +106,7 @@ class FhirRepository:
             "last_updated_us": now_us,
             "deleted": False,
             "content_hash": content_hash(resource),
-            "content": body,
+            "content": content_cipher.of(conn).seal(resource_type, resource_id, 1, body),
         }
         if client_chosen:  # a concurrent create of the same id is possible: keep the tx usable
             try:
@@ -251,7 +251,8 @@ class FhirRepository:
         if conditions:
             query = query.where(and_(*conditions))
         rows = conn.execute(query.order_by(h.seq.desc()).limit(limit)).all()
-        return [(row[0], _version(row[1:])) for row in rows]
+        cipher = content_cipher.of(conn)
+        return [(row[0], _version(row[1:], cipher)) for row in rows]
 
     # -- internals --------------------------------------------------------------------------
     def _now(self) -> tuple[int, str]:
@@ -279,7 +280,7 @@ class FhirRepository:
             new_version,
             now_us,
             digest,
-            body,
+            content_cipher.of(conn).seal(resource_type, resource_id, new_version, body),
             method=method,
         )
         version = StoredVersion(
@@ -312,7 +313,7 @@ class FhirRepository:
 _RETRIES = 5
 
 
-def _version(row: Any) -> StoredVersion:
+def _version(row: Any, cipher: content_cipher.ContentCipher) -> StoredVersion:
     method = row[6] if len(row) > 6 else ""
-    content = bytes(row[5]) if row[5] is not None else None
+    content = cipher.open(row[0], row[1], row[2], bytes(row[5])) if row[5] is not None else None
     return StoredVersion(row[0], row[1], row[2], row[3], bool(row[4]), content, method)

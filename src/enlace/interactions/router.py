@@ -19,6 +19,7 @@ from . import (
     crud,
     guard,
     history,
+    openapi,
     operations,
     reindex_ops,
     search_type,
@@ -52,6 +53,8 @@ def _dispatch(services: Services, request: FhirRequest, conn: Connection | None)
     if head == "metadata":
         _only(method, "GET", "metadata")
         return capability_statement(services, request)
+    if head == "openapi.json":  # OpenAPI 3.1, generated from the CapabilityStatement
+        return openapi.openapi_document(services, request)
     if head == "_history":
         _only(method, "GET", "_history")
         return history.history(services, request)

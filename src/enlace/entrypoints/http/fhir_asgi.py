@@ -9,6 +9,7 @@ FhirResponse back into messages.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -36,6 +37,7 @@ Send = Callable[[Message], Awaitable[None]]
 
 log = logging.getLogger("enlace.http")
 PREFIX = "/fhir"
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 
 
 def is_fhir_path(path: str) -> bool:
@@ -44,7 +46,7 @@ def is_fhir_path(path: str) -> bool:
 
 async def handle(services: Services, scope: Scope, receive: Receive, send: Send) -> None:
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-    request_id = headers.get("x-request-id") or uuid.uuid4().hex
+    request_id = _request_id(headers.get("x-request-id"))
     token = request_id_var.set(request_id)
     started = time.perf_counter()
     method = scope["method"]
@@ -93,6 +95,13 @@ async def _answer(
     # Searches, history, Bundles and exports may run long; PostgreSQL writes wait on their
     # commit's WAL flush, and in threads those waits overlap (group commit).
     return await run_in_threadpool(dispatch, services, request)
+
+
+def _request_id(given: str | None) -> str:
+    """The client's X-Request-Id when it is a plain token, else a fresh one: it is echoed in a
+    response header and written to the logs and the audit trail, so a CR/LF (header splitting),
+    a control character or 8 KB of text must not travel with it."""
+    return given if given and _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 def _runs_inline(services: Services, request: FhirRequest) -> bool:

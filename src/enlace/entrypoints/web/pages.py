@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from enlace.interactions.context import Services
 from enlace.kernel.clock import epoch_us
@@ -221,6 +222,9 @@ def _friendly(handler: Handler) -> Handler:
     async def guarded(request: Request) -> Response:
         try:
             return await handler(request)
+        except HTTPException as exc:  # the request itself is malformed (a multipart form
+            # without its boundary, found by fuzzing): the client's 4xx, not our 500
+            return render.page(request, "error.html", status=exc.status_code)
         except Exception:
             log.exception("page %s %s failed", request.method, request.url.path)
             return render.page(request, "error.html", status=500)

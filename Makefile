@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: install lint test test-fast demo bench clean
+.PHONY: install lint test test-fast faults demo bench clean
 
 # Debian's Chromium for the browser test (tests/e2e/test_login_browser.py, which skips without
 # it): installed when missing and we are root on an apt system; nothing is fetched from a CDN.
@@ -38,6 +38,14 @@ test: lint
 	@if [ -z "$$ENLACE_TEST_POSTGRES_URL" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 	  export ENLACE_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/postgres; fi; \
 	$(BIN)/pytest -q -m "not slow" tests
+
+# The long fuzzing run (tests marked slow in tests/e2e/test_fuzz_openapi.py): every operation of
+# every FHIR type with and without a token, and the login and OAuth routes, on SQLite and
+# PostgreSQL. `make test` runs a sample of it.
+faults: install
+	@if [ -z "$$ENLACE_TEST_POSTGRES_URL" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	  export ENLACE_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/postgres; fi; \
+	$(BIN)/pytest -q -rA -m slow tests/e2e/test_fuzz_openapi.py
 
 test-fast: install
 	$(BIN)/pytest -q -m "not slow and not e2e" tests

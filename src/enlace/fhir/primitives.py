@@ -125,6 +125,11 @@ def _integer_checker(type_name: str, lower_bound: int) -> PrimitiveCheck:
     return check
 
 
+# R4 datatypes.html#string: no character below U+0020 but tab, CR and LF. PostgreSQL text
+# cannot hold U+0000 at all, so such a value could never be indexed (found by fuzzing).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _string_checker(ptype: PrimitiveType) -> PrimitiveCheck:
     type_name = ptype.name
     matches = re.compile(ptype.regex, re.ASCII).fullmatch if ptype.regex else None
@@ -138,6 +143,11 @@ def _string_checker(ptype: PrimitiveType) -> PrimitiveCheck:
             return "Empty strings are not allowed in FHIR JSON"
         if max_length is not None and len(value) > max_length:
             return f"A {type_name} must not exceed {max_length} characters"
+        control = _CONTROL.search(value)
+        if control is not None:
+            return (
+                f"A {type_name} must not contain the control character U+{ord(control.group()):04X}"
+            )
         if matches is not None and matches(value) is None:
             return f"{describe(value)} is not a valid {type_name}"
         if check_calendar:

@@ -55,7 +55,9 @@ def search(services: Services, request: FhirRequest) -> FhirResponse:
 
 
 def read(services: Services, request: FhirRequest, event_id: str) -> FhirResponse:
-    if not _may_list(services, request) or not event_id.isdigit():
+    if not _may_list(services, request) or not event_id.isascii() or not event_id.isdigit():
+        raise errors.not_found(f"AuditEvent/{event_id} is not known")
+    if len(event_id) > 18:  # beyond any seq a BIGINT holds
         raise errors.not_found(f"AuditEvent/{event_id} is not known")
     with services.db.read() as conn:
         row = conn.execute(select(audit_log).where(audit_log.c.seq == int(event_id))).mappings()

@@ -117,8 +117,12 @@ def poll_or_cancel(services: Services, request: FhirRequest, job_id: str) -> Fhi
 
 
 def file(services: Services, job_id: str, name: str) -> FhirResponse:
-    path = _job_dir(services, job_id) / name
-    if not name.endswith(".ndjson") or "/" in name or ".." in name or not path.is_file():
+    root = services.settings.export_dir.resolve()
+    path = (_job_dir(services, job_id) / name).resolve()
+    # Resolved inside the job's own folder of the export directory, whatever the id or name
+    # hold (`..` as a job id reached the folder above it: found by fuzzing).
+    inside = path.parent.parent == root and path.parent.name == job_id
+    if not name.endswith(".ndjson") or not inside or not path.is_file():
         raise errors.not_found(f"No export file '{name}' in job '{job_id}'")
     response = FhirResponse(200, None, {}, "application/fhir+ndjson")
     response.headers["X-File-Path"] = str(path)

@@ -51,7 +51,7 @@ def vread(
     version_id: str,
     conn: Connection | None = None,
 ) -> FhirResponse:
-    if not (version_id.isascii() and version_id.isdigit()):
+    if not (version_id.isascii() and version_id.isdigit()) or len(version_id) > 9:
         raise errors.not_found(f"{resource_type}/{resource_id} has no version '{version_id}'")
     with services.reading(conn) as conn:
         guard.require_type(services, request, resource_type, "r")

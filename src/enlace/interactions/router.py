@@ -6,6 +6,7 @@ a method the server does not support are 405.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl
 
 from sqlalchemy import Connection
@@ -62,10 +63,12 @@ def _dispatch(services: Services, request: FhirRequest, conn: Connection | None)
         _only(method, "GET", "$export")
         return _export(services, request, "system")
     if head == "$export-poll-status" and len(segments) == 2:
+        _check_job_id(segments[1])
         guard.check_owner(services, request, segments[1])
         return bulk_export.poll_or_cancel(services, request, segments[1])
     if head == "$export-file" and len(segments) == 3:
         _only(method, "GET", "$export-file")
+        _check_job_id(segments[1])
         guard.check_owner(services, request, segments[1])
         return bulk_export.file(services, segments[1], segments[2])
     if head == "$reindex" and len(segments) == 1:
@@ -139,6 +142,13 @@ def _instance_level(
         return _export(services, request, "patient")
     if first.startswith("$") or first.startswith("_"):
         raise errors.error(404, "not-supported", f"'{resource_type}/{first}' is not supported")
+    if not _FHIR_ID.fullmatch(first):  # no resource can have it: answered without the database
+        if method == "PUT":
+            raise errors.bad_request(
+                f"'{first[:80]}' is not a valid id (R4: [A-Za-z0-9-.], 1 to 64 characters)",
+                f"{resource_type}.id",
+            )
+        raise errors.not_found(f"{resource_type}/{first[:80]} is not known")
     return _resource_level(services, request, resource_type, first, rest[1:], conn)
 
 
@@ -207,6 +217,16 @@ def _export(
     job_id = response.headers["Content-Location"].rsplit("/", 1)[-1]
     guard.record_owner(services, request, job_id)
     return response
+
+
+_FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+_JOB_ID = re.compile(r"[A-Za-z0-9\-]{1,64}")
+
+
+def _check_job_id(job_id: str) -> None:
+    """Job ids are UUIDs: anything else names no job (and never reaches a query or a path)."""
+    if not _JOB_ID.fullmatch(job_id):
+        raise errors.not_found(f"No export job '{job_id[:80]}'")
 
 
 def _form_search(request: FhirRequest) -> FhirRequest:

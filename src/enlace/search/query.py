@@ -131,9 +131,14 @@ def _include(query: SearchQuery, name: str, value: str, max_count: int) -> None:
         )
 
 
+MAX_INT = 2**63 - 1  # what a BIGINT holds: a larger cursor or count was never issued
+
+
 def non_negative_int(name: str, value: str) -> int:
-    if not (value.isascii() and value.isdigit()):
-        raise errors.bad_request(f"{name} must be a non-negative integer, got '{value}'", name)
+    if not (value.isascii() and value.isdigit()) or len(value) > 19 or int(value) > MAX_INT:
+        raise errors.bad_request(
+            f"{name} must be a non-negative integer below 2^63, got '{value[:40]}'", name
+        )
     return int(value)
 
 

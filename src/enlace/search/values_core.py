@@ -185,17 +185,25 @@ def to_decimal(value: object) -> Decimal | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
-        return value if value.is_finite() else None
+        return value if value.is_finite() and _in_range(value) else None
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
         value = repr(value)
     if isinstance(value, str) and _NUMBER.match(value):
         try:
-            return Decimal(value)
+            number = Decimal(value)
         except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
             return None
+        return number if _in_range(number) else None
     return None
+
+
+def _in_range(number: Decimal) -> bool:
+    """Within a double's decimal exponents, as both stores keep index numbers (SQLite REAL):
+    `1e999999999` is not a number a search can mean, and its precision arithmetic would overflow
+    Decimal's context (found by fuzzing)."""
+    return number.is_zero() or -330 <= number.adjusted() <= 308
 
 
 def number_entry(value: Decimal) -> NumberEntry:

@@ -1,8 +1,7 @@
 """What fuzzing found (tests/e2e/test_fuzz_openapi.py and the probes behind it), each as the exact
-request, with the answer it should get. Each is `xfail(strict=True)` on the stores where it is
-still a bug (code owned elsewhere: search/, store/, security/, interactions/): when it is fixed
-the test passes, strict xfail turns that into a failure, and the marker comes off together with
-its entry in tests/e2e/fuzz_hooks.KNOWN_5XX.
+request, with the answer it should get: all fixed (commit 7f49f65), kept as regression tests. A
+new finding in code not yet fixed is pinned with `known_bug` (strict xfail on the stores where it
+still fails) together with its entry in tests/e2e/fuzz_hooks.KNOWN_5XX, both removed with the fix.
 
 The families: integers beyond 64 bits reaching SQL (cursors, version and AuditEvent ids), NUL
 characters reaching PostgreSQL text columns (ids, job ids, resource strings), a decimal exponent
@@ -53,7 +52,6 @@ def test_number_search_with_a_huge_exponent(
 ) -> None:
     """500 (decimal.InvalidOperation in search/values_core.number_entry: Decimal.scaleb of an
     exponent beyond the context's range); should be the 400 "out of range" `1e308` gets."""
-    known_bug(request, services)
     refused(client.get(f"/fhir/{query}"), 400)
 
 
@@ -63,7 +61,6 @@ def test_history_cursor_beyond_64_bits(
     """500 (store/repository.history: OverflowError on SQLite, bigint out of range on
     PostgreSQL); should be the 400 a search gives for a cursor it did not issue. Inside a batch
     the same entry makes the whole batch a 500 instead of one entry's 400."""
-    known_bug(request, services)
     refused(client.get(f"/fhir/_history?_cursor={BEYOND_64_BITS}"), 400)
     batch = {
         "resourceType": "Bundle",
@@ -79,7 +76,6 @@ def test_version_id_beyond_64_bits(
     request: pytest.FixtureRequest, client: TestClient, services: Services
 ) -> None:
     """vread: 500 on SQLite (OverflowError in store/sql.run); PostgreSQL answers 404."""
-    known_bug(request, services, "sqlite")
     pid = client.post("/fhir/Patient", json=patient(), headers=FHIR_JSON).json()["id"]
     refused(client.get(f"/fhir/Patient/{pid}/_history/{BEYOND_64_BITS}"), 404)
 
@@ -88,7 +84,6 @@ def test_audit_cursor_beyond_64_bits(
     request: pytest.FixtureRequest, client: TestClient, services: Services
 ) -> None:
     """500 (security/audit_log.search_audit) for AuditEvent search and $access-log."""
-    known_bug(request, services)
     pid = client.post("/fhir/Patient", json=patient(), headers=FHIR_JSON).json()["id"]
     refused(client.get(f"/fhir/AuditEvent?_cursor={BEYOND_64_BITS}"), 400)
     refused(client.get(f"/fhir/Patient/{pid}/$access-log?_cursor={BEYOND_64_BITS}"), 400)
@@ -98,7 +93,6 @@ def test_audit_event_id_beyond_64_bits(
     request: pytest.FixtureRequest, client: TestClient, services: Services
 ) -> None:
     """500 (interactions/audit_ops.read: the id is all digits, so it goes to SQL as an int)."""
-    known_bug(request, services)
     refused(client.get(f"/fhir/AuditEvent/{BEYOND_64_BITS}"), 404)
 
 
@@ -108,7 +102,6 @@ def test_nul_in_a_resource_id(
     """PostgreSQL: 500 (text fields cannot hold NUL; store/sql.run) for read, history and
     delete of `Patient/a%00b`; SQLite answers 404 (and 200 for the delete of nothing). No valid
     FHIR id holds a NUL: 404 without asking the database."""
-    known_bug(request, services, "postgresql")
     before = stored(services)
     refused(client.get("/fhir/Patient/a%00b"), 404)
     refused(client.get("/fhir/Patient/a%00b/_history"), 404)
@@ -122,7 +115,6 @@ def test_nul_in_a_resource_string(
     """A NUL inside a string element: PostgreSQL 500 (store/sql.insert_index_rows), SQLite
     stores it (201). FHIR strings hold no control characters but tab, CR and LF
     (datatypes.html#string): a 400 naming the element, and nothing written."""
-    known_bug(request, services)
     body = patient(name=[{"family": "a\u0000b"}])
     refused(client.post("/fhir/Patient", json=body, headers=FHIR_JSON), 400)
     assert stored(services) == (0, 0)
@@ -132,7 +124,6 @@ def test_nul_in_an_export_job_id(
     request: pytest.FixtureRequest, client: TestClient, services: Services
 ) -> None:
     """PostgreSQL: 500 (interactions/bulk_export.poll_or_cancel); SQLite answers 404."""
-    known_bug(request, services, "postgresql")
     refused(client.get("/fhir/$export-poll-status/%00"), 404)
     refused(client.delete("/fhir/$export-poll-status/%00"), 404)
 
@@ -145,7 +136,6 @@ def test_export_file_name_outside_the_export_directory(
     for `..` and `/` but not the job id). With auth on a job id must belong to the asker, so the
     platform's own unrestricted access (auth off) is what reaches it; still, the path should be
     checked to lie inside the export directory."""
-    known_bug(request, services)
     services.settings.export_dir.mkdir(parents=True)  # as after the server's first export
     outside = services.settings.export_dir.parent / "outside.ndjson"
     outside.write_text('{"resourceType": "Basic", "id": "not-an-export"}\n')

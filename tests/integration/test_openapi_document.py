@@ -146,10 +146,8 @@ def test_with_auth_on_a_smart_oauth_scheme(auth_client: TestClient, services: Se
     assert doc["paths"]["/openapi.json"]["get"]["security"] == []
 
 
-def test_public_like_metadata(auth_client: TestClient, request: pytest.FixtureRequest) -> None:
-    """Not yet: security/authn.PUBLIC_PATHS lists metadata and smart-configuration only, so the
-    document answers 401 without a token (owner of security/authn.py to add "openapi.json")."""
-    request.applymarker(pytest.mark.xfail(strict=True, reason="openapi.json not public yet"))
+def test_public_like_metadata(auth_client: TestClient) -> None:
+    """The API's description is public, like the CapabilityStatement it is made from."""
     assert auth_client.get("/fhir/metadata").status_code == 200
     assert auth_client.get("/fhir/openapi.json").status_code == 200
 

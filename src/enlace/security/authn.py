@@ -20,7 +20,7 @@ from .scopes import ScopeSet
 from .tokens import bearer_token, missing_token, verify_access_token
 
 ANONYMOUS = Access("anonymous", "anonymous", ScopeSet())
-PUBLIC_PATHS = frozenset({"metadata", ".well-known/smart-configuration"})
+PUBLIC_PATHS = frozenset({"metadata", "openapi.json", ".well-known/smart-configuration"})
 BREAK_GLASS_HEADER = "x-break-glass-reason"
 MAX_REASON = 500
 

@@ -1,0 +1,1 @@
+"""Domain modules (DESIGN.md): one folder each; siblings talk through events or each other's public API."""

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from enlace.bootstrap import build
 from enlace.entrypoints.cli.arco_cli import arco_app
 from enlace.entrypoints.cli.audit_cli import audit_app
+from enlace.entrypoints.cli.catalog_cli import catalog_app
 from enlace.entrypoints.cli.keys_cli import keys_app
 from enlace.entrypoints.cli.security_cli import clients_app, token_app
 from enlace.entrypoints.cli.users_cli import users_app
@@ -31,6 +32,7 @@ db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(arco_app, name="arco")
 app.add_typer(audit_app, name="audit")
+app.add_typer(catalog_app, name="catalog")
 app.add_typer(keys_app, name="keys")
 app.add_typer(clients_app, name="clients")
 app.add_typer(token_app, name="token")

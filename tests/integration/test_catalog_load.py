@@ -10,6 +10,9 @@ from typer.testing import CliRunner
 from enlace.entrypoints.cli.main import app
 from enlace.interactions.context import Services
 from enlace.modules import catalog
+from enlace.security.access import Access
+from tests.integration.test_authorization import ids
+from tests.support.fhir_calls import call
 
 
 def test_load_twice_changes_nothing(services: Services) -> None:
@@ -29,6 +32,28 @@ def test_load_twice_changes_nothing(services: Services) -> None:
         "code": "A10BA02",
     }
     assert location.resource()["address"]["state"] == "Jalisco"
+
+
+def test_loaded_catalogs_are_searchable(services: Services) -> None:
+    catalog.load_catalogs(services)
+    internal = Access.internal()
+    by_atc = ids(call(services, internal, "GET", "Medication?code=http://www.whocc.no/atc|L04AC07"))
+    assert by_atc == {
+        "Medication/med-tocilizumab-162-syringe",
+        "Medication/med-tocilizumab-80-vial",
+    }
+    gtin = catalog.medication_for("A10BA02")[0].gtin
+    assert ids(call(services, internal, "GET", f"Medication?identifier={gtin}")) == {
+        "Medication/med-metformin-850-tab"
+    }
+    in_nl = ids(
+        call(services, internal, "GET", "Location?address-state=Nuevo%20Le%C3%B3n&_count=100")
+    )
+    assert len(in_nl) == len(catalog.facilities("19"))
+    part_of = "Organization?partof=Organization/org-imss&_count=100"
+    assert len(ids(call(services, internal, "GET", part_of))) == sum(
+        f.institution == "imss" for f in catalog.facilities()
+    )
 
 
 def test_an_edited_catalog_resource_is_restored_as_a_new_version(services: Services) -> None:

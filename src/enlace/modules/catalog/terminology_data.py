@@ -12,12 +12,15 @@ CONDITION_GROUPS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "diabetes": (
         "Diabetes mellitus tipo 2",
         (
-            ("E11", "Diabetes mellitus tipo 2"),
-            ("E11.2", "Diabetes mellitus tipo 2 con complicaciones renales"),
-            ("E11.3", "Diabetes mellitus tipo 2 con complicaciones oftálmicas"),
-            ("E11.4", "Diabetes mellitus tipo 2 con complicaciones neurológicas"),
-            ("E11.5", "Diabetes mellitus tipo 2 con complicaciones circulatorias periféricas"),
-            ("E11.9", "Diabetes mellitus tipo 2 sin mención de complicación"),
+            ("E11", "Diabetes mellitus no insulinodependiente (tipo 2)"),
+            ("E11.2", "Diabetes mellitus no insulinodependiente con complicaciones renales"),
+            ("E11.3", "Diabetes mellitus no insulinodependiente con complicaciones oftálmicas"),
+            ("E11.4", "Diabetes mellitus no insulinodependiente con complicaciones neurológicas"),
+            (
+                "E11.5",
+                "Diabetes mellitus no insulinodependiente con complicaciones circulatorias periféricas",
+            ),
+            ("E11.9", "Diabetes mellitus no insulinodependiente sin mención de complicación"),
         ),
     ),
     "hypertension": (

@@ -15,6 +15,7 @@ from enlace.entrypoints.cli.audit_cli import audit_app
 from enlace.entrypoints.cli.catalog_cli import catalog_app
 from enlace.entrypoints.cli.keys_cli import keys_app
 from enlace.entrypoints.cli.security_cli import clients_app, token_app
+from enlace.entrypoints.cli.sim_cli import sim_app
 from enlace.entrypoints.cli.users_cli import users_app
 from enlace.entrypoints.http.hardening import check_startup
 from enlace.interactions import bulk_import, export_scan
@@ -37,6 +38,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(clients_app, name="clients")
 app.add_typer(token_app, name="token")
 app.add_typer(users_app, name="users")
+app.add_typer(sim_app, name="sim")
 
 
 @app.command()

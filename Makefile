@@ -53,6 +53,7 @@ test-fast: install
 demo: install
 	$(BIN)/enlace db upgrade
 	$(BIN)/enlace import $(SYNTHEA)
+	$(BIN)/enlace catalog load
 	@echo "Open http://$(HOST):$(PORT)/fhir/metadata  (try /fhir/Patient, /fhir/Patient/<id>/_history)"
 	$(BIN)/enlace serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 

@@ -25,7 +25,7 @@ from sqlalchemy import Connection
 from enlace.interactions.context import Services
 from enlace.sim.fhir_map import BASE, SYNTHETIC_TAG, patient_id, resources
 from enlace.sim.population import Person, Population
-from enlace.store.bulk import PutItem
+from enlace.store.bulk import PutItem, Statistics
 
 MARKER_TYPE, MARKER_ID = "Basic", "sim-population"
 _SCENARIO = f"{BASE}/StructureDefinition/sim-scenario"
@@ -133,12 +133,17 @@ def load_population(
         services.repo.put_many(conn, [PutItem(marker(scenario))])
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     total = 0
+    # ANALYZE as the tables double: without it PostgreSQL kept planning the primary-key lookups
+    # of put_many as scans and each batch took longer than the last (bulk.Statistics).
+    statistics = Statistics()
     for start in range(0, len(people), batch):
         chunk = people[start : start + batch]
         items = [PutItem(r) for p in chunk for r in resources(p, seed, population.reference_date)]
         with services.db.begin() as conn:
-            for key, value in services.repo.put_many(conn, items).items():
-                counts[key] += value
+            written = services.repo.put_many(conn, items)
+            statistics.note(conn, written["created"] + written["updated"])
+        for key, value in written.items():
+            counts[key] += value
         total += len(items)
         if progress is not None:
             progress(len(chunk))

@@ -37,6 +37,8 @@ def _patients(services: Services) -> list[str]:
         (["--patients", "ten", "--seed", "7"], "--patients must be a positive integer"),
         (["--patients", "5", "--seed", "abc"], "--seed must be a non-negative integer"),
         (["--patients", "5", "--seed", "1.5"], "--seed must be a non-negative integer"),
+        (["--patients", "5", "--seed", "-1"], "--seed must be a non-negative integer"),
+        (["--patients", "5", "--seed", str(2**63)], "--seed must be a non-negative integer"),
         (["--patients", "5", "--seed", "7", "--states", "JAL,XX"], "unknown state XX"),
     ],
 )

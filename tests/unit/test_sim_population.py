@@ -131,6 +131,8 @@ def test_bad_sizes_are_refused(bad: object) -> None:
 def test_bad_seed_and_unknown_state_are_refused() -> None:
     with pytest.raises(ValueError, match="seed"):
         generate(5, seed="abc")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="below 2\\^63"):
+        generate(5, seed=2**63)
     with pytest.raises(ValueError, match="unknown state XYZ"):
         generate(5, seed=1, states=["JAL", "xyz"])
 

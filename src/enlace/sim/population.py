@@ -32,6 +32,7 @@ from enlace.sim.distributions import (
 )
 
 DEFAULT_REFERENCE_DATE = date(2026, 1, 1)
+MAX_SEED = 2**63  # keeps ids `s{seed}-{index}` well inside R4's 64 characters
 _MALE_CUM = names.cumulative_rank_weights(len(names.MALE))
 _FEMALE_CUM = names.cumulative_rank_weights(len(names.FEMALE))
 _SURNAME_CUM = names.cumulative_rank_weights(len(names.SURNAMES))
@@ -115,8 +116,8 @@ def generate(
 ) -> Population:
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"the number of people must be a positive integer, not {n!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"the seed must be a non-negative integer, not {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < MAX_SEED:
+        raise ValueError(f"the seed must be a non-negative integer below 2^63, not {seed!r}")
     chosen = check_states(states)
     people = [person(seed, i, chosen, reference_date) for i in range(n)]
     return Population(seed, chosen, reference_date, people)

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from enlace.bootstrap import build
 from enlace.kernel.settings import Settings
 from enlace.sim.loader import ScenarioConflict, load_population
-from enlace.sim.population import check_states, generate
+from enlace.sim.population import MAX_SEED, check_states, generate
 
 sim_app = typer.Typer(help="Synthetic network: population and scenarios.", no_args_is_help=True)
 
@@ -36,8 +36,9 @@ def population_command(
         raise _fail(f"--patients must be a positive integer, not {patients!r}") from None
     if size < 1:
         raise _fail(f"--patients must be a positive integer, not {size}")
-    if not seed.isdigit():  # no sign, no decimals, no words: the seed names the scenario
-        raise _fail(f"--seed must be a non-negative integer, not {seed!r}")
+    # no sign, no decimals, no words: the seed names the scenario (and its resource ids)
+    if not (seed.isascii() and seed.isdigit()) or int(seed) >= MAX_SEED:
+        raise _fail(f"--seed must be a non-negative integer below 2^63, not {seed!r}")
     try:
         chosen = check_states(states.split(",") if states else None)
     except ValueError as exc:

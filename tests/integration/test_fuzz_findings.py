@@ -140,3 +140,12 @@ def test_export_file_name_outside_the_export_directory(
     outside = services.settings.export_dir.parent / "outside.ndjson"
     outside.write_text('{"resourceType": "Basic", "id": "not-an-export"}\n')
     refused(client.get("/fhir/$export-file/%2E%2E/outside.ndjson"), 404)
+
+
+def test_ids_of_dots_alone_are_refused(client: TestClient, services: Services) -> None:
+    """`PUT Patient/..` created a Patient whose Location read `Patient/../_history/1`."""
+    before = stored(services)
+    body = patient(id="..")
+    refused(client.put("/fhir/Patient/%2E%2E", json=body, headers=FHIR_JSON), 400)
+    refused(client.get("/fhir/Patient/%2E"), 404)
+    assert stored(services) == before

@@ -142,7 +142,9 @@ def _instance_level(
         return _export(services, request, "patient")
     if first.startswith("$") or first.startswith("_"):
         raise errors.error(404, "not-supported", f"'{resource_type}/{first}' is not supported")
-    if not _FHIR_ID.fullmatch(first):  # no resource can have it: answered without the database
+    # No resource can have such an id: answered without the database. Ids of dots alone are
+    # R4-valid but turn URLs into path steps (Location: Patient/../_history/1).
+    if not _FHIR_ID.fullmatch(first) or not first.strip("."):
         if method == "PUT":
             raise errors.bad_request(
                 f"'{first[:80]}' is not a valid id (R4: [A-Za-z0-9-.], 1 to 64 characters)",

@@ -4,22 +4,19 @@ scripts and tests), docs/security.md "Tokens and clients"."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
 from sqlalchemy import Connection
 
-from enlace.kernel import errors
+from enlace.entrypoints.cli.transactions import run_in_transaction
 from enlace.kernel.clock import epoch_us, system_clock
 from enlace.kernel.settings import Settings
 from enlace.security import clients, keys, oauth
 from enlace.security.oauth_errors import OAuthError
 from enlace.security.tokens import IssuedToken
-from enlace.store import migrate
-from enlace.store.database import open_database
 
 clients_app = typer.Typer(
     help="OAuth clients (SMART apps, backend services).", no_args_is_help=True
@@ -110,24 +107,10 @@ def _read_jwks(path: Path) -> Any:
 
 
 def _run(work: Callable[[Connection], T], settings: Settings | None = None) -> T:
-    """`work` in one write transaction; a refusal becomes `error: ...` and exit code 1."""
-    try:
-        with _connection(settings or Settings.from_env()) as conn:
-            return work(conn)
-    except errors.FhirError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(1) from exc
-    except OAuthError as exc:
-        typer.echo(f"error: {exc.error}: {exc.description}", err=True)
-        raise typer.Exit(1) from exc
+    """`work` in one write transaction; a FhirError or an OAuthError is `error: ...`, exit 1."""
+    return run_in_transaction(work, settings, (OAuthError,), _oauth_message)
 
 
-@contextmanager
-def _connection(settings: Settings) -> Iterator[Connection]:
-    database = open_database(settings.resolved_database_url)
-    try:
-        migrate.upgrade(database)
-        with database.begin() as conn:
-            yield conn
-    finally:
-        database.dispose()
+def _oauth_message(exc: Exception) -> str:
+    assert isinstance(exc, OAuthError)
+    return f"{exc.error}: {exc.description}"

@@ -8,20 +8,17 @@ terminal.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TypeVar
 
 import segno
 import typer
 from sqlalchemy import Connection
 
-from enlace.kernel import errors
+from enlace.entrypoints.cli.transactions import run_in_transaction
 from enlace.kernel.clock import epoch_us, from_epoch_us, system_clock
 from enlace.kernel.settings import Settings
 from enlace.security import users
-from enlace.store import migrate
-from enlace.store.database import open_database
 
 users_app = typer.Typer(help="Human accounts: add, TOTP, unlock, list.", no_args_is_help=True)
 T = TypeVar("T")
@@ -118,21 +115,5 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def _run(work: Callable[[Connection], T], settings: Settings | None = None) -> T:
-    """`work` in one write transaction; a FhirError becomes `error: ...` and exit code 1."""
-    try:
-        with _connection(settings or Settings.from_env()) as conn:
-            return work(conn)
-    except errors.FhirError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(1) from exc
-
-
-@contextmanager
-def _connection(settings: Settings) -> Iterator[Connection]:
-    database = open_database(settings.resolved_database_url)
-    try:
-        migrate.upgrade(database)
-        with database.begin() as conn:
-            yield conn
-    finally:
-        database.dispose()
+    """`work` in one write transaction; a FhirError is `error: ...` and exit code 1."""
+    return run_in_transaction(work, settings)

@@ -123,9 +123,10 @@ def test_path_traversal_in_ids_and_file_names_is_404(
 
 
 def test_path_traversal_in_a_written_id_is_refused(client: TestClient, services: Services) -> None:
-    """`Patient/../x` is a compartment URL (GET only): 405. An id with a slash is not an id."""
+    """`Patient/../x`: `..` is no id a resource may have (400 before any routing further). An id
+    with a slash is not an id."""
     body = patient(id="../x")
-    refused(client.put("/fhir/Patient/..%2Fx", json=body, headers=FHIR_JSON), 405)
+    refused(client.put("/fhir/Patient/..%2Fx", json=body, headers=FHIR_JSON), 400)
     refused(client.put("/fhir/Patient/x", json=body, headers=FHIR_JSON), 400, "id")
     refused(client.post("/fhir/Patient", json=body, headers=FHIR_JSON), 400)
     assert stored(services) == (0, 0)

@@ -54,9 +54,7 @@ def vread(
     if not (version_id.isascii() and version_id.isdigit()) or len(version_id) > 9:
         raise errors.not_found(f"{resource_type}/{resource_id} has no version '{version_id}'")
     with services.reading(conn) as conn:
-        guard.require_type(services, request, resource_type, "r")
-        if services.repo.current(conn, resource_type, resource_id) is not None:
-            guard.check_existing(services, request, conn, resource_type, resource_id, "r")
+        guard.check_target(services, request, conn, resource_type, resource_id, "r")
         version = services.repo.vread(conn, resource_type, resource_id, int(version_id))
     return _shown(resource_response(version), version)
 
@@ -109,20 +107,10 @@ def update(
         )
     if_match = parse_if_match(request)
     with services.writing(conn) as conn:
-        _check_replaceable(services, request, conn, resource_type, resource_id)
+        guard.check_target(services, request, conn, resource_type, resource_id, "u", "c")
         result = services.repo.update(conn, resource, resource_id, if_match)
         guard.check_written(services, request, conn, result.version, _written_as(result))
     return written(result.version, 201 if result.created else 200, request)
-
-
-def _check_replaceable(
-    services: Services, request: FhirRequest, conn: Connection, resource_type: str, resource_id: str
-) -> None:
-    """An update replaces a visible resource (u), or creates one with the client's id (c)."""
-    if services.repo.current(conn, resource_type, resource_id) is None:
-        guard.require_type(services, request, resource_type, "c")
-    else:
-        guard.check_existing(services, request, conn, resource_type, resource_id, "u")
 
 
 def _written_as(result: Any) -> str:
@@ -232,10 +220,7 @@ def delete(
     conn: Connection | None = None,
 ) -> FhirResponse:
     with services.writing(conn) as conn:
-        if services.repo.current(conn, resource_type, resource_id) is None:
-            guard.require_type(services, request, resource_type, "d")
-        else:
-            guard.check_existing(services, request, conn, resource_type, resource_id, "d")
+        guard.check_target(services, request, conn, resource_type, resource_id, "d")
         version = services.repo.delete(conn, resource_type, resource_id, parse_if_match(request))
     if version is None:
         return information(f"{resource_type}/{resource_id} did not exist or was already deleted")

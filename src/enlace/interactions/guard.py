@@ -45,7 +45,7 @@ def visibility(services: Services, request: FhirRequest) -> Visibility:
     if not access.unrestricted:
         built.consent = consent_rules(services.db, access) or built.consent
         if not may_see_blocked(access):
-            built.blocked = blocking.blocked_types.of(services.db)
+            built.blocked = blocking.blocked_types(services.db)
     request.guard_cache = built
     return built
 
@@ -80,6 +80,27 @@ def check_existing(
             f"The access token does not allow this on {resource_type}/{resource_id}",
         )
     raise errors.not_found(f"{resource_type}/{resource_id} is not known")
+
+
+def check_target(
+    services: Services,
+    request: FhirRequest,
+    conn: Connection,
+    resource_type: str,
+    resource_id: str,
+    permission: str,
+    if_absent: str | None = None,
+) -> None:
+    """Before an interaction on a resource named by id that may not exist yet: when it exists,
+    `check_existing` with `permission`; when it does not, the type-level grant `if_absent`
+    (an update that creates needs `c`). The platform itself needs neither, nor the lookup."""
+    guard = visibility(services, request)
+    if guard.unrestricted:
+        return
+    if services.repo.current(conn, resource_type, resource_id) is None:
+        guard.require_type(resource_type, if_absent or permission)
+    else:
+        check_existing(services, request, conn, resource_type, resource_id, permission)
 
 
 def check_written(

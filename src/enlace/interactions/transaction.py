@@ -278,10 +278,7 @@ def _run(
         return _written_entry(version, 201, request)
     if entry.method == "PUT" and entry.resource is not None and entry.target_id:
         resource_type = entry.resource["resourceType"]
-        if repo.current(conn, resource_type, entry.target_id) is None:
-            guard.require_type(services, request, resource_type, "c")
-        else:
-            guard.check_existing(services, request, conn, resource_type, entry.target_id, "u")
+        guard.check_target(services, request, conn, resource_type, entry.target_id, "u", "c")
         result = repo.update(conn, entry.resource, entry.target_id, _if_match(entry))
         guard.check_written(services, request, conn, result.version, "c" if result.created else "u")
         return _written_entry(result.version, 201 if result.created else 200, request)

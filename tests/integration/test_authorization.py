@@ -10,31 +10,25 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import pytest
 
 from enlace.interactions.context import Services
 from enlace.interactions.messages import FhirRequest, FhirResponse, outcome_response
 from enlace.interactions.router import dispatch
 from enlace.kernel.errors import FhirError
-from enlace.kernel.jsonutil import dumps
 from enlace.security.access import Access
 from enlace.security.authn import break_glass
 from enlace.security.consent import PURPOSE_SYSTEM
 from enlace.security.roles import ceiling
 from enlace.security.scopes import parse_scopes
-from tests.support.fhir_calls import BASE, call
+from tests.support.fhir_calls import BASE, body_of, call
 
 LAB = "http://terminology.hl7.org/CodeSystem/observation-category|laboratory"
 
 
 def ids(response: FhirResponse, mode: str | None = None) -> set[str]:
     assert response.status == 200, response.body
-    body = (
-        orjson.loads(dumps(response.body))
-        if isinstance(response.body, dict)
-        else orjson.loads(response.body or b"")
-    )
+    body = body_of(response)
     return {
         f"{e['resource']['resourceType']}/{e['resource']['id']}"
         for e in body.get("entry", [])

@@ -30,6 +30,7 @@ from enlace.store.content_cipher import MARKER, ContentCipher
 from enlace.store.schema import metadata, resource_history, resources
 from tests.conftest import SteppingClock
 from tests.integration.conftest import FHIR_JSON
+from tests.support.search_parameters import GENDER_X
 
 KEY_A, KEY_B = generate_key(), generate_key()
 CURP = "HEGG560427MVZRRL05"
@@ -179,19 +180,6 @@ def test_imports_consents_and_custom_parameters_are_sealed_and_read(make: Make) 
     assert reindex.run(services, job) == "complete"  # reads every Patient back
     with TestClient(create_app(services), base_url="http://testserver") as client:
         assert [p["id"] for p in entries(client, "/fhir/Patient?gender-x=female")] == ["imported"]
-
-
-GENDER_X = {
-    "resourceType": "SearchParameter",
-    "url": "http://example.org/fhir/SearchParameter/patient-gender-x",
-    "name": "GenderX",
-    "status": "active",
-    "description": "The gender again, under another code",
-    "code": "gender-x",
-    "base": ["Patient"],
-    "type": "token",
-    "expression": "Patient.gender",
-}
 
 
 def _consent(patient_id: str) -> dict[str, Any]:

@@ -17,19 +17,9 @@ from enlace.entrypoints.http.openapi_routes import routes_schema
 from enlace.interactions.context import Services
 from tests.integration.conftest import FHIR_JSON
 from tests.integration.test_http_auth import token
+from tests.support.search_parameters import GENDER_X
 
 METHODS = {"get", "put", "post", "delete", "patch"}
-GENDER_X = {
-    "resourceType": "SearchParameter",
-    "url": "http://example.org/fhir/SearchParameter/patient-gender-x",
-    "name": "GenderX",
-    "status": "active",
-    "description": "The gender again, under another code",
-    "code": "gender-x",
-    "base": ["Patient"],
-    "type": "token",
-    "expression": "Patient.gender",
-}
 
 
 def document(client: TestClient, **headers: str) -> dict[str, Any]:

@@ -32,19 +32,9 @@ from enlace.store.schema import (
     search_index_state,
     token_index,
 )
+from tests.support.search_parameters import GENDER_X
 
 BASE = "http://test/fhir"
-GENDER_X = {
-    "resourceType": "SearchParameter",
-    "url": "http://example.org/fhir/SearchParameter/patient-gender-x",
-    "name": "GenderX",
-    "status": "active",
-    "description": "The gender again, under another code",
-    "code": "gender-x",
-    "base": ["Patient"],
-    "type": "token",
-    "expression": "Patient.gender",
-}
 
 
 class ManualExecutor:

@@ -9,8 +9,6 @@ those who answer for the retention itself (`may_see_blocked`).
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,6 +20,7 @@ from enlace.store.database import Database
 from enlace.store.schema import resources
 
 from .access import Access
+from .recheck import Rechecked
 from .tables import blocked_resources
 
 # Who may still see blocked data: the regulator (Secretaría Anticorrupción y Buen Gobierno,
@@ -90,7 +89,7 @@ def block(
     ]
     for start in range(0, len(rows), 1000):
         conn.execute(blocked_resources.insert(), rows[start : start + 1000])
-    blocked_types.invalidate()  # (before commit: a read in between re-reads, no harm)
+    _blocked_types.invalidate()  # (before commit: a read in between re-reads, no harm)
     return len(rows)
 
 
@@ -101,34 +100,16 @@ def blocked_reasons(conn: Connection, patient_id: str) -> dict[str, int]:
     return {row[0]: int(row[1]) for row in conn.execute(query)}
 
 
-RECHECK_S = 1.0
+_blocked_types: Rechecked[frozenset[str]] = Rechecked()
 
 
-class _BlockedTypes:
-    """Per process: the types that have blocked rows at all, re-read at most once a second
-    and at once after this process blocks something, so the usual case (nothing of the type
-    blocked) costs searches and reads no subquery."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.types: dict[str, frozenset[str]] = {}
-        self.checked: dict[str, float] = {}
-
-    def of(self, db: Database) -> frozenset[str]:
-        with self.lock:
-            if time.monotonic() - self.checked.get(db.url, -RECHECK_S) < RECHECK_S:
-                return self.types[db.url]
-        with db.read() as conn:
-            found = frozenset(
-                row[0] for row in conn.execute(select(blocked_resources.c.resource_type).distinct())
-            )
-        with self.lock:
-            self.types[db.url], self.checked[db.url] = found, time.monotonic()
-        return found
-
-    def invalidate(self) -> None:
-        with self.lock:
-            self.checked.clear()
+def blocked_types(db: Database) -> frozenset[str]:
+    """The types that have blocked rows at all, so the usual case (nothing of the type blocked)
+    costs searches and reads no subquery (re-read at most once a second, see `Rechecked`)."""
+    return _blocked_types.get(db.url, lambda: _read_blocked_types(db))
 
 
-blocked_types = _BlockedTypes()
+def _read_blocked_types(db: Database) -> frozenset[str]:
+    with db.read() as conn:
+        rows = conn.execute(select(blocked_resources.c.resource_type).distinct())
+        return frozenset(row[0] for row in rows)

@@ -22,7 +22,6 @@ written through one worker applies there immediately and in the others within a 
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +37,7 @@ from enlace.store.database import Database
 from enlace.store.schema import reference_index, resources, token_index
 
 from .access import Access
+from .recheck import Rechecked
 from .roles import PATIENT_ROLES
 
 PURPOSE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
@@ -134,16 +134,15 @@ class _Cache:
         self.lock = threading.Lock()
         self.stamp: dict[str, tuple[int | None, int]] = {}
         self.rules: dict[str, list[DenyRule]] = {}
-        self.checked: dict[str, float] = {}  # monotonic time of the last stamp check
 
 
 _cache = _Cache()
+_recent: Rechecked[list[DenyRule]] = Rechecked(RECHECK_S)
 
 
 def invalidate() -> None:
     """A Consent was written in this process: check the stored ones on the next request."""
-    with _cache.lock:
-        _cache.checked.clear()
+    _recent.invalidate()
 
 
 def consent_rules(db: Database, access: Access, now_us: int | None = None) -> ConsentRules | None:
@@ -157,15 +156,11 @@ def consent_rules(db: Database, access: Access, now_us: int | None = None) -> Co
 
 
 def _fresh_rules(db: Database) -> list[DenyRule]:
-    with _cache.lock:
-        recent = time.monotonic() - _cache.checked.get(db.url, -RECHECK_S) < RECHECK_S
-        if recent:
-            return _cache.rules[db.url]
-    with db.read() as conn:
-        rules = _all_rules(db.url, conn)
-    with _cache.lock:
-        _cache.checked[db.url] = time.monotonic()
-    return rules
+    def read() -> list[DenyRule]:
+        with db.read() as conn:
+            return _all_rules(db.url, conn)
+
+    return _recent.get(db.url, read)
 
 
 def _all_rules(key: str, conn: Connection) -> list[DenyRule]:

@@ -48,7 +48,7 @@ def resources(person: Person, seed: int, on: date) -> list[dict[str, Any]]:
     pid = patient_id(seed, person.index)
     out = [_patient(person, pid)]
     for key, onset in person.conditions.items():
-        out.append(_condition(pid, key, onset))
+        out.append(condition(pid, key, onset))
     if person.baseline is not None:
         out.extend(_observations(person, pid, on))
     return out
@@ -106,7 +106,7 @@ def _patient(p: Person, pid: str) -> dict[str, Any]:
     }
 
 
-def _condition(pid: str, key: str, onset: date) -> dict[str, Any]:
+def condition(pid: str, key: str, onset: date) -> dict[str, Any]:
     cond = _DISPLAY[key]
     return {
         "resourceType": "Condition",
@@ -143,15 +143,15 @@ def _observations(p: Person, pid: str, on: date) -> list[dict[str, Any]]:
     }
     when = on.isoformat()
     out = [
-        _observation(pid, suffix, loinc, display, category, when)
-        | {"valueQuantity": _quantity(values[suffix], unit)}
+        observation(pid, suffix, loinc, display, category, when)
+        | {"valueQuantity": quantity(values[suffix], unit)}
         for suffix, loinc, display, unit, category in _VALUES
     ]
-    bp = _observation(pid, "bp", "85354-9", "Blood pressure panel", "vital-signs", when)
+    bp = observation(pid, "bp", "85354-9", "Blood pressure panel", "vital-signs", when)
     bp["component"] = [
         {
             "code": {"coding": [{"system": LOINC, "code": code, "display": display}]},
-            "valueQuantity": _quantity(value, "mm[Hg]"),
+            "valueQuantity": quantity(value, "mm[Hg]"),
         }
         for code, display, value in (
             ("8480-6", "Systolic blood pressure", b.systolic),
@@ -162,7 +162,7 @@ def _observations(p: Person, pid: str, on: date) -> list[dict[str, Any]]:
     return out
 
 
-def _observation(
+def observation(
     pid: str, suffix: str, loinc: str, display: str, category: str, when: str
 ) -> dict[str, Any]:
     return {
@@ -177,5 +177,5 @@ def _observation(
     }
 
 
-def _quantity(value: float, unit: str) -> dict[str, Any]:
+def quantity(value: float, unit: str) -> dict[str, Any]:
     return {"value": value, "unit": unit, "system": UCUM, "code": unit}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,11 @@ class Scenario:
     states: tuple[str, ...]
     reference_date: str
     size: int
+
+    @property
+    def start(self) -> date:
+        """Day 0 of the scenario driver: the population's reference date."""
+        return date.fromisoformat(self.reference_date)
 
 
 @dataclass(frozen=True)

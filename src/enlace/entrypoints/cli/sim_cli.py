@@ -9,8 +9,16 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from enlace.bootstrap import build
+from enlace.interactions.context import Services
 from enlace.kernel.settings import Settings
-from enlace.sim.loader import ScenarioConflict, load_population
+from enlace.sim.driver import (
+    CatalogMissing,
+    ScenarioMissing,
+    check_days,
+    run_scenario,
+    simulated_days,
+)
+from enlace.sim.loader import ScenarioConflict, existing_scenario, load_population
 from enlace.sim.population import MAX_SEED, check_states, generate
 
 sim_app = typer.Typer(help="Synthetic network: population and scenarios.", no_args_is_help=True)
@@ -45,9 +53,9 @@ def population_command(
         raise _fail(str(exc)) from None
     population = generate(size, int(seed), chosen)
     services = build(Settings.from_env())
-    columns = (TextColumn("loading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
-        with Progress(*columns, transient=not sys.stderr.isatty()) as progress:
+        _refuse_growing_a_run_scenario(services, size)
+        with _progress("loading") as progress:
             task = progress.add_task("population", total=size)
             report = load_population(
                 services, population, progress=lambda n: progress.advance(task, n)
@@ -60,4 +68,50 @@ def population_command(
         f"{report.people} people, {report.resources} resources: {report.created} created, "
         f"{report.updated} updated, {report.unchanged} unchanged; "
         f"ground truth in {report.ground_truth}"
+    )
+
+
+def _refuse_growing_a_run_scenario(services: Services, size: int) -> None:
+    """People added after the clock has run would have no history for the days behind it."""
+    stored = existing_scenario(services)
+    days = simulated_days(services)
+    if stored is not None and days > 0 and size > stored.size:
+        raise ScenarioConflict(
+            f"the scenario has already run {days} days with {stored.size} people; "
+            "people added now would have no history: use a new database to grow it"
+        )
+
+
+def _progress(label: str) -> Progress:
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, transient=not sys.stderr.isatty())
+
+
+@sim_app.command("run")
+def run_command(
+    days: str = typer.Option(..., "--days", help="Simulated days to run (1 to 3650)."),
+) -> None:
+    """Advance the stored scenario's clock by DAYS: visits, screenings, diagnoses, laboratory
+    results and prescriptions, written through the store as a real network would."""
+    try:
+        count = check_days(int(days))
+    except ValueError as exc:
+        message = (
+            str(exc) if "--days" in str(exc) else f"--days must be a whole number, not {days!r}"
+        )
+        raise _fail(message) from None
+    services = build(Settings.from_env())
+    try:
+        with _progress("simulating") as progress:
+            task = progress.add_task("days", total=count)
+            report = run_scenario(services, count, progress=lambda n: progress.advance(task, n))
+    except (ScenarioMissing, CatalogMissing) as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        services.db.dispose()
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(report.by_type.items()))
+    typer.echo(
+        f"days {report.first_day}-{report.last_day - 1} ({report.start} to {report.end}): "
+        f"{report.resources} resources ({kinds}); {report.created} created, "
+        f"{report.updated} updated, {report.unchanged} unchanged"
     )

@@ -78,7 +78,7 @@ def page(browser: sync_api.Browser) -> Iterator[sync_api.Page]:
 
 
 def submit_login(page: sync_api.Page, server: LoginServer, username: str, password: str) -> None:
-    page.goto(f"{server.base}/login")
+    page.goto(f"{server.base}/login?next=%2Faccount")  # without `next`: the role's home
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("button[type=submit]")

@@ -152,8 +152,8 @@ def test_logout_ends_the_session_server_side(web: TestClient) -> None:
 )
 def test_next_never_leaves_the_site(web: TestClient, target: str) -> None:
     response = sign_in(web, next_path=target)
-    assert response.headers["location"] == "/account"
-    assert 'name="next" value="/account"' in web.get("/login", params={"next": target}).text
+    assert response.headers["location"] == "/"  # the role's home
+    assert 'name="next" value="/"' in web.get("/login", params={"next": target}).text
 
 
 def test_local_next_is_followed(web: TestClient) -> None:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from enlace.entrypoints.web import pages as web_pages
+from enlace.entrypoints.web import shell as web_shell
 from enlace.interactions.context import Services
 from enlace.store import migrate
 
@@ -60,6 +61,7 @@ def create_app(services: Services) -> Hardened:
         )
 
     web_pages.register(app, services)
+    web_shell.register(app, services)
     auth_routes.register(app, services)
     # Headers, CORS, rate and size limits wrap everything, FHIR and pages alike.
     return harden(EnlaceApp(services, app), services.settings)

@@ -14,7 +14,7 @@ from enlace.security.users import session_fingerprint
 SESSION_COOKIE = "enlace_session"
 CSRF_COOKIE = "enlace_csrf"
 MAX_NEXT_LENGTH = 2048
-DEFAULT_NEXT = "/account"
+DEFAULT_NEXT = "/"  # the role's home page
 
 
 def secure(request: Request, settings: Settings) -> bool:

@@ -8,6 +8,7 @@ to `translator` (or to `render.page(strings=...)`); their keys win over these.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 
 DEFAULT = "es-MX"
 LANGUAGES = ("es-MX", "en")
@@ -73,6 +74,47 @@ STRINGS: dict[str, dict[str, str]] = {
     "role.regulator": {"es-MX": "Autoridad reguladora", "en": "Regulator"},
     "role.administrator": {"es-MX": "Administrador(a) de la red", "en": "Network administrator"},
 }
+
+
+# Month abbreviations for dates written the way each language writes them (no locale database:
+# the server's locales are not ours to rely on).
+MONTHS = {
+    "es-MX": ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+def extend(catalog: Catalog) -> None:
+    """Adds a page module's strings to the shared catalog (idempotent: a page module calls it
+    each time its routes are registered). A key may not change meaning once added."""
+    for key, texts in catalog.items():
+        known = STRINGS.get(key)
+        if known is not None and known != dict(texts):
+            raise ValueError(f"i18n key {key!r} is already defined differently")
+        STRINGS[key] = dict(texts)
+
+
+def format_date(day: date, lang: str) -> str:
+    """`5 mar 2024` in Spanish, `Mar 5, 2024` in English."""
+    month = MONTHS.get(lang, MONTHS[DEFAULT])[day.month - 1]
+    return f"{day.day} {month} {day.year}" if lang == DEFAULT else f"{month} {day.day}, {day.year}"
+
+
+def format_day_month(day: date, lang: str) -> str:
+    month = MONTHS.get(lang, MONTHS[DEFAULT])[day.month - 1]
+    return f"{day.day} {month}" if lang == DEFAULT else f"{month} {day.day}"
+
+
+def format_month(day: date, lang: str) -> str:
+    return f"{MONTHS.get(lang, MONTHS[DEFAULT])[day.month - 1]} {day.year}"
+
+
+def format_datetime(when: date | datetime, lang: str) -> str:
+    """The date, and the time of day as recorded when there is one (midnight means a date)."""
+    text = format_date(when, lang)
+    if isinstance(when, datetime) and (when.hour, when.minute) != (0, 0):
+        text += f" {when.hour:02d}:{when.minute:02d}"
+    return text
 
 
 def normalize(tag: str | None) -> str | None:

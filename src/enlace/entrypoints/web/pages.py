@@ -102,7 +102,7 @@ def _router(services: Services) -> APIRouter:
     def account_view(
         request: Request, user: User, status: int = 200, error: str | None = None
     ) -> Response:
-        return form_page(request, "account.html", status, user=user, error=error)
+        return form_page(request, "account.html", status, user=user, viewer=user, error=error)
 
     def redirect(url: str) -> Response:
         response = RedirectResponse(url, status_code=303)

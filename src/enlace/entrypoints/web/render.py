@@ -10,7 +10,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from . import i18n
+from enlace.security.users import User
+
+from . import i18n, nav
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE = "enlace_lang"
@@ -23,6 +25,7 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_env.globals["format_date"] = i18n.format_date
 
 
 def language(request: Request) -> str:
@@ -41,10 +44,12 @@ def page(
     strings: i18n.Catalog | None = None,
     error: str | None = None,
     notice: str | None = None,
+    viewer: User | None = None,
     **context: Any,
 ) -> HTMLResponse:
     """The template rendered in the request's language. `error` and `notice` are message keys
-    that base.html shows above the content; `strings` adds a page's own catalog."""
+    that base.html shows above the content; `strings` adds a page's own catalog. With a signed-in
+    `viewer` (and `csrf`, for the sign-out form) the header shows their navigation."""
     lang = language(request)
     other = i18n.other_language(lang)
     html = _env.get_template(template).render(
@@ -54,6 +59,8 @@ def page(
         t=i18n.translator(lang, strings),
         error=error,
         notice=notice,
+        viewer=viewer,
+        nav=nav.registry.links(viewer.role, request.url.path) if viewer else [],
         **context,
     )
     response = HTMLResponse(html, status_code=status)

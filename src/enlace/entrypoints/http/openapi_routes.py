@@ -57,6 +57,8 @@ QUERIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("/login", "get"): ("next", "reason", "lang"),
     ("/login/totp", "get"): ("next", "lang"),
     ("/account", "get"): ("lang",),
+    ("/", "get"): ("lang",),  # the web shell (entrypoints/web/shell.py)
+    ("/patients", "get"): ("name", "identifier", "birthdate", "page", "lang"),
 }
 _JSON = {"application/json": {"schema": {"type": "object"}}}
 _HTML = {"text/html": {"schema": _TEXT}}

@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from . import i18n
 
-WIDTH, HEIGHT = 640, 260
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 52, 20, 14, 30
+WIDTH, HEIGHT = 480, 220
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 44, 12, 12, 26
 MAX_DOTS = 60  # past this many points a series is drawn as a line only: dots would be a smear
 DAY = 86400.0
 # Day-based tick steps (days), then month-based ones (months); the first giving ≤ 6 ticks wins.

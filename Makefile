@@ -5,7 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEFS := .cache/fhir-r4/.version
-SYNTHEA := ../shared/data/synthea-r4
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
@@ -50,11 +49,11 @@ faults: install
 test-fast: install
 	$(BIN)/pytest -q -m "not slow and not e2e" tests
 
+# A network of DEMO_PATIENTS people in three states with DEMO_DAYS days of care (scripts/demo.sh),
+# then the platform at http://$(HOST):$(PORT)/ with one login per role printed above.
 demo: install
-	$(BIN)/enlace db upgrade
-	$(BIN)/enlace import $(SYNTHEA)
-	$(BIN)/enlace catalog load
-	@echo "Open http://$(HOST):$(PORT)/fhir/metadata  (try /fhir/Patient, /fhir/Patient/<id>/_history)"
+	BIN=$(BIN) ./scripts/demo.sh
+	@echo "Open http://$(HOST):$(PORT)/  (log in with an account above; FHIR API at /fhir/metadata)"
 	$(BIN)/enlace serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 bench: install

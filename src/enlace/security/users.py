@@ -202,6 +202,15 @@ def unlock_user(conn: Connection, username: str) -> User:
 # --- password step and lockout ----------------------------------------------------------------
 
 
+def set_password(conn: Connection, username: str, password: str) -> User:
+    """Replace an account's password (policy checked); its sessions are not ended here."""
+    row = existing_row(conn, username)
+    passwords.check_policy(password, row["username"])
+    new_hash = passwords.hash_password(password)
+    conn.execute(update(users).where(users.c.id == row["id"]).values(password_hash=new_hash))
+    return user_from_row(row)
+
+
 def attempt_password(
     conn: Connection, username: str, password: str, now_us: int, settings: Settings
 ) -> tuple[User | None, LoginAttempt]:

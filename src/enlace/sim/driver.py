@@ -84,7 +84,7 @@ def run_scenario(
 ) -> RunReport:
     """Run `days` more simulated days of the stored scenario. `progress` gets 1 per day done."""
     check_days(days)
-    world = _world(services)
+    world = scenario_world(services)
     first = simulated_days(services)
     last = first + days
     chosen = discover() if actors is None else actors
@@ -113,7 +113,8 @@ def run_scenario(
     )
 
 
-def _world(services: Services) -> World:
+def scenario_world(services: Services) -> World:
+    """The stored scenario and its people (ScenarioMissing, CatalogMissing when not ready)."""
     scenario = existing_scenario(services)
     if scenario is None:
         raise ScenarioMissing(

@@ -1,5 +1,6 @@
-"""`enlace sim`: the synthetic network (docs/simulation.md). `enlace sim population` generates and
-loads a seeded population; bad input exits with status 2 before anything is written."""
+"""`enlace sim`: the synthetic network (docs/simulation.md). `population` generates and loads a
+seeded population, `run` advances the scenario's clock, `accounts` makes one demo login per role.
+Bad input exits with status 2 before anything is written."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from enlace.bootstrap import build
+from enlace.entrypoints.cli.transactions import run_in_transaction
 from enlace.interactions.context import Services
 from enlace.kernel.settings import Settings
+from enlace.sim.accounts import DemoRefused, make_accounts, plan_accounts
 from enlace.sim.driver import (
     CatalogMissing,
     ScenarioMissing,
     check_days,
     run_scenario,
+    scenario_world,
     simulated_days,
 )
 from enlace.sim.loader import ScenarioConflict, existing_scenario, load_population
@@ -89,29 +93,70 @@ def _progress(label: str) -> Progress:
 
 @sim_app.command("run")
 def run_command(
-    days: str = typer.Option(..., "--days", help="Simulated days to run (1 to 3650)."),
+    days: str = typer.Option("", "--days", help="Simulated days to run (1 to 3650)."),
+    until: str = typer.Option(
+        "", "--until", help="Run until the clock reaches this many days (nothing if it has)."
+    ),
 ) -> None:
-    """Advance the stored scenario's clock by DAYS: visits, screenings, diagnoses, laboratory
-    results and prescriptions, written through the store as a real network would."""
+    """Advance the stored scenario's clock: visits, screenings, diagnoses, laboratory results
+    and prescriptions, written through the store as a real network would."""
+    if bool(days) == bool(until):
+        raise _fail("give either --days (more days) or --until (a total), not both or neither")
+    option, text = ("--days", days) if days else ("--until", until)
     try:
-        count = check_days(int(days))
+        value = int(text)
+        count = check_days(value) if days else value
     except ValueError as exc:
         message = (
-            str(exc) if "--days" in str(exc) else f"--days must be a whole number, not {days!r}"
+            str(exc) if "--days" in str(exc) else f"{option} must be a whole number, not {text!r}"
         )
         raise _fail(message) from None
     services = build(Settings.from_env())
     try:
-        with _progress("simulating") as progress:
-            task = progress.add_task("days", total=count)
-            report = run_scenario(services, count, progress=lambda n: progress.advance(task, n))
-    except (ScenarioMissing, CatalogMissing) as exc:
-        raise _fail(str(exc)) from None
+        if until:
+            count = value - simulated_days(services)
+            if count <= 0:
+                typer.echo(f"the scenario has already run {value - count} days: nothing to do")
+                return
+            check_days(count)
+        _run_days(services, count)
+    except (ScenarioMissing, CatalogMissing, ValueError) as exc:
+        raise _fail(str(exc).replace("--days", option)) from None
     finally:
         services.db.dispose()
+
+
+def _run_days(services: Services, count: int) -> None:
+    with _progress("simulating") as progress:
+        task = progress.add_task("days", total=count)
+        report = run_scenario(services, count, progress=lambda n: progress.advance(task, n))
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(report.by_type.items()))
     typer.echo(
         f"days {report.first_day}-{report.last_day - 1} ({report.start} to {report.end}): "
         f"{report.resources} resources ({kinds}); {report.created} created, "
         f"{report.updated} updated, {report.unchanged} unchanged"
     )
+
+
+@sim_app.command("accounts")
+def accounts_command() -> None:
+    """Make (or reset) one demo login per role, bound to the simulated network, and print them.
+    Refused in production."""
+    services = build(Settings.from_env())
+    try:
+        world = scenario_world(services)
+        planned = plan_accounts(world, simulated_days(services))
+        made = run_in_transaction(
+            lambda conn: make_accounts(services, conn, planned), services.settings
+        )
+    except (ScenarioMissing, DemoRefused, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        services.db.dispose()
+    typer.echo("Demo accounts (new passwords each time; shown only here):")
+    typer.echo(f"  {'role':<14}{'username':<14}{'password':<22}bound to")
+    for account, password in made:
+        bound = " ".join(x for x in (account.fhir_user, account.organization) if x) or "-"
+        if account.role == "caregiver":
+            bound = ", ".join(f"Patient/{p}" for p in account.patients)
+        typer.echo(f"  {account.role:<14}{account.username:<14}{password:<22}{bound}")

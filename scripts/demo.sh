@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the demo network (`make demo` runs this, then serves it): the catalogs, a population of
+# DEMO_PATIENTS people in Mexico City, Jalisco and Nuevo León, DEMO_DAYS simulated days of care,
+# and one login per role, printed at the end. Safe to run again: the same scenario is already
+# there (nothing rewritten), the clock only runs the days not run yet, passwords are renewed.
+set -euo pipefail
+BIN=${BIN:-.venv/bin}
+PATIENTS=${DEMO_PATIENTS:-5000}
+DAYS=${DEMO_DAYS:-180}
+SEED=${DEMO_SEED:-42}
+STATES=${DEMO_STATES:-CMX,JAL,NLE}
+
+"$BIN/enlace" db upgrade
+"$BIN/enlace" catalog load
+"$BIN/enlace" sim population --patients "$PATIENTS" --seed "$SEED" --states "$STATES"
+"$BIN/enlace" sim run --until "$DAYS"
+"$BIN/enlace" sim accounts

@@ -1,0 +1,122 @@
+"""Demo accounts: one login per role, bound to the simulated network so each finds its work —
+the family doctor, nurse and community health worker of a clinic with patients under care, a
+pharmacist at the pharmacy nearest to them, the IMSS as payer, one of the clinic's patients with
+diabetes and a caregiver of two of them.
+
+For demonstrations only: the passwords are random, new each time the accounts are made, and
+shown once on the console; production refuses to make them (`DemoRefused`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from enlace.interactions.context import Services
+from enlace.kernel.clock import epoch_us
+from enlace.security import users
+from enlace.sim import network
+from enlace.sim.actor import World
+from enlace.sim.actors.care import Patient, under_care
+from enlace.sim.staff import StaffMember, staff_of
+
+
+class DemoRefused(ValueError):
+    """Demo accounts are not made in production."""
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    display_name: str
+    organization: str | None = None
+    fhir_user: str | None = None
+    patients: tuple[str, ...] = ()
+
+
+def plan_accounts(world: World, days_run: int) -> list[DemoAccount]:
+    """The accounts for this scenario (pure: the same scenario gives the same bindings)."""
+    cared = _patients_with_visits(world, days_run)
+    first = cared[0]
+    clinic, person = first.clinic, first.person
+    same_clinic = [p for p in cared if p.clinic == clinic] or cared
+    pharmacy = network.nearest(person, "pharmacy", "imss")
+    staff = {m.role: m for m in reversed(staff_of(clinic))}  # first member of each role wins
+    pharmacist = staff_of(pharmacy)[0]
+    patient_id = world.patient_id(person.index)
+    second = world.patient_id(same_clinic[min(1, len(same_clinic) - 1)].person.index)
+    return [
+        _staff_account("medico", "physician", first.doctor),
+        _staff_account("enfermeria", "nurse", staff["nurse"]),
+        _staff_account("promotor", "chw", staff["chw"]),
+        _staff_account("farmacia", "pharmacist", pharmacist),
+        DemoAccount("aseguradora", "payer", "IMSS (pagador)", "org-imss"),
+        DemoAccount("analista", "analyst", "Analista de salud pública"),
+        DemoAccount("regulador", "regulator", "Regulador sanitario"),
+        DemoAccount("admin", "administrator", "Administración de la red"),
+        DemoAccount(
+            "paciente",
+            "patient",
+            f"{person.given} {person.paternal} {person.maternal}",
+            fhir_user=f"Patient/{patient_id}",
+            patients=(patient_id,),
+        ),
+        DemoAccount("cuidador", "caregiver", "Cuidador familiar", patients=(patient_id, second)),
+    ]
+
+
+def _staff_account(username: str, role: str, member: StaffMember) -> DemoAccount:
+    return DemoAccount(
+        username,
+        role,
+        f"{member.given} {member.family}",
+        member.organization,
+        f"Practitioner/{member.id}",
+    )
+
+
+def _patients_with_visits(world: World, days_run: int) -> list[Patient]:
+    """People with diabetes seen at least twice in the days run (else anyone under care), most
+    visits first, so the demo patient's page has a history to show."""
+    horizon = max(days_run, 1)
+    cared = [
+        patient
+        for person in world.people
+        if (patient := under_care(world, person, horizon)) is not None and patient.visits
+    ]
+    if not cared:
+        raise ValueError("nobody in this population is under care yet: run `enlace sim run` first")
+    diabetic = [p for p in cared if "diabetes" in p.diagnosed and len(p.visits) >= 2]
+    return sorted(diabetic or cared, key=lambda p: (-len(p.visits), p.person.index))
+
+
+def make_accounts(
+    services: Services, conn: Connection, planned: list[DemoAccount]
+) -> list[tuple[DemoAccount, str]]:
+    """Create the accounts, or reset the password of those that exist; returns the passwords."""
+    if services.settings.production:
+        raise DemoRefused("demo accounts are not made in production (ENLACE_ENV=production)")
+    now = epoch_us(services.repo.clock())
+    made = []
+    for account in planned:
+        password = f"demo-{secrets.token_urlsafe(9)}"
+        if users.get_user(conn, account.username) is None:
+            users.add_user(
+                conn,
+                username=account.username,
+                password=password,
+                role=account.role,
+                organization=account.organization,
+                fhir_user=account.fhir_user,
+                patients=account.patients,
+                display_name=account.display_name,
+                now_us=now,
+            )
+        else:
+            users.set_password(conn, account.username, password)
+            users.unlock_user(conn, account.username)
+        made.append((account, password))
+    return made

@@ -1,0 +1,110 @@
+"""`make demo` end to end at a small size (200 people, 30 days): the same script the Makefile runs
+builds the network, prints a login per role, and a live server lets each of them in to a network
+with a history (visits, prescriptions, laboratory results)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from enlace.security.roles import ROLES
+from tests.e2e.conftest import VENV_BIN, _serve
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+ROLE_LABELS_ES = {"physician": "Médico(a)", "patient": "Paciente"}
+
+
+@dataclass(frozen=True)
+class Demo:
+    base: str
+    output: str
+    seconds: float
+    accounts: dict[str, tuple[str, str, str]]  # role -> (username, password, bound to)
+
+
+def _accounts(output: str) -> dict[str, tuple[str, str, str]]:
+    found = {}
+    for line in output.splitlines():
+        match = re.match(r"^  (\w+)\s+(\S+)\s+(demo-\S+)\s+(.*)$", line)
+        if match:
+            found[match.group(1)] = (match.group(2), match.group(3), match.group(4))
+    return found
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    workdir = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{workdir / 'enlace.db'}"
+    env = {
+        **os.environ,
+        "ENLACE_DATABASE_URL": url,
+        "ENLACE_VAR_DIR": str(workdir),
+        "BIN": str(VENV_BIN),
+        "DEMO_PATIENTS": "200",
+        "DEMO_DAYS": "30",
+    }
+    started = time.monotonic()
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "demo.sh")],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    seconds = time.monotonic() - started
+    assert done.returncode == 0, done.stderr[-3000:]
+    for fhir_base in _serve(url, workdir):
+        yield Demo(fhir_base.removesuffix("/fhir"), done.stdout, seconds, _accounts(done.stdout))
+
+
+def _login(base: str, username: str, password: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, follow_redirects=True, timeout=30)
+    form = client.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert csrf, form.text[:500]
+    fields = {"csrf": csrf.group(1), "next": "/account", "username": username}
+    answer = client.post("/login", data={**fields, "password": password})
+    assert answer.status_code == 200 and answer.url.path == "/account", answer.text[:500]
+    return client
+
+
+def test_the_demo_prints_a_login_for_every_role(demo: Demo) -> None:
+    assert set(demo.accounts) == set(ROLES), demo.output
+    assert "days 0-29 (2026-01-01 to 2026-01-30)" in demo.output
+    assert demo.seconds < 120, f"the small demo took {demo.seconds:.0f} s"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_logs_in(demo: Demo, role: str) -> None:
+    username, password, _ = demo.accounts[role]
+    client = _login(demo.base, username, password)
+    try:
+        account = client.get("/account")
+    finally:
+        client.close()
+    assert f'<dd id="username">{username}</dd>' in account.text
+    if role in ROLE_LABELS_ES:
+        assert ROLE_LABELS_ES[role] in account.text
+
+
+def test_the_network_has_a_history(demo: Demo) -> None:
+    patient = demo.accounts["patient"][2].removeprefix("Patient/")
+    fhir = f"{demo.base}/fhir"
+    counts = {
+        kind: httpx.get(f"{fhir}/{kind}", params={"_summary": "count"}).json()["total"]
+        for kind in ("Patient", "Encounter", "MedicationRequest", "Observation", "Practitioner")
+    }
+    assert counts["Patient"] == 200 and counts["Practitioner"] > 50
+    assert counts["Encounter"] >= 8 and counts["MedicationRequest"] >= 15, counts
+    visits = httpx.get(f"{fhir}/Encounter", params={"subject": f"Patient/{patient}"}).json()
+    assert visits["total"] >= 1  # the demo patient was chosen among those seen in the period

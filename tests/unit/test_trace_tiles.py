@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from enlace.modules.trace import merkle
 from enlace.modules.trace.errors import TileError
+from enlace.modules.trace.frontier import Frontier
 from enlace.modules.trace.memory import MemoryLog
 from enlace.modules.trace.tiles import (
     TILE_WIDTH,
@@ -156,3 +157,16 @@ def test_bundle_refusals() -> None:
         encode_bundle([bytes(70_000)])
     assert caught.value.code == "entry-too-large"
     assert decode_bundle(encode_bundle([bytes(65_535)]), 1) == [bytes(65_535)]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 3000), st.integers(0, 600))
+def test_frontier_extends_a_stored_tree(start: int, more: int) -> None:
+    log = _shared_log()
+    frontier = Frontier.load(log, start)
+    assert frontier.root() == log.root(start)
+    leaves = [merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(start, start + more)]
+    created = frontier.extend(leaves)
+    assert frontier.root() == log.root(start + more)
+    assert all(log.nodes([(level, index)]) == [value] for level, index, value in created)
+    assert len(created) == sum(((start + more) >> h) - (start >> h) for h in range(64))

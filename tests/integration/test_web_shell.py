@@ -76,6 +76,8 @@ def load_records(services: Services) -> None:
         [(8.4, "2025-01-10"), (7.9, "2025-04-12"), (7.1, "2025-08-03"), (6.8, "2025-11-20")]
     ):
         put(services, observation(f"a1c-{n}", "p1", "4548-4", value, when))
+    put(services, observation("w-1", "p1", "29463-7", 81.5, "2025-06-01"))  # a date, and
+    put(services, observation("w-2", "p1", "29463-7", 80.2, "2025-09-01T08:00:00-06:00"))  # a time
     bp = observation("bp-1", "p1", "85354-9", 0, "2025-11-20T09:30:00-06:00")
     del bp["valueQuantity"]
     bp["component"] = [
@@ -171,7 +173,9 @@ def test_physician_sees_a_patient_page_with_charts(web: TestClient, services: Se
     assert "<details" in hba1c and "10 ene 2025" in hba1c and "6.8" in hba1c
     bp = _section(text, 'id="chart-bp"')
     assert "Sistólica" in bp and "Diastólica" in bp and "142" in bp and "88" in bp
-    assert "Sin datos para graficar." in _section(text, 'id="chart-weight"')
+    weight = _section(text, 'id="chart-weight"')
+    assert weight.count("<circle") == 2 and "1 sep 2025 08:00" in weight
+    assert "Sin datos para graficar." in _section(text, 'id="chart-egfr"')
     assert "<script" not in text and "style=" not in text
 
 

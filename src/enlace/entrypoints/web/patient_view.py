@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from . import charts, i18n
@@ -181,7 +181,11 @@ def encounters(found: Iterable[Resource], t: i18n.Translator, lang: str) -> list
             or (encounter.get("class") or {}).get("code", "")
         )
         start = (encounter.get("period") or {}).get("start")
-        rows.append(Row((_date(start, lang), kind or "—", status_text(t, encounter.get("status")))))
+        reasons = ", ".join(
+            c.get("text") or _first_display(c) for c in encounter.get("reasonCode", [])
+        )
+        status = status_text(t, encounter.get("status"))
+        rows.append(Row((_date(start, lang), kind or "—", reasons or "—", status)))
     return rows
 
 
@@ -229,7 +233,9 @@ def effective(observation: Resource) -> datetime | None:
 
 
 def parse_instant(text: Any) -> datetime | None:
-    """A FHIR date or dateTime (partial dates read as their first day); None when unreadable."""
+    """A FHIR date or dateTime (partial dates read as their first day), always timezone-aware so
+    dates and times compare (a date, or a time without offset, reads as UTC); None when
+    unreadable."""
     if not isinstance(text, str) or not text:
         return None
     if len(text) == 4:
@@ -237,9 +243,10 @@ def parse_instant(text: Any) -> datetime | None:
     elif len(text) == 7:
         text += "-01"
     try:
-        return datetime.fromisoformat(text)
+        when = datetime.fromisoformat(text)
     except ValueError:
         return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def status_text(t: i18n.Translator, code: str | None) -> str:

@@ -103,6 +103,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "encounters.title": {"es-MX": "Consultas recientes", "en": "Recent encounters"},
     "encounters.date": {"es-MX": "Fecha", "en": "Date"},
     "encounters.type": {"es-MX": "Tipo", "en": "Type"},
+    "encounters.reason": {"es-MX": "Motivo", "en": "Reason"},
     "encounters.status": {"es-MX": "Estado", "en": "Status"},
     "encounters.none": {"es-MX": "Sin consultas registradas.", "en": "No encounters recorded."},
     "measure.hba1c": {"es-MX": "Hemoglobina glucosilada (HbA1c)", "en": "Hemoglobin A1c (HbA1c)"},

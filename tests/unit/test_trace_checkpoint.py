@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from enlace.modules.trace.checkpoint import Checkpoint, open_checkpoint, parse_body, sign_checkpoint
 from enlace.modules.trace.errors import NoteError
@@ -160,3 +162,12 @@ def test_key_refusals() -> None:
         with pytest.raises(NoteError) as caught:
             parse_verifier(bad)
         assert caught.value.code in ("bad-key", "bad-key-name", "bad-base64")
+
+
+@given(st.text())
+def test_any_text_opens_or_is_refused_with_a_reason(text: str) -> None:
+    _, note = signed()
+    candidates = {text, note + text, text + note, note[: len(text) % len(note)]} - {note}
+    for candidate in candidates:
+        with pytest.raises(NoteError):
+            open_checkpoint(candidate, [VERIFIER], ORIGIN)

@@ -181,3 +181,18 @@ def test_refusals_are_precise(text: str, code: str, names: str) -> None:
         parse_scan(text, reference_year=YEAR)
     assert caught.value.code == code
     assert names in caught.value.message
+
+
+@given(st.one_of(st.text(), st.text(st.sampled_from(CSET82 + GS + "()]d2/?=&% :")).map(str)))
+def test_any_input_parses_or_is_refused_with_a_reason(text: str) -> None:
+    for candidate in (
+        text,
+        "01" + text,
+        "]d2" + text,
+        "(01)" + text,
+        "https://x.example/01/" + text,
+    ):
+        try:
+            parse_scan(candidate, reference_year=YEAR)
+        except Gs1Error as error:
+            assert error.code and error.message

@@ -108,3 +108,26 @@ def test_the_network_has_a_history(demo: Demo) -> None:
     assert counts["Encounter"] >= 8 and counts["MedicationRequest"] >= 15, counts
     visits = httpx.get(f"{fhir}/Encounter", params={"subject": f"Patient/{patient}"}).json()
     assert visits["total"] >= 1  # the demo patient was chosen among those seen in the period
+
+
+def test_the_physician_and_the_patient_see_the_patient_page(demo: Demo) -> None:
+    patient = demo.accounts["patient"][2].removeprefix("Patient/")
+    other = demo.accounts["caregiver"][2].split(", ")[1].removeprefix("Patient/")
+    for role in ("physician", "patient"):
+        username, password, _ = demo.accounts[role]
+        client = _login(demo.base, username, password)
+        try:
+            page = client.get(f"/patients/{patient}")
+            hidden = client.get(f"/patients/{other}")
+        finally:
+            client.close()
+        assert page.status_code == 200 and "<svg" in page.text, page.text[:500]
+        assert _first_prescription(demo, patient) in page.text
+        assert hidden.status_code == (200 if role == "physician" else 404)
+
+
+def _first_prescription(demo: Demo, patient: str) -> str:
+    found = httpx.get(
+        f"{demo.base}/fhir/MedicationRequest", params={"subject": f"Patient/{patient}"}
+    ).json()
+    return str(found["entry"][0]["resource"]["medicationReference"]["display"])

@@ -131,3 +131,31 @@ def _first_prescription(demo: Demo, patient: str) -> str:
         f"{demo.base}/fhir/MedicationRequest", params={"subject": f"Patient/{patient}"}
     ).json()
     return str(found["entry"][0]["resource"]["medicationReference"]["display"])
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} absent: apt-get install chromium")
+def test_browser_physician_opens_the_demo_patient(demo: Demo) -> None:
+    """What a newcomer sees: the physician logs in and opens the demo patient's history."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    username, password, _ = demo.accounts["physician"]
+    patient = demo.accounts["patient"][2].removeprefix("Patient/")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            page = browser.new_context(locale="es-MX").new_page()
+            page.goto(f"{demo.base}/login")
+            page.fill("#username", username)
+            page.fill("#password", password)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{demo.base}/")
+            page.goto(f"{demo.base}/patients/{patient}")
+            assert page.locator("svg[role=img]").count() >= 2
+            assert _first_prescription(demo, patient) in page.inner_text("main")
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "demo_patient_page.png"), full_page=True)
+        finally:
+            browser.close()

@@ -119,7 +119,9 @@ def visit(today: Day, patient: Patient, number: int) -> list[dict[str, Any]]:
     reasons = [ICD[k] for k in sorted(conditions)]
     out = [
         care_fhir.encounter(eid, pid, start, patient.clinic, patient.doctor, "follow-up", reasons),
-        care_fhir.measured(eid, pid, "weight", values["weight"] + rng.gauss(0, 0.8), start, doctor),
+        care_fhir.measured(
+            eid, pid, "weight", round(values["weight"] + rng.gauss(0, 0.8), 1), start, doctor
+        ),
     ]
     if conditions & {"diabetes", "hypertension"}:
         bp = care_fhir.blood_pressure(

@@ -19,6 +19,7 @@ from enlace.entrypoints.cli.main import app as cli
 from enlace.entrypoints.http import asgi
 from enlace.entrypoints.http.hardening import check_startup
 from enlace.kernel.settings import DEV_SECRET, Settings
+from enlace.modules.trace import generate_signer
 from enlace.security.hardening import production_problems, startup_warnings
 
 POSTGRES = "postgresql://enlace@db.internal:5432/enlace?sslmode=verify-full"
@@ -68,6 +69,7 @@ def safe(tmp_path: Path) -> Settings:
         tls_key_file=key_file,
         cors_origins=("https://app.example",),
         rate_limit_per_second=20,
+        log_signing_key=generate_signer("enlace.test/log").skey,
     )
 
 
@@ -96,6 +98,7 @@ def test_safe_production_settings_have_no_problem_and_no_warning(safe: Settings)
         ({"database_url": "sqlite:////srv/enlace.db"}, "the database is SQLite"),
         ({"cors_origins": ("*",)}, "holds '*'"),
         ({"cors_origins": ("http://app.example",)}, "is not an https origin"),
+        ({"log_signing_key": ""}, "no transparency log signing key"),
     ],
 )
 def test_each_problem_alone_is_reported(safe: Settings, change: dict, expected: str) -> None:

@@ -58,6 +58,12 @@ class Settings:
     arco_execute_days: int = 15
     arco_holidays: tuple[str, ...] = ()
     arco_retention_reason: str = ""  # why cancelled data is kept; "" = NOM-004-SSA3-2012
+    # Transparency log (docs/trace.md): the checkpoint signer key (PRIVATE+KEY+..., `enlace ledger
+    # keygen`; development derives one from secret_key, production refuses to start without it),
+    # the log's origin line ("" = the key's name) and how old a checkpoint may get while it grows.
+    log_signing_key: str = ""
+    log_origin: str = ""
+    log_checkpoint_seconds: float = 1.0
 
     @property
     def resolved_database_url(self) -> str:
@@ -115,6 +121,9 @@ class Settings:
                 d.strip() for d in env.get("ENLACE_ARCO_HOLIDAYS", "").split(",") if d.strip()
             ),
             "arco_retention_reason": env.get("ENLACE_ARCO_RETENTION_REASON", ""),
+            "log_signing_key": env.get("ENLACE_LOG_SIGNING_KEY", "").strip(),
+            "log_origin": env.get("ENLACE_LOG_ORIGIN", ""),
+            "log_checkpoint_seconds": float(env.get("ENLACE_LOG_CHECKPOINT_SECONDS", 1)),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -44,6 +44,10 @@ def production_problems(settings: Settings) -> list[str]:
     problems += _signing_key_problems(settings.signing_key_pem)
     problems += _data_key_problems(settings.data_keys)
     problems += _tls_problems(settings.tls_cert_file, settings.tls_key_file)
+    if not settings.log_signing_key.startswith("PRIVATE+KEY+"):  # parsed fully when served
+        problems.append(
+            "no transparency log signing key: set ENLACE_LOG_SIGNING_KEY (enlace ledger keygen)"
+        )
     if settings.resolved_database_url.startswith("sqlite"):
         problems.append(
             "the database is SQLite: production runs on PostgreSQL (ENLACE_DATABASE_URL)"

@@ -62,6 +62,11 @@ QUERIES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 _JSON = {"application/json": {"schema": {"type": "object"}}}
 _HTML = {"text/html": {"schema": _TEXT}}
+_LOG = {
+    "/log/checkpoint": {"text/plain": {"schema": _TEXT}},
+    "/log/key": {"text/plain": {"schema": _TEXT}},
+    "/log/tile/{tile_path}": {"application/octet-stream": {"schema": _TEXT}},
+}
 _REFUSED = {"description": "Refused (OAuth error, error page, or a hardening limit)"}
 _REDIRECT = {"description": "Redirect (Location)"}
 
@@ -103,6 +108,11 @@ def _responses(path: str, method: str) -> dict[str, Any]:
         return {
             "200": {"description": "Ready", "content": _JSON},
             "503": {"description": "Not ready"},
+        }
+    if path.startswith("/log/"):  # the transparency log (log_routes.py): 404 past its checkpoint
+        return {
+            "200": {"description": "Log data", "content": _LOG.get(path, _JSON)},
+            "4XX": _REFUSED,
         }
     if path.startswith("/assets/"):
         return {"200": {"description": "Stylesheet"}, "4XX": _REFUSED}

@@ -15,7 +15,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -131,7 +131,7 @@ def parse_amount(value: str) -> float | None:
         raise MalformedRow(f"amount {value!r} is not a number") from exc
     if not amount.is_finite():
         raise MalformedRow(f"amount {value!r} is not a number")
-    return float(amount.quantize(Decimal("0.01")))
+    return float(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def supplier_id(name: str) -> str:

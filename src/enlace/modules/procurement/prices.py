@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from enlace.modules.catalog import Medicine, formulary
 from enlace.modules.procurement.ocds import Release, array, awards, number, obj, text
@@ -80,7 +80,7 @@ class ReferencePrices:
 
 def centavos(amount: float) -> int | None:
     try:
-        value = (Decimal(str(amount)) * 100).quantize(Decimal(1))
+        value = (Decimal(str(amount)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     except InvalidOperation:
         return None
     return int(value)

@@ -87,6 +87,10 @@ def _read_json_lines(path: Path, stream: IO[bytes], problems: ReadProblems) -> I
             problems.add(f"{path.name} line {number}", f"not JSON ({exc})")
             continue
         releases = unpack(value, f"{path.name} line {number}", problems)
+        if releases is None and number == 1:
+            raise ProcurementInputError(
+                f"{path}: not OCDS (line 1 is no release, record or package)"
+            )
         if releases is None:
             problems.add(f"{path.name} line {number}", "not an OCDS release, record or package")
             continue
@@ -108,7 +112,11 @@ def _read_document(path: Path, stream: IO[bytes], problems: ReadProblems) -> Ite
             yield from releases
             return
         for value in ijson.items(stream, container, use_float=True):
-            yield from unpack(value, path.name, problems) or _skip(path, problems)
+            if container == "records.item":
+                compiled = _compiled(value, path.name, problems)
+                yield from [compiled] if compiled else []
+            else:
+                yield from unpack(value, path.name, problems) or _skip(path, problems)
     except ijson.JSONError as exc:
         raise ProcurementInputError(f"{path}: not valid JSON ({_first_line(exc)})") from exc
 

@@ -20,7 +20,7 @@ from enlace.modules.trace.pack_state import (
 
 S, T = State, Step
 # The legal moves; every other (state, step) pair must raise an alert and keep the state.
-LEGAL = {
+LEGAL: dict[tuple[State | None, Step], State] = {
     (None, T.COMMISSION): S.COMMISSIONED,
     **{
         (state, step): target

@@ -18,6 +18,7 @@ from enlace.modules.procurement.ocds import Release
 
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 MAX_EXAMPLES = 20
+FIRST_LINE_LIMIT = 1 << 20  # bytes read to tell JSON Lines from one JSON document
 
 
 class ProcurementInputError(ValueError):
@@ -58,8 +59,9 @@ def _read_file(path: Path, problems: ReadProblems) -> Iterator[Release]:
         yield from read_compranet_csv(path, problems)
         return
     with path.open("rb") as stream:
-        first_line = stream.readline()
-        if _is_json_lines(first_line):
+        # Bounded: a package written on one line must not be read whole to find its first line.
+        first_line = stream.readline(FIRST_LINE_LIMIT)
+        if path.suffix.lower() in (".jsonl", ".ndjson") or _is_json_lines(first_line):
             stream.seek(0)
             yield from _read_json_lines(path, stream, problems)
             return

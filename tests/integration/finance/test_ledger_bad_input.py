@@ -24,12 +24,12 @@ def paths(error: FhirError) -> list[str | None]:
 @pytest.mark.parametrize("amount", [-100, 0, 10.5, "100", True])
 def test_between_needs_positive_whole_centavos(amount: object) -> None:
     with pytest.raises(FhirError) as exc:
-        Transfer.between("bank", "wallet", amount)  # type: ignore[arg-type]
+        Transfer.between("bank", "wallet", amount)
     assert exc.value.status == 400 and paths(exc.value) == ["amount"]
 
 
 def test_fractional_centavos(db: Database, ledger: Ledger) -> None:
-    error = refused(db, ledger, Transfer((Posting("bank", 10.5), Posting("wallet", -10.5))))  # type: ignore[arg-type]
+    error = refused(db, ledger, Transfer((Posting("bank", 10.5), Posting("wallet", -10.5))))
     assert error.status == 400
     assert paths(error) == ["transfers[0].postings[0].amount", "transfers[0].postings[1].amount"]
 

@@ -81,14 +81,14 @@ class Runner:
         with self.db.begin() as conn:
             handler(conn, *args)
 
-    def deposit(self, conn, wallet: int, amount: int) -> None:  # type: ignore[no-untyped-def]
+    def deposit(self, conn, wallet: int, amount: int) -> None:
         target, source = self.model.account(f"w{wallet}"), self.model.account("bank")
         txn = self.ledger.post_transfer(conn, Transfer.between(source, target, amount)).txn_id
         lines = [(source, amount), (target, -amount)]
         self.model.move(lines)
         self.model.txns.append((txn, lines))
 
-    def spend(self, conn, wallet: int, amount: int) -> None:  # type: ignore[no-untyped-def]
+    def spend(self, conn, wallet: int, amount: int) -> None:
         source, payee = self.model.account(f"w{wallet}"), self.model.account("pharmacy")
         ok = self.model.available(source) >= amount
         transfer = Transfer.between(source, payee, amount)
@@ -98,7 +98,7 @@ class Runner:
             self.model.move(lines)
             self.model.txns.append((txn, lines))
 
-    def hold(self, conn, wallet: int, amount: int, seconds: int | None) -> None:  # type: ignore[no-untyped-def]
+    def hold(self, conn, wallet: int, amount: int, seconds: int | None) -> None:
         source, payee = self.model.account(f"w{wallet}"), self.model.account("pharmacy")
         ok = self.model.available(source) >= amount
         timeout = timedelta(seconds=seconds) if seconds is not None else None
@@ -112,7 +112,7 @@ class Runner:
             self.model.hold_state[hold_id] = "pending"
             self.model.pending_debits[source] = self.model.pending_debits.get(source, 0) + amount
 
-    def post(self, conn, pick: int) -> None:  # type: ignore[no-untyped-def]
+    def post(self, conn, pick: int) -> None:
         if not self.model.holds:
             return
         hold_id, wallet, amount, _expires = self.model.holds[pick % len(self.model.holds)]
@@ -127,7 +127,7 @@ class Runner:
             self.model.move(lines)
             self.model.txns.append((txn, lines))
 
-    def void(self, conn, pick: int) -> None:  # type: ignore[no-untyped-def]
+    def void(self, conn, pick: int) -> None:
         if not self.model.holds:
             return
         hold_id, wallet, amount, _expires = self.model.holds[pick % len(self.model.holds)]
@@ -137,7 +137,7 @@ class Runner:
             self.model.hold_state[hold_id] = "voided"
             self.model.pending_debits[wallet] -= amount
 
-    def reverse(self, conn, pick: int) -> None:  # type: ignore[no-untyped-def]
+    def reverse(self, conn, pick: int) -> None:
         if not self.model.txns:
             return
         txn, lines = self.model.txns[pick % len(self.model.txns)]
@@ -154,14 +154,14 @@ class Runner:
             self.model.move(mirror)
             self.model.txns.append((reversal, mirror))
 
-    def wait(self, conn, seconds: int) -> None:  # type: ignore[no-untyped-def]
+    def wait(self, conn, seconds: int) -> None:
         self.clock.advance(timedelta(seconds=seconds))
         self.model.now_s += seconds
         self.ledger.expire_holds(conn)
         self.model.expire()
 
     @staticmethod
-    def expect(ok: bool, call):  # type: ignore[no-untyped-def]
+    def expect(ok: bool, call):
         try:
             result = call()
         except FhirError as exc:

@@ -1,0 +1,62 @@
+"""Adapting a domain module's use case to a FHIR operation that takes one resource.
+
+`POST [base]/{Type}/${name}` with a resource of that type in the body (or a Parameters with it
+as `resource`), answered in the same exchange. The adapter validates the body, checks that the
+asker's role may call the operation, and hands the module an `authorize(type, id)` callback that
+applies the asker's grants (interactions/guard.py) to every resource the module reads on their
+behalf. Bootstrap builds these and registers them in `Services.type_operations`; audit happens
+in router.dispatch as for every interaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection
+
+from enlace.kernel import errors
+
+from . import guard
+from .context import Services, TypeOperation
+from .messages import FhirRequest, FhirResponse
+
+Authorize = Callable[[str, str], None]
+UseCase = Callable[[Services, Connection, dict[str, Any], Authorize], dict[str, Any]]
+
+
+def resource_operation(
+    resource_type: str, roles: tuple[str, ...], use_case: UseCase
+) -> TypeOperation:
+    def run(services: Services, request: FhirRequest) -> FhirResponse:
+        _require_role(request, roles, resource_type)
+        body = services.checked_resource(_resource_of(request.json()), resource_type)
+        with services.reading() as conn:
+
+            def authorize(target_type: str, target_id: str) -> None:
+                guard.check_existing(services, request, conn, target_type, target_id, "r")
+
+            answer = use_case(services, conn, body, authorize)
+        return FhirResponse(200, answer)
+
+    return run
+
+
+def _require_role(request: FhirRequest, roles: tuple[str, ...], resource_type: str) -> None:
+    """Users need one of the roles; system clients and the platform are limited by their
+    scopes alone (checked on each resource read)."""
+    access = request.access or guard.NOBODY
+    if access.unrestricted or access.kind == "client" or access.role in roles:
+        return
+    raise errors.error(
+        403, "forbidden", f"{resource_type} operations are for the roles {', '.join(roles)}"
+    )
+
+
+def _resource_of(body: Any) -> Any:
+    if isinstance(body, dict) and body.get("resourceType") == "Parameters":
+        for parameter in body.get("parameter", []):
+            if parameter.get("name") == "resource":
+                return parameter.get("resource")
+        raise errors.bad_request("Parameters need a 'resource' parameter", "Parameters.parameter")
+    return body

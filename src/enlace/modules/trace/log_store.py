@@ -162,7 +162,7 @@ class StoredNodeReader:
         else:
             params = tuple(value for node in wanted for value in node)
             rows = self.conn.exec_driver_sql(_sqlite_nodes(len(wanted)), params)
-        found = {(int(level), int(index)): bytes(value) for level, index, value in rows}
+        found = {(int(level), int(index)): _blob(value, "node") for level, index, value in rows}
         try:
             return [found[node] for node in ids]
         except KeyError as missing:
@@ -177,7 +177,14 @@ class StoredNodeReader:
             present = {int(r[0]) for r in rows}
             gap = next(i for i in range(start, start + count) if i not in present)
             raise ProofError("node-missing", f"node ({level}, {gap}) is not in the log")
-        return [bytes(r[1]) for r in rows]
+        return [_blob(r[1], f"node ({level}, {r[0]})") for r in rows]
+
+
+def _blob(value: object, what: str) -> bytes:
+    """A stored hash or entry; a value of another type was written by someone else (tampering)."""
+    if isinstance(value, bytes | memoryview):
+        return bytes(value)
+    raise ProofError("corrupt", f"{what} is not stored as bytes")
 
 
 # One statement whatever the number of ids, so PostgreSQL plans it once per connection.
@@ -212,4 +219,4 @@ def read_entries(conn: Connection, start: int, count: int) -> list[bytes]:
         present = {int(r[0]) for r in rows}
         gap = next(i for i in range(start, start + count) if i not in present)
         raise ProofError("entry-missing", f"entry {gap} is not in the log")
-    return [bytes(r[1]) for r in rows]
+    return [_blob(r[1], f"entry {r[0]}") for r in rows]

@@ -14,6 +14,7 @@ from enlace.entrypoints.cli.arco_cli import arco_app
 from enlace.entrypoints.cli.audit_cli import audit_app
 from enlace.entrypoints.cli.catalog_cli import catalog_app
 from enlace.entrypoints.cli.keys_cli import keys_app
+from enlace.entrypoints.cli.ledger_cli import ledger_app
 from enlace.entrypoints.cli.procurement_cli import procurement_app
 from enlace.entrypoints.cli.security_cli import clients_app, token_app
 from enlace.entrypoints.cli.sim_cli import sim_app
@@ -36,6 +37,7 @@ app.add_typer(arco_app, name="arco")
 app.add_typer(audit_app, name="audit")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(keys_app, name="keys")
+app.add_typer(ledger_app, name="ledger")
 app.add_typer(procurement_app, name="procurement")
 app.add_typer(clients_app, name="clients")
 app.add_typer(token_app, name="token")

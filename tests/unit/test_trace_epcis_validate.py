@@ -134,8 +134,21 @@ json_values = st.recursive(
     ),
     max_leaves=8,
 )
-FIELDS = ["type", "eventTime", "eventTimeZoneOffset", "epcList", "action", "bizStep",
-          "disposition", "readPoint", "bizLocation", "eventID", "ilmd", "parentID", "childEPCs"]  # fmt: skip
+FIELDS = [
+    "type",
+    "eventTime",
+    "eventTimeZoneOffset",
+    "epcList",
+    "action",
+    "bizStep",
+    "disposition",
+    "readPoint",
+    "bizLocation",
+    "eventID",
+    "ilmd",
+    "parentID",
+    "childEPCs",
+]
 
 
 @settings(max_examples=300, deadline=None)

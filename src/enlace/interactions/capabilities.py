@@ -6,6 +6,7 @@ search layer's supported parameters, so adding a capability in code is what make
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -47,6 +48,8 @@ def capability_statement(services: Services, request: FhirRequest) -> FhirRespon
     body = dict(_statement(services.definitions, services.search.current()))
     body["date"] = services.started_at
     body["implementation"] = {"description": "Enlace FHIR server", "url": request.base_url}
+    if services.type_operations:
+        body["rest"] = [_with_operations(body["rest"][0], services.type_operations)]
     if services.settings.auth_enabled:
         body["rest"] = [{**body["rest"][0], "security": _security(request.base_url)}]
     return FhirResponse(200, body)
@@ -124,6 +127,22 @@ def _statement(definitions: FhirDefinitions, config: SearchConfig) -> dict[str, 
 
 
 ENLACE_OPERATIONS = "https://enlace.health/fhir/OperationDefinition"
+
+
+def _with_operations(rest: dict[str, Any], operations: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """The domain modules' operations (Services.type_operations, registered by bootstrap)
+    added to copies of their types' entries: the cached statement is shared."""
+    added: dict[str, list[dict[str, str]]] = {}
+    for resource_type, name in sorted(operations):
+        definition = f"{ENLACE_OPERATIONS}/{resource_type}-{name}"
+        added.setdefault(resource_type, []).append({"name": name, "definition": definition})
+    resources = [
+        {**entry, "operation": [*entry.get("operation", []), *added[entry["type"]]]}
+        if entry["type"] in added
+        else entry
+        for entry in rest["resource"]
+    ]
+    return {**rest, "resource": resources}
 
 
 def _audit_event() -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +20,12 @@ from enlace.security.audit_trail import AuditTrail
 from enlace.store.database import Database
 from enlace.store.repository import FhirRepository
 
+from .messages import FhirRequest, FhirResponse
+
+# A type-level operation a domain module offers (`POST [base]/{Type}/${name}`), registered by
+# bootstrap: interactions may not import modules, so the router looks them up here.
+TypeOperation = Callable[["Services", FhirRequest], FhirResponse]
+
 
 @dataclass
 class Services:
@@ -32,6 +38,8 @@ class Services:
     # Long jobs ($export) run here, off the request path; their state lives in the database.
     background: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=1))
     audit: AuditTrail | None = None  # every access is recorded (docs/security.md, Audit)
+    # (resource type, operation name without "$") -> handler; see TypeOperation
+    type_operations: dict[tuple[str, str], TypeOperation] = field(default_factory=dict)
 
     def require_type(self, resource_type: str) -> str:
         if resource_type not in self.definitions.resource_types:

@@ -266,6 +266,13 @@ def _operation(paths: Paths, name: str, declared: dict[str, Any]) -> None:
         }  # fmt: skip
     elif op == "export":
         _export(paths, name)
+    elif op == "submit":  # a module's type-level operation: the answer in the same exchange
+        paths[f"/{name}/$submit"] = {
+            "post": operation(
+                name, "submit", f"Submit a {name}; the response comes in the same exchange",
+                responses("200"), requestBody=fhir_body(ref("schemas", name)),
+            ),
+        }  # fmt: skip
     else:
         _generic(paths, name, op)
 

@@ -140,6 +140,10 @@ def _instance_level(
     if first == "$export" and len(rest) == 1 and resource_type == "Patient":
         _only(method, "GET", "Patient/$export")
         return _export(services, request, "patient")
+    operation = services.type_operations.get((resource_type, first[1:]))
+    if operation is not None and first.startswith("$") and len(rest) == 1:
+        _only(method, "POST", f"{resource_type}/{first}")
+        return operation(services, request)
     if first.startswith("$") or first.startswith("_"):
         raise errors.error(404, "not-supported", f"'{resource_type}/{first}' is not supported")
     # No resource can have such an id: answered without the database. Ids of dots alone are

@@ -8,9 +8,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from enlace.fhir.definitions import load_definitions
 from enlace.interactions.context import Services
+from enlace.interactions.module_operations import resource_operation
 from enlace.kernel.clock import Clock, system_clock
 from enlace.kernel.ids import IdFactory, random_ids
 from enlace.kernel.settings import Settings
+from enlace.modules import coverage
 from enlace.search import index_state, reindex_runner
 from enlace.search.registry import load_registry
 from enlace.search.runtime import RuntimeIndexer, SearchRuntime, load_custom
@@ -60,6 +62,9 @@ def build(
         definitions=load_definitions(),
         search=search,
         audit=trail,
+    )
+    services.type_operations[("CoverageEligibilityRequest", "submit")] = resource_operation(
+        "CoverageEligibilityRequest", coverage.ELIGIBILITY_ROLES, coverage.eligibility
     )
     load_custom(db, search)
     search.subscribe(lambda old, new: reindex_runner.on_config_change(services, old, new))

@@ -15,7 +15,7 @@ from enlace.entrypoints.web import shell as web_shell
 from enlace.interactions.context import Services
 from enlace.store import migrate
 
-from . import auth_routes, fhir_asgi, log_routes
+from . import auth_routes, epcis_routes, fhir_asgi, log_routes
 from .fhir_asgi import Receive, Scope, Send
 from .hardening import Hardened, harden
 
@@ -64,6 +64,7 @@ def create_app(services: Services) -> Hardened:
     web_shell.register(app, services)
     auth_routes.register(app, services)
     log_routes.register(app, services)
+    epcis_routes.register(app, services)
     # Headers, CORS, rate and size limits wrap everything, FHIR and pages alike.
     return harden(EnlaceApp(services, app), services.settings)
 

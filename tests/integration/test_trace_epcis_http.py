@@ -63,7 +63,7 @@ def test_capture_then_query(epcis: TestClient) -> None:
             "/epcisBody/eventList/0/bizStep",
         ),
         (
-            document(event("ObjectEvent", 0, "shipping", epcs=[7])),
+            document(event("ObjectEvent", 0, "shipping", epcList=[7])),
             400,
             "/epcisBody/eventList/0/epcList/0",
         ),

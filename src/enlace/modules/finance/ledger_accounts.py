@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection
 
 from enlace.kernel.errors import FhirError, Issue, conflict, error
 from enlace.modules.finance.ledger_model import (
@@ -24,21 +24,13 @@ from enlace.modules.finance.ledger_model import (
     currency_issues,
     text_issues,
 )
+from enlace.modules.finance.ledger_sql import select_where_in, update_by_id
 from enlace.modules.finance.tables import accounts
 
-_COLUMNS = (
-    accounts.c.id,
-    accounts.c.kind,
-    accounts.c.normal,
-    accounts.c.currency,
-    accounts.c.owner,
-    accounts.c.name,
-    accounts.c.floor,
-    accounts.c.posted,
-    accounts.c.pending_debits,
-    accounts.c.pending_credits,
+_SELECT = (
+    "SELECT id, kind, normal, currency, owner, name, floor, posted, pending_debits, "
+    "pending_credits FROM ledger_accounts"
 )
-_CHUNK = 500  # ids per IN list, well under SQLite's bound-parameter limit
 
 
 def open_account(
@@ -94,14 +86,9 @@ def read_accounts(
     conn: Connection, ids: Iterable[str], *, for_update: bool = False
 ) -> dict[str, Account]:
     wanted = sorted(set(ids))
-    found: dict[str, Account] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        query = select(*_COLUMNS).where(accounts.c.id.in_(wanted[start : start + _CHUNK]))
-        if for_update:
-            query = query.order_by(accounts.c.id).with_for_update()
-        for row in conn.execute(query):
-            found[row.id] = Account(*row)
-    return found
+    lock = "ORDER BY id FOR UPDATE" if for_update and conn.dialect.name == "postgresql" else ""
+    rows = select_where_in(conn, _SELECT, "id", wanted, lock)
+    return {row[0]: Account(*row) for row in rows}
 
 
 def get_account(conn: Connection, account_id: str) -> Account:
@@ -164,26 +151,10 @@ class BalanceBook:
     def flush(self, conn: Connection) -> None:
         """Write each changed account once (the floor CHECK constraint backs `check_floor`)."""
         rows = [
-            {
-                "account": a.id,
-                "posted": a.posted,
-                "pending_debits": a.pending_debits,
-                "pending_credits": a.pending_credits,
-            }
+            (a.id, a.posted, a.pending_debits, a.pending_credits)
             for a in self.accounts.values()
             if a.changed
         ]
-        if not rows:
-            return
-        conn.execute(
-            update(accounts)
-            .where(accounts.c.id == bindparam("account"))
-            .values(
-                posted=bindparam("posted"),
-                pending_debits=bindparam("pending_debits"),
-                pending_credits=bindparam("pending_credits"),
-            ),
-            rows,
-        )
+        update_by_id(conn, accounts, ("posted", "pending_debits", "pending_credits"), rows)
         for account in self.accounts.values():
             account.changed = False

@@ -1,7 +1,7 @@
 """Writing journal rows and answering replayed idempotency keys.
 
 Lines are inserted before their header row: the header's insert trigger checks that the lines
-already written balance, and seals them (ledger_ddl.py). One executemany per table per batch.
+already written balance, and seals them (ledger_ddl.py). One statement per table per batch (ledger_sql.py).
 """
 
 from __future__ import annotations
@@ -10,21 +10,46 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table
 
 from enlace.kernel.errors import error
 from enlace.modules.finance.ledger_model import Transfer
+from enlace.modules.finance.ledger_sql import insert_rows, select_where_in
 from enlace.modules.finance.tables import hold_lines, holds, postings, transactions
 
-_CHUNK = 500
+LINE_COLUMNS = ("{owner}", "line", "account_id", "currency", "amount")
+TRANSACTION_COLUMNS = (
+    "id",
+    "currency",
+    "posting_count",
+    "idempotency_key",
+    "request_hash",
+    "reverses",
+    "hold_id",
+    "description",
+    "reference",
+    "posted_us",
+)
+HOLD_COLUMNS = (
+    "id",
+    "currency",
+    "line_count",
+    "status",
+    "expires_us",
+    "idempotency_key",
+    "request_hash",
+    "description",
+    "reference",
+    "created_us",
+)
 
 
 @dataclass(slots=True)
 class JournalRows:
-    """Rows of one batch, lines and headers kept apart so lines can be written first."""
+    """Rows of one batch as tuples in column order, lines kept apart to be written first."""
 
-    lines: list[dict[str, Any]] = field(default_factory=list)
-    headers: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[tuple[Any, ...]] = field(default_factory=list)
+    headers: list[tuple[Any, ...]] = field(default_factory=list)
 
     def add_transaction(
         self,
@@ -36,20 +61,20 @@ class JournalRows:
         reverses: str | None = None,
         hold_id: str | None = None,
     ) -> None:
-        self._add_lines("txn_id", txn_id, transfer)
+        self._add_lines(txn_id, transfer)
         self.headers.append(
-            {
-                "id": txn_id,
-                "currency": transfer.currency,
-                "posting_count": len(transfer.postings),
-                "idempotency_key": transfer.idempotency_key,
-                "request_hash": request_hash,
-                "reverses": reverses,
-                "hold_id": hold_id,
-                "description": transfer.description,
-                "reference": transfer.reference,
-                "posted_us": now_us,
-            }
+            (
+                txn_id,
+                transfer.currency,
+                len(transfer.postings),
+                transfer.idempotency_key,
+                request_hash,
+                reverses,
+                hold_id,
+                transfer.description,
+                transfer.reference,
+                now_us,
+            )
         )
 
     def add_hold(
@@ -61,50 +86,40 @@ class JournalRows:
         request_hash: str | None,
         expires_us: int | None,
     ) -> None:
-        self._add_lines("hold_id", hold_id, transfer)
+        self._add_lines(hold_id, transfer)
         self.headers.append(
-            {
-                "id": hold_id,
-                "currency": transfer.currency,
-                "line_count": len(transfer.postings),
-                "status": "pending",
-                "expires_us": expires_us,
-                "idempotency_key": transfer.idempotency_key,
-                "request_hash": request_hash,
-                "description": transfer.description,
-                "reference": transfer.reference,
-                "created_us": now_us,
-                "resolved_us": None,
-            }
+            (
+                hold_id,
+                transfer.currency,
+                len(transfer.postings),
+                "pending",
+                expires_us,
+                transfer.idempotency_key,
+                request_hash,
+                transfer.description,
+                transfer.reference,
+                now_us,
+            )
         )
 
-    def _add_lines(self, key: str, owner_id: str, transfer: Transfer) -> None:
+    def _add_lines(self, owner_id: str, transfer: Transfer) -> None:
         currency = transfer.currency
-        for line, posting in enumerate(transfer.postings):
-            self.lines.append(
-                {
-                    key: owner_id,
-                    "line": line,
-                    "account_id": posting.account,
-                    "currency": currency,
-                    "amount": posting.amount,
-                }
-            )
+        self.lines += [
+            (owner_id, line, posting.account, currency, posting.amount)
+            for line, posting in enumerate(transfer.postings)
+        ]
 
 
 def write_transactions(conn: Connection, rows: JournalRows) -> None:
-    _write(conn, postings, transactions, rows)
+    line_columns = [c.format(owner="txn_id") for c in LINE_COLUMNS]
+    insert_rows(conn, postings, line_columns, rows.lines)
+    insert_rows(conn, transactions, TRANSACTION_COLUMNS, rows.headers)
 
 
 def write_holds(conn: Connection, rows: JournalRows) -> None:
-    _write(conn, hold_lines, holds, rows)
-
-
-def _write(conn: Connection, line_table: Table, header_table: Table, rows: JournalRows) -> None:
-    if rows.lines:
-        conn.execute(line_table.insert(), rows.lines)
-    if rows.headers:
-        conn.execute(header_table.insert(), rows.headers)
+    line_columns = [c.format(owner="hold_id") for c in LINE_COLUMNS]
+    insert_rows(conn, hold_lines, line_columns, rows.lines)
+    insert_rows(conn, holds, HOLD_COLUMNS, rows.headers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,12 +168,6 @@ def _same_body(expected: str | None, digest: str, key: str, where: str) -> None:
 
 
 def _stored_keys(conn: Connection, header: Table, keys: list[str]) -> dict[str, tuple[str, str]]:
-    found: dict[str, tuple[str, str]] = {}
-    column = header.c.idempotency_key
-    for start in range(0, len(keys), _CHUNK):
-        query = select(column, header.c.id, header.c.request_hash).where(
-            column.in_(keys[start : start + _CHUNK])
-        )
-        for key, row_id, digest in conn.execute(query):
-            found[key] = (row_id, digest)
-    return found
+    select_sql = f"SELECT idempotency_key, id, request_hash FROM {header.name}"
+    rows = select_where_in(conn, select_sql, "idempotency_key", keys)
+    return {key: (row_id, digest) for key, row_id, digest in rows}

@@ -203,8 +203,13 @@ _RANGE = {
 
 @lru_cache(maxsize=128)
 def _sqlite_nodes(count: int) -> str:
+    # CROSS JOIN keeps the few wanted ids as the outer loop, one primary-key probe each;
+    # `(level, idx) IN (VALUES ...)` scanned the whole table instead (60 ms at 300,000 leaves).
     values = ", ".join(["(?, ?)"] * count)
-    return f"SELECT level, idx, hash FROM trace_log_nodes WHERE (level, idx) IN (VALUES {values})"
+    return (
+        f"WITH w(level, idx) AS (VALUES {values}) SELECT n.level, n.idx, n.hash"
+        " FROM w CROSS JOIN trace_log_nodes n ON n.level = w.level AND n.idx = w.idx"
+    )
 
 
 def read_entries(conn: Connection, start: int, count: int) -> list[bytes]:

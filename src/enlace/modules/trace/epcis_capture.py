@@ -35,6 +35,7 @@ from enlace.modules.trace.events_alerts import Alert, insert_alerts
 from enlace.modules.trace.pack_state_apply import Tracker
 from enlace.modules.trace.pack_state_store import load_objects, recalled_lots, save_objects
 from enlace.store.database import Database
+from enlace.store.sql import copy_tuples
 
 _CHUNK = 500
 
@@ -155,32 +156,32 @@ def _apply(conn: Connection, fresh: list[EpcisEvent], seqs: list[int]) -> list[A
     return tracker.alerts
 
 
+EVENT_COLUMNS = tuple(c.name for c in events.columns)
+
+
 def _insert_events(
     conn: Connection, fresh: list[EpcisEvent], seqs: list[int], record_us: int
 ) -> None:
+    """Events and their EPC links at driver level (COPY on PostgreSQL): bulk, no ORM per row."""
     rows = [
-        {
-            "seq": seq,
-            "event_id": e.event_id,
-            "event_hash": e.event_hash,
-            "event_type": e.event_type,
-            "action": e.action,
-            "event_time_us": e.event_time_us,
-            "tz_offset": e.time_zone_offset,
-            "record_time_us": record_us,
-            "biz_step": e.biz_step,
-            "disposition": e.disposition,
-            "read_point": e.read_point,
-            "biz_location": e.biz_location,
-            "parent_id": next(iter(e.epcs_in(ROLE_PARENT)), None),
-            "raw": jsonutil.dumps(e.raw).decode(),
-        }
+        (
+            seq,
+            e.event_id,
+            e.event_hash,
+            e.event_type,
+            e.action,
+            e.event_time_us,
+            e.time_zone_offset,
+            record_us,
+            e.biz_step,
+            e.disposition,
+            e.read_point,
+            e.biz_location,
+            next(iter(e.epcs_in(ROLE_PARENT)), None),
+            jsonutil.dumps(e.raw).decode(),
+        )
         for e, seq in zip(fresh, seqs, strict=True)
     ]
-    conn.execute(events.insert(), rows)
+    copy_tuples(conn, events.name, EVENT_COLUMNS, rows)
     links = {(epc, seq, role) for e, seq in zip(fresh, seqs, strict=True) for epc, role in e.epcs}
-    if links:
-        conn.execute(
-            event_epcs.insert(),
-            [{"epc": epc, "seq": seq, "role": role} for epc, seq, role in links],
-        )
+    copy_tuples(conn, event_epcs.name, ("epc", "seq", "role"), sorted(links))

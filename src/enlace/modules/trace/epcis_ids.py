@@ -42,7 +42,10 @@ _KEEP = {
     "8018": (),
 }
 _SHORT = {"gtin": "01", "lot": "10", "ser": "21", "cpv": "22", "sscc": "00", "gln": "414"}
-_GTIN_LIKE = {"01", "8006"}  # GTIN-8/12/13 in a path are widened to 14 digits
+_GTIN_LIKE = {"01", "8006"}
+_ALREADY_CANONICAL = re.compile(
+    r"https://id\.gs1\.org/(?:01/\d{14}(?:/21/[A-Za-z0-9._'-]+)?|00/\d{18}|414/\d{13})"
+)  # GTIN-8/12/13 in a path are widened to 14 digits
 
 
 def _check(body: str) -> str:
@@ -195,6 +198,8 @@ def _canonical(key: str, pairs: dict[str, str]) -> str | None:
 @lru_cache(maxsize=1 << 16)  # EPCs and locations recur across events
 def canonical_epc(value: str) -> str:
     """The constrained canonical Digital Link of an EPC URN or a Digital Link; else `value`."""
+    if _ALREADY_CANONICAL.fullmatch(value):
+        return value  # the common case, at a tenth of the cost of taking it apart
     if value.startswith("urn:epc:"):
         return _from_urn(value) or value
     if value.startswith(("https://", "http://")):

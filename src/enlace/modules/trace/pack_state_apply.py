@@ -16,7 +16,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from enlace.modules.catalog import medicine_by_gtin
 from enlace.modules.trace.epcis_ids import GS1_HOST, canonical_epc, is_pack_epc
 from enlace.modules.trace.epcis_locations import Place
 from enlace.modules.trace.epcis_model import (
@@ -33,6 +32,7 @@ from enlace.modules.trace.gs1 import GS1Code
 from enlace.modules.trace.gs1_link import parse_digital_link
 from enlace.modules.trace.pack_state import State, Step, step_of, transition
 from enlace.modules.trace.pack_state_store import ObjectRow, Objects
+from enlace.modules.trace.pack_state_verify import product_name
 
 _LOT_KEYS = ("cbvmda:lotNumber", "urn:epcglobal:cbv:mda:lotNumber")
 _EXPIRY_KEYS = ("cbvmda:itemExpirationDate", "urn:epcglobal:cbv:mda:itemExpirationDate")
@@ -159,7 +159,7 @@ class Tracker:
         expiry = _ilmd_value(event.ilmd, _EXPIRY_KEYS)
         if expiry is None and claim is not None and claim.expiry_date is not None:
             expiry = claim.expiry_date.isoformat()
-        if gtin is not None and medicine_by_gtin(gtin) is None:
+        if gtin is not None and product_name(gtin) is None:
             self._alert("unknown-gtin", epc, event, f"GTIN {gtin} is not in the formulary")
         state = (
             State.RECALLED if gtin and lot and (gtin, lot) in self.recalled else State.COMMISSIONED

@@ -8,11 +8,13 @@ changed: new rows inserted, changed rows updated, in two executemany statements.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
 from enlace.modules.trace.epcis_tables import objects, recalls
+from enlace.store.sql import copy_tuples
 
 _CHUNK = 500  # keeps IN lists well under SQLite's and PostgreSQL's parameter limits
 
@@ -102,11 +104,18 @@ def load_objects(conn: Connection, epcs: Iterable[str]) -> Objects:
     return Objects(rows.values())
 
 
+def _tuple(row: ObjectRow) -> tuple[Any, ...]:
+    return tuple(getattr(row, c) for c in COLUMNS)
+
+
+def _values(row: ObjectRow) -> dict[str, Any]:
+    return {c: getattr(row, c) for c in COLUMNS}  # dataclasses.asdict deep-copies: 10x slower
+
+
 def save_objects(conn: Connection, loaded: Objects) -> None:
-    new = [asdict(loaded.rows[e]) for e in sorted(loaded.changed - loaded.stored)]
-    old = [asdict(loaded.rows[e]) for e in sorted(loaded.changed & loaded.stored)]
-    if new:
-        conn.execute(objects.insert(), new)
+    new = [_tuple(loaded.rows[e]) for e in sorted(loaded.changed - loaded.stored)]
+    old = [_values(loaded.rows[e]) for e in sorted(loaded.changed & loaded.stored)]
+    copy_tuples(conn, objects.name, COLUMNS, new)
     if old:
         statement = (
             objects.update()

@@ -8,7 +8,14 @@ the endpoints build on these.
 from __future__ import annotations
 
 from enlace.modules.trace.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
+from enlace.modules.trace.epcis_capture import CaptureReport, capture, capture_document
+from enlace.modules.trace.epcis_hash import event_hash
+from enlace.modules.trace.epcis_leaf import parse_leaf_entry
+from enlace.modules.trace.epcis_locations import register_facilities, register_location
+from enlace.modules.trace.epcis_model import EpcisError
+from enlace.modules.trace.epcis_query import EventQuery, find_events, query_events
 from enlace.modules.trace.errors import Gs1Error, NoteError, ProofError, TileError, TraceError
+from enlace.modules.trace.events_alerts import Alert, list_alerts
 from enlace.modules.trace.frontier import Frontier
 from enlace.modules.trace.gs1 import GS1Code, datamatrix_content, element_string, hri, parse_scan
 from enlace.modules.trace.gs1_link import digital_link, parse_digital_link
@@ -28,34 +35,53 @@ from enlace.modules.trace.note import (
     parse_signer,
     parse_verifier,
 )
+from enlace.modules.trace.pack_state_recall import RecallReport, recall_lot
+from enlace.modules.trace.pack_state_verify import Verdict, verify_pack
 
 __all__ = [
+    "Alert",
+    "CaptureReport",
     "Checkpoint",
+    "EpcisError",
+    "EventQuery",
     "Frontier",
     "GS1Code",
     "Gs1Error",
     "NodeReader",
     "NoteError",
     "ProofError",
+    "RecallReport",
     "Signer",
     "TileError",
     "TraceError",
+    "Verdict",
     "Verifier",
+    "capture",
+    "capture_document",
     "consistency_proof",
     "datamatrix_content",
     "digital_link",
     "element_string",
+    "event_hash",
+    "find_events",
     "generate_signer",
     "hri",
     "inclusion_proof",
     "leaf_hash",
+    "list_alerts",
     "open_checkpoint",
     "parse_digital_link",
+    "parse_leaf_entry",
     "parse_scan",
     "parse_signer",
     "parse_verifier",
+    "query_events",
+    "recall_lot",
+    "register_facilities",
+    "register_location",
     "root_hash",
     "sign_checkpoint",
     "verify_consistency",
     "verify_inclusion",
+    "verify_pack",
 ]

@@ -19,6 +19,8 @@ from enlace.modules.trace.events_alerts import Alert, list_alerts
 from enlace.modules.trace.frontier import Frontier
 from enlace.modules.trace.gs1 import GS1Code, datamatrix_content, element_string, hri, parse_scan
 from enlace.modules.trace.gs1_link import digital_link, parse_digital_link
+from enlace.modules.trace.log_service import issue_checkpoint, log_publisher
+from enlace.modules.trace.log_store import StoredNodeReader, append_entries
 from enlace.modules.trace.merkle import (
     NodeReader,
     consistency_proof,
@@ -52,10 +54,12 @@ __all__ = [
     "ProofError",
     "RecallReport",
     "Signer",
+    "StoredNodeReader",
     "TileError",
     "TraceError",
     "Verdict",
     "Verifier",
+    "append_entries",
     "capture",
     "capture_document",
     "consistency_proof",
@@ -67,8 +71,10 @@ __all__ = [
     "generate_signer",
     "hri",
     "inclusion_proof",
+    "issue_checkpoint",
     "leaf_hash",
     "list_alerts",
+    "log_publisher",
     "open_checkpoint",
     "parse_digital_link",
     "parse_leaf_entry",

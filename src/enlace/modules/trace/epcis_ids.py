@@ -43,6 +43,7 @@ _KEEP = {
 }
 _SHORT = {"gtin": "01", "lot": "10", "ser": "21", "cpv": "22", "sscc": "00", "gln": "414"}
 _GTIN_LIKE = {"01", "8006"}
+_PACK = re.compile(r"https://id\.gs1\.org/01/\d{14}/21/[^/?#]+")
 _ALREADY_CANONICAL = re.compile(
     r"https://id\.gs1\.org/(?:01/\d{14}(?:/21/[A-Za-z0-9._'-]+)?|00/\d{18}|414/\d{13})"
 )  # GTIN-8/12/13 in a path are widened to 14 digits
@@ -209,4 +210,4 @@ def canonical_epc(value: str) -> str:
 
 def is_pack_epc(value: str) -> bool:
     """A canonical EPC naming one serialized trade item (GTIN + serial)."""
-    return value.startswith(GS1_HOST + "/01/") and "/21/" in value
+    return _PACK.fullmatch(value) is not None

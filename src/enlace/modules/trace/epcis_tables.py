@@ -37,8 +37,8 @@ events = Table(
     Column("event_time_us", BigInteger, nullable=False),
     Column("tz_offset", String(6), nullable=False),
     Column("record_time_us", BigInteger, nullable=False),
-    Column("biz_step", String(255), nullable=True),  # bare CBV word, or a private URI
-    Column("disposition", String(255), nullable=True),
+    Column("biz_step", Text, nullable=True),  # bare CBV word, or a private URI (any length)
+    Column("disposition", Text, nullable=True),
     Column("read_point", Text, nullable=True),
     Column("biz_location", Text, nullable=True),
     Column("parent_id", Text, nullable=True),
@@ -65,8 +65,9 @@ objects = Table(
     metadata,
     Column("epc", Text, primary_key=True),
     Column("gtin", String(14), nullable=True),
-    Column("serial", String(20), nullable=True),
-    Column("lot", String(20), nullable=True),
+    # As events wrote them: a Digital Link serial is %-encoded, an ILMD lot is free text.
+    Column("serial", Text, nullable=True),
+    Column("lot", Text, nullable=True),
     Column("expiry", String(10), nullable=True),  # ISO date from the commissioning event
     Column("state", String(20), nullable=False),
     Column("location", Text, nullable=True),
@@ -97,7 +98,7 @@ recalls = Table(
     "trace_epcis_recalls",
     metadata,
     Column("gtin", String(14), primary_key=True),
-    Column("lot", String(20), primary_key=True),
+    Column("lot", Text, primary_key=True),
     Column("reason", Text, nullable=False),
     Column("recalled_us", BigInteger, nullable=False),
 )

@@ -13,7 +13,8 @@ checked, but does not move the object's current state or location back in time.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Any
 
 from enlace.modules.trace.epcis_ids import GS1_HOST, canonical_epc, is_pack_epc
@@ -36,11 +37,22 @@ from enlace.modules.trace.pack_state_verify import product_name
 
 _LOT_KEYS = ("cbvmda:lotNumber", "urn:epcglobal:cbv:mda:lotNumber")
 _EXPIRY_KEYS = ("cbvmda:itemExpirationDate", "urn:epcglobal:cbv:mda:itemExpirationDate")
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 _RAW_EPC_FIELDS = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
 
 
 def _ilmd_value(ilmd: dict[str, Any], keys: tuple[str, ...]) -> str | None:
-    return next((str(ilmd[k]) for k in keys if k in ilmd), None)
+    return next((ilmd[k] for k in keys if isinstance(ilmd.get(k), str)), None)
+
+
+def _iso_date(value: str | None) -> str | None:
+    """An ILMD expiry as an ISO date; anything else is no usable expiry."""
+    if value is None or not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        return None
 
 
 def claims_of(raw: dict[str, Any]) -> dict[str, GS1Code]:
@@ -156,7 +168,7 @@ class Tracker:
     ) -> ObjectRow:
         gtin, serial = _gtin_serial(epc)
         lot = _ilmd_value(event.ilmd, _LOT_KEYS) or (claim.lot if claim else None)
-        expiry = _ilmd_value(event.ilmd, _EXPIRY_KEYS)
+        expiry = _iso_date(_ilmd_value(event.ilmd, _EXPIRY_KEYS))
         if expiry is None and claim is not None and claim.expiry_date is not None:
             expiry = claim.expiry_date.isoformat()
         if gtin is not None and product_name(gtin) is None:

@@ -239,3 +239,19 @@ def test_opening_an_account_twice(db: Database, ledger: Ledger) -> None:
         with pytest.raises(FhirError) as exc:
             ledger.open_account(conn, "wallet", "liability", floor=None)
         assert exc.value.status == 409
+
+
+def test_replayed_hold_after_a_sweep_keeps_balances(
+    db: Database, ledger: Ledger, clock: ManualClock
+) -> None:
+    with db.begin() as conn:
+        open_books(ledger, conn)
+        fund(ledger, conn, 1_000)
+        ledger.place_hold(conn, spend(200, key="h1"))
+        ledger.place_hold(conn, spend(300), timeout=timedelta(seconds=1))
+    clock.advance(timedelta(seconds=2))
+    with db.begin() as conn:  # the replay sweeps the expired hold before it answers
+        assert ledger.place_hold(conn, spend(200, key="h1")).replayed
+    with db.read() as conn:
+        assert ledger.account(conn, "wallet").available == 800
+        assert trial_balance(conn).balanced

@@ -79,12 +79,12 @@ class Ledger:
         check_transfers(transfers)
         digests = [t.request_hash() if t.idempotency_key else "" for t in transfers]
         requests = [(t.idempotency_key, d) for t, d in zip(transfers, digests, strict=True)]
-        replays = find_replays(conn, transactions, requests, "transfers")
-        replayed = replays.stored.keys() | replays.earlier.keys()
-        fresh = [n for n in range(len(transfers)) if n not in replayed]
         now_us = self.now_us()
-        accounts = {p.account for n in fresh for p in transfers[n].postings}
+        # Keys are looked up once the accounts are locked: a concurrent request with the same
+        # new key has then committed (or failed), and this one finds its transaction.
+        accounts = {p.account for t in transfers for p in t.postings}
         book = ledger_holds.locked_book(conn, accounts, now_us)
+        replays = find_replays(conn, transactions, requests, "transfers")
         rows = JournalRows()
         results: list[Recorded] = []
         for n, transfer in enumerate(transfers):

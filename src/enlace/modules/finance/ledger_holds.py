@@ -48,6 +48,7 @@ def locked_book(conn: Connection, account_ids: Iterable[str], now_us: int) -> Ba
     book = BalanceBook(conn, wanted)
     for hold_id, lines in overdue.items():
         _resolve(conn, book, hold_id, lines, "expired", now_us)
+    book.flush(conn)  # written now: a caller that returns early leaves no hold half-expired
     return book
 
 
@@ -70,10 +71,11 @@ def place_hold(
 ) -> HoldPlaced:
     check_transfer(transfer, "hold")
     digest = transfer.request_hash() if transfer.idempotency_key else ""
+    # Locked first, so a concurrent request with the same new key is found, as in transfers.
+    book = locked_book(conn, (p.account for p in transfer.postings), now_us)
     replays = find_replays(conn, holds, [(transfer.idempotency_key, digest)], "hold")
     if 0 in replays.stored:
         return HoldPlaced(replays.stored[0], replayed=True)
-    book = locked_book(conn, (p.account for p in transfer.postings), now_us)
     for n, posting in enumerate(transfer.postings):
         book.require(posting.account, transfer.currency, f"hold.postings[{n}].account")
         book.hold(posting.account, posting.amount)

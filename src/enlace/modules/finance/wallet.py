@@ -133,8 +133,8 @@ class Wallets:
             description=f"Charge for {member}",
             reference=reference,
         )
+        cap = self._cap(conn, wallet_id, member, lock=True)
         if idempotency_key is None or not self._hold_exists(conn, idempotency_key):
-            cap = self._cap(conn, wallet_id, member, lock=True)
             spent = self.spent(conn, wallet_id, member)
             if spent + amount > cap:
                 raise error(

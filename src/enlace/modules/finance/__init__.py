@@ -1,12 +1,46 @@
 """Finance (issue 7): a double-entry ledger and the financing built on it.
 
 Public API for other modules (docs/finance.md): the `Ledger` (accounts, transfers, reversals,
-holds, reports), installment plans with their CAT, the family wallet, and sliding-scale fees.
+holds) and its reports, installment plans with their CAT, the family wallet, sliding-scale fees.
 """
 
 from __future__ import annotations
 
+from enlace.modules.finance.installments import Installment, InstallmentPlan, plan
 from enlace.modules.finance.ledger import Ledger
 from enlace.modules.finance.ledger_model import Account, HoldPlaced, Posting, Recorded, Transfer
+from enlace.modules.finance.ledger_reports import TrialBalance, account_statement, trial_balance
+from enlace.modules.finance.sliding_scale import (
+    CURRENT_LINE,
+    DEFAULT_TIERS,
+    PovertyLine,
+    SlidingFee,
+    Tier,
+    sliding_fee,
+)
+from enlace.modules.finance.wallet import Wallets
+from enlace.modules.finance.wallet_statement import MemberStatement, member_statement
 
-__all__ = ["Account", "HoldPlaced", "Ledger", "Posting", "Recorded", "Transfer"]
+__all__ = [
+    "CURRENT_LINE",
+    "DEFAULT_TIERS",
+    "Account",
+    "HoldPlaced",
+    "Installment",
+    "InstallmentPlan",
+    "Ledger",
+    "MemberStatement",
+    "Posting",
+    "PovertyLine",
+    "Recorded",
+    "SlidingFee",
+    "Tier",
+    "Transfer",
+    "TrialBalance",
+    "Wallets",
+    "account_statement",
+    "member_statement",
+    "plan",
+    "sliding_fee",
+    "trial_balance",
+]

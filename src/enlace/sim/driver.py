@@ -96,7 +96,8 @@ def run_scenario(
         actor.begin(world, first, last)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     by_type: dict[str, int] = {}
-    statistics = Statistics()  # ANALYZE as tables grow (see loader.py for why)
+    with services.db.read() as conn:
+        statistics = Statistics.growing(conn)  # ANALYZE when the store doubles (bulk.py)
     for index in range(first, last):
         with services.db.begin() as conn:
             today = Day(world, index, conn)

@@ -137,6 +137,15 @@ class Statistics:
         self.written = 0
         self.next_analyze = first_after
 
+    @classmethod
+    def growing(cls, conn: Connection) -> Statistics:
+        """For many small committed transactions on a store that already has statistics (the
+        scenario driver's days): ANALYZE only once the writes double what the store held.
+        Counting from zero instead ran ANALYZE over gigabytes of index rows at 5k, 10k, 20k…
+        new rows: 38% of a PostgreSQL profile of 90 simulated days."""
+        held = conn.exec_driver_sql("SELECT count(*) FROM resources").scalar() or 0
+        return cls(first_after=max(5_000, int(held)))
+
     def note(self, conn: Connection, rows: int) -> None:
         self.written += rows
         if self.written < self.next_analyze:

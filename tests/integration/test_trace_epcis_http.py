@@ -4,12 +4,21 @@ the problem and where it is for every kind of bad input (never a 500, never a pa
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from enlace.bootstrap import build
+from enlace.entrypoints.http.app import create_app
 from enlace.interactions.context import Services
+from enlace.kernel.settings import Settings
+from enlace.security.keys import signing_key
+from enlace.security.scopes import parse_scopes
+from enlace.security.tokens import Grant, issue_access_token
 from tests.integration.trace_epcis_support import commissioning, document, event, pack, reset
 
 JSON_LD = {"Content-Type": "application/ld+json"}
@@ -109,3 +118,34 @@ def test_bad_query(epcis: TestClient, params: Any, where: str) -> None:
     answer = epcis.get("/epcis/events", params=params)
     assert answer.status_code == 400, answer.text
     assert expressions(answer) == [where]
+
+
+@pytest.fixture
+def secured(database_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, Services]]:
+    settings = Settings.from_env(
+        database_url=database_url, var_dir=tmp_path / "var", log_requests=False, auth_enabled=True
+    )
+    services = build(settings)
+    reset(services)
+    with TestClient(create_app(services), base_url="http://testserver") as client:
+        yield client, services
+    services.db.dispose()
+
+
+def bearer(services: Services, role: str) -> dict[str, str]:
+    grant = Grant("u1", "app", parse_scopes("user/*.rs"), role=role)
+    key = signing_key(services.settings)
+    token = issue_access_token(key, grant, audience="http://testserver/fhir", now=datetime.now(UTC))
+    return {"Authorization": f"Bearer {token.token}"}
+
+
+def test_epcis_needs_a_token_and_a_supply_chain_role(
+    secured: tuple[TestClient, Services],
+) -> None:
+    client, services = secured
+    doc = document(commissioning(["1"]))
+    assert post(client, doc).status_code == 401
+    assert client.get("/epcis/events").status_code == 401
+    assert post(client, doc, {**JSON_LD, **bearer(services, "patient")}).status_code == 403
+    assert post(client, doc, {**JSON_LD, **bearer(services, "pharmacist")}).status_code == 201
+    assert client.get("/epcis/events", headers=bearer(services, "regulator")).status_code == 200

@@ -3,7 +3,8 @@
 `POST /epcis/capture` takes an EPCISDocument or a single event (JSON / JSON-LD) and answers 201
 with what was accepted, duplicated and flagged; `GET /epcis/events` answers an
 EPCISQueryDocument, paged with `perPage` and `nextPageToken` (a `Link: rel="next"` header).
-Both need a bearer token (any authenticated client; the platform itself when auth is off).
+Both need a bearer token: a backend client, or a user whose role is in CAPTURE_ROLES /
+QUERY_ROLES (403 otherwise); with auth off the platform itself.
 Every refusal is an OperationOutcome whose issues name the problem and its JSON pointer
 (or query parameter): 400 for bad input, 409 for an eventID reused with other content.
 """
@@ -29,6 +30,9 @@ from enlace.security.authn import request_access
 OUTCOME_TYPE = "application/fhir+json"
 JSON_TYPES = ("application/json", "application/ld+json")
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+# Supply-chain systems capture as backend clients; people in the chain by role.
+CAPTURE_ROLES = frozenset(("pharmacist", "administrator"))
+QUERY_ROLES = CAPTURE_ROLES | {"regulator", "analyst"}
 QUERY_PARAMETERS = frozenset(
     (
         "MATCH_epc",
@@ -48,7 +52,7 @@ def register(app: FastAPI, services: Services) -> None:
     @app.post("/epcis/capture")
     async def capture(request: Request) -> Response:
         try:
-            _authenticate(services, request)
+            _authenticate(services, request, CAPTURE_ROLES)
             document = _json_body(request.headers.get("content-type", ""), await request.body())
             report = await run_in_threadpool(capture_document, services.db, document, clock())
         except (EpcisError, errors.FhirError) as exc:
@@ -58,7 +62,7 @@ def register(app: FastAPI, services: Services) -> None:
     @app.get("/epcis/events")
     async def events(request: Request) -> Response:
         try:
-            _authenticate(services, request)
+            _authenticate(services, request, QUERY_ROLES)
             query = _query(list(request.query_params.multi_items()))
             page = await run_in_threadpool(find_events, services.db, query)
         except (EpcisError, errors.FhirError) as exc:
@@ -66,10 +70,13 @@ def register(app: FastAPI, services: Services) -> None:
         return _page(request, page, clock())
 
 
-def _authenticate(services: Services, request: Request) -> None:
+def _authenticate(services: Services, request: Request, roles: frozenset[str]) -> None:
+    """A verified bearer token (401 without), from a backend client or one of `roles` (403)."""
     headers = {k.lower(): v for k, v in request.headers.items()}
     base = str(request.base_url).rstrip("/") + "/fhir"
-    request_access(services.settings, headers, "epcis", base, services.repo.clock())
+    access = request_access(services.settings, headers, "epcis", base, services.repo.clock())
+    if access.kind not in ("internal", "client") and access.role not in roles:
+        raise errors.error(403, "forbidden", f"EPCIS is not open to the role {access.role!r}")
 
 
 def _json_body(content_type: str, body: bytes) -> Any:

@@ -170,3 +170,16 @@ def test_each_event_has_its_leaf(trace: Services) -> None:
     assert [leaf.event_hash for leaf in leaves] == expected
     assert [e.log_index for e in report.events] == [0, 1]
     assert leaves[0].record_time == "2026-03-02T09:00:00.000Z"
+
+
+def test_shipping_to_an_unregistered_destination_leaves_the_chain(trace: Services) -> None:
+    capture(trace, commissioning(["1"]))
+    out = event("ObjectEvent", 60, "shipping", epcs=[pack("1")], disposition="in_transit")
+    out["destinationList"] = [
+        {"type": "location", "destination": "urn:epc:id:sgln:0614141.00777.0"}
+    ]
+    report = capture(trace, out)
+    assert kinds(report.alerts) == ["outside-chain"] and "destination" in report.alerts[0].message
+    inside = {**out, "eventTime": "2026-03-02T11:00:00Z"}
+    inside["destinationList"] = [{"type": "location", "destination": PHARMACY}]
+    assert capture(trace, inside).alerts == []

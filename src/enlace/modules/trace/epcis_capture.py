@@ -145,6 +145,7 @@ def capture_document(db: Database, document: Any, now: datetime) -> CaptureRepor
 def _apply(conn: Connection, fresh: list[EpcisEvent], seqs: list[int]) -> list[Alert]:
     loaded = load_objects(conn, (epc for e in fresh for epc, _ in e.epcs))
     locations = {e.location for e in fresh} | {r.location for r in loaded.rows.values()}
+    locations |= {d for e in fresh for d in e.destinations}
     places = load_places(conn, locations)
     gtins = {r.gtin for r in loaded.rows.values() if r.gtin} | {
         epc.split("/")[4] for e in fresh for epc, _ in e.epcs if "/01/" in epc

@@ -268,14 +268,17 @@ class Tracker:
             )
 
     def _check_place(self, event: EpcisEvent) -> None:
-        place = event.location
-        if place is None:
-            return
-        known = self.places.get(place)
-        if known is None or not known.authorized:
-            first = next((e for e, _ in event.epcs), None)
-            why = "is not an authorized location" if known else "is not a registered location"
-            self._alert("outside-chain", first, event, f"{place} {why}")
+        """Where it happened, and where a shipment goes (a destination that is a location, 414),
+        must be registered, authorized places: else the packs are leaving the chain."""
+        first = next((e for e, _ in event.epcs), None)
+        shipped_to = [d for d in event.destinations if "/414/" in d]
+        for place in ([event.location] if event.location else []) + shipped_to:
+            known = self.places.get(place)
+            if known is None or not known.authorized:
+                what = "destination" if place in shipped_to else "place"
+                why = "not an authorized location" if known else "not a registered location"
+                self._alert("outside-chain", first, event, f"{what} {place} is {why}")
+                return
 
     def _alert(self, kind: str, epc: str | None, event: EpcisEvent, message: str) -> None:
         self.alerts.append(Alert(kind, epc, event.event_id, event.location, message))

@@ -6,7 +6,8 @@ floor under it, so that no code path and no raw SQL can break the books:
 - postings and hold lines are immutable: UPDATE and DELETE raise;
 - transactions are immutable; a hold may change only once, from pending to a final status;
 - a transaction row may be inserted only when its postings, written just before it in the same
-  database transaction, number `posting_count` and sum to zero; a hold likewise with its lines;
+  database transaction, number `posting_count`, are all in its currency and sum to zero; a hold
+  likewise with its lines;
 - once its transaction (or hold) row exists, no posting (line) may be added to it;
 - a posting (line) left without its transaction (hold) row fails the commit (deferred foreign key);
 - accounts keep their id, kind, normal side and currency, and are never deleted.
@@ -62,7 +63,7 @@ def _sqlite() -> list[str]:
         statements.append(
             f"CREATE TRIGGER {header}_balanced BEFORE INSERT ON {header} "
             f"WHEN (SELECT COALESCE(SUM(amount), 0) <> 0 OR COUNT(*) <> NEW.{count} "
-            f"FROM {lines} WHERE {key} = NEW.id) "
+            f"OR SUM(currency <> NEW.currency) > 0 FROM {lines} WHERE {key} = NEW.id) "
             f"BEGIN SELECT RAISE(ABORT, 'ledger: {header} lines do not balance to zero'); END"
         )
     statements += [
@@ -130,28 +131,30 @@ def _postgres() -> list[str]:
 
 
 def _postgres_balance(lines: str, header: str, key: str, count: str) -> list[str]:
+    # Statement-level triggers over the transition table: one set-based check per batch
+    # insert, where a PL/pgSQL call per row cost more than the rows themselves (performance.md).
     sealed = (
-        f"IF EXISTS (SELECT 1 FROM {header} WHERE id = NEW.{key}) THEN\n"
+        f"IF EXISTS (SELECT 1 FROM new_rows n JOIN {header} h ON h.id = n.{key}) THEN\n"
         f"  {_raise(f'ledger: {header} row is sealed, no line may be added')}\n"
-        "END IF;\nRETURN NEW;"
+        "END IF;\nRETURN NULL;"
     )
     balanced = (
-        "DECLARE total numeric; n integer;\nBEGIN\n"
-        f"SELECT COALESCE(SUM(amount), 0), COUNT(*) INTO total, n FROM {lines} "
-        f"WHERE {key} = NEW.id;\n"
-        f"IF total <> 0 OR n <> NEW.{count} THEN\n"
+        f"IF EXISTS (SELECT 1 FROM new_rows h LEFT JOIN {lines} l ON l.{key} = h.id "
+        f"GROUP BY h.id, h.{count}, h.currency "
+        f"HAVING COALESCE(SUM(l.amount), 0) <> 0 OR COUNT(l.{key}) <> h.{count} "
+        "OR COUNT(*) FILTER (WHERE l.currency <> h.currency) > 0) THEN\n"
         f"  {_raise(f'ledger: {header} lines do not balance to zero')}\n"
-        "END IF;\nRETURN NEW;\nEND $$"
+        "END IF;\nRETURN NULL;"
     )
     return [
         _plpgsql(f"{lines}_sealed", sealed),
-        f"CREATE TRIGGER {lines}_sealed BEFORE INSERT ON {lines} "
-        f"FOR EACH ROW EXECUTE FUNCTION {lines}_sealed()",
-        # DECLARE must precede BEGIN, so this body is written out whole.
-        f"CREATE OR REPLACE FUNCTION {header}_balanced() RETURNS trigger "
-        f"LANGUAGE plpgsql AS $$\n{balanced}",
-        f"CREATE TRIGGER {header}_balanced BEFORE INSERT ON {header} "
-        f"FOR EACH ROW EXECUTE FUNCTION {header}_balanced()",
+        f"CREATE TRIGGER {lines}_sealed AFTER INSERT ON {lines} "
+        f"REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+        f"EXECUTE FUNCTION {lines}_sealed()",
+        _plpgsql(f"{header}_balanced", balanced),
+        f"CREATE TRIGGER {header}_balanced AFTER INSERT ON {header} "
+        f"REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+        f"EXECUTE FUNCTION {header}_balanced()",
     ]
 
 

@@ -76,17 +76,32 @@ transactions = Table(
     Column("id", Id, primary_key=True),
     Column("currency", Currency, nullable=False),
     Column("posting_count", SmallInteger, nullable=False),
-    Column("idempotency_key", Text, unique=True),
+    Column("idempotency_key", Text),
     Column("request_hash", String(64)),
-    Column("reverses", Id, unique=True),  # the transaction this one undoes (at most once)
-    Column("hold_id", Id, unique=True),  # the hold this one posts (at most once)
+    Column("reverses", Id),  # the transaction this one undoes (at most once)
+    Column("hold_id", Id),  # the hold this one posts (at most once)
     Column("description", Text, nullable=False, server_default=""),
     Column("reference", Text),  # what the money is for, e.g. Claim/123 or MedicationDispense/9
     Column("posted_us", BigInteger, nullable=False),
-    UniqueConstraint("id", "currency", name="uq_ledger_transactions_id_currency"),
     CheckConstraint("posting_count >= 2", name="two_or_more_postings"),
     ForeignKeyConstraint(["reverses"], ["ledger_transactions.id"], name="fk_reverses"),
 )
+
+
+def _unique_when_set(table: Table, column: str) -> None:
+    """Unique among the rows that have a value: the many without one cost no index entry."""
+    condition = table.c[column].isnot(None)
+    Index(
+        f"uq_{table.name}_{column}",
+        table.c[column],
+        unique=True,
+        sqlite_where=condition,
+        postgresql_where=condition,
+    )
+
+
+for _column in ("idempotency_key", "reverses", "hold_id"):
+    _unique_when_set(transactions, _column)
 
 postings = Table(
     "ledger_postings",
@@ -105,10 +120,11 @@ postings = Table(
         name="fk_posting_account",
     ),
     # Postings are written before their transaction row (whose insert trigger checks that they
-    # balance); deferred, so a posting left without its transaction fails the commit.
+    # balance, in its currency); deferred, so a posting left without its transaction fails the
+    # commit.
     ForeignKeyConstraint(
-        ["txn_id", "currency"],
-        ["ledger_transactions.id", "ledger_transactions.currency"],
+        ["txn_id"],
+        ["ledger_transactions.id"],
         name="fk_posting_transaction",
         deferrable=True,
         initially="DEFERRED",
@@ -125,17 +141,17 @@ holds = Table(
     Column("line_count", SmallInteger, nullable=False),
     Column("status", String(8), nullable=False),
     Column("expires_us", BigInteger),  # NULL: held until posted or voided
-    Column("idempotency_key", Text, unique=True),
+    Column("idempotency_key", Text),
     Column("request_hash", String(64)),
     Column("description", Text, nullable=False, server_default=""),
     Column("reference", Text),
     Column("created_us", BigInteger, nullable=False),
     Column("resolved_us", BigInteger),
-    UniqueConstraint("id", "currency", name="uq_ledger_holds_id_currency"),
     CheckConstraint("line_count >= 2", name="two_or_more_lines"),
     CheckConstraint("status IN ('pending','posted','voided','expired')", name="status"),
 )
 Index("ix_ledger_holds_pending_expiry", holds.c.status, holds.c.expires_us)
+_unique_when_set(holds, "idempotency_key")
 
 hold_lines = Table(
     "ledger_hold_lines",
@@ -153,8 +169,8 @@ hold_lines = Table(
         name="fk_hold_line_account",
     ),
     ForeignKeyConstraint(
-        ["hold_id", "currency"],
-        ["ledger_holds.id", "ledger_holds.currency"],
+        ["hold_id"],
+        ["ledger_holds.id"],
         name="fk_hold_line_hold",
         deferrable=True,
         initially="DEFERRED",

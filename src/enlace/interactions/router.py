@@ -103,6 +103,18 @@ def is_single_resource(request: FhirRequest) -> bool:
     return len(segments) == 4 and segments[2] == "_history" and request.method == "GET"
 
 
+def is_type_operation(services: Services, request: FhirRequest) -> bool:
+    """`POST [base]/{Type}/${name}` of a module operation (Services.type_operations): one
+    resource in, one answer out, a few reads; bounded like the by-id interactions."""
+    segments = request.segments
+    return (
+        request.method == "POST"
+        and len(segments) == 2
+        and segments[1].startswith("$")
+        and (segments[0], segments[1][1:]) in services.type_operations
+    )
+
+
 def _type_level(
     services: Services, request: FhirRequest, resource_type: str, conn: Connection | None
 ) -> FhirResponse:

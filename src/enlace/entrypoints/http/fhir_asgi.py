@@ -22,7 +22,7 @@ from starlette.responses import FileResponse
 
 from enlace.interactions.context import Services
 from enlace.interactions.messages import FhirRequest, FhirResponse, outcome_response
-from enlace.interactions.router import dispatch, is_single_resource
+from enlace.interactions.router import dispatch, is_single_resource, is_type_operation
 from enlace.kernel import errors
 from enlace.kernel.jsonutil import dumps, loads
 from enlace.kernel.logging import request_id_var
@@ -108,6 +108,8 @@ def _runs_inline(services: Services, request: FhirRequest) -> bool:
     """By-id reads always, and by-id writes on SQLite, run on the event loop: they take a few
     hundred microseconds, less than a thread hand-off costs (docs/decisions/0004). PostgreSQL
     writes go to threads, where their commit flushes overlap instead of queueing per worker."""
+    if is_type_operation(services, request):  # a few reads: inline where writes are
+        return services.db.dialect == "sqlite"
     if not is_single_resource(request):
         return False
     return request.method == "GET" or services.db.dialect == "sqlite"

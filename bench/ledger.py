@@ -1,13 +1,14 @@
 """Balanced transfers per second through the ledger's batch API, committed, on SQLite and PostgreSQL.
 
 .venv/bin/python bench/ledger.py [--store sqlite|postgresql|both] [--transfers 50000]
-    [--batch 1000] [--wallets 1000] [--profile]
+    [--batch 1000] [--wallets 1000] [--sqlite-synchronous normal|full] [--profile]
 
 A family-wallet workload: deposits from the bank into wallets and spends from wallets to
 pharmacies (wallets may not go below zero), every transfer with its own idempotency key, `--batch`
 transfers per database transaction, each transaction committed before the next starts. Single
 transfers (one per commit) are timed too, for the latency a lone request sees. The books are
-checked (trial balance) after the run, outside the timing.
+checked (trial balance) after the run, outside the timing. SQLite runs with the project's
+`synchronous=NORMAL` (WAL: a commit survives a process crash), or FULL (an fsync per commit).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ import random
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
 
 from common import database, emit
 from enlace.modules.finance import Ledger, Transfer
@@ -64,6 +68,8 @@ def run_batches(db: Database, ledger: Ledger, transfers: list[Transfer], batch: 
 
 def measure(url: str, args: argparse.Namespace) -> dict[str, object]:
     db = open_database(url)
+    if db.dialect == "sqlite" and args.sqlite_synchronous == "full":
+        _sqlite_full_sync(db)
     migrate.upgrade(db)
     ledger = Ledger()
     rng = random.Random(7)
@@ -91,7 +97,14 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, object]:
         "single_transfers_per_s": round(args.singles / single_s),
         "single_mean_ms": round(single_s / args.singles * 1000, 3),
         "books_balanced": books.balanced,
+        "sqlite_synchronous": args.sqlite_synchronous if db.dialect == "sqlite" else None,
     }
+
+
+def _sqlite_full_sync(db: Database) -> None:
+    @event.listens_for(db.write_engine, "connect")
+    def full_sync(dbapi_conn: Any, _record: Any) -> None:  # after the store's own settings
+        dbapi_conn.execute("PRAGMA synchronous=FULL")
 
 
 def main() -> None:
@@ -101,6 +114,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--singles", type=int, default=1000)
     parser.add_argument("--wallets", type=int, default=1000)
+    parser.add_argument("--sqlite-synchronous", choices=["normal", "full"], default="normal")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     stores = ["sqlite", "postgresql"] if args.store == "both" else [args.store]

@@ -162,6 +162,20 @@ def test_an_edited_upper_node_is_caught(grown: tuple[LogServer, Path]) -> None:
     assert "checkpoint of size 70000 is not consistent" in result.stderr
 
 
+def test_an_edited_node_below_the_tile_levels_shows_in_the_servers_proof(
+    grown: tuple[LogServer, Path],
+) -> None:
+    """Node (3, 374) is in no tile, but in the consistency proof from 3,000 to 70,000."""
+    server, saved = grown
+    sql(
+        server,
+        f"UPDATE trace_log_nodes SET hash = {_bytes(server, bytes(32))} WHERE level = 3 AND idx = 374",
+    )
+    result = audit(server, saved)
+    assert result.returncode == 1
+    assert "the server's proof from size 3000 to 70000 fails" in result.stderr
+
+
 def _bytes(server: LogServer, value: bytes) -> str:
     """A bytes literal in the server's SQL dialect."""
     if server.db.dialect == "sqlite":

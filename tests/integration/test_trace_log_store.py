@@ -26,7 +26,7 @@ from enlace.modules.trace.log_store import (
 )
 from enlace.modules.trace.memory import MemoryLog
 from enlace.modules.trace.merkle import consistency_proof, inclusion_proof, root_hash
-from enlace.store.database import open_database
+from enlace.store.database import Database, open_database
 from tests.integration.trace_log_support import (
     append_batches,
     empty_log,
@@ -96,7 +96,7 @@ def test_entries_too_large_or_not_bytes_are_refused_before_any_write(log: Servic
         append_entries(conn, [b"ok", b"x" * 65_536])
     assert refused.value.code == "entry-too-large" and "entry 1" in refused.value.message
     with pytest.raises(TileError), log.db.begin() as conn:
-        append_entries(conn, ["text"])  # type: ignore[list-item]
+        append_entries(conn, ["text"])
     with log.db.begin() as conn:
         assert append_entries(conn, [b"x" * 65_535, b""]) == [0, 1]
         assert append_entries(conn, []) == []
@@ -128,10 +128,10 @@ def test_concurrent_appenders_give_a_consistent_tree(log: Services) -> None:
     other = open_database(log.db.url)
     failures: list[BaseException] = []
 
-    def appender(db: object, tag: str) -> None:
+    def appender(db: Database, tag: str) -> None:
         try:
             for batch in range(15):
-                append_batches(db, [entries(batch * 40, 40, tag)])  # type: ignore[arg-type]
+                append_batches(db, [entries(batch * 40, 40, tag)])
         except BaseException as exc:  # reported by the main thread
             failures.append(exc)
 

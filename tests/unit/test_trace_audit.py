@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
+from enlace.kernel.jsonutil import dumps
 from enlace.modules.trace import Checkpoint, Signer, generate_signer, sign_checkpoint
 from enlace.modules.trace.audit import AuditInputError, AuditProblem, audit
 from enlace.modules.trace.memory import MemoryLog
+from enlace.modules.trace.merkle import consistency_proof
 from enlace.modules.trace.tiles import encode_bundle, parse_tile_path, tile_content
 
 ORIGIN = "audit.test/log"
@@ -31,6 +35,10 @@ class ServedLog:
             return self.signer.verifier.vkey.encode()
         if path == "checkpoint":
             return self.checkpoint().encode()
+        if path.startswith("proof/consistency?"):
+            query = dict(pair.split("=") for pair in path.split("?")[1].split("&"))
+            proof = consistency_proof(self.log, int(query["old"]), int(query["new"]))
+            return dumps({"hashes": [base64.b64encode(h).decode() for h in proof]})
         tile = parse_tile_path(path)
         if tile.entries:
             first = tile.index * 256
@@ -94,3 +102,12 @@ def test_not_a_checkpoint_is_bad_input(signer: Signer) -> None:
     for text in ("", "hello\n", served.checkpoint().replace("\n10\n", "\n010\n")):
         with pytest.raises(AuditInputError):
             audit(text, served)
+
+
+def test_a_wrong_node_below_the_tiles_shows_in_the_servers_proof(signer: Signer) -> None:
+    """Levels 1-7 are in no tile; the server's own consistency proof uses them."""
+    served = ServedLog(signer, entries(1000))
+    saved = served.checkpoint(300)
+    served.log.levels[3][36] = bytes(32)  # node (3, 36): leaves 288..295, in the proof
+    with pytest.raises(AuditProblem, match="the server's proof from size 300 to 1000 fails"):
+        audit(saved, served)

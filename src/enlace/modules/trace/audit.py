@@ -7,14 +7,18 @@ Given a checkpoint saved earlier and a way to fetch public paths, it checks that
 3. every entry up to the current size rehashes to its leaf in the level-0 tiles, the leaves fold
    into every higher tile's hashes, into the saved root at the saved size and into the current
    root at the current size.
+4. the server's own consistency proof (`/log/proof/consistency`, built from the nodes it stores
+   below the published tile levels) verifies too.
 Step 3 streams one tile per level at a time, so memory stays bounded whatever the log's size.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from enlace.kernel.jsonutil import loads
 from enlace.modules.trace.checkpoint import Checkpoint, open_checkpoint, parse_body
 from enlace.modules.trace.errors import TraceError
 from enlace.modules.trace.frontier import Frontier
@@ -79,6 +83,7 @@ def audit(saved_note: str, fetch: Fetch, verifier_key: str | None = None) -> Aud
     current = _current(counter, verifier, saved)
     _check_consistency(counter, saved, current)
     checked = _check_entries(counter, saved, current)
+    _check_served_proof(counter, saved, current)
     return AuditReport(saved.size, current.size, checked, counter.tiles)
 
 
@@ -135,6 +140,22 @@ def _check_consistency(counter: _Counter, saved: Checkpoint, current: Checkpoint
             "inconsistent",
             f"checkpoint of size {current.size} is not consistent with the saved one "
             f"(size {saved.size}): {exc.message}",
+        ) from None
+
+
+def _check_served_proof(counter: _Counter, saved: Checkpoint, current: Checkpoint) -> None:
+    if not 0 < saved.size < current.size:
+        return
+    path = f"proof/consistency?old={saved.size}&new={current.size}"
+    try:
+        hashes = [base64.b64decode(h, validate=True) for h in loads(counter.fetch(path))["hashes"]]
+        verify_consistency(saved.size, current.size, hashes, saved.root_hash, current.root_hash)
+    except AuditProblem:
+        raise
+    except (TraceError, ValueError, KeyError, TypeError) as exc:
+        raise AuditProblem(
+            "served-proof",
+            f"the server's proof from size {saved.size} to {current.size} fails: {exc}",
         ) from None
 
 

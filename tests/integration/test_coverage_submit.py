@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from enlace.interactions.context import Services
 from enlace.modules.catalog import formulary
@@ -20,6 +21,7 @@ from tests.integration.coverage_support import (
 from tests.support.fhir_calls import body_of, call
 
 URL = "CoverageEligibilityRequest/$submit"
+FHIR_JSON = {"content-type": "application/fhir+json"}
 SYSTEM = Access.internal()
 
 
@@ -201,3 +203,13 @@ def test_capability_statement_advertises_submit(world: Services) -> None:
     } in entry["operation"]
     openapi = body_of(call(world, SYSTEM, "GET", "openapi.json"))
     assert "post" in openapi["paths"]["/CoverageEligibilityRequest/$submit"]
+
+
+def test_over_http_through_the_asgi_app(client: TestClient, services: Services) -> None:
+    insured_world(services)
+    body = eligibility_request(items=[medication_item("metformin-850-tab")])
+    answer = client.post(f"/fhir/{URL}", json=body, headers=FHIR_JSON)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["insurance"][0]["item"][0]["excluded"] is False
+    broken = client.post(f"/fhir/{URL}", content=b"{", headers=FHIR_JSON)
+    assert broken.status_code == 400

@@ -106,8 +106,11 @@ def _latencies(run_one: Callable[[int], object], checks: int, threads: int) -> d
         return took
 
     begin = time.perf_counter()
-    with ThreadPoolExecutor(threads) as pool:
-        took = sorted(t for part in pool.map(loop, range(0, checks, per_thread)) for t in part)
+    if threads == 1:  # in this thread, so that --profile sees it
+        took = sorted(loop(0))
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            took = sorted(t for part in pool.map(loop, range(0, checks, per_thread)) for t in part)
     elapsed = time.perf_counter() - begin
 
     def ms(q: float) -> float:

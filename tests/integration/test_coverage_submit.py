@@ -12,6 +12,7 @@ from enlace.interactions.context import Services
 from enlace.modules.catalog import formulary
 from enlace.security.access import Access
 from enlace.security.roles import ceiling
+from enlace.store.bulk import PutItem
 from tests.integration.coverage_support import (
     eligibility_request,
     extension,
@@ -120,6 +121,7 @@ def _problem(outcome: dict[str, Any]) -> tuple[str, str]:
             "CoverageEligibilityRequest.insurance[0].coverage",
         ),  # someone else's coverage
         ({"servicedDate": "2024-12-31"}, 422, "CoverageEligibilityRequest.servicedDate"),
+        ({"servicedDate": "2026-02"}, 400, "CoverageEligibilityRequest.servicedDate"),
         ({"insurance": []}, 400, "CoverageEligibilityRequest.insurance"),  # empty array
         ({"purpose": ["benefits", "nonsense"]}, 400, "CoverageEligibilityRequest.purpose[1]"),
     ],
@@ -157,6 +159,11 @@ def test_bad_requests_name_the_element(
             "item[0].unitPrice.value",
         ),
         ({"quantity": {"value": 1}}, 400, "item[0]"),  # names no medicine
+        (
+            {**medication_item("losartan-50-tab"), "unitPrice": {"value": 3e7, "currency": "MXN"}},
+            400,
+            "item[0]",
+        ),  # over what a FHIR integer can carry in centavos
         (medication_item("unobtainium-5-tab"), 422, "item[0].detail[0]"),
         (
             {
@@ -213,3 +220,19 @@ def test_over_http_through_the_asgi_app(client: TestClient, services: Services) 
     assert answer.json()["insurance"][0]["item"][0]["excluded"] is False
     broken = client.post(f"/fhir/{URL}", content=b"{", headers=FHIR_JSON)
     assert broken.status_code == 400
+
+
+def test_a_coverage_that_cannot_be_evaluated_is_a_422(world: Services) -> None:
+    broken = {
+        "resourceType": "Coverage",
+        "id": "p-imss-cov",
+        "status": "active",
+        "beneficiary": {"reference": "Patient/p-imss"},
+        "payor": [{"reference": "Organization/org-imss"}],
+        "period": {"start": "2025"},
+    }
+    with world.db.begin() as conn:
+        world.repo.put_many(conn, [PutItem(broken)])
+    status, outcome = submit(world, eligibility_request())
+    assert status == 422
+    assert _problem(outcome)[1] == "CoverageEligibilityRequest.insurance[0].coverage"

@@ -364,6 +364,8 @@ def coverage_facts(resource: dict[str, Any]) -> CoverageFacts:
     if plan_id is None or "start" not in period:
         raise ValueError("the Coverage names no plan (class 'plan') or no period.start")
     end = period.get("end")
+    if len(period["start"]) < 10 or (end and len(end) < 10):
+        raise ValueError("the Coverage period needs full dates")
     return CoverageFacts(
         coverage_id=resource["id"],
         policy_id=resource.get("subscriberId") or resource["id"],

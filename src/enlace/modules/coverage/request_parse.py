@@ -22,6 +22,8 @@ from .domain import Item, Setting
 
 WHERE = "CoverageEligibilityRequest"
 SETTING_SYSTEM = "https://enlace.health/fhir/CodeSystem/benefit-setting"
+# Amounts travel as FHIR integers (32 bits) in the response: no item may exceed them.
+MAX_ITEM_CENTAVOS = 2_000_000_000
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ def parse(body: dict[str, Any]) -> ParsedRequest:
             issues.append(_bad("must reference a Coverage by id", f"insurance[{i}].coverage"))
         else:
             coverage_ids.append(cid)
-    on_date = date.fromisoformat((body.get("servicedDate") or body["created"])[:10])
+    on_date = _service_date(body, issues)
     default_provider = _organization(body.get("facility"))
     items, paths = [], []
     for i, raw in enumerate(body.get("item", [])):
@@ -56,10 +58,20 @@ def parse(body: dict[str, Any]) -> ParsedRequest:
             paths.append(f"{WHERE}.item[{i}]")
     if issues:
         raise errors.FhirError(_status(issues), issues)
-    assert patient is not None
+    assert patient is not None and on_date is not None
     return ParsedRequest(
         tuple(body["purpose"]), patient, on_date, tuple(coverage_ids), tuple(items), tuple(paths)
     )
+
+
+def _service_date(body: dict[str, Any], issues: list[Issue]) -> date | None:
+    """servicedDate, else the day of `created`; R4 allows "2026" or "2026-02", a check needs a day."""
+    field = "servicedDate" if body.get("servicedDate") else "created"
+    try:
+        return date.fromisoformat(str(body[field])[:10])
+    except ValueError:
+        issues.append(_bad("eligibility is checked on a full date (YYYY-MM-DD)", field))
+        return None
 
 
 def _status(issues: list[Issue]) -> int:
@@ -93,6 +105,9 @@ def _item(raw: dict[str, Any], path: str, provider: str | None, issues: list[Iss
     if product is None or packs is None or price == INVALID:
         return None
     unit_price = product.price_centavos if price is None else price
+    if packs * unit_price > MAX_ITEM_CENTAVOS:
+        issues.append(_bad("the item's amount is over 20,000,000 MXN", path))
+        return None
     return Item(product, packs, unit_price, own_provider, _setting(raw))
 
 

@@ -183,9 +183,12 @@ def _insurance(
         raise _unprocessable(
             f"Coverage/{coverage_id} does not cover Patient/{parsed.patient_id}", where
         )
-    facts = _facts_or_none(coverage)
-    plan = store.plan(services.repo, conn, facts.plan_id) if facts else None
-    if facts is None or plan is None:
+    try:
+        facts = fhir_map.coverage_facts(coverage)
+    except ValueError as exc:
+        raise _unprocessable(f"Coverage/{coverage_id} cannot be evaluated: {exc}", where) from None
+    plan = store.plan(services.repo, conn, facts.plan_id)
+    if plan is None:
         raise _unprocessable(f"Coverage/{coverage_id} names no known InsurancePlan", where)
     if parsed.coverage_ids and not facts.in_force(parsed.on_date):
         raise _unprocessable(

@@ -255,3 +255,17 @@ def test_replayed_hold_after_a_sweep_keeps_balances(
     with db.read() as conn:
         assert ledger.account(conn, "wallet").available == 800
         assert trial_balance(conn).balanced
+
+
+def test_voiding_an_overdue_hold_releases_it_now(
+    db: Database, ledger: Ledger, clock: ManualClock
+) -> None:
+    with db.begin() as conn:
+        open_books(ledger, conn)
+        fund(ledger, conn, 1_000)
+        hold = ledger.place_hold(conn, spend(400), timeout=timedelta(minutes=1))
+    clock.advance(timedelta(minutes=2))
+    with db.begin() as conn:
+        assert ledger.void_hold(conn, hold.hold_id) is False  # it had expired
+        assert ledger.account(conn, "wallet").available == 1_000
+        assert trial_balance(conn).balanced

@@ -116,11 +116,12 @@ def post_hold(conn: Connection, hold_id: str, txn_id: str, now_us: int) -> Recor
 
 
 def void_hold(conn: Connection, hold_id: str, now_us: int) -> bool:
-    """Release a pending hold; True if this call voided it, False if it was already voided."""
-    if _pending_header(conn, hold_id, "void", now_us) is None:
-        return False
+    """Release a pending hold; True if this call voided it, False if it was already voided or
+    expired (an overdue one is expired here, by the sweep, so its funds are released now)."""
     lines = _lines(conn, [hold_id])[hold_id]
     book = locked_book(conn, (account for account, _amount in lines), now_us)
+    if _pending_header(conn, hold_id, "void", now_us) is None:
+        return False
     voided = _resolve(conn, book, hold_id, lines, "voided", now_us)
     book.flush(conn)
     return bool(voided)

@@ -35,6 +35,7 @@ RUNS = [
         + (["--duration", "5", "--repeat", "10"] if QUICK else [])
         for db in ("sqlite", "postgres")
     ],
+    ["ledger.py", "--transfers", "5000" if QUICK else "50000"],  # both stores
 ]
 
 

@@ -159,3 +159,25 @@ def test_month_is_mexico_city_time() -> None:
 
     assert period_of(datetime(2026, 2, 1, 5, 30, tzinfo=UTC)) == "2026-01"  # 23:30 on Jan 31
     assert period_of(datetime(2026, 2, 1, 6, 0, tzinfo=UTC)) == "2026-02"
+
+
+def test_concurrent_charges_respect_the_cap(db: Database, wallets: Wallets) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with db.begin() as conn:
+        deposit(wallets, conn, MOTHER, 1_000_000)
+
+    def attempt(n: int) -> bool:
+        try:
+            with db.begin() as conn:
+                charge(wallets, conn, SON, 20_000, idempotency_key=f"race-{n}")
+            return True
+        except FhirError as exc:
+            assert exc.status == 409
+            return False
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(attempt, range(6)))
+    assert outcomes.count(True) == 2  # 2 x 200.00 fit the son's 500.00 cap, a third does not
+    with db.read() as conn:
+        assert wallets.spent(conn, "fam-1", SON) == 40_000

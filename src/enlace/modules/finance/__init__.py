@@ -6,6 +6,11 @@ holds) and its reports, installment plans with their CAT, the family wallet, sli
 
 from __future__ import annotations
 
+from enlace.modules.finance.installment_booking import (
+    PlanAccounts,
+    book_plan,
+    record_installment,
+)
 from enlace.modules.finance.installments import Installment, InstallmentPlan, plan
 from enlace.modules.finance.ledger import Ledger
 from enlace.modules.finance.ledger_model import Account, HoldPlaced, Posting, Recorded, Transfer
@@ -30,6 +35,7 @@ __all__ = [
     "InstallmentPlan",
     "Ledger",
     "MemberStatement",
+    "PlanAccounts",
     "Posting",
     "PovertyLine",
     "Recorded",
@@ -39,8 +45,10 @@ __all__ = [
     "TrialBalance",
     "Wallets",
     "account_statement",
+    "book_plan",
     "member_statement",
     "plan",
+    "record_installment",
     "sliding_fee",
     "trial_balance",
 ]

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from enlace.kernel.clock import Clock, epoch_us, system_clock
-from enlace.kernel.errors import FhirError, conflict, error
+from enlace.kernel.errors import conflict, error
 from enlace.kernel.ids import IdFactory
 from enlace.modules.finance import ledger_holds
 from enlace.modules.finance.ledger_accounts import BalanceBook, get_account, open_account
@@ -31,7 +31,6 @@ from enlace.modules.finance.ledger_model import (
     Recorded,
     Transfer,
     check_transfers,
-    text_issues,
 )
 from enlace.modules.finance.tables import postings, transactions
 
@@ -118,29 +117,26 @@ class Ledger:
         conn: Connection,
         txn_id: str,
         *,
-        idempotency_key: str | None = None,
         description: str = "",
     ) -> Recorded:
         """Undo a transaction with its mirror image, linked to it; at most once per transaction
-        (reversing it again returns the reversal). It must not overdraw any account."""
-        existing = conn.execute(
-            select(transactions.c.id).where(transactions.c.reverses == txn_id)
-        ).scalar()
-        if existing is not None:
-            return Recorded(existing, replayed=True)
-        issues = text_issues(idempotency_key, "reversal.idempotencyKey", 200, optional=True)
-        if issues:
-            raise FhirError(400, issues)
+        (reversing it again returns the reversal: the original's id is the idempotency key). It
+        must not overdraw any account."""
         original = self.transaction(conn, txn_id)
         mirror = Transfer(
             tuple(Posting(p.account, -p.amount) for p in original.postings),
             original.currency,
-            idempotency_key,
+            None,
             description or f"Reversal of {txn_id}",
             original.reference,
         )
         now_us = self.now_us()
         book = ledger_holds.locked_book(conn, (p.account for p in mirror.postings), now_us)
+        existing = conn.execute(  # after the lock, so a concurrent reversal has committed
+            select(transactions.c.id).where(transactions.c.reverses == txn_id)
+        ).scalar()
+        if existing is not None:
+            return Recorded(existing, replayed=True)
         _apply(book, mirror, "reversal")
         reversal_id = self.new_id()
         rows = JournalRows()

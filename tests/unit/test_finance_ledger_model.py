@@ -47,3 +47,15 @@ def test_long_idempotency_key() -> None:
     assert paths([Transfer.between("a", "b", 5, idempotency_key="k" * 201)]) == [
         "transfers[0].idempotencyKey"
     ]
+
+
+def test_time_ordered_ids_sort_by_creation() -> None:
+    import time
+    import uuid
+
+    from enlace.modules.finance.ledger import time_ordered_ids
+
+    first = time_ordered_ids()
+    time.sleep(0.002)
+    second = time_ordered_ids()
+    assert first < second and uuid.UUID(second).version == 7

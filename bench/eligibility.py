@@ -150,7 +150,12 @@ def in_process(
 
 
 def over_http(
-    url: str, tmp: Path, requests: list[dict[str, Any]], connections: int, duration: int
+    url: str,
+    tmp: Path,
+    requests: list[dict[str, Any]],
+    connections: int,
+    duration: int,
+    workers: int = 2,
 ) -> dict[str, Any]:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -158,7 +163,7 @@ def over_http(
     bodies.write_text("\n".join(json.dumps(r) for r in requests) + "\n")
     env = {**os.environ, "ENLACE_BENCH_BODIES": str(bodies)}
     extra = {"ENLACE_AUTH": "0", "ENLACE_AUDIT": "0"}
-    with server(url, tmp, 2, PORT, extra) as (base, _):
+    with server(url, tmp, workers, PORT, extra) as (base, _):
         script = str(ROOT / "bench" / "eligibility.lua")
         command = [
             "wrk",
@@ -175,7 +180,7 @@ def over_http(
         )
         output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
     figures: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
-    return {"http": figures, "connections": connections, "workers": 2}
+    return {"http": figures, "connections": connections, "workers": workers}
 
 
 def main() -> None:
@@ -185,6 +190,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--checks", type=int, default=20000)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2, help="enlace serve worker processes")
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--threads", type=int, default=1, help="in-process callers at once")
@@ -205,7 +211,9 @@ def main() -> None:
         if args.mode == "inprocess":
             figures = in_process(services, requests, args.checks, args.threads)
         else:
-            figures = over_http(url, Path(tmp), requests, args.connections, args.duration)
+            figures = over_http(
+                url, Path(tmp), requests, args.connections, args.duration, args.workers
+            )
         services.db.dispose()
     emit(
         {"bench": "eligibility", "db": args.db, "mode": args.mode, "people": args.people, **figures}

@@ -24,7 +24,13 @@ from enlace.kernel import errors, jsonutil
 from enlace.modules.trace.epcis_capture import CaptureReport, capture_document
 from enlace.modules.trace.epcis_leaf import record_time_text
 from enlace.modules.trace.epcis_model import EpcisError
-from enlace.modules.trace.epcis_query import MAX_LIMIT, EventPage, EventQuery, find_events
+from enlace.modules.trace.epcis_query import (
+    ENLACE_CONTEXT,
+    MAX_LIMIT,
+    EventPage,
+    EventQuery,
+    find_events,
+)
 from enlace.security.authn import request_access
 
 OUTCOME_TYPE = "application/fhir+json"
@@ -52,7 +58,7 @@ def register(app: FastAPI, services: Services) -> None:
     @app.post("/epcis/capture")
     async def capture(request: Request) -> Response:
         try:
-            _authenticate(services, request, CAPTURE_ROLES)
+            authenticate(services, request, CAPTURE_ROLES)
             document = _json_body(request.headers.get("content-type", ""), await request.body())
             report = await run_in_threadpool(capture_document, services.db, document, clock())
         except (EpcisError, errors.FhirError) as exc:
@@ -62,7 +68,7 @@ def register(app: FastAPI, services: Services) -> None:
     @app.get("/epcis/events")
     async def events(request: Request) -> Response:
         try:
-            _authenticate(services, request, QUERY_ROLES)
+            authenticate(services, request, QUERY_ROLES)
             query = _query(list(request.query_params.multi_items()))
             page = await run_in_threadpool(find_events, services.db, query)
         except (EpcisError, errors.FhirError) as exc:
@@ -70,7 +76,7 @@ def register(app: FastAPI, services: Services) -> None:
         return _page(request, page, clock())
 
 
-def _authenticate(services: Services, request: Request, roles: frozenset[str]) -> None:
+def authenticate(services: Services, request: Request, roles: frozenset[str]) -> None:
     """A verified bearer token (401 without), from a backend client or one of `roles` (403)."""
     headers = {k.lower(): v for k, v in request.headers.items()}
     base = str(request.base_url).rstrip("/") + "/fhir"
@@ -149,7 +155,7 @@ def _report(report: CaptureReport) -> dict[str, Any]:
 
 def _page(request: Request, page: EventPage, now: datetime) -> Response:
     body = {
-        "@context": [EPCIS_CONTEXT],
+        "@context": [EPCIS_CONTEXT, ENLACE_CONTEXT],
         "type": "EPCISQueryDocument",
         "schemaVersion": "2.0",
         "creationDate": now.isoformat(),
@@ -182,4 +188,4 @@ def _refusal(exc: EpcisError | errors.FhirError) -> Response:
     return JSONResponse(refusal.outcome(), status, media_type=OUTCOME_TYPE)
 
 
-__all__ = ["MAX_LIMIT", "register"]
+__all__ = ["MAX_LIMIT", "authenticate", "register"]

@@ -3,7 +3,9 @@
 Pages follow the order of acceptance (the log order) with a keyset cursor (`after` = the last
 seq seen), so a page costs an index range scan however deep it is, and paging is stable while
 events keep arriving. A page is at most `MAX_LIMIT` events. Each event comes back as captured,
-with `eventID` (ours when the sender gave none) and the repository's `recordTime` added.
+with `eventID` (ours when the sender gave none) and the repository's `recordTime` added, and
+the event's leaf index in the transparency log as the extension `enlace:leafIndex` (so an
+auditor can match each event to its leaf; declare `ENLACE_CONTEXT` in the document).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from enlace.store.database import Database
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
+LEAF_INDEX = "enlace:leafIndex"
+ENLACE_CONTEXT = {"enlace": "https://enlace.health/epcis/"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +90,7 @@ def query_events(conn: Connection, query: EventQuery) -> EventPage:
     rows = conn.execute(statement).all()
     more = len(rows) > query.limit
     rows = rows[: query.limit]
-    found = [_rendered(row.event_id, row.record_time_us, row.raw) for row in rows]
+    found = [_rendered(row.seq, row.event_id, row.record_time_us, row.raw) for row in rows]
     return EventPage(found, rows[-1].seq if more and rows else None)
 
 
@@ -95,8 +99,9 @@ def find_events(db: Database, query: EventQuery) -> EventPage:
         return query_events(conn, query)
 
 
-def _rendered(event_id: str, record_us: int, raw: str) -> dict[str, Any]:
+def _rendered(seq: int, event_id: str, record_us: int, raw: str) -> dict[str, Any]:
     event: dict[str, Any] = jsonutil.loads(raw)
     event["eventID"] = event_id
     event["recordTime"] = record_time_text(record_us)
+    event[LEAF_INDEX] = seq
     return event

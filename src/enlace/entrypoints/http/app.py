@@ -12,10 +12,11 @@ from starlette.concurrency import run_in_threadpool
 
 from enlace.entrypoints.web import pages as web_pages
 from enlace.entrypoints.web import shell as web_shell
+from enlace.entrypoints.web import verify_pages as web_verify
 from enlace.interactions.context import Services
 from enlace.store import migrate
 
-from . import auth_routes, epcis_routes, fhir_asgi, log_routes
+from . import auth_routes, epcis_routes, fhir_asgi, log_routes, trace_verify_routes
 from .fhir_asgi import Receive, Scope, Send
 from .hardening import Hardened, harden
 
@@ -65,6 +66,8 @@ def create_app(services: Services) -> Hardened:
     auth_routes.register(app, services)
     log_routes.register(app, services)
     epcis_routes.register(app, services)
+    trace_verify_routes.register(app, services)
+    web_verify.register(app, services)
     # Headers, CORS, rate and size limits wrap everything, FHIR and pages alike.
     return harden(EnlaceApp(services, app), services.settings)
 

@@ -23,7 +23,9 @@ from enlace.store.repository import FhirRepository
 from .messages import FhirRequest, FhirResponse
 
 # A type-level operation a domain module offers (`POST [base]/{Type}/${name}`), registered by
-# bootstrap: interactions may not import modules, so the router looks them up here.
+# bootstrap: interactions may not import modules, so the router looks them up here. They run on
+# the HTTP event loop like by-id reads (entrypoints/http/fhir_asgi.py): short and read-only (see
+# interactions/module_operations.py); one that writes would belong in the thread pool.
 TypeOperation = Callable[["Services", FhirRequest], FhirResponse]
 
 

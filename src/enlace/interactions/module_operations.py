@@ -5,7 +5,8 @@ as `resource`), answered in the same exchange. The adapter validates the body, c
 asker's role may call the operation, and hands the module an `authorize(type, id)` callback that
 applies the asker's grants (interactions/guard.py) to every resource the module reads on their
 behalf. Bootstrap builds these and registers them in `Services.type_operations`; audit happens
-in router.dispatch as for every interaction.
+in router.dispatch as for every interaction. The use case gets a read connection: these
+operations only read, which is why the HTTP edge runs them on the event loop.
 """
 
 from __future__ import annotations

@@ -105,7 +105,7 @@ def is_single_resource(request: FhirRequest) -> bool:
 
 def is_type_operation(services: Services, request: FhirRequest) -> bool:
     """`POST [base]/{Type}/${name}` of a module operation (Services.type_operations): one
-    resource in, one answer out, a few reads; bounded like the by-id interactions."""
+    resource in, one answer out, a few reads; bounded like the by-id reads."""
     segments = request.segments
     return (
         request.method == "POST"

@@ -28,7 +28,7 @@ from enlace.modules.trace.checkpoint import open_checkpoint
 from enlace.modules.trace.epcis_locations import facility_location_id
 from enlace.modules.trace.errors import TraceError
 from enlace.modules.trace.gs1 import GS1Code
-from enlace.modules.trace.gs1_link import digital_link, parse_digital_link
+from enlace.modules.trace.gs1_link import digital_link, encode_value, parse_digital_link
 from enlace.modules.trace.log_service import LogPublisher, current_checkpoint
 from enlace.modules.trace.log_store import StoredNodeReader, read_entries
 from enlace.modules.trace.merkle import inclusion_proof, leaf_hash, verify_inclusion
@@ -104,6 +104,15 @@ class PublicVerification:
     @property
     def known(self) -> bool:
         return self.verdict.status != "unknown"
+
+
+def pack_link(gtin: str, lot: str, serial: str, expiry: str | None, resolver: str) -> str:
+    """The Digital Link a pack's QR code carries, on `resolver` (this server's public URL).
+    Every part is checked the way a scan of it would be (check digit, calendar date, lengths,
+    character set): Gs1Error with the parser's reason, so no unverifiable code is ever printed."""
+    uri = f"{resolver.rstrip('/')}/01/{gtin}/10/{encode_value(lot)}/21/{encode_value(serial)}"
+    code = parse_digital_link(uri + (f"?17={expiry}" if expiry is not None else ""))
+    return digital_link(code, resolver)
 
 
 def read_link(uri: str) -> GS1Code:

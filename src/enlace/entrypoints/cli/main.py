@@ -18,6 +18,7 @@ from enlace.entrypoints.cli.ledger_cli import ledger_app
 from enlace.entrypoints.cli.procurement_cli import procurement_app
 from enlace.entrypoints.cli.security_cli import clients_app, token_app
 from enlace.entrypoints.cli.sim_cli import sim_app
+from enlace.entrypoints.cli.trace_cli import trace_app
 from enlace.entrypoints.cli.users_cli import users_app
 from enlace.entrypoints.http.hardening import check_startup
 from enlace.interactions import bulk_import, export_scan
@@ -43,6 +44,7 @@ app.add_typer(clients_app, name="clients")
 app.add_typer(token_app, name="token")
 app.add_typer(users_app, name="users")
 app.add_typer(sim_app, name="sim")
+app.add_typer(trace_app, name="trace")
 
 
 @app.command()

@@ -37,6 +37,8 @@ from enlace.modules.trace.tiles import (
 # Fetch a public path below the log's base ("checkpoint", "key", "tile/0/000"): its bytes, or
 # AuditProblem naming what the server answered.
 Fetch = Callable[[str], bytes]
+# Told each entry bundle once its entries match their leaves: (first leaf index, entries).
+EntriesSeen = Callable[[int, list[bytes]], None]
 
 
 class AuditProblem(TraceError):
@@ -71,8 +73,14 @@ def read_saved(note: str) -> Checkpoint:
         raise AuditInputError("not-a-checkpoint", f"not a checkpoint: {exc.message}") from None
 
 
-def audit(saved_note: str, fetch: Fetch, verifier_key: str | None = None) -> AuditReport:
-    """Audit the log behind `fetch` against `saved_note`; AuditProblem at the first problem."""
+def audit(
+    saved_note: str,
+    fetch: Fetch,
+    verifier_key: str | None = None,
+    entries_seen: EntriesSeen | None = None,
+) -> AuditReport:
+    """Audit the log behind `fetch` against `saved_note`; AuditProblem at the first problem.
+    `entries_seen` rides along on the checked entries (audit_events: the EPCIS event check)."""
     saved = read_saved(saved_note)
     counter = _Counter(fetch)
     verifier = _verifier(verifier_key or counter.text("key").strip())
@@ -82,7 +90,7 @@ def audit(saved_note: str, fetch: Fetch, verifier_key: str | None = None) -> Aud
         raise AuditProblem("saved-unsigned", f"the saved checkpoint: {exc.message}") from None
     current = _current(counter, verifier, saved)
     _check_consistency(counter, saved, current)
-    checked = _check_entries(counter, saved, current)
+    checked = _check_entries(counter, saved, current, entries_seen)
     _check_served_proof(counter, saved, current)
     return AuditReport(saved.size, current.size, checked, counter.tiles)
 
@@ -159,12 +167,14 @@ def _check_served_proof(counter: _Counter, saved: Checkpoint, current: Checkpoin
         ) from None
 
 
-def _check_entries(counter: _Counter, saved: Checkpoint, current: Checkpoint) -> int:
+def _check_entries(
+    counter: _Counter, saved: Checkpoint, current: Checkpoint, seen: EntriesSeen | None
+) -> int:
     size = current.size
     frontier = Frontier()
     upper = _UpperTiles(counter, size)
     for index in range((size + TILE_WIDTH - 1) // TILE_WIDTH):
-        leaves = _checked_leaves(counter, index, width_at(0, index, size))
+        leaves = _checked_leaves(counter, index, width_at(0, index, size), seen)
         for leaf in leaves:
             for level, node_index, value in frontier.append(leaf)[1:]:
                 upper.check(level, node_index, value)
@@ -179,7 +189,9 @@ def _check_entries(counter: _Counter, saved: Checkpoint, current: Checkpoint) ->
     return size
 
 
-def _checked_leaves(counter: _Counter, index: int, width: int) -> list[bytes]:
+def _checked_leaves(
+    counter: _Counter, index: int, width: int, seen: EntriesSeen | None = None
+) -> list[bytes]:
     """Level-0 tile `index` at `width`, once each of its entries rehashes to its leaf."""
     tile, bundle = Tile(0, index, width), Tile(0, index, width, entries=True)
     try:
@@ -195,6 +207,8 @@ def _checked_leaves(counter: _Counter, index: int, width: int) -> list[bytes]:
             raise AuditProblem(
                 "entry-mismatch", f"leaf {first + position}: entry does not match its hash"
             )
+    if seen is not None:
+        seen(first, entries)
     return hashes
 
 

@@ -24,7 +24,7 @@ from enlace.store.database import Database
 from enlace.store.repository import FhirRepository
 
 from . import fhir_map, response_map, store
-from .domain import CoverageFacts, EligibilityResult, Item, Plan
+from .domain import CoverageFacts, EligibilityResult, Item, Network, Plan
 from .eligibility import check_eligibility, stored_usage
 from .plans_data import PLANS
 from .request_parse import WHERE, ParsedRequest, parse
@@ -103,7 +103,7 @@ def item(medication_slug: str, packs: int = 1, provider: str | None = None) -> I
     return Item(product, packs, product.price_centavos, provider)
 
 
-_NO_PLAN = Plan("", "", "", "", (), fhir_map.Network(()))
+_NO_PLAN = Plan("", "", "", "", (), Network(()))  # what a missing coverage is checked against
 
 
 def _facts_or_none(coverage: dict[str, Any] | None) -> CoverageFacts | None:

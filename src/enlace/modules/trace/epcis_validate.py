@@ -172,7 +172,24 @@ def parse_document(document: Any) -> list[EpcisEvent]:
     """Validate and normalise; EpcisError if anything is wrong (nothing is half-accepted)."""
     events = check_document(document)
     ns = namespaces(document.get("@context"))
-    return [normalise(event, where, ns) for where, event in events]
+    inline = _inline_prefixes(document.get("@context"))
+    return [normalise(_carrying(event, inline), where, ns) for where, event in events]
+
+
+def _inline_prefixes(context: Any) -> list[dict[str, Any]]:
+    items = context if isinstance(context, list) else [context]
+    return [item for item in items if isinstance(item, dict)]
+
+
+def _carrying(event: dict[str, Any], inline: list[dict[str, Any]]) -> dict[str, Any]:
+    """The event as stored and served, with the document's own prefixes in its `@context`, so
+    a reader (an auditor rehashing it) resolves its CURIEs as capture did. The hash is the same:
+    `@context` is not hashed, and the event's own prefixes still win."""
+    if not inline:
+        return event
+    own = event.get("@context")
+    mine = [] if own is None else own if isinstance(own, list) else [own]
+    return {**event, "@context": [*inline, *mine]}
 
 
 def _time_us(value: str) -> int:

@@ -39,6 +39,7 @@ from enlace.modules.trace.note import (
 )
 from enlace.modules.trace.pack_state_recall import RecallReport, recall_lot
 from enlace.modules.trace.pack_state_verify import Verdict, verify_pack
+from enlace.modules.trace.pack_stock import StockedPack, alert_kinds_by_epc, packs_at
 
 __all__ = [
     "Alert",
@@ -54,11 +55,13 @@ __all__ = [
     "ProofError",
     "RecallReport",
     "Signer",
+    "StockedPack",
     "StoredNodeReader",
     "TileError",
     "TraceError",
     "Verdict",
     "Verifier",
+    "alert_kinds_by_epc",
     "append_entries",
     "capture",
     "capture_document",
@@ -76,6 +79,7 @@ __all__ = [
     "list_alerts",
     "log_publisher",
     "open_checkpoint",
+    "packs_at",
     "parse_digital_link",
     "parse_leaf_entry",
     "parse_scan",

@@ -16,6 +16,8 @@ from sqlalchemy import text
 from enlace.bootstrap import build
 from enlace.interactions.context import Services
 from enlace.kernel.settings import Settings
+from enlace.modules.trace.epcis_tables import EPCIS_TABLES
+from enlace.modules.trace.tables import LOG_TABLES
 from enlace.security.tables import metadata as security_metadata
 from enlace.store.schema import metadata
 from tests.support.postgres import PostgresUnavailable, fresh_database, postgres_server
@@ -60,7 +62,13 @@ def services(database_url: str, tmp_path: Path) -> Iterator[Services]:
     built = build(settings, clock=SteppingClock())
     if built.db.dialect == "postgresql":
         with built.db.begin() as conn:
-            tables = [*metadata.sorted_tables, *security_metadata.sorted_tables]
+            # Trace tables too: the scenario driver's supply chain captures EPCIS events.
+            tables = [
+                *metadata.sorted_tables,
+                *security_metadata.sorted_tables,
+                *EPCIS_TABLES,
+                *LOG_TABLES,
+            ]
             names = ", ".join(t.name for t in tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
     yield built

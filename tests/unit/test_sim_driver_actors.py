@@ -17,6 +17,7 @@ from enlace.sim.actors.screening import first_screen
 from enlace.sim.care_model import CarePlan, course
 from enlace.sim.loader import Scenario
 from enlace.sim.population import generate
+from enlace.sim.supply_chain import SUPPLY_ACTORS
 
 
 def _world(size: int = 400, seed: int = 11) -> World:
@@ -29,7 +30,9 @@ def _run(world: World, pieces: list[tuple[int, int]]) -> list[bytes]:
     """What the actors write over the given (first, last) day ranges, run one after another."""
     out: list[bytes] = []
     for first, last in pieces:
-        chosen = actor_package.discover()
+        # The supply chain's actors capture through the trace store: tested with one
+        # (tests/integration/test_sim_supply_chain.py).
+        chosen = [a for a in actor_package.discover() if a.name not in SUPPLY_ACTORS]
         for actor in chosen:
             actor.begin(world, first, last)
         for index in range(first, last):

@@ -85,6 +85,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "verify.malformed.reason": {"es-MX": "Motivo técnico", "en": "Technical reason"},
     "verify.facts": {"es-MX": "Datos del empaque", "en": "Pack details"},
+    "verify.facts.claimed": {
+        "es-MX": "Lo que dice el código (sin confirmar)",
+        "en": "What the code claims (not confirmed)",
+    },
     "verify.product": {"es-MX": "Medicamento", "en": "Medicine"},
     "verify.product.unlisted": {
         "es-MX": "No está en el cuadro de medicamentos",

@@ -214,20 +214,22 @@ class SupplyChain:
 
     def _receive(self, slug: str, cases: list[Case]) -> None:
         place = facility_location_id(slug)
+        shelf = self.shelves[slug]
         for case in cases:
-            shelf = self.shelves[slug][case.gtin]
-            shelf.extend(
+            shelf[case.gtin].extend(
                 StockedPack(p.epc, p.gtin, p.serial, p.lot, p.expiry, place, case.epc)
                 for p in case.packs
             )
-            shelf.sort(key=fefo)
+        for gtin in {case.gtin for case in cases}:
+            shelf[gtin].sort(key=fefo)
 
     def _pick(self, fill: Fill, on: date) -> list[StockedPack]:
+        """The first packs to expire that have not expired (those stay first on the shelf)."""
         shelf = self.shelves[fill.pharmacy][fill.gtin]
         today = on.isoformat()
-        picked = [p for p in shelf if (p.expiry or "9999") >= today][: fill.packs]
-        taken = {p.epc for p in picked}
-        shelf[:] = [p for p in shelf if p.epc not in taken]
+        first = next((i for i, p in enumerate(shelf) if (p.expiry or "9999") >= today), len(shelf))
+        picked = shelf[first : first + fill.packs]
+        del shelf[first : first + fill.packs]
         return picked
 
 

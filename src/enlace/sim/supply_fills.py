@@ -124,11 +124,15 @@ class FillAgenda:
 
     def __init__(self) -> None:
         self.by_day: dict[int, list[Fill]] = defaultdict(list)
+        # Packs due per (pharmacy, GTIN) by day, kept as fills are added: the forecast sums a
+        # few weeks of these every day, which re-counting the fills made quadratic.
+        self.packs_by_day: dict[int, Counter[tuple[str, str]]] = defaultdict(Counter)
 
     def add(self, fills: Iterable[Fill], from_day: int) -> None:
         for fill in fills:
             if fill.day >= from_day:
                 self.by_day[fill.day].append(fill)
+                self.packs_by_day[fill.day][(fill.pharmacy, fill.gtin)] += fill.packs
 
     def add_written(self, world: World, day: int, written: Iterable[Any]) -> None:
         """The fills of the prescriptions written on `day` (today's `Day.written`)."""
@@ -139,6 +143,7 @@ class FillAgenda:
         """Rebuild the fills due from `first_day` on that prescriptions written before it lead
         to (a resumed run): care's visits of the last LOOKBACK days, replayed purely."""
         self.by_day.clear()
+        self.packs_by_day.clear()
         if first_day == 0:
             return
         since = max(0, first_day - LOOKBACK)
@@ -155,12 +160,12 @@ class FillAgenda:
     def due(self, day: int) -> list[Fill]:
         """Today's fills in counter order (time, then person, then medicine)."""
         fills = self.by_day.pop(day, [])
+        self.packs_by_day.pop(day, None)
         return sorted(fills, key=lambda f: (f.minute, f.person, f.request_id, f.number))
 
     def demand(self, first: int, last: int) -> Counter[tuple[str, str]]:
         """Packs due per (pharmacy slug, GTIN) on days [first, last): the known forecast."""
         total: Counter[tuple[str, str]] = Counter()
         for day in range(first, last):
-            for fill in self.by_day.get(day, ()):
-                total[(fill.pharmacy, fill.gtin)] += fill.packs
+            total.update(self.packs_by_day.get(day, {}))
         return total

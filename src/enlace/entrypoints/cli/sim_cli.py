@@ -14,6 +14,8 @@ from enlace.entrypoints.cli.transactions import run_in_transaction
 from enlace.interactions.context import Services
 from enlace.kernel.settings import Settings
 from enlace.sim.accounts import DemoRefused, make_accounts, plan_accounts
+from enlace.sim.actor import Actor
+from enlace.sim.actors import discover, ordered
 from enlace.sim.driver import (
     CatalogMissing,
     ScenarioMissing,
@@ -97,6 +99,11 @@ def run_command(
     until: str = typer.Option(
         "", "--until", help="Run until the clock reaches this many days (nothing if it has)."
     ),
+    without: str = typer.Option(
+        "",
+        "--without",
+        help="Actors to leave out, comma-separated (e.g. manufacturer,distributor,pharmacy).",
+    ),
 ) -> None:
     """Advance the stored scenario's clock: visits, screenings, diagnoses, laboratory results
     and prescriptions, written through the store as a real network would."""
@@ -111,6 +118,10 @@ def run_command(
             str(exc) if "--days" in str(exc) else f"{option} must be a whole number, not {text!r}"
         )
         raise _fail(message) from None
+    try:
+        actors = _actors_without(without)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
     services = build(Settings.from_env())
     try:
         if until:
@@ -119,17 +130,33 @@ def run_command(
                 typer.echo(f"the scenario has already run {value - count} days: nothing to do")
                 return
             check_days(count)
-        _run_days(services, count)
+        _run_days(services, count, actors)
     except (ScenarioMissing, CatalogMissing, ValueError) as exc:
         raise _fail(str(exc).replace("--days", option)) from None
     finally:
         services.db.dispose()
 
 
-def _run_days(services: Services, count: int) -> None:
+def _actors_without(without: str) -> list[Actor] | None:
+    """Every actor but those named (None: all); ValueError for an unknown name or for leaving
+    out one that another still runs after."""
+    names = {name.strip() for name in without.split(",") if name.strip()}
+    if not names:
+        return None
+    found = discover()
+    unknown = sorted(names - {a.name for a in found})
+    if unknown:
+        known = ", ".join(sorted(a.name for a in found))
+        raise ValueError(f"--without: no actor named {', '.join(unknown)} (actors: {known})")
+    return ordered(a for a in found if a.name not in names)
+
+
+def _run_days(services: Services, count: int, actors: list[Actor] | None = None) -> None:
     with _progress("simulating") as progress:
         task = progress.add_task("days", total=count)
-        report = run_scenario(services, count, progress=lambda n: progress.advance(task, n))
+        report = run_scenario(
+            services, count, progress=lambda n: progress.advance(task, n), actors=actors
+        )
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(report.by_type.items()))
     typer.echo(
         f"days {report.first_day}-{report.last_day - 1} ({report.start} to {report.end}): "

@@ -8,6 +8,15 @@ the endpoints build on these.
 from __future__ import annotations
 
 from enlace.modules.trace.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
+from enlace.modules.trace.dispense_proof import (
+    PRESCRIPTION_BTT,
+    DispenseRecord,
+    canonical_pack,
+    dispensing_events,
+    known_packs,
+    leaf_proofs,
+    prescription_transaction,
+)
 from enlace.modules.trace.epcis_capture import CaptureReport, capture, capture_document
 from enlace.modules.trace.epcis_hash import event_hash
 from enlace.modules.trace.epcis_leaf import parse_leaf_entry
@@ -19,7 +28,12 @@ from enlace.modules.trace.events_alerts import Alert, list_alerts
 from enlace.modules.trace.frontier import Frontier
 from enlace.modules.trace.gs1 import GS1Code, datamatrix_content, element_string, hri, parse_scan
 from enlace.modules.trace.gs1_link import digital_link, parse_digital_link
-from enlace.modules.trace.log_service import issue_checkpoint, log_publisher
+from enlace.modules.trace.log_service import (
+    LogPublisher,
+    issue_checkpoint,
+    latest_checkpoint,
+    log_publisher,
+)
 from enlace.modules.trace.log_store import StoredNodeReader, append_entries
 from enlace.modules.trace.merkle import (
     NodeReader,
@@ -40,16 +54,21 @@ from enlace.modules.trace.note import (
 from enlace.modules.trace.pack_state_recall import RecallReport, recall_lot
 from enlace.modules.trace.pack_state_verify import Verdict, verify_pack
 from enlace.modules.trace.pack_stock import StockedPack, alert_kinds_by_epc, packs_at
+from enlace.modules.trace.public_verify import LeafProof
 
 __all__ = [
+    "PRESCRIPTION_BTT",
     "Alert",
     "CaptureReport",
     "Checkpoint",
+    "DispenseRecord",
     "EpcisError",
     "EventQuery",
     "Frontier",
     "GS1Code",
     "Gs1Error",
+    "LeafProof",
+    "LogPublisher",
     "NodeReader",
     "NoteError",
     "ProofError",
@@ -63,11 +82,13 @@ __all__ = [
     "Verifier",
     "alert_kinds_by_epc",
     "append_entries",
+    "canonical_pack",
     "capture",
     "capture_document",
     "consistency_proof",
     "datamatrix_content",
     "digital_link",
+    "dispensing_events",
     "element_string",
     "event_hash",
     "find_events",
@@ -75,7 +96,10 @@ __all__ = [
     "hri",
     "inclusion_proof",
     "issue_checkpoint",
+    "known_packs",
+    "latest_checkpoint",
     "leaf_hash",
+    "leaf_proofs",
     "list_alerts",
     "log_publisher",
     "open_checkpoint",
@@ -85,6 +109,7 @@ __all__ = [
     "parse_scan",
     "parse_signer",
     "parse_verifier",
+    "prescription_transaction",
     "query_events",
     "recall_lot",
     "register_facilities",

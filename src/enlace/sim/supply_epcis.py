@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from enlace.modules.catalog import gs1_check_digit
+from enlace.modules.trace import prescription_transaction
 from enlace.modules.trace.epcis_locations import facility_location_id
 from enlace.sim.care_fhir import CENTRAL
 
@@ -137,8 +138,15 @@ def receiving(eid: str, when: str, place: str, epcs: list[str]) -> dict[str, Any
     return object_event(eid, when, "receiving", place, epcs, disposition="in_progress")
 
 
-def dispensing(eid: str, when: str, place: str, scans: list[str]) -> dict[str, Any]:
-    return object_event(eid, when, "dispensing", place, scans, disposition="dispensed")
+def dispensing(
+    eid: str, when: str, place: str, scans: list[str], prescription: str | None = None
+) -> dict[str, Any]:
+    """A dispensing event; with the MedicationRequest id it fills as a bizTransaction, so a
+    claim for these packs can be matched to the prescription's patient (docs/claims.md)."""
+    extra: dict[str, Any] = {}
+    if prescription is not None:
+        extra["bizTransactionList"] = [prescription_transaction(prescription)]
+    return object_event(eid, when, "dispensing", place, scans, disposition="dispensed", **extra)
 
 
 def inspecting(eid: str, when: str, place: str, scans: list[str]) -> dict[str, Any]:

@@ -39,7 +39,8 @@ def dispense(
     for fill, packs in fills:
         eid = ev.event_id(seed, "dispense", fill.request_id, fill.number)
         scans = [ev.pack_scan(p.gtin, p.serial, p.lot, p.expiry) for p in packs]
-        events.append(ev.dispensing(eid, ev.event_time(on, fill.minute), place, scans))
+        when = ev.event_time(on, fill.minute)
+        events.append(ev.dispensing(eid, when, place, scans, prescription=fill.request_id))
     capture_in_documents(today, events)
 
 

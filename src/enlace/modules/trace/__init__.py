@@ -20,7 +20,11 @@ from enlace.modules.trace.dispense_proof import (
 from enlace.modules.trace.epcis_capture import CaptureReport, capture, capture_document
 from enlace.modules.trace.epcis_hash import event_hash
 from enlace.modules.trace.epcis_leaf import parse_leaf_entry
-from enlace.modules.trace.epcis_locations import register_facilities, register_location
+from enlace.modules.trace.epcis_locations import (
+    facility_location_id,
+    register_facilities,
+    register_location,
+)
 from enlace.modules.trace.epcis_model import EpcisError
 from enlace.modules.trace.epcis_query import EventQuery, find_events, query_events
 from enlace.modules.trace.errors import Gs1Error, NoteError, ProofError, TileError, TraceError
@@ -91,6 +95,7 @@ __all__ = [
     "dispensing_events",
     "element_string",
     "event_hash",
+    "facility_location_id",
     "find_events",
     "generate_signer",
     "hri",

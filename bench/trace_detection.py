@@ -105,7 +105,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"bench": "trace_detection", "db": args.db, "patients": args.patients}
     out |= {"days": args.days, "counterfeit_rate": args.counterfeit, "diverted_rate": args.diverted}
     with tempfile.TemporaryDirectory() as tmp, database(args.db, Path(tmp)) as url:
+        started = time.perf_counter()
         services = prepared(url, Path(tmp), args.patients, states)
+        out["load_s"] = round(time.perf_counter() - started, 1)
         spent: Counter[str] = Counter()
         meter = CaptureMeter()
         trace.capture = meter  # type: ignore[assignment]  # the actors look it up per call

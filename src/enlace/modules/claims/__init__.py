@@ -1,1 +1,44 @@
-"""Claims (issue 7 part 3): adjudicated against proof of dispense. See docs/claims.md."""
+"""Claims (issue 7 part 3): pharmacy claims adjudicated against proof of dispense.
+
+Public API (docs/claims.md): `submit` behind `Claim/$submit` (a ClaimResponse in the same
+exchange; the Claim, ClaimResponse and a patient-facing ExplanationOfBenefit stored; usage
+and ledger postings in the same transaction), `adjudicate_batch` for monthly cycles with
+`ReviewPolicy` sampling, and the codes of the reasons an item is refused.
+"""
+
+from __future__ import annotations
+
+from enlace.modules.claims.domain import (
+    NO_REVIEW,
+    REASON_SYSTEM,
+    REVIEW_SYSTEM,
+    ClaimReason,
+    ReviewPolicy,
+    ReviewReason,
+    diagnosis_averages,
+    review_reasons,
+)
+from enlace.modules.claims.fhir_out import PROOF_EXTENSION
+from enlace.modules.claims.parse import PACK_EXTENSION
+from enlace.modules.claims.service import BatchResult, adjudicate_batch, submit
+
+# Who may submit a claim (besides system clients and the platform): the dispensing pharmacy
+# and administrators.
+SUBMIT_ROLES = ("pharmacist", "administrator")
+
+__all__ = [
+    "NO_REVIEW",
+    "PACK_EXTENSION",
+    "PROOF_EXTENSION",
+    "REASON_SYSTEM",
+    "REVIEW_SYSTEM",
+    "SUBMIT_ROLES",
+    "BatchResult",
+    "ClaimReason",
+    "ReviewPolicy",
+    "ReviewReason",
+    "adjudicate_batch",
+    "diagnosis_averages",
+    "review_reasons",
+    "submit",
+]

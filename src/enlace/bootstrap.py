@@ -9,10 +9,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from enlace.fhir.definitions import load_definitions
 from enlace.interactions.context import Services
 from enlace.interactions.module_operations import resource_operation
+from enlace.interactions.module_write_operations import writing_resource_operation
 from enlace.kernel.clock import Clock, system_clock
 from enlace.kernel.ids import IdFactory, random_ids
 from enlace.kernel.settings import Settings
-from enlace.modules import coverage
+from enlace.modules import claims, coverage
 from enlace.search import index_state, reindex_runner
 from enlace.search.registry import load_registry
 from enlace.search.runtime import RuntimeIndexer, SearchRuntime, load_custom
@@ -65,6 +66,9 @@ def build(
     )
     services.type_operations[("CoverageEligibilityRequest", "submit")] = resource_operation(
         "CoverageEligibilityRequest", coverage.ELIGIBILITY_ROLES, coverage.eligibility
+    )
+    services.type_operations[("Claim", "submit")] = writing_resource_operation(
+        "Claim", claims.SUBMIT_ROLES, claims.submit
     )
     load_custom(db, search)
     search.subscribe(lambda old, new: reindex_runner.on_config_change(services, old, new))

@@ -6,7 +6,7 @@ element string, the human-readable form) or a Digital Link. The answer is the Ve
 unknown, with product, lot, expiry, state and the last place's region. An unreadable code is an
 `unknown` verdict (200), not an error: the pharmacist's screen shows it like any other refusal.
 Pharmacists and administrators (or backend clients) only; the role check is EPCIS capture's.
-Hot path (p99 ≤ 10 ms at ≥ 2,000/s, bench/verify_http.py): one primary-key lookup on a thread.
+Hot path (p99 ≤ 10 ms at ≥ 2,000/s, bench/verify_http.py): one primary-key lookup, inline.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from enlace.interactions.context import Services
 from enlace.kernel import errors, jsonutil
@@ -41,7 +40,11 @@ def register(app: FastAPI, services: Services) -> None:
             code = _code(await request.body())
         except errors.FhirError as exc:
             return JSONResponse(exc.outcome(), exc.status, exc.headers, media_type=OUTCOME_TYPE)
-        verdict = await run_in_threadpool(answer, code)
+        # On the event loop, like FHIR by-id reads (docs/decisions/0004): one primary-key
+        # lookup costs less than a thread hand-off. Interleaved runs at 4 connections (load
+        # average 7-9): SQLite 3,300-3,600 against 1,450-2,540 req/s; PostgreSQL 1,280-2,200
+        # against 1,620-1,640 req/s, p99 21-41 against 420-700 ms.
+        verdict = answer(code)
         return JSONResponse(verdict_json(verdict))
 
 

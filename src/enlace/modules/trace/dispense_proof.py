@@ -13,7 +13,7 @@ prescription; EPCIS allows a private URI). `prescription_transaction(id)` builds
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
@@ -23,13 +23,14 @@ from enlace.modules.trace.checkpoint import open_checkpoint
 from enlace.modules.trace.epcis_ids import canonical_epc, is_pack_epc
 from enlace.modules.trace.epcis_model import ROLE_EPC
 from enlace.modules.trace.epcis_tables import event_epcs, events, objects
-from enlace.modules.trace.errors import TraceError
+from enlace.modules.trace.errors import ProofError, TraceError
 from enlace.modules.trace.gs1 import parse_scan
 from enlace.modules.trace.gs1_link import digital_link
 from enlace.modules.trace.log_service import LogPublisher
-from enlace.modules.trace.log_store import StoredNodeReader, read_entries
-from enlace.modules.trace.merkle import inclusion_proof, leaf_hash, verify_inclusion
+from enlace.modules.trace.log_store import StoredNodeReader
+from enlace.modules.trace.merkle import NodeId, inclusion_plan, leaf_hash, resolve, verify_inclusion
 from enlace.modules.trace.public_verify import LeafProof
+from enlace.modules.trace.tables import log_entries
 
 PRESCRIPTION_BTT = "https://enlace.health/epcis/btt/prescription"
 PRESCRIPTION_PREFIX = "urn:enlace:MedicationRequest:"
@@ -118,27 +119,63 @@ def leaf_proofs(
     conn: Connection, leaf_indexes: Iterable[int], note: str, publisher: LogPublisher
 ) -> dict[int, LeafProof]:
     """Inclusion proofs of the leaves the signed checkpoint `note` covers (each verified before
-    it is returned); leaves past the checkpoint are left out."""
+    it is returned); leaves past the checkpoint are left out. Every node all the proofs need
+    is read in one query per `_NODE_CHUNK` nodes, every entry in one per `_CHUNK` leaves."""
     signed = open_checkpoint(note, [publisher.signer.verifier], publisher.origin)
-    reader = StoredNodeReader(conn)
+    wanted = sorted(i for i in set(leaf_indexes) if i < signed.size)
+    plans = {index: inclusion_plan(index, signed.size) for index in wanted}
+    reader = _PrefetchedNodes(conn, [n for plan in plans.values() for e in plan for n in e])
+    entries = _entries(conn, wanted)
+    root = _b64(signed.root_hash)
     proofs: dict[int, LeafProof] = {}
-    for index in sorted(set(leaf_indexes)):
-        if index >= signed.size:
-            continue
-        entry = read_entries(conn, index, 1)[0]
-        hashes = inclusion_proof(reader, index, signed.size)
-        verify_inclusion(leaf_hash(entry), index, signed.size, hashes, signed.root_hash)
+    for index, plan in plans.items():
+        entry = entries[index]
+        hashes = resolve(reader, plan)
+        leaf = leaf_hash(entry)
+        verify_inclusion(leaf, index, signed.size, hashes, signed.root_hash)
         proofs[index] = LeafProof(
             leaf_index=index,
             tree_size=signed.size,
             entry=entry.decode(),
-            leaf_hash=_b64(leaf_hash(entry)),
+            leaf_hash=_b64(leaf),
             hashes=tuple(_b64(h) for h in hashes),
-            root_hash=_b64(signed.root_hash),
+            root_hash=root,
             checkpoint=note,
             verifier_key=publisher.verifier_key,
         )
     return proofs
+
+
+_NODE_CHUNK = 4000
+
+
+class _PrefetchedNodes:
+    """A NodeReader over the nodes read up front (the proofs of a batch share most of them)."""
+
+    def __init__(self, conn: Connection, ids: list[NodeId]) -> None:
+        unique = list(dict.fromkeys(ids))
+        stored = StoredNodeReader(conn)
+        self.found: dict[NodeId, bytes] = {}
+        for start in range(0, len(unique), _NODE_CHUNK):
+            chunk = unique[start : start + _NODE_CHUNK]
+            self.found.update(zip(chunk, stored.nodes(chunk), strict=True))
+
+    def nodes(self, ids: Sequence[NodeId]) -> list[bytes]:
+        return [self.found[node] for node in ids]
+
+
+def _entries(conn: Connection, indexes: list[int]) -> dict[int, bytes]:
+    found: dict[int, bytes] = {}
+    for start in range(0, len(indexes), _CHUNK):
+        chunk = indexes[start : start + _CHUNK]
+        rows = conn.execute(
+            select(log_entries.c.idx, log_entries.c.entry).where(log_entries.c.idx.in_(chunk))
+        )
+        found.update((int(idx), bytes(entry)) for idx, entry in rows)
+    missing = [i for i in indexes if i not in found]
+    if missing:
+        raise ProofError("entry-missing", f"entry {missing[0]} is not in the log")
+    return found
 
 
 def _b64(value: bytes) -> str:

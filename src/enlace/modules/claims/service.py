@@ -28,7 +28,7 @@ from . import fhir_out
 from .adjudicate import adjudicate, institution_of_facility
 from .domain import NO_REVIEW, Decision, ParsedClaim, ReviewPolicy
 from .ledger_post import post_claims
-from .parse import WHERE, parse
+from .parse import PACK_EXTENSION, WHERE, parse
 from .tables import packs, submissions
 
 Authorize = Callable[[str, str], None]
@@ -64,16 +64,36 @@ def adjudicate_batch(
     """Adjudicate many claims in one transaction (a monthly cycle). A claim that would be a 4xx
     on its own is set aside with its error; the others are adjudicated together."""
     accepted, refused = [], {}
+    known = _known_packs_of(conn, claims)
     for index, body in enumerate(claims):
         try:
-            accepted.append(prepare(services, conn, body, lambda kind, rid: None))
+            accepted.append(prepare(services, conn, body, lambda kind, rid: None, known))
         except errors.FhirError as exc:
             refused[index] = exc
     return BatchResult(_decide(services, conn, accepted, policy), refused)
 
 
+def _known_packs_of(conn: Connection, bodies: Sequence[dict[str, Any]]) -> set[str]:
+    """The packs of a batch the log knows, in one query per 500 (what `prepare` would ask one
+    claim at a time). A pack code that cannot be read is left to `parse` to report."""
+    epcs = set()
+    for body in bodies:
+        for item in body.get("item", []) if isinstance(body, dict) else ():
+            for ext in item.get("extension", []):
+                if ext.get("url") == PACK_EXTENSION:
+                    try:
+                        epcs.add(trace.canonical_pack(str(ext.get("valueString", ""))))
+                    except trace.TraceError:
+                        continue
+    return trace.known_packs(conn, epcs)
+
+
 def prepare(
-    services: Any, conn: Connection, body: dict[str, Any], authorize: Authorize
+    services: Any,
+    conn: Connection,
+    body: dict[str, Any],
+    authorize: Authorize,
+    known: set[str] | None = None,
 ) -> Prepared:
     parsed = parse(body, services.repo.new_id())
     _visible(services, conn, authorize, "Patient", parsed.patient_id, "patient")
@@ -82,7 +102,7 @@ def prepare(
     if institution_of_facility(parsed.provider_slug) is None:
         raise _unprocessable(f"Organization/org-{parsed.provider_slug} is no pharmacy", "provider")
     epcs = [e for item in parsed.items for e in item.pack_epcs]
-    unknown = sorted(set(epcs) - trace.known_packs(conn, epcs))
+    unknown = sorted(set(epcs) - (known if known is not None else trace.known_packs(conn, epcs)))
     if unknown:
         where = next(f"item[{n}]" for n, i in enumerate(parsed.items) if unknown[0] in i.pack_epcs)
         raise _unprocessable(f"pack {unknown[0]} is unknown to the traceability log", where)

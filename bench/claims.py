@@ -1,0 +1,174 @@
+"""Batch adjudication: claims per second through `claims.adjudicate_batch`, on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/claims.py --db sqlite --claims 4000 --batch 1000
+    .venv/bin/python bench/claims.py --db postgres --claims 4000 --batch 1000 --profile
+
+Target (issue 7): ≥ 2,000 claims/s on 2 cores. The store holds the catalogs, the plans,
+`--claims` IMSS affiliates each with a prescription and one metformin pack commissioned,
+received and dispensed at an IMSS pharmacy (EPCIS through trace); each claim names its pack.
+Timed: `adjudicate_batch` over `--batch` claims per transaction, committed (duplicates, proof
+of dispense, coverage and usage, checkpoint and inclusion proofs, ClaimResponse + EOB + Claim
+stored, ledger postings). Setup is not timed. Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from common import database, emit
+from enlace.bootstrap import build
+from enlace.kernel.settings import Settings
+from enlace.modules import claims, coverage, trace
+from enlace.modules.catalog import load_catalogs
+from enlace.modules.coverage import fhir_map, plan_for
+from enlace.sim import supply_epcis as ev
+from enlace.store.bulk import PutItem
+
+PHARMACY = "pharmacy-imss-09015"
+GTIN = "02990001000018"
+DAY = date(2026, 2, 1)
+
+
+def setup(services: Any, count: int) -> None:
+    load_catalogs(services)
+    coverage.load_plans(services)
+    imss = plan_for("imss")
+    assert imss is not None
+    resources: list[dict[str, Any]] = []
+    for n in range(count):
+        resources += [
+            {"resourceType": "Patient", "id": f"b{n}"},
+            fhir_map.coverage(f"b{n}-cov", f"b{n}", imss, date(2025, 1, 1)),
+            {
+                "resourceType": "MedicationRequest",
+                "id": f"rx-b{n}",
+                "status": "active",
+                "intent": "order",
+                "subject": {"reference": f"Patient/b{n}"},
+                "medicationReference": {"reference": "Medication/med-metformin-850-tab"},
+            },
+        ]
+    with services.db.begin() as conn:
+        services.repo.put_many(conn, [PutItem(r) for r in resources])
+    place = trace.facility_location_id(PHARMACY)
+    for start in range(0, count, 500):
+        scans = [
+            ev.pack_scan(GTIN, f"S{n}", "L1", "2027-12-31")
+            for n in range(start, min(count, start + 500))
+        ]
+        events = [
+            ev.commissioning(
+                f"urn:uuid:c-{start}", ev.event_time(DAY, 60), scans, "L1", "2027-12-31"
+            ),
+            ev.receiving(f"urn:uuid:r-{start}", ev.event_time(DAY, 300), place, scans),
+        ]
+        events += [
+            ev.dispensing(
+                f"urn:uuid:d-{start + i}", ev.event_time(DAY, 600), place, [s], f"rx-b{start + i}"
+            )
+            for i, s in enumerate(scans)
+        ]
+        with services.db.begin() as conn:
+            trace.capture(conn, ev.document(DAY, events), datetime(2026, 2, 1, 23, tzinfo=UTC))
+
+
+def claim(n: int) -> dict[str, Any]:
+    return {
+        "resourceType": "Claim",
+        "status": "active",
+        "use": "claim",
+        "identifier": [{"system": "urn:bench", "value": f"c{n}"}],
+        "type": {
+            "coding": [
+                {"system": "http://terminology.hl7.org/CodeSystem/claim-type", "code": "pharmacy"}
+            ]
+        },
+        "patient": {"reference": f"Patient/b{n}"},
+        "created": "2026-02-01T18:00:00Z",
+        "provider": {"reference": f"Organization/org-{PHARMACY}"},
+        "priority": {"coding": [{"code": "normal"}]},
+        "diagnosis": [
+            {
+                "sequence": 1,
+                "diagnosisCodeableConcept": {
+                    "coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "E11"}]
+                },
+            }
+        ],
+        "insurance": [
+            {"sequence": 1, "focal": True, "coverage": {"reference": f"Coverage/b{n}-cov"}}
+        ],
+        "item": [
+            {
+                "sequence": 1,
+                "servicedDate": "2026-02-01",
+                "productOrService": {
+                    "coding": [{"system": "https://www.gs1.org/gtin", "code": GTIN}]
+                },
+                "quantity": {"value": 1},
+                "unitPrice": {"value": 45.0, "currency": "MXN"},
+                "extension": [
+                    {
+                        "url": claims.PACK_EXTENSION,
+                        "valueString": ev.pack_scan(GTIN, f"S{n}", "L1", "2027-12-31"),
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def run(url: str, workdir: Path, count: int, batch: int, profile: bool) -> dict[str, Any]:
+    settings = Settings.from_env(database_url=url, var_dir=workdir / "var", log_requests=False)
+    services = build(settings)
+    setup(services, count)
+    bodies = [claim(n) for n in range(count)]
+    policy = claims.ReviewPolicy(
+        random_percent=2.0, value_threshold_centavos=1_000_000, variance_percent=200
+    )
+    profiler = cProfile.Profile() if profile else None
+    outcomes: dict[str, int] = {}
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    for start in range(0, count, batch):
+        with services.db.begin() as conn:
+            result = claims.adjudicate_batch(services, conn, bodies[start : start + batch], policy)
+        assert not result.refused, result.refused
+        for r in result.responses:
+            outcomes[r["outcome"]] = outcomes.get(r["outcome"], 0) + 1
+    elapsed = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    services.db.dispose()
+    return {
+        "claims": count,
+        "batch": batch,
+        "seconds": round(elapsed, 3),
+        "claims_per_s": round(count / elapsed),
+        "outcomes": outcomes,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--claims", type=int, default=4000)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, database(args.db, Path(tmp)) as url:
+        figures = run(url, Path(tmp), args.claims, args.batch, args.profile)
+    emit({"bench": "claims", "db": args.db, **figures})
+
+
+if __name__ == "__main__":
+    main()

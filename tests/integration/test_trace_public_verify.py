@@ -195,6 +195,12 @@ def test_malformed_link_is_400_with_the_reason(web: TestClient) -> None:
     assert outcome.json()["issue"][0]["diagnostics"].startswith("bad-date")
 
 
+def test_a_link_that_is_no_uri_is_malformed(chain: Services) -> None:
+    with pytest.raises(Gs1Error) as caught:  # a Host header of "[::1" would build this
+        check(chain, f"http://[::1/01/{GTIN}/21/2")
+    assert caught.value.code == "bad-uri"
+
+
 def test_short_names_and_escaped_serials_resolve(web: TestClient) -> None:
     assert web.get(f"/gtin/{GTIN}/ser/2", headers=JSON).json()["status"] == "authentic"
     assert web.get(f"/01/{GTIN}/21/A%2FB", headers=JSON).json()["serial"] == "A/B"

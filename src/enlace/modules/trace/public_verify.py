@@ -26,7 +26,7 @@ from enlace.kernel.clock import epoch_us
 from enlace.modules.catalog import STATES, Facility, Medicine, facilities, medicine_by_gtin
 from enlace.modules.trace.checkpoint import Checkpoint, open_checkpoint
 from enlace.modules.trace.epcis_locations import facility_location_id
-from enlace.modules.trace.errors import TraceError
+from enlace.modules.trace.errors import Gs1Error, TraceError
 from enlace.modules.trace.gs1 import GS1Code
 from enlace.modules.trace.gs1_link import digital_link, encode_value, parse_digital_link
 from enlace.modules.trace.log_service import LogPublisher, current_checkpoint
@@ -117,7 +117,10 @@ def pack_link(gtin: str, lot: str, serial: str, expiry: str | None, resolver: st
 
 def read_link(uri: str) -> GS1Code:
     """The pack code of a Digital Link; Gs1Error with the parser's reason when malformed."""
-    return parse_digital_link(uri)
+    try:
+        return parse_digital_link(uri)
+    except ValueError as exc:  # urlsplit: e.g. an unbalanced "[" in the host
+        raise Gs1Error("bad-uri", f"not a URI: {exc}") from None
 
 
 def verify_link(

@@ -119,6 +119,8 @@ def read_link(uri: str) -> GS1Code:
     """The pack code of a Digital Link; Gs1Error with the parser's reason when malformed."""
     try:
         return parse_digital_link(uri)
+    except Gs1Error:
+        raise  # a ValueError too, with the parser's own reason
     except ValueError as exc:  # urlsplit: e.g. an unbalanced "[" in the host
         raise Gs1Error("bad-uri", f"not a URI: {exc}") from None
 

@@ -67,6 +67,23 @@ class FhirRepository:
         row = sql.first(conn, "current", {"t": resource_type, "id": resource_id})
         return _version(row, content_cipher.of(conn)) if row else None
 
+    def current_many(
+        self, conn: Connection, resource_type: str, resource_ids: Iterable[str]
+    ) -> dict[str, StoredVersion]:
+        """The current versions of many resources of one type (absent ids left out), one
+        query per 500 ids: for batch use cases that would otherwise read one at a time."""
+        r = resources.c
+        wanted = list(dict.fromkeys(resource_ids))
+        cipher = content_cipher.of(conn)
+        found: dict[str, StoredVersion] = {}
+        for start in range(0, len(wanted), 500):
+            statement = select(
+                r.resource_type, r.id, r.version_id, r.last_updated_us, r.deleted, r.content
+            ).where(r.resource_type == resource_type, r.id.in_(wanted[start : start + 500]))
+            for row in conn.execute(statement):
+                found[row[1]] = _version(row, cipher)
+        return found
+
     def read(self, conn: Connection, resource_type: str, resource_id: str) -> StoredVersion:
         found = self.current(conn, resource_type, resource_id)
         if found is None:

@@ -9,6 +9,7 @@ Coverage builder the simulation uses. Plans are stored as `InsurancePlan/plan-<p
 from __future__ import annotations
 
 from enlace.modules.coverage import fhir_map
+from enlace.modules.coverage.batch import CoverageBatch
 from enlace.modules.coverage.domain import (
     CoverageFacts,
     EligibilityResult,
@@ -44,6 +45,7 @@ __all__ = [
     "ELIGIBILITY_ROLES",
     "PLANS",
     "PURPOSES",
+    "CoverageBatch",
     "CoverageFacts",
     "EligibilityResult",
     "Item",

@@ -10,7 +10,7 @@ coverage in the batch sees them).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -32,7 +32,7 @@ from .domain import (
     diagnosis_averages,
     review_reasons,
 )
-from .proof import match_pack, subjects_reader
+from .proof import match_pack
 from .tables import packs, submissions
 
 
@@ -68,13 +68,14 @@ def adjudicate(
     policy: ReviewPolicy,
     now: datetime,
     publisher: trace.LogPublisher,
+    coverages: coverage.CoverageBatch,
 ) -> list[Decision]:
     state = load_state(conn, claims)
-    subject_of = subjects_reader(lambda rid: _subject(services, conn, rid))
+    subject_of = _subjects(services, conn, state)
     averages = diagnosis_averages([(c.diagnosis, c.submitted_centavos) for c in claims])
     decisions = []
     for claim in claims:
-        items, unproven = _claim_items(services, conn, claim, state, subject_of)
+        items, unproven = _claim_items(coverages, claim, state, subject_of)
         reasons = review_reasons(
             policy, claim.claim_id, claim.submitted_centavos, averages.get(claim.diagnosis or "")
         )
@@ -85,8 +86,7 @@ def adjudicate(
 
 
 def _claim_items(
-    services: Any,
-    conn: Connection,
+    coverages: coverage.CoverageBatch,
     claim: ParsedClaim,
     state: BatchState,
     subject_of: Any,
@@ -102,7 +102,7 @@ def _claim_items(
         else:
             proven.append((item, leaves))
             unproven = unproven or not patient_ok
-    decided.update(_covered(services, conn, claim, proven))
+    decided.update(_covered(coverages, claim, proven))
     if claim.use == "claim":
         state.claimed_keys.add(claim.claim_key)
         state.claimed_packs.update(e for item, _ in proven for e in item.pack_epcs)
@@ -165,8 +165,7 @@ def _pre_checks(
 
 
 def _covered(
-    services: Any,
-    conn: Connection,
+    coverages: coverage.CoverageBatch,
     claim: ParsedClaim,
     proven: list[tuple[ClaimItem, tuple[int, ...]]],
 ) -> dict[int, ItemDecision]:
@@ -174,9 +173,8 @@ def _covered(
         return {}
     network = institution_of_facility(claim.provider_slug)
     items = [_coverage_item(item, network) for item, _ in proven]
-    result = coverage.check(services, conn, claim.coverage_id, items, claim.service_date)
-    if claim.use == "claim":
-        coverage.record_usage(conn, result)
+    record = claim.use == "claim"
+    result = coverages.check(claim.coverage_id, items, claim.service_date, record)
     decided = {}
     for (item, leaves), checked, asked in zip(proven, result.items, items, strict=True):
         reason = result.reason or checked.reason
@@ -211,12 +209,16 @@ def institution_of_facility(slug: str) -> str | None:
     return _FACILITY_INSTITUTION.get(slug)
 
 
-def _subject(services: Any, conn: Connection, request_id: str) -> str | None:
-    stored = services.repo.current(conn, "MedicationRequest", request_id)
-    if stored is None or stored.deleted:
-        return None
-    reference = stored.resource().get("subject", {}).get("reference")
-    return str(reference) if reference else None
+def _subjects(services: Any, conn: Connection, state: BatchState) -> Callable[[str], str | None]:
+    """The subject of every prescription the batch's dispensing events name, read at once."""
+    ids = {rx for records in state.dispenses.values() for r in records for rx in r.prescriptions}
+    stored = services.repo.current_many(conn, "MedicationRequest", ids)
+    subjects = {
+        rid: str(v.resource().get("subject", {}).get("reference") or "")
+        for rid, v in stored.items()
+        if not v.deleted
+    }
+    return subjects.get
 
 
 def _with_proofs(

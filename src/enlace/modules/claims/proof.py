@@ -8,7 +8,7 @@ without a prescription proves pack, place and date only: the claim goes to revie
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -58,19 +58,3 @@ def match_pack(
 
 def _local_date(time_us: int) -> date:
     return datetime.fromtimestamp(time_us / 1_000_000, MEXICO_CENTRAL).date()
-
-
-def subjects_reader(read_subject: Callable[[str], str | None]) -> SubjectOf:
-    """Memoised prescription subjects: a batch reads each MedicationRequest once."""
-    seen: dict[str, str | None] = {}
-
-    def subject_of(request_id: str) -> str | None:
-        if request_id not in seen:
-            seen[request_id] = read_subject(request_id)
-        return seen[request_id]
-
-    return subject_of
-
-
-def records_for(found: Mapping[str, list[DispenseRecord]], epc: str) -> list[DispenseRecord]:
-    return found.get(epc, [])

@@ -28,7 +28,7 @@ from . import fhir_out
 from .adjudicate import adjudicate, institution_of_facility
 from .domain import NO_REVIEW, Decision, ParsedClaim, ReviewPolicy
 from .ledger_post import post_claims
-from .parse import PACK_EXTENSION, WHERE, parse
+from .parse import WHERE, parse
 from .tables import packs, submissions
 
 Authorize = Callable[[str, str], None]
@@ -51,8 +51,10 @@ def submit(
     services: Any, conn: Connection, body: dict[str, Any], authorize: Authorize | None = None
 ) -> dict[str, Any]:
     """The ClaimResponse for one (structurally valid) Claim; 4xx naming the element else."""
-    prepared = prepare(services, conn, body, authorize or (lambda kind, rid: None))
-    return _decide(services, conn, [prepared], NO_REVIEW)[0]
+    parsed = parse(body, services.repo.new_id())
+    lookups = _lookups(services, conn, [parsed])
+    prepared = _prepare(parsed, body, authorize or _anyone, lookups)
+    return _decide(services, conn, [prepared], NO_REVIEW, lookups.coverages)[0]
 
 
 def adjudicate_batch(
@@ -63,67 +65,74 @@ def adjudicate_batch(
 ) -> BatchResult:
     """Adjudicate many claims in one transaction (a monthly cycle). A claim that would be a 4xx
     on its own is set aside with its error; the others are adjudicated together."""
-    accepted, refused = [], {}
-    known = _known_packs_of(conn, claims)
+    parsed, refused = [], {}
     for index, body in enumerate(claims):
         try:
-            accepted.append(prepare(services, conn, body, lambda kind, rid: None, known))
+            parsed.append((index, body, parse(body, services.repo.new_id())))
         except errors.FhirError as exc:
             refused[index] = exc
-    return BatchResult(_decide(services, conn, accepted, policy), refused)
+    lookups = _lookups(services, conn, [p for _, _, p in parsed])
+    accepted = []
+    for index, body, claim in parsed:
+        try:
+            accepted.append(_prepare(claim, body, _anyone, lookups))
+        except errors.FhirError as exc:
+            refused[index] = exc
+    return BatchResult(_decide(services, conn, accepted, policy, lookups.coverages), refused)
 
 
-def _known_packs_of(conn: Connection, bodies: Sequence[dict[str, Any]]) -> set[str]:
-    """The packs of a batch the log knows, in one query per 500 (what `prepare` would ask one
-    claim at a time). A pack code that cannot be read is left to `parse` to report."""
-    epcs = set()
-    for body in bodies:
-        for item in body.get("item", []) if isinstance(body, dict) else ():
-            for ext in item.get("extension", []):
-                if ext.get("url") == PACK_EXTENSION:
-                    try:
-                        epcs.add(trace.canonical_pack(str(ext.get("valueString", ""))))
-                    except trace.TraceError:
-                        continue
-    return trace.known_packs(conn, epcs)
+def _anyone(kind: str, rid: str) -> None:
+    """No asker to check (the platform's own batch)."""
 
 
-def prepare(
-    services: Any,
-    conn: Connection,
-    body: dict[str, Any],
-    authorize: Authorize,
-    known: set[str] | None = None,
+@dataclass
+class _Lookups:
+    """What checking the claims of a batch reads, read once for all of them."""
+
+    patients: set[str]
+    coverages: coverage.CoverageBatch
+    known_packs: set[str]
+
+
+def _lookups(services: Any, conn: Connection, claims: Sequence[ParsedClaim]) -> _Lookups:
+    stored = services.repo.current_many(conn, "Patient", {c.patient_id for c in claims})
+    patients = {pid for pid, version in stored.items() if not version.deleted}
+    coverages = coverage.CoverageBatch(services, conn, {c.coverage_id for c in claims})
+    epcs = {e for c in claims for item in c.items for e in item.pack_epcs}
+    return _Lookups(patients, coverages, trace.known_packs(conn, epcs))
+
+
+def _prepare(
+    parsed: ParsedClaim, body: dict[str, Any], authorize: Authorize, lookups: _Lookups
 ) -> Prepared:
-    parsed = parse(body, services.repo.new_id())
-    _visible(services, conn, authorize, "Patient", parsed.patient_id, "patient")
-    cover = _visible(services, conn, authorize, "Coverage", parsed.coverage_id, "insurance")
+    _visible(
+        authorize, "Patient", parsed.patient_id, "patient", parsed.patient_id in lookups.patients
+    )
+    cover = lookups.coverages.coverage(parsed.coverage_id)
+    _visible(authorize, "Coverage", parsed.coverage_id, "insurance", cover is not None)
+    assert cover is not None
     payer = _check_coverage(cover, parsed)
     if institution_of_facility(parsed.provider_slug) is None:
         raise _unprocessable(f"Organization/org-{parsed.provider_slug} is no pharmacy", "provider")
-    epcs = [e for item in parsed.items for e in item.pack_epcs]
-    unknown = sorted(set(epcs) - (known if known is not None else trace.known_packs(conn, epcs)))
-    if unknown:
-        where = next(f"item[{n}]" for n, i in enumerate(parsed.items) if unknown[0] in i.pack_epcs)
-        raise _unprocessable(f"pack {unknown[0]} is unknown to the traceability log", where)
+    for n, item in enumerate(parsed.items):
+        unknown = [e for e in item.pack_epcs if e not in lookups.known_packs]
+        if unknown:
+            raise _unprocessable(
+                f"pack {unknown[0]} is unknown to the traceability log", f"item[{n}]"
+            )
     return Prepared(parsed, body, payer)
 
 
-def _visible(
-    services: Any, conn: Connection, authorize: Authorize, kind: str, rid: str, where: str
-) -> dict[str, Any]:
-    """The resource if it exists and the asker may read it: the same 422 either way."""
+def _visible(authorize: Authorize, kind: str, rid: str, where: str, exists: bool) -> None:
+    """Refused unless the resource exists and the asker may read it: the same 422 either way."""
     try:
         authorize(kind, rid)
     except errors.FhirError as exc:
         if exc.status != 404:
             raise
-        raise _unprocessable(f"{kind}/{rid} is not known", where) from None
-    stored = services.repo.current(conn, kind, rid)
-    if stored is None or stored.deleted:
+        exists = False
+    if not exists:
         raise _unprocessable(f"{kind}/{rid} is not known", where)
-    resource: dict[str, Any] = stored.resource()
-    return resource
 
 
 def _check_coverage(cover: dict[str, Any], claim: ParsedClaim) -> str:
@@ -146,13 +155,19 @@ def _check_coverage(cover: dict[str, Any], claim: ParsedClaim) -> str:
 
 
 def _decide(
-    services: Any, conn: Connection, prepared: list[Prepared], policy: ReviewPolicy
+    services: Any,
+    conn: Connection,
+    prepared: list[Prepared],
+    policy: ReviewPolicy,
+    coverages: coverage.CoverageBatch,
 ) -> list[dict[str, Any]]:
     if not prepared:
         return []
     now = services.repo.clock()
     publisher = trace.log_publisher(services.settings)
-    decisions = adjudicate(services, conn, [p.claim for p in prepared], policy, now, publisher)
+    claims = [p.claim for p in prepared]
+    decisions = adjudicate(services, conn, claims, policy, now, publisher, coverages)
+    coverages.flush()
     created = fhir_instant(now)
     resources, responses = [], []
     for p, decision in zip(prepared, decisions, strict=True):

@@ -2,13 +2,16 @@
 
     .venv/bin/python bench/claims.py --db sqlite --claims 4000 --batch 1000
     .venv/bin/python bench/claims.py --db postgres --claims 4000 --batch 1000 --profile
+    .venv/bin/python bench/claims.py --db sqlite --claims 4000 --batch 1000 --stored
 
 Target (issue 7): ≥ 2,000 claims/s on 2 cores. The store holds the catalogs, the plans,
 `--claims` IMSS affiliates each with a prescription and one metformin pack commissioned,
 received and dispensed at an IMSS pharmacy (EPCIS through trace); each claim names its pack.
 Timed: `adjudicate_batch` over `--batch` claims per transaction, committed (duplicates, proof
 of dispense, coverage and usage, checkpoint and inclusion proofs, ClaimResponse + EOB + Claim
-stored, ledger postings). Setup is not timed. Prints one JSON line.
+stored, ledger postings). Setup is not timed. With `--stored` the Claims are in the store
+before the cycle (received during the month, as a monthly cycle finds them) and only the
+ClaimResponse and EOB are written. Prints one JSON line.
 """
 
 from __future__ import annotations
@@ -125,11 +128,17 @@ def claim(n: int) -> dict[str, Any]:
     }
 
 
-def run(url: str, workdir: Path, count: int, batch: int, profile: bool) -> dict[str, Any]:
+def run(
+    url: str, workdir: Path, count: int, batch: int, profile: bool, stored: bool
+) -> dict[str, Any]:
     settings = Settings.from_env(database_url=url, var_dir=workdir / "var", log_requests=False)
     services = build(settings)
     setup(services, count)
     bodies = [claim(n) for n in range(count)]
+    if stored:  # received during the month; the cycle adjudicates them at its end
+        bodies = [{**b, "id": f"claim-{n}"} for n, b in enumerate(bodies)]
+        with services.db.begin() as conn:
+            services.repo.put_many(conn, [PutItem(b) for b in bodies])
     policy = claims.ReviewPolicy(
         random_percent=2.0, value_threshold_centavos=1_000_000, variance_percent=200
     )
@@ -140,7 +149,8 @@ def run(url: str, workdir: Path, count: int, batch: int, profile: bool) -> dict[
         profiler.enable()
     for start in range(0, count, batch):
         with services.db.begin() as conn:
-            result = claims.adjudicate_batch(services, conn, bodies[start : start + batch], policy)
+            chunk = bodies[start : start + batch]
+            result = claims.adjudicate_batch(services, conn, chunk, policy, stored)
         assert not result.refused, result.refused
         for r in result.responses:
             outcomes[r["outcome"]] = outcomes.get(r["outcome"], 0) + 1
@@ -152,6 +162,7 @@ def run(url: str, workdir: Path, count: int, batch: int, profile: bool) -> dict[
     return {
         "claims": count,
         "batch": batch,
+        "stored": stored,
         "seconds": round(elapsed, 3),
         "claims_per_s": round(count / elapsed),
         "outcomes": outcomes,
@@ -164,9 +175,12 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=4000)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--stored", action="store_true", help="claims stored before the cycle (not timed)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, database(args.db, Path(tmp)) as url:
-        figures = run(url, Path(tmp), args.claims, args.batch, args.profile)
+        figures = run(url, Path(tmp), args.claims, args.batch, args.profile, args.stored)
     emit({"bench": "claims", "db": args.db, **figures})
 
 

@@ -145,3 +145,17 @@ def test_batch_adjudicates_and_samples_for_review(world: Services) -> None:
     outcomes = [r["outcome"] for r in result.responses]
     assert outcomes == ["complete", "error", "queued"]
     assert reason(result.responses[1]) == "duplicate"
+
+
+def test_a_batch_of_stored_claims_answers_under_their_ids(world: Services) -> None:
+    serial = new_serial()
+    supply(world, serial)
+    body = {**claim([serial]), "id": "stored-claim-1"}
+    with world.db.begin() as conn:
+        world.repo.create(conn, body, "stored-claim-1")
+    with world.db.begin() as conn:
+        result = claims.adjudicate_batch(world, conn, [body, claim([serial])], stored=True)
+    assert result.responses[0]["request"] == {"reference": "Claim/stored-claim-1"}
+    assert result.refused[1].issues[0].expression == "Claim.id"
+    with world.db.read() as conn:
+        assert world.repo.read(conn, "ClaimResponse", "cr-stored-claim-1").version_id == 1

@@ -62,13 +62,19 @@ def adjudicate_batch(
     conn: Connection,
     claims: Sequence[dict[str, Any]],
     policy: ReviewPolicy = NO_REVIEW,
+    stored: bool = False,
 ) -> BatchResult:
     """Adjudicate many claims in one transaction (a monthly cycle). A claim that would be a 4xx
-    on its own is set aside with its error; the others are adjudicated together."""
+    on its own is set aside with its error; the others are adjudicated together.
+
+    `stored`: the Claims are already in the store (received during the month, adjudicated at
+    its end), so they are answered under their own ids and not written again; otherwise each
+    is stored under a new id, as `submit` does."""
     parsed, refused = [], {}
     for index, body in enumerate(claims):
         try:
-            parsed.append((index, body, parse(body, services.repo.new_id())))
+            claim_id = _stored_id(body) if stored else services.repo.new_id()
+            parsed.append((index, body, parse(body, claim_id)))
         except errors.FhirError as exc:
             refused[index] = exc
     lookups = _lookups(services, conn, [p for _, _, p in parsed])
@@ -78,7 +84,14 @@ def adjudicate_batch(
             accepted.append(_prepare(claim, body, _anyone, lookups))
         except errors.FhirError as exc:
             refused[index] = exc
-    return BatchResult(_decide(services, conn, accepted, policy, lookups.coverages), refused)
+    decided = _decide(services, conn, accepted, policy, lookups.coverages, store_claims=not stored)
+    return BatchResult(decided, refused)
+
+
+def _stored_id(body: dict[str, Any]) -> str:
+    if not body.get("id"):
+        raise errors.FhirError(400, [Issue("required", "a stored Claim has its id", "Claim.id")])
+    return str(body["id"])
 
 
 def _anyone(kind: str, rid: str) -> None:
@@ -160,6 +173,7 @@ def _decide(
     prepared: list[Prepared],
     policy: ReviewPolicy,
     coverages: coverage.CoverageBatch,
+    store_claims: bool = True,
 ) -> list[dict[str, Any]]:
     if not prepared:
         return []
@@ -175,7 +189,7 @@ def _decide(
         cid = p.claim.claim_id
         response = fhir_out.claim_response(decision, f"cr-{cid}", insurer, created)
         eob = fhir_out.explanation_of_benefit(decision, f"eob-{cid}", f"cr-{cid}", insurer, created)
-        resources += [{**p.body, "id": cid}, response, eob]
+        resources += [{**p.body, "id": cid}, response, eob] if store_claims else [response, eob]
         responses.append(response)
     services.repo.put_many(conn, [PutItem(r) for r in resources])
     _record(conn, decisions, now)

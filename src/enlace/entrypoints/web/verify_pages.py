@@ -40,7 +40,9 @@ def _router(services: Services) -> APIRouter:
     publisher = log_service.log_publisher(services.settings)
     clock = services.repo.clock
 
-    async def verify(request: Request) -> Response:
+    async def verify(request: Request, rest: str) -> Response:
+        # `rest` (the decoded path after the key) is declared for the OpenAPI schema only: the
+        # raw path is parsed instead, so %-escapes inside values survive.
         link = _link_of(request)
         try:
             result = await run_in_threadpool(verify_link, services.db, publisher, link, clock())

@@ -114,6 +114,11 @@ def _responses(path: str, method: str) -> dict[str, Any]:
             "200": {"description": "Log data", "content": _LOG.get(path, _JSON)},
             "4XX": _REFUSED,
         }
+    if path.startswith(("/01/", "/gtin/")):  # pack verification (web/verify_pages.py)
+        verdict = {"description": "Verdict page, or JSON", "content": {**_HTML, **_JSON}}
+        return {"200": verdict, "4XX": _REFUSED}
+    if path == "/trace/verify":  # the pharmacist's verify call (trace_verify_routes.py)
+        return {"200": {"description": "Verdict", "content": _JSON}, "4XX": _REFUSED}
     if path.startswith("/assets/"):
         return {"200": {"description": "Stylesheet"}, "4XX": _REFUSED}
     answers: dict[str, Any] = {"4XX": _REFUSED}

@@ -188,7 +188,7 @@ def test_not_json_wrong_type_and_wrong_method(world: Services) -> None:
     assert submit(world, {"resourceType": "Patient", "id": "x"})[0] == 400
     assert submit(world, [1, 2])[0] == 400
     assert call(world, SYSTEM, "GET", URL).status == 405
-    assert call(world, SYSTEM, "POST", "Claim/$submit", {}).status == 404
+    assert call(world, SYSTEM, "POST", "ExplanationOfBenefit/$submit", {}).status == 404
 
 
 def test_a_parameters_body_carries_the_request(world: Services) -> None:

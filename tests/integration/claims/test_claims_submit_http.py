@@ -10,6 +10,7 @@ import pytest
 from enlace.interactions.context import Services
 from enlace.security.access import Access
 from enlace.security.roles import ceiling
+from enlace.security.scopes import parse_scopes
 from tests.integration.claims.claims_support import claim, claims_world, new_serial, supply
 from tests.support.fhir_calls import body_of, call
 
@@ -41,6 +42,22 @@ def test_submit_answers_the_claim_response_and_stores_the_eob(world: Services) -
     claim_id = answer["request"]["reference"].split("/")[1]
     status, eob = body_of_read(world, f"ExplanationOfBenefit/eob-{claim_id}")
     assert status == 200 and eob["claimResponse"]["reference"] == f"ClaimResponse/cr-{claim_id}"
+    patient = Access(
+        "me", "user", parse_scopes("patient/*.rs"), role="patient", patients=("p-imss",)
+    )
+    mine = call(world, patient, "GET", f"ExplanationOfBenefit/eob-{claim_id}", None)
+    assert mine.status == 200
+    stranger = Access(
+        "x", "user", parse_scopes("patient/*.rs"), role="patient", patients=("p-gmm",)
+    )
+    assert call(world, stranger, "GET", f"ExplanationOfBenefit/eob-{claim_id}", None).status == 404
+
+
+def test_a_pharmacist_submits_for_their_pharmacy(world: Services) -> None:
+    serial = new_serial()
+    supply(world, serial)
+    status, answer = post(world, claim([serial]), user("pharmacist", "org-pharmacy-imss-09015"))
+    assert status == 200 and answer["outcome"] == "complete", answer
 
 
 def body_of_read(world: Services, path: str) -> tuple[int, Any]:

@@ -26,6 +26,7 @@ from enlace.bootstrap import build
 from enlace.interactions.context import Services
 from enlace.kernel.settings import Settings
 from enlace.modules.catalog import load_catalogs
+from enlace.sim.actors import discover
 from enlace.sim.driver import run_scenario
 from enlace.sim.fhir_map import resources
 from enlace.sim.loader import load_population
@@ -33,7 +34,12 @@ from enlace.sim.population import generate
 
 
 def run(
-    patients: int, seed: int, dbs: list[str], days: int, states: list[str] | None
+    patients: int,
+    seed: int,
+    dbs: list[str],
+    days: int,
+    states: list[str] | None,
+    without: tuple[str, ...] = (),
 ) -> dict[str, object]:
     started = time.perf_counter()
     population = generate(patients, seed, states)
@@ -45,6 +51,7 @@ def run(
         "bench": "population",
         "patients": patients,
         "days": days,
+        "without": ",".join(without),
         "resources": count,
         "generate_s": round(generated, 2),
         "generate_people_per_s": round(patients / generated),
@@ -60,7 +67,8 @@ def run(
             if days:
                 load_catalogs(services)
                 started = time.perf_counter()
-                history = run_scenario(services, days)
+                actors = [a for a in discover() if a.name not in without]
+                history = run_scenario(services, days, actors=actors)
                 simulated = time.perf_counter() - started
                 out[f"{db}_history_s"] = round(simulated, 2)
                 out[f"{db}_history_resources"] = history.resources
@@ -91,9 +99,11 @@ def main() -> None:
     parser.add_argument("--db", action="append", choices=["sqlite", "postgres"])
     parser.add_argument("--days", type=int, default=0, help="simulated days of history")
     parser.add_argument("--states", default="", help="e.g. CMX,JAL,NLE (default: all 32)")
+    parser.add_argument("--without", default="", help="actors left out, e.g. pharmacy,distributor")
     args = parser.parse_args()
     states = args.states.split(",") if args.states else None
-    emit(run(args.patients, args.seed, args.db or ["sqlite"], args.days, states))
+    without = tuple(a for a in args.without.split(",") if a)
+    emit(run(args.patients, args.seed, args.db or ["sqlite"], args.days, states, without))
 
 
 if __name__ == "__main__":

@@ -70,6 +70,7 @@ def build(
     services.type_operations[("Claim", "submit")] = writing_resource_operation(
         "Claim", claims.SUBMIT_ROLES, claims.submit
     )
+    services.writing_operations.add(("Claim", "submit"))
     load_custom(db, search)
     search.subscribe(lambda old, new: reindex_runner.on_config_change(services, old, new))
     try:

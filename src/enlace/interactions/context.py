@@ -42,6 +42,8 @@ class Services:
     audit: AuditTrail | None = None  # every access is recorded (docs/security.md, Audit)
     # (resource type, operation name without "$") -> handler; see TypeOperation
     type_operations: dict[tuple[str, str], TypeOperation] = field(default_factory=dict)
+    # Those of them that write (Claim/$submit): on PostgreSQL they run in the thread pool.
+    writing_operations: set[tuple[str, str]] = field(default_factory=set)
 
     def require_type(self, resource_type: str) -> str:
         if resource_type not in self.definitions.resource_types:

@@ -111,7 +111,8 @@ def _runs_inline(services: Services, request: FhirRequest) -> bool:
     PostgreSQL writes go to threads, where their commit flushes overlap instead of queueing per
     worker."""
     if is_type_operation(services, request):  # a few reads, like by-id reads: inline
-        return True
+        operation = (request.segments[0], request.segments[1][1:])
+        return operation not in services.writing_operations or services.db.dialect == "sqlite"
     if not is_single_resource(request):
         return False
     return request.method == "GET" or services.db.dialect == "sqlite"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from enlace.interactions.context import Services
 from enlace.security.access import Access
@@ -100,3 +101,17 @@ def test_bad_currency_is_400_naming_the_field(world: Services) -> None:
     status, answer = post(world, claim([serial], currency="USD"))
     assert status == 400
     assert answer["issue"][0]["expression"] == ["Claim.item[0].unitPrice.currency"]
+
+
+def test_over_http_through_the_asgi_app(client: TestClient, services: Services) -> None:
+    """On PostgreSQL the writing operation runs in the thread pool, on SQLite inline."""
+    claims_world(services)
+    serial = new_serial()
+    supply(services, serial)
+    headers = {"content-type": "application/fhir+json"}
+    answer = client.post(f"/fhir/{URL}", json=claim([serial]), headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["outcome"] == "complete"
+    again = client.post(f"/fhir/{URL}", json=claim([serial]), headers=headers)
+    assert again.json()["error"][0]["code"]["coding"][0]["code"] == "duplicate"
+    assert client.post(f"/fhir/{URL}", content=b"{", headers=headers).status_code == 400

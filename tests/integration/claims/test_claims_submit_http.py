@@ -77,6 +77,15 @@ def test_parameters_wrapping_and_phantom(world: Services) -> None:
     assert status == 200 and answer["error"][0]["code"]["coding"][0]["code"] == "phantom"
 
 
+def test_a_pharmacist_cannot_claim_for_another_pharmacy(world: Services) -> None:
+    serial = new_serial()
+    supply(world, serial)
+    status, answer = post(world, claim([serial]), user("pharmacist", "org-pharmacy-imss-09003"))
+    assert status == 403 and answer["issue"][0]["expression"] == ["Claim.provider"]
+    with world.db.read() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM claims_packs").scalar() == 0
+
+
 def test_only_pharmacists_administrators_and_clients_submit(world: Services) -> None:
     status, answer = post(world, claim([new_serial()]), user("physician"))
     assert status == 403, answer

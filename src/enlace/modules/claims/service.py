@@ -54,7 +54,9 @@ def submit(
     parsed = parse(body, services.repo.new_id())
     lookups = _lookups(services, conn, [parsed])
     prepared = _prepare(parsed, body, authorize or _anyone, lookups)
-    return _decide(services, conn, [prepared], NO_REVIEW, lookups.coverages)[0]
+    response = _decide(services, conn, [prepared], NO_REVIEW, lookups.coverages)[0]
+    _may_have_written(authorize or _anyone, parsed)
+    return response
 
 
 def adjudicate_batch(
@@ -92,6 +94,19 @@ def _stored_id(body: dict[str, Any]) -> str:
     if not body.get("id"):
         raise errors.FhirError(400, [Issue("required", "a stored Claim has its id", "Claim.id")])
     return str(body["id"])
+
+
+def _may_have_written(authorize: Authorize, claim: ParsedClaim) -> None:
+    """The stored Claim must be one the asker may see: a pharmacist's grant covers the claims
+    of their own pharmacy (`Claim.crs?provider=`), so a claim in another's name raises here
+    and the caller's transaction rolls everything back."""
+    try:
+        authorize("Claim", claim.claim_id)
+    except errors.FhirError as exc:
+        if exc.status != 404:
+            raise
+        message = f"Organization/org-{claim.provider_slug} is not the submitter's organization"
+        raise errors.FhirError(403, [Issue("forbidden", message, f"{WHERE}.provider")]) from None
 
 
 def _anyone(kind: str, rid: str) -> None:

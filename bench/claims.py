@@ -3,6 +3,7 @@
     .venv/bin/python bench/claims.py --db sqlite --claims 4000 --batch 1000
     .venv/bin/python bench/claims.py --db postgres --claims 4000 --batch 1000 --profile
     .venv/bin/python bench/claims.py --db sqlite --claims 4000 --batch 1000 --stored
+    .venv/bin/python bench/claims.py --db postgres --claims 4000 --batch 500 --processes 2
 
 Target (issue 7): ≥ 2,000 claims/s on 2 cores. The store holds the catalogs, the plans,
 `--claims` IMSS affiliates each with a prescription and one metformin pack commissioned,
@@ -21,7 +22,9 @@ import cProfile
 import pstats
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -128,41 +131,74 @@ def claim(n: int) -> dict[str, Any]:
     }
 
 
+POLICY = claims.ReviewPolicy(
+    random_percent=2.0, value_threshold_centavos=1_000_000, variance_percent=200
+)
+
+
+def adjudicate_batches(
+    settings: Settings, bodies: list[dict[str, Any]], batch: int, stored: bool, go: float
+) -> tuple[float, float, dict[str, int]]:
+    """One worker: its claims in batches of `batch`, each committed, starting at wall time
+    `go` (so process start-up is not timed); its start, end and outcomes."""
+    services = build(settings, upgrade=False)
+    outcomes: dict[str, int] = {}
+    time.sleep(max(0.0, go - time.time()))
+    began = time.time()
+    for start in range(0, len(bodies), batch):
+        with services.db.begin() as conn:
+            chunk = bodies[start : start + batch]
+            result = claims.adjudicate_batch(services, conn, chunk, POLICY, stored)
+        assert not result.refused, result.refused
+        for r in result.responses:
+            outcomes[r["outcome"]] = outcomes.get(r["outcome"], 0) + 1
+    ended = time.time()
+    services.db.dispose()
+    return began, ended, outcomes
+
+
 def run(
-    url: str, workdir: Path, count: int, batch: int, profile: bool, stored: bool
+    url: str, workdir: Path, count: int, batch: int, options: argparse.Namespace
 ) -> dict[str, Any]:
     settings = Settings.from_env(database_url=url, var_dir=workdir / "var", log_requests=False)
     services = build(settings)
     setup(services, count)
     bodies = [claim(n) for n in range(count)]
-    if stored:  # received during the month; the cycle adjudicates them at its end
+    if options.stored:  # received during the month; the cycle adjudicates them at its end
         bodies = [{**b, "id": f"claim-{n}"} for n, b in enumerate(bodies)]
         with services.db.begin() as conn:
             services.repo.put_many(conn, [PutItem(b) for b in bodies])
-    policy = claims.ReviewPolicy(
-        random_percent=2.0, value_threshold_centavos=1_000_000, variance_percent=200
-    )
-    profiler = cProfile.Profile() if profile else None
-    outcomes: dict[str, int] = {}
-    started = time.perf_counter()
-    if profiler:
+    services.db.dispose()
+    workers = options.processes
+    shares = [bodies[w::workers] for w in range(workers)]  # each its own patients and packs
+    if options.profile:
+        profiler = cProfile.Profile()
         profiler.enable()
-    for start in range(0, count, batch):
-        with services.db.begin() as conn:
-            chunk = bodies[start : start + batch]
-            result = claims.adjudicate_batch(services, conn, chunk, policy, stored)
-        assert not result.refused, result.refused
-        for r in result.responses:
-            outcomes[r["outcome"]] = outcomes.get(r["outcome"], 0) + 1
-    elapsed = time.perf_counter() - started
-    if profiler:
+        runs = [adjudicate_batches(settings, shares[0], batch, options.stored, 0.0)]
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
-    services.db.dispose()
+        count = len(shares[0])
+    elif workers == 1:
+        runs = [adjudicate_batches(settings, shares[0], batch, options.stored, 0.0)]
+    else:
+        go = time.time() + 15  # every worker imported and built by then
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            futures = [
+                pool.submit(adjudicate_batches, settings, share, batch, options.stored, go)
+                for share in shares
+            ]
+            runs = [f.result() for f in futures]
+    elapsed = max(r[1] for r in runs) - min(r[0] for r in runs)
+    counted = [r[2] for r in runs]
+    outcomes: dict[str, int] = {}
+    for c in counted:
+        for key, n in c.items():
+            outcomes[key] = outcomes.get(key, 0) + n
     return {
         "claims": count,
         "batch": batch,
-        "stored": stored,
+        "stored": options.stored,
+        "processes": workers,
         "seconds": round(elapsed, 3),
         "claims_per_s": round(count / elapsed),
         "outcomes": outcomes,
@@ -174,13 +210,14 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--claims", type=int, default=4000)
     parser.add_argument("--batch", type=int, default=1000)
-    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="one process, cProfile")
+    parser.add_argument("--processes", type=int, default=1, help="workers sharing the claims")
     parser.add_argument(
         "--stored", action="store_true", help="claims stored before the cycle (not timed)"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, database(args.db, Path(tmp)) as url:
-        figures = run(url, Path(tmp), args.claims, args.batch, args.profile, args.stored)
+        figures = run(url, Path(tmp), args.claims, args.batch, args)
     emit({"bench": "claims", "db": args.db, **figures})
 
 

@@ -9,7 +9,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from enlace.fhir.definitions import load_definitions
 from enlace.interactions.context import Services
 from enlace.interactions.module_operations import resource_operation
-from enlace.interactions.module_write_operations import writing_resource_operation
 from enlace.kernel.clock import Clock, system_clock
 from enlace.kernel.ids import IdFactory, random_ids
 from enlace.kernel.settings import Settings
@@ -67,8 +66,8 @@ def build(
     services.type_operations[("CoverageEligibilityRequest", "submit")] = resource_operation(
         "CoverageEligibilityRequest", coverage.ELIGIBILITY_ROLES, coverage.eligibility
     )
-    services.type_operations[("Claim", "submit")] = writing_resource_operation(
-        "Claim", claims.SUBMIT_ROLES, claims.submit
+    services.type_operations[("Claim", "submit")] = resource_operation(
+        "Claim", claims.SUBMIT_ROLES, claims.submit, writes=True
     )
     services.writing_operations.add(("Claim", "submit"))
     load_custom(db, search)

@@ -5,8 +5,9 @@ as `resource`), answered in the same exchange. The adapter validates the body, c
 asker's role may call the operation, and hands the module an `authorize(type, id)` callback that
 applies the asker's grants (interactions/guard.py) to every resource the module reads on their
 behalf. Bootstrap builds these and registers them in `Services.type_operations`; audit happens
-in router.dispatch as for every interaction. The use case gets a read connection: these
-operations only read, which is why the HTTP edge runs them on the event loop.
+in router.dispatch as for every interaction. A reading use case gets a read connection (the
+HTTP edge runs those on the event loop); one that writes (`writes=True`, e.g. `Claim/$submit`)
+runs in a write transaction, so what it stores commits with the answer or nothing does.
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ UseCase = Callable[[Services, Connection, dict[str, Any], Authorize], dict[str, 
 
 
 def resource_operation(
-    resource_type: str, roles: tuple[str, ...], use_case: UseCase
+    resource_type: str, roles: tuple[str, ...], use_case: UseCase, *, writes: bool = False
 ) -> TypeOperation:
     def run(services: Services, request: FhirRequest) -> FhirResponse:
         _require_role(request, roles, resource_type)
         body = services.checked_resource(_resource_of(request.json()), resource_type)
-        with services.reading() as conn:
+        with services.writing() if writes else services.reading() as conn:
 
             def authorize(target_type: str, target_id: str) -> None:
                 guard.check_existing(services, request, conn, target_type, target_id, "r")

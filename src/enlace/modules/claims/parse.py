@@ -12,12 +12,12 @@ extension keeps the claim self-contained and one lookup away, so that is the for
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
 from enlace.kernel import errors
 from enlace.kernel.errors import Issue
+from enlace.kernel.money import whole_centavos
 from enlace.modules.catalog import Medicine, formulary
 from enlace.modules.trace import TraceError, canonical_pack
 
@@ -169,14 +169,11 @@ def _centavos(money: dict[str, Any], path: str, issues: list[Issue]) -> int:
     if money.get("currency") != "MXN":
         issues.append(_bad("amounts are in MXN", f"{path}.currency"))
         return INVALID
-    try:
-        centavos = Decimal(str(money.get("value"))) * 100
-    except InvalidOperation:
-        centavos = Decimal(-1)
-    if centavos < 0 or centavos != centavos.to_integral_value():
+    centavos = whole_centavos(money.get("value"))
+    if centavos is None:
         issues.append(_bad("a non-negative amount in whole centavos", f"{path}.value"))
         return INVALID
-    return int(centavos)
+    return centavos
 
 
 def _pack_epcs(

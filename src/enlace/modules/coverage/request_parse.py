@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from enlace.kernel import errors
 from enlace.kernel.errors import Issue
+from enlace.kernel.money import whole_centavos
 
 from . import store
 from .domain import Item, Setting
@@ -167,14 +167,11 @@ def _price(money: dict[str, Any] | None, path: str, issues: list[Issue]) -> int 
     if money.get("currency", "MXN") != "MXN":
         issues.append(_bad("prices are in MXN", f"{path}.currency"))
         return INVALID
-    try:
-        centavos = Decimal(str(money.get("value"))) * 100
-    except InvalidOperation:
-        centavos = Decimal(-1)
-    if centavos < 0 or centavos != centavos.to_integral_value():
+    centavos = whole_centavos(money.get("value"))
+    if centavos is None:
         issues.append(_bad("a price is a non-negative amount in whole centavos", f"{path}.value"))
         return INVALID
-    return int(centavos)
+    return centavos
 
 
 def _setting(raw: dict[str, Any]) -> Setting:

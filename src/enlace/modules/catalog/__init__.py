@@ -19,7 +19,13 @@ from enlace.modules.catalog.domain import (
 )
 from enlace.modules.catalog.formulary_data import MEDICINES
 from enlace.modules.catalog.network_data import FACILITIES, INSTITUTIONS, STATES
-from enlace.modules.catalog.service import LoadReport, catalog_resources, load_catalogs
+from enlace.modules.catalog.service import (
+    CatalogServices,
+    LoadReport,
+    catalog_resources,
+    load_catalogs,
+    load_reference,
+)
 from enlace.modules.catalog.terminology_data import CONDITION_GROUPS, OBSERVATIONS
 
 
@@ -63,6 +69,7 @@ def observation_unit(loinc: str) -> str | None:
 __all__ = [
     "CONDITION_GROUPS",
     "STATES",
+    "CatalogServices",
     "ColdChain",
     "Facility",
     "Ingredient",
@@ -78,6 +85,7 @@ __all__ = [
     "institutions",
     "is_valid_gtin14",
     "load_catalogs",
+    "load_reference",
     "medication_for",
     "medicine_by_gtin",
     "observation_unit",

@@ -46,12 +46,17 @@ def catalog_resources() -> list[dict[str, Any]]:
 
 
 def load_catalogs(services: CatalogServices) -> LoadReport:
+    """Every catalog resource, validated and written as `load_reference` does."""
+    return load_reference(services, catalog_resources())
+
+
+def load_reference(services: CatalogServices, resources: list[dict[str, Any]]) -> LoadReport:
     """Validate every resource first, then write them all in one transaction.
 
     Nothing is written when any resource is invalid; an unchanged resource keeps its version, so
-    loading twice changes nothing.
+    loading twice changes nothing. Other modules' reference data (e.g. insurance plans) load the
+    same way.
     """
-    resources = catalog_resources()
     issues = [
         replace(issue, diagnostics=f"{r['resourceType']}/{r['id']}: {issue.diagnostics}")
         for r in resources

@@ -8,20 +8,16 @@ question, usage counts only once something is dispensed or paid.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection
 
 from enlace.kernel import errors
 from enlace.kernel.clock import fhir_instant
 from enlace.kernel.errors import Issue
-from enlace.store.bulk import PutItem
-from enlace.store.database import Database
-from enlace.store.repository import FhirRepository
+from enlace.modules.catalog import CatalogServices, LoadReport, load_reference
 
 from . import fhir_map, response_map, store
 from .domain import CoverageFacts, EligibilityResult, Item, Network, Plan
@@ -34,19 +30,7 @@ Authorize = Callable[[str, str], None]
 PURPOSES = ("validation", "benefits", "auth-requirements", "discovery")
 
 
-class CoverageServices(Protocol):
-    db: Database
-    repo: FhirRepository
-
-    def validate(self, body: Any, expected_type: str | None = None) -> list[errors.Issue]: ...
-
-
-@dataclass(frozen=True)
-class LoadReport:
-    created: int
-    updated: int
-    unchanged: int
-    by_type: dict[str, int]
+CoverageServices = CatalogServices  # db, repo and validate, as reference data loads need
 
 
 def plan_resources() -> list[dict[str, Any]]:
@@ -55,19 +39,9 @@ def plan_resources() -> list[dict[str, Any]]:
 
 def load_plans(services: CoverageServices) -> LoadReport:
     """Validate every InsurancePlan, then write them in one transaction (idempotent)."""
-    resources = plan_resources()
-    issues = [
-        replace(issue, diagnostics=f"InsurancePlan/{r['id']}: {issue.diagnostics}")
-        for r in resources
-        for issue in services.validate(r)
-    ]
-    if issues:
-        raise errors.FhirError(422, issues)
-    with services.db.begin() as conn:
-        counts = services.repo.put_many(conn, [PutItem(r) for r in resources])
+    report = load_reference(services, plan_resources())
     store.forget_plans()
-    by_type = dict(Counter(r["resourceType"] for r in resources))
-    return LoadReport(counts["created"], counts["updated"], counts["unchanged"], by_type)
+    return report
 
 
 # -- the Python API ---------------------------------------------------------------------------

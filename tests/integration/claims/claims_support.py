@@ -25,6 +25,7 @@ def claims_world(services: Services) -> Services:
     with services.db.begin() as conn:
         conn.exec_driver_sql("DELETE FROM claims_packs")
         conn.exec_driver_sql("DELETE FROM claims_submissions")
+        conn.exec_driver_sql("DELETE FROM claims_lines")
         rx = {
             "resourceType": "MedicationRequest",
             "id": "rx-imss",

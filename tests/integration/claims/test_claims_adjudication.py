@@ -13,7 +13,9 @@ from enlace.kernel import errors
 from enlace.modules import claims, trace
 from enlace.modules.finance import Ledger
 from tests.integration.claims.claims_support import (
+    DAY,
     OTHER_PHARMACY,
+    PHARMACY,
     claim,
     claims_world,
     new_serial,
@@ -159,3 +161,27 @@ def test_a_batch_of_stored_claims_answers_under_their_ids(world: Services) -> No
     assert result.refused[1].issues[0].expression == "Claim.id"
     with world.db.read() as conn:
         assert world.repo.read(conn, "ClaimResponse", "cr-stored-claim-1").version_id == 1
+
+
+def test_each_claimed_item_becomes_a_fact_line_refused_ones_included(world: Services) -> None:
+    paid, phantom = new_serial(), new_serial()
+    supply(world, paid)
+    supply(world, phantom, dispense_at=None)
+    submit(world, claim([paid], identifier="c-paid"))
+    submit(world, claim([phantom], identifier="c-phantom"))
+    question = claim([paid], identifier="c-question")
+    question["use"] = "preauthorization"
+    submit(world, question)
+    with world.db.read() as conn:
+        found = {line.reason: line for line in claims.claim_lines(conn, payer="imss", batch=1)}
+        assert list(claims.claim_lines(conn, since=DAY.replace(year=2030))) == []
+    assert set(found) == {"", "phantom"}  # the preauthorization left no line
+    line = found[""]
+    assert (line.pharmacy, line.patient, line.medication) == (
+        PHARMACY,
+        "p-imss",
+        "metformin-850-tab",
+    )
+    assert line.outcome == "complete" and line.payer_centavos > 0
+    assert line.payer_centavos + line.patient_centavos == line.submitted_centavos
+    assert found["phantom"].payer_centavos == 0 and found["phantom"].outcome == "error"

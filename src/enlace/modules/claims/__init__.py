@@ -3,7 +3,8 @@
 Public API (docs/claims.md): `submit` behind `Claim/$submit` (a ClaimResponse in the same
 exchange; the Claim, ClaimResponse and a patient-facing ExplanationOfBenefit stored; usage
 and ledger postings in the same transaction), `adjudicate_batch` for monthly cycles with
-`ReviewPolicy` sampling, and the codes of the reasons an item is refused.
+`ReviewPolicy` sampling, the codes of the reasons an item is refused, and `claim_lines`: the
+adjudicated items as plain rows (the fact table the dashboard and anti-fraud analytics read).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from enlace.modules.claims.domain import (
     diagnosis_averages,
     review_reasons,
 )
+from enlace.modules.claims.facts import ClaimLine, claim_lines
 from enlace.modules.claims.fhir_out import PROOF_EXTENSION
 from enlace.modules.claims.parse import PACK_EXTENSION
 from enlace.modules.claims.service import BatchResult, adjudicate_batch, submit
@@ -34,10 +36,12 @@ __all__ = [
     "REVIEW_SYSTEM",
     "SUBMIT_ROLES",
     "BatchResult",
+    "ClaimLine",
     "ClaimReason",
     "ReviewPolicy",
     "ReviewReason",
     "adjudicate_batch",
+    "claim_lines",
     "diagnosis_averages",
     "review_reasons",
     "submit",

@@ -27,6 +27,7 @@ from enlace.store.bulk import PutItem
 from . import fhir_out
 from .adjudicate import adjudicate, institution_of_facility
 from .domain import NO_REVIEW, Decision, ParsedClaim, ReviewPolicy
+from .facts import record_lines
 from .ledger_post import post_claims
 from .parse import WHERE, parse
 from .tables import packs, submissions
@@ -208,8 +209,9 @@ def _decide(
         responses.append(response)
     services.repo.put_many(conn, [PutItem(r) for r in resources])
     _record(conn, decisions, now)
-    paid = [(d, p.payer) for p, d in zip(prepared, decisions, strict=True) if _payable(d)]
-    post_claims(conn, Ledger(clock=services.repo.clock), paid)
+    with_payer = [(d, p.payer) for p, d in zip(prepared, decisions, strict=True)]
+    record_lines(conn, with_payer, now)
+    post_claims(conn, Ledger(clock=services.repo.clock), [x for x in with_payer if _payable(x[0])])
     return responses
 
 

@@ -5,11 +5,15 @@
 with one primary-key lookup. `claims_packs` holds one row per pack (canonical EPC) a claim was
 paid or pended for: a pack can be claimed once. Only enlace.modules.claims reads or writes them.
 No foreign keys (written in bulk; Citus-ready).
+
+`claims_lines` (migration 0011) is the fact table of adjudicated claim items, one row per item
+of every `use=claim` claim, refused ones included (a pharmacy's refusals are a signal): what
+the payer dashboard aggregates and the anti-fraud analytics read, without parsing resources.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Date, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -30,4 +34,28 @@ packs = Table(
     Column("claim_id", String(64), nullable=False),
 )
 
+lines = Table(
+    "claims_lines",
+    metadata,
+    Column("claim_id", String(64), primary_key=True),
+    Column("sequence", Integer, primary_key=True),
+    Column("service_date", Date, nullable=False, index=True),
+    Column("payer", String(64), nullable=False, index=True),  # Organization slug
+    Column("pharmacy", String(64), nullable=False),  # catalog facility slug
+    Column("patient", String(64), nullable=False),
+    Column("coverage", String(64), nullable=False),
+    Column("prescription", String(64)),  # MedicationRequest id, when the claim names it
+    Column("diagnosis", String(64)),
+    Column("medication", String(128), nullable=False),  # catalog medication slug
+    Column("packs", Integer, nullable=False),
+    Column("unit_centavos", BigInteger, nullable=False),  # as claimed
+    Column("submitted_centavos", BigInteger, nullable=False),
+    Column("payer_centavos", BigInteger, nullable=False),
+    Column("patient_centavos", BigInteger, nullable=False),
+    Column("reason", String(32), nullable=False),  # ClaimReason code, '' when approved
+    Column("outcome", String(16), nullable=False),  # the claim's: complete|partial|error|queued
+    Column("created_us", BigInteger, nullable=False),
+)
+
 CLAIMS_TABLES = (submissions, packs)
+LINES_TABLES = (lines,)

@@ -41,7 +41,7 @@ class ClaimLine:
     created_us: int
 
 
-COLUMNS = tuple(ClaimLine.__slots__)  # type: ignore[attr-defined]
+COLUMNS: tuple[str, ...] = tuple(ClaimLine.__slots__)
 
 
 def record_lines(conn: Connection, decided: Sequence[tuple[Decision, str]], now: datetime) -> None:

@@ -3,7 +3,9 @@
 `CoverageBatch` reads every Coverage of the batch and their accumulators once, checks each
 request with the same `check_eligibility` as `service.check`, keeps the usage of what it
 records in memory (so a later request of the same coverage or family policy in the batch sees
-it), and writes all of it with one upsert in `flush`. Per request this saves the Coverage read,
+it), and writes all of it with one upsert in `flush`. It locks its coverages' and policies'
+usage first (`store.lock_usage`), so a concurrent batch or dispense on the same policy waits
+for this transaction instead of reading accumulators about to change. Per request this saves the Coverage read,
 the accumulator read and the usage write that `check` + `record_usage` cost one at a time.
 """
 
@@ -32,6 +34,7 @@ class CoverageBatch:
             cid: _facts(resource) for cid, resource in self.resources.items()
         }
         holders = {h for f in self.facts.values() if f for h in (f.coverage_id, f.policy_id)}
+        store.lock_usage(conn, holders)  # held to the end of the caller's transaction
         self.usage = _read_usage(conn, sorted(holders))
         self.delta: dict[tuple[str, str, str], int] = {}
 

@@ -51,15 +51,20 @@ def check(
     coverage_id: str,
     items: Sequence[Item],
     on_date: date,
+    lock: bool = False,
 ) -> EligibilityResult:
     """Eligibility of `items` under a stored Coverage. A missing or unreadable Coverage or plan
-    is answered as no policy (reason NO_POLICY), never raised: the caller decides."""
+    is answered as no policy (reason NO_POLICY), never raised: the caller decides. A caller
+    that will `record_usage` in the same write transaction passes `lock=True`: the coverage's
+    and policy's usage stay locked until it commits (see `store.lock_usage`)."""
     coverage = store.resource(services.repo, conn, "Coverage", coverage_id)
     facts = _facts_or_none(coverage)
     plan = store.plan(services.repo, conn, facts.plan_id) if facts else None
     if facts is None or plan is None:
         facts = CoverageFacts(coverage_id, coverage_id, "", False, on_date, None)
         return check_eligibility(_NO_PLAN, facts, {}, items, on_date)
+    if lock:
+        store.lock_usage(conn, (facts.coverage_id, facts.policy_id))
     usage = store.usage(conn, facts.coverage_id, facts.policy_id)
     return check_eligibility(plan, facts, usage, items, on_date, store.products())
 

@@ -94,6 +94,21 @@ def usage(conn: Connection, coverage_id: str, policy_id: str) -> dict[tuple[str,
     return {(h, p, b): int(a) for h, p, b, a in rows}
 
 
+_LOCK_HOLDER = "SELECT pg_advisory_xact_lock(hashtextextended('coverage-usage:' || %s, 0))"
+
+
+def lock_usage(conn: Connection, holders: Iterable[str]) -> None:
+    """Serialize checking-then-recording usage per holder (coverage or family policy) until the
+    caller's transaction ends. Two pharmacies claiming on one policy at once would otherwise both
+    read the same accumulators and together pass a ceiling neither alone could. PostgreSQL:
+    transaction-scoped advisory locks, taken in sorted order so two batches cannot deadlock.
+    SQLite needs none: its write transactions (BEGIN IMMEDIATE) already run one at a time."""
+    if conn.dialect.name != "postgresql":
+        return
+    for holder in sorted(set(holders)):
+        conn.exec_driver_sql(_LOCK_HOLDER, (holder,))
+
+
 def add_usage(conn: Connection, delta: Mapping[tuple[str, str, str], int]) -> None:
     """Add to the accumulators in the caller's transaction (a dispense, a paid claim)."""
     rows = [

@@ -42,16 +42,20 @@ def new_serial() -> str:
     return uuid.uuid4().hex[:12].upper()
 
 
-def pack_link(serial: str) -> str:
-    return ev.pack_scan(METFORMIN_GTIN, serial, "L1", "2027-12-31")
+def pack_link(serial: str, gtin: str = METFORMIN_GTIN) -> str:
+    return ev.pack_scan(gtin, serial, "L1", "2027-12-31")
 
 
 def supply(
-    services: Services, serial: str, dispense_at: str | None = PHARMACY, rx: str | None = "rx-imss"
+    services: Services,
+    serial: str,
+    dispense_at: str | None = PHARMACY,
+    rx: str | None = "rx-imss",
+    gtin: str = METFORMIN_GTIN,
 ) -> None:
     """Commission, ship, receive and (unless `dispense_at` is None) dispense one pack."""
     place = trace.facility_location_id(PHARMACY)
-    scan = pack_link(serial)
+    scan = pack_link(serial, gtin)
     events = [
         ev.commissioning(_eid(), ev.event_time(DAY, 60), [scan], "L1", "2027-12-31"),
         ev.shipping(_eid(), ev.event_time(DAY, 120), ev.PLANT, place, [scan]),
@@ -85,7 +89,9 @@ def claim(
         "servicedDate": on,
         "quantity": {"value": len(serials)},
         "unitPrice": {"value": price, "currency": currency},
-        "extension": [{"url": claims.PACK_EXTENSION, "valueString": pack_link(s)} for s in serials],
+        "extension": [
+            {"url": claims.PACK_EXTENSION, "valueString": pack_link(s, gtin)} for s in serials
+        ],
     }
     return {
         "resourceType": "Claim",

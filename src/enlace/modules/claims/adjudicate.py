@@ -11,7 +11,7 @@ coverage in the batch sees them).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from enlace.kernel.clock import epoch_us
 from enlace.modules import coverage, trace
 from enlace.modules.catalog import facilities
 
+from . import preauth
 from .domain import (
     ClaimItem,
     ClaimReason,
@@ -43,6 +44,7 @@ class BatchState:
     claimed_keys: set[str]
     claimed_packs: set[str]
     dispenses: dict[str, list[trace.DispenseRecord]]
+    authorizations: preauth.Authorizations = field(default_factory=dict)
 
 
 def load_state(conn: Connection, claims: Sequence[ParsedClaim]) -> BatchState:
@@ -71,6 +73,7 @@ def adjudicate(
     coverages: coverage.CoverageBatch,
 ) -> list[Decision]:
     state = load_state(conn, claims)
+    state.authorizations = preauth.load(services, conn, claims)
     subject_of = _subjects(services, conn, state)
     averages = diagnosis_averages([(c.diagnosis, c.submitted_centavos) for c in claims])
     decisions = []
@@ -102,7 +105,7 @@ def _claim_items(
         else:
             proven.append((item, leaves))
             unproven = unproven or not patient_ok
-    decided.update(_covered(coverages, claim, proven))
+    decided.update(_covered(coverages, claim, proven, state.authorizations))
     if claim.use == "claim":
         state.claimed_keys.add(claim.claim_key)
         state.claimed_packs.update(e for item, _ in proven for e in item.pack_epcs)
@@ -117,6 +120,8 @@ def _pre_checks(
     subject_of: Any,
 ) -> tuple[ItemDecision | None, tuple[int, ...], bool]:
     submitted = item.submitted_centavos
+    if claim.use != "claim" and not item.pack_epcs:
+        return None, (), True  # a question before dispensing: nothing to prove yet
     if not item.medication_slug:
         detail = "the medicine is not in the price list (catalog formulary)"
         return (
@@ -168,20 +173,46 @@ def _covered(
     coverages: coverage.CoverageBatch,
     claim: ParsedClaim,
     proven: list[tuple[ClaimItem, tuple[int, ...]]],
+    authorizations: preauth.Authorizations,
 ) -> dict[int, ItemDecision]:
+    """Coverage of the proven items. An item the plan puts under prior authorization is refused
+    unless the claim cites a valid one for it (a preauthorization asks for exactly that, so it
+    is not refused); the rest are checked again without it, so it uses up no limit."""
     if not proven:
         return {}
     network = institution_of_facility(claim.provider_slug)
-    items = [_coverage_item(item, network) for item, _ in proven]
-    record = claim.use == "claim"
-    result = coverages.check(claim.coverage_id, items, claim.service_date, record)
-    decided = {}
-    for (item, leaves), checked, asked in zip(proven, result.items, items, strict=True):
+    asked = [_coverage_item(item, network) for item, _ in proven]
+    result = coverages.check(claim.coverage_id, asked, claim.service_date, record=False)
+    unauthorized = {
+        item.sequence
+        for (item, _), checked in zip(proven, result.items, strict=True)
+        if claim.use != "preauthorization"
+        and checked.covered
+        and checked.prior_authorization
+        and not preauth.cited(authorizations, claim, item)
+    }
+    decided = {
+        item.sequence: ItemDecision(
+            item.sequence,
+            item.submitted_centavos,
+            reason=ClaimReason.PRIOR_AUTHORIZATION,
+            detail=preauth.missing(claim, item),
+        )  # no leaves: its packs stay claimable once the authorization is obtained
+        for item, _ in proven
+        if item.sequence in unauthorized
+    }
+    if unauthorized:
+        proven = [(item, leaves) for item, leaves in proven if item.sequence not in unauthorized]
+        asked = [_coverage_item(item, network) for item, _ in proven]
+        result = coverages.check(claim.coverage_id, asked, claim.service_date, record=False)
+    if claim.use == "claim":
+        coverages.record(result)
+    for (item, leaves), checked, wanted in zip(proven, result.items, asked, strict=True):
         reason = result.reason or checked.reason
         decided[item.sequence] = ItemDecision(
             item.sequence,
             item.submitted_centavos,
-            eligible_centavos=asked.amount_centavos,
+            eligible_centavos=wanted.amount_centavos,
             payer_centavos=checked.payer_centavos if checked.covered else 0,
             patient_centavos=checked.patient_centavos if checked.covered else 0,
             reason=None if checked.covered else ClaimReason(str(reason)),

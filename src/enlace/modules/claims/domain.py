@@ -16,6 +16,7 @@ from enum import StrEnum
 
 REASON_SYSTEM = "https://enlace.health/fhir/CodeSystem/claim-adjudication-reason"
 REVIEW_SYSTEM = "https://enlace.health/fhir/CodeSystem/claim-review-reason"
+PRE_AUTH_DAYS = 180  # how long an approved preauthorization can be cited (its preAuthPeriod)
 
 
 class ClaimReason(StrEnum):
@@ -33,6 +34,7 @@ class ClaimReason(StrEnum):
     VISIT_MAXIMUM = "visit-maximum"  # reserved: visit/admission claims (none yet)
     PHANTOM = "phantom"  # no matching dispensing event in the transparency log
     DUPLICATE = "duplicate"  # the claim, or one of its packs, was claimed before
+    PRIOR_AUTHORIZATION = "prior-authorization"  # the plan requires one; none valid was cited
 
 
 class ReviewReason(StrEnum):
@@ -67,6 +69,7 @@ class ParsedClaim:
     service_date: date
     diagnosis: str | None  # first diagnosis code, for the variance review
     items: tuple[ClaimItem, ...]
+    pre_auth_refs: tuple[str, ...] = ()  # the focal insurance's preAuthRef values
 
     @property
     def submitted_centavos(self) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 
 from enlace.modules.trace import LeafProof
 
+from . import preauth
 from .domain import REASON_SYSTEM, REVIEW_SYSTEM, Decision, ItemDecision
 
 SD = "https://enlace.health/fhir/StructureDefinition/"
@@ -53,6 +54,9 @@ def claim_response(decision: Decision, response_id: str, insurer: str, created: 
         body["error"] = errors
     if decision.review:
         body["extension"] = [_review(r) for r in decision.review]
+    if claim.use == "preauthorization" and decision.outcome in ("complete", "partial"):
+        body["preAuthRef"] = preauth.reference(claim.claim_id)
+        body["preAuthPeriod"] = preauth.period(claim.service_date)
     return body
 
 

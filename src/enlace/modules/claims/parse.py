@@ -47,7 +47,7 @@ def parse(body: dict[str, Any], claim_id: str) -> ParsedClaim:
     if body.get("prescription") and prescription is None:
         issues.append(_bad("must reference a MedicationRequest by id", "prescription"))
     _total(body.get("total"), issues)
-    items = tuple(_items(body, issues))
+    items = tuple(_items(body, issues, packs_required=use == "claim"))
     service_date = _service_date(body, issues)
     if issues:
         raise errors.FhirError(400, issues)
@@ -63,6 +63,7 @@ def parse(body: dict[str, Any], claim_id: str) -> ParsedClaim:
         service_date=service_date,
         diagnosis=_diagnosis(body),
         items=items,
+        pre_auth_refs=_pre_auth_refs(body),
     )
 
 
@@ -84,6 +85,13 @@ def _coverage(body: dict[str, Any], issues: list[Issue]) -> str | None:
         at = insurance.index(focal[0])
         issues.append(_bad("must reference a Coverage by id", f"insurance[{at}].coverage"))
     return found
+
+
+def _pre_auth_refs(body: dict[str, Any]) -> tuple[str, ...]:
+    insurance = body.get("insurance", [])
+    focal = [i for i in insurance if i.get("focal")] or insurance[:1]
+    refs = focal[0].get("preAuthRef", []) if focal else []
+    return tuple(str(ref) for ref in refs if isinstance(ref, str) and ref)
 
 
 def _service_date(body: dict[str, Any], issues: list[Issue]) -> date | None:
@@ -112,18 +120,20 @@ def _total(money: dict[str, Any] | None, issues: list[Issue]) -> None:
         _centavos(money, "total", issues)
 
 
-def _items(body: dict[str, Any], issues: list[Issue]) -> list[ClaimItem]:
+def _items(body: dict[str, Any], issues: list[Issue], packs_required: bool) -> list[ClaimItem]:
     items = []
     if not body.get("item"):
         issues.append(_bad("a pharmacy claim has at least one item", "item"))
     for i, raw in enumerate(body.get("item", [])):
-        item = _item(raw, f"item[{i}]", issues)
+        item = _item(raw, f"item[{i}]", issues, packs_required)
         if item is not None:
             items.append(item)
     return items
 
 
-def _item(raw: dict[str, Any], path: str, issues: list[Issue]) -> ClaimItem | None:
+def _item(
+    raw: dict[str, Any], path: str, issues: list[Issue], packs_required: bool
+) -> ClaimItem | None:
     before = len(issues)
     medicine = _medicine(raw.get("productOrService", {}), f"{path}.productOrService", issues)
     packs = _packs(raw.get("quantity"), f"{path}.quantity", issues)
@@ -134,7 +144,7 @@ def _item(raw: dict[str, Any], path: str, issues: list[Issue]) -> ClaimItem | No
         price = _centavos(raw["unitPrice"], f"{path}.unitPrice", issues)
     if packs and price > 0 and packs * price > MAX_ITEM_CENTAVOS:
         issues.append(_bad("an item is at most 20,000,000 MXN", f"{path}.unitPrice"))
-    epcs = _pack_epcs(raw, path, medicine, packs, issues)
+    epcs = _pack_epcs(raw, path, medicine, packs, issues, packs_required)
     if len(issues) > before or packs is None:
         return None
     slug = medicine.slug if isinstance(medicine, Medicine) else ""
@@ -182,7 +192,10 @@ def _pack_epcs(
     medicine: Medicine | str | None,
     packs: int | None,
     issues: list[Issue],
+    required: bool,
 ) -> tuple[str, ...]:
+    """The packs named on the item: one per pack on a claim; a preauthorization or
+    predetermination asks before dispensing, so it may name none (or all)."""
     gtin = medicine.gtin if isinstance(medicine, Medicine) else medicine
     epcs = []
     for j, extension in enumerate(raw.get("extension", [])):
@@ -197,7 +210,7 @@ def _pack_epcs(
         if gtin and f"/01/{gtin}/" not in epc:
             issues.append(_bad(f"the pack is not a pack of GTIN {gtin}", where))
         epcs.append(epc)
-    if packs is not None and len(epcs) != packs:
+    if packs is not None and len(epcs) != packs and (required or epcs):
         issues.append(
             _bad(f"name each of the {packs} packs with a {PACK_EXTENSION} extension", path)
         )

@@ -54,10 +54,15 @@ class CoverageBatch:
             return check_eligibility(_NO_PLAN, facts, {}, items, on_date)
         result = check_eligibility(plan, facts, self.usage, items, on_date, store.products())
         if record:
-            for key, amount in stored_usage(result).items():
-                self.usage[key] = self.usage.get(key, 0) + amount
-                self.delta[key] = self.delta.get(key, 0) + amount
+            self.record(result)
         return result
+
+    def record(self, result: EligibilityResult) -> None:
+        """Count a checked result's covered items (for a caller that looked at the answer
+        before deciding to record it); written by `flush`."""
+        for key, amount in stored_usage(result).items():
+            self.usage[key] = self.usage.get(key, 0) + amount
+            self.delta[key] = self.delta.get(key, 0) + amount
 
     def flush(self) -> None:
         store.add_usage(self.conn, self.delta)

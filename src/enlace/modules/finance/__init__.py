@@ -15,6 +15,15 @@ from enlace.modules.finance.installments import Installment, InstallmentPlan, pl
 from enlace.modules.finance.ledger import Ledger
 from enlace.modules.finance.ledger_model import Account, HoldPlaced, Posting, Recorded, Transfer
 from enlace.modules.finance.ledger_reports import TrialBalance, account_statement, trial_balance
+from enlace.modules.finance.ledger_views import (
+    AGEING_LIMITS,
+    Ageing,
+    Membership,
+    accounts_with_prefix,
+    ageing,
+    member_wallets,
+    recent_statement,
+)
 from enlace.modules.finance.sliding_scale import (
     CURRENT_LINE,
     DEFAULT_TIERS,
@@ -27,14 +36,17 @@ from enlace.modules.finance.wallet import Wallets
 from enlace.modules.finance.wallet_statement import MemberStatement, member_statement
 
 __all__ = [
+    "AGEING_LIMITS",
     "CURRENT_LINE",
     "DEFAULT_TIERS",
     "Account",
+    "Ageing",
     "HoldPlaced",
     "Installment",
     "InstallmentPlan",
     "Ledger",
     "MemberStatement",
+    "Membership",
     "PlanAccounts",
     "Posting",
     "PovertyLine",
@@ -45,9 +57,13 @@ __all__ = [
     "TrialBalance",
     "Wallets",
     "account_statement",
+    "accounts_with_prefix",
+    "ageing",
     "book_plan",
     "member_statement",
+    "member_wallets",
     "plan",
+    "recent_statement",
     "record_installment",
     "sliding_fee",
     "trial_balance",

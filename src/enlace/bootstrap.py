@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from enlace.fhir.definitions import load_definitions
 from enlace.interactions.context import Services
-from enlace.interactions.module_operations import resource_operation
+from enlace.interactions.module_operations import parameters_operation, resource_operation
 from enlace.kernel.clock import Clock, system_clock
 from enlace.kernel.ids import IdFactory, random_ids
 from enlace.kernel.settings import Settings
@@ -70,6 +70,10 @@ def build(
         "Claim", claims.SUBMIT_ROLES, claims.submit, writes=True
     )
     services.writing_operations.add(("Claim", "submit"))
+    services.type_operations[("ClaimResponse", "review")] = parameters_operation(
+        "ClaimResponse", claims.REVIEW_ROLES, claims.review, writes=True
+    )
+    services.writing_operations.add(("ClaimResponse", "review"))
     load_custom(db, search)
     search.subscribe(lambda old, new: reindex_runner.on_config_change(services, old, new))
     try:

@@ -1,7 +1,8 @@
 """Adapting a domain module's use case to a FHIR operation that takes one resource.
 
 `POST [base]/{Type}/${name}` with a resource of that type in the body (or a Parameters with it
-as `resource`), answered in the same exchange. The adapter validates the body, checks that the
+as `resource`), or with Parameters of the operation's own (`parameters_operation`), answered in
+the same exchange. The adapter validates the body, checks that the
 asker's role may call the operation, and hands the module an `authorize(type, id)` callback that
 applies the asker's grants (interactions/guard.py) to every resource the module reads on their
 behalf. Bootstrap builds these and registers them in `Services.type_operations`; audit happens
@@ -30,9 +31,35 @@ UseCase = Callable[[Services, Connection, dict[str, Any], Authorize], dict[str, 
 def resource_operation(
     resource_type: str, roles: tuple[str, ...], use_case: UseCase, *, writes: bool = False
 ) -> TypeOperation:
+    """The operation takes one resource of `resource_type` (or a Parameters holding it)."""
+
+    def body_of(services: Services, request: FhirRequest) -> dict[str, Any]:
+        return services.checked_resource(_resource_of(request.json()), resource_type)
+
+    return _operation(resource_type, roles, use_case, writes, body_of)
+
+
+def parameters_operation(
+    resource_type: str, roles: tuple[str, ...], use_case: UseCase, *, writes: bool = False
+) -> TypeOperation:
+    """The operation takes a (valid) Parameters resource, handed to the use case as it is."""
+
+    def body_of(services: Services, request: FhirRequest) -> dict[str, Any]:
+        return services.checked_resource(request.json(), "Parameters")
+
+    return _operation(resource_type, roles, use_case, writes, body_of)
+
+
+def _operation(
+    resource_type: str,
+    roles: tuple[str, ...],
+    use_case: UseCase,
+    writes: bool,
+    body_of: Callable[[Services, FhirRequest], dict[str, Any]],
+) -> TypeOperation:
     def run(services: Services, request: FhirRequest) -> FhirResponse:
         _require_role(request, roles, resource_type)
-        body = services.checked_resource(_resource_of(request.json()), resource_type)
+        body = body_of(services, request)
         with services.writing() if writes else services.reading() as conn:
 
             def authorize(target_type: str, target_id: str) -> None:

@@ -22,17 +22,21 @@ from enlace.modules.claims.domain import (
 from enlace.modules.claims.facts import ClaimLine, claim_lines
 from enlace.modules.claims.fhir_out import PROOF_EXTENSION
 from enlace.modules.claims.parse import PACK_EXTENSION
+from enlace.modules.claims.review import review
 from enlace.modules.claims.service import BatchResult, adjudicate_batch, submit
 
 # Who may submit a claim (besides system clients and the platform): the dispensing pharmacy
 # and administrators.
 SUBMIT_ROLES = ("pharmacist", "administrator")
+# Who may decide a queued claim (besides system clients and the platform).
+REVIEW_ROLES = ("payer", "administrator")
 
 __all__ = [
     "NO_REVIEW",
     "PACK_EXTENSION",
     "PROOF_EXTENSION",
     "REASON_SYSTEM",
+    "REVIEW_ROLES",
     "REVIEW_SYSTEM",
     "SUBMIT_ROLES",
     "BatchResult",
@@ -43,6 +47,7 @@ __all__ = [
     "adjudicate_batch",
     "claim_lines",
     "diagnosis_averages",
+    "review",
     "review_reasons",
     "submit",
 ]

@@ -30,6 +30,7 @@ from .domain import (
     ParsedClaim,
     ReviewPolicy,
     ReviewReason,
+    Usage,
     diagnosis_averages,
     review_reasons,
 )
@@ -78,13 +79,13 @@ def adjudicate(
     averages = diagnosis_averages([(c.diagnosis, c.submitted_centavos) for c in claims])
     decisions = []
     for claim in claims:
-        items, unproven = _claim_items(coverages, claim, state, subject_of)
+        items, unproven, usage = _claim_items(coverages, claim, state, subject_of)
         reasons = review_reasons(
             policy, claim.claim_id, claim.submitted_centavos, averages.get(claim.diagnosis or "")
         )
         if unproven:
             reasons = (*reasons, ReviewReason.PATIENT_UNPROVEN)
-        decisions.append(Decision(claim, tuple(items), reasons))
+        decisions.append(Decision(claim, tuple(items), reasons, usage=usage))
     return _with_proofs(conn, decisions, now, publisher)
 
 
@@ -93,7 +94,7 @@ def _claim_items(
     claim: ParsedClaim,
     state: BatchState,
     subject_of: Any,
-) -> tuple[list[ItemDecision], bool]:
+) -> tuple[list[ItemDecision], bool, Usage]:
     duplicate_claim = claim.claim_key in state.claimed_keys
     decided: dict[int, ItemDecision] = {}
     proven: list[tuple[ClaimItem, tuple[int, ...]]] = []
@@ -105,11 +106,12 @@ def _claim_items(
         else:
             proven.append((item, leaves))
             unproven = unproven or not patient_ok
-    decided.update(_covered(coverages, claim, proven, state.authorizations))
+    covered, usage = _covered(coverages, claim, proven, state.authorizations)
+    decided.update(covered)
     if claim.use == "claim":
         state.claimed_keys.add(claim.claim_key)
         state.claimed_packs.update(e for item, _ in proven for e in item.pack_epcs)
-    return [decided[i.sequence] for i in claim.items], unproven
+    return [decided[i.sequence] for i in claim.items], unproven, usage
 
 
 def _pre_checks(
@@ -174,12 +176,12 @@ def _covered(
     claim: ParsedClaim,
     proven: list[tuple[ClaimItem, tuple[int, ...]]],
     authorizations: preauth.Authorizations,
-) -> dict[int, ItemDecision]:
+) -> tuple[dict[int, ItemDecision], Usage]:
     """Coverage of the proven items. An item the plan puts under prior authorization is refused
     unless the claim cites a valid one for it (a preauthorization asks for exactly that, so it
     is not refused); the rest are checked again without it, so it uses up no limit."""
     if not proven:
-        return {}
+        return {}, {}
     network = institution_of_facility(claim.provider_slug)
     asked = [_coverage_item(item, network) for item, _ in proven]
     result = coverages.check(claim.coverage_id, asked, claim.service_date, record=False)
@@ -205,8 +207,7 @@ def _covered(
         proven = [(item, leaves) for item, leaves in proven if item.sequence not in unauthorized]
         asked = [_coverage_item(item, network) for item, _ in proven]
         result = coverages.check(claim.coverage_id, asked, claim.service_date, record=False)
-    if claim.use == "claim":
-        coverages.record(result)
+    usage = coverages.record(result) if claim.use == "claim" else {}
     for (item, leaves), checked, wanted in zip(proven, result.items, asked, strict=True):
         reason = result.reason or checked.reason
         decided[item.sequence] = ItemDecision(
@@ -219,7 +220,7 @@ def _covered(
             detail="" if checked.covered else f"coverage: {reason}",
             leaf_indexes=leaves,
         )
-    return decided
+    return decided, usage
 
 
 def _coverage_item(item: ClaimItem, network: str | None) -> coverage.Item:

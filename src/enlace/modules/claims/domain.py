@@ -35,6 +35,7 @@ class ClaimReason(StrEnum):
     PHANTOM = "phantom"  # no matching dispensing event in the transparency log
     DUPLICATE = "duplicate"  # the claim, or one of its packs, was claimed before
     PRIOR_AUTHORIZATION = "prior-authorization"  # the plan requires one; none valid was cited
+    DENIED_ON_REVIEW = "denied-on-review"  # a reviewer denied a claim queued for review
 
 
 class ReviewReason(StrEnum):
@@ -92,6 +93,9 @@ class ItemDecision:
         return self.reason is None
 
 
+Usage = dict[tuple[str, str, str], int]  # coverage accumulator (holder, period, bucket) -> added
+
+
 @dataclass(frozen=True)
 class Decision:
     claim: ParsedClaim
@@ -99,6 +103,7 @@ class Decision:
     review: tuple[ReviewReason, ...] = ()
     review_detail: str = ""
     proofs: dict[int, object] = field(default_factory=dict)  # leaf index -> trace LeafProof
+    usage: Usage = field(default_factory=dict)  # what the claim added to the coverage limits
 
     @property
     def payer_centavos(self) -> int:

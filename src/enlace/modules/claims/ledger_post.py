@@ -28,8 +28,18 @@ KINDS = {
 
 
 def claim_transfer(decision: Decision, payer: str) -> Transfer | None:
-    paid, copay = decision.payer_centavos, decision.patient_centavos
-    pharmacy = decision.claim.provider_slug
+    claim = decision.claim
+    return transfer(
+        claim.claim_id,
+        claim.provider_slug,
+        payer,
+        decision.payer_centavos,
+        decision.patient_centavos,
+    )
+
+
+def transfer(claim_id: str, pharmacy: str, payer: str, paid: int, copay: int) -> Transfer | None:
+    """The claim's transfer (None when nothing is owed: a refused claim moves no money)."""
     legs = [
         (f"expense:claims:{payer}", paid),
         (f"claims-payable:{payer}", -paid),
@@ -40,7 +50,6 @@ def claim_transfer(decision: Decision, payer: str) -> Transfer | None:
     postings = tuple(Posting(account, amount) for account, amount in legs if amount)
     if len(postings) < 2:
         return None
-    claim_id = decision.claim.claim_id
     return Transfer(
         postings,
         idempotency_key=f"claim:{claim_id}",
@@ -50,8 +59,12 @@ def claim_transfer(decision: Decision, payer: str) -> Transfer | None:
 
 
 def post_claims(conn: Connection, ledger: Ledger, paid: Sequence[tuple[Decision, str]]) -> int:
-    """Open the accounts the transfers need (idempotent), then post them all at once."""
     transfers = [t for d, payer in paid if (t := claim_transfer(d, payer)) is not None]
+    return post(conn, ledger, transfers)
+
+
+def post(conn: Connection, ledger: Ledger, transfers: Sequence[Transfer]) -> int:
+    """Open the accounts the transfers need (idempotent), then post them all at once."""
     accounts = sorted({p.account for t in transfers for p in t.postings})
     for account in accounts:
         prefix = account.split(":", 1)[0]

@@ -30,6 +30,7 @@ from .domain import NO_REVIEW, Decision, ParsedClaim, ReviewPolicy
 from .facts import record_lines
 from .ledger_post import post_claims
 from .parse import WHERE, parse
+from .review import hold_usage
 from .tables import packs, submissions
 
 Authorize = Callable[[str, str], None]
@@ -211,6 +212,7 @@ def _decide(
     _record(conn, decisions, now)
     with_payer = [(d, p.payer) for p, d in zip(prepared, decisions, strict=True)]
     record_lines(conn, with_payer, now)
+    hold_usage(conn, decisions)
     post_claims(conn, Ledger(clock=services.repo.clock), [x for x in with_payer if _payable(x[0])])
     return responses
 

@@ -8,7 +8,8 @@ No foreign keys (written in bulk; Citus-ready).
 
 `claims_lines` (migration 0011) is the fact table of adjudicated claim items, one row per item
 of every `use=claim` claim, refused ones included (a pharmacy's refusals are a signal): what
-the payer dashboard aggregates and the anti-fraud analytics read, without parsing resources.
+the payer dashboard aggregates and the anti-fraud analytics read, without parsing resources;
+`claims_queued_usage` (same migration) what a claim queued for review holds of its limits.
 """
 
 from __future__ import annotations
@@ -57,5 +58,17 @@ lines = Table(
     Column("created_us", BigInteger, nullable=False),
 )
 
+# What a claim queued for review added to its coverage's limits, so a reviewer's denial can
+# give it back (coverage.release_usage). Rows go when the claim is decided.
+queued_usage = Table(
+    "claims_queued_usage",
+    metadata,
+    Column("claim_id", String(64), primary_key=True),
+    Column("holder", String(64), primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("bucket", String(80), primary_key=True),
+    Column("amount", BigInteger, nullable=False),
+)
+
 CLAIMS_TABLES = (submissions, packs)
-LINES_TABLES = (lines,)
+LINES_TABLES = (lines, queued_usage)

@@ -29,6 +29,7 @@ from enlace.modules.coverage.service import (
     load_plans,
     plan_resources,
     record_usage,
+    release_usage,
 )
 
 # Who may ask for eligibility through the FHIR operation (besides system clients and the
@@ -62,4 +63,5 @@ __all__ = [
     "plan_for",
     "plan_resources",
     "record_usage",
+    "release_usage",
 ]

@@ -57,12 +57,15 @@ class CoverageBatch:
             self.record(result)
         return result
 
-    def record(self, result: EligibilityResult) -> None:
+    def record(self, result: EligibilityResult) -> dict[tuple[str, str, str], int]:
         """Count a checked result's covered items (for a caller that looked at the answer
-        before deciding to record it); written by `flush`."""
-        for key, amount in stored_usage(result).items():
+        before deciding to record it); written by `flush`. Returns what it added, so a caller
+        can give it back later (`release_usage`)."""
+        added = stored_usage(result)
+        for key, amount in added.items():
             self.usage[key] = self.usage.get(key, 0) + amount
             self.delta[key] = self.delta.get(key, 0) + amount
+        return added
 
     def flush(self) -> None:
         store.add_usage(self.conn, self.delta)

@@ -8,7 +8,7 @@ question, usage counts only once something is dispensed or paid.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -72,6 +72,13 @@ def check(
 def record_usage(conn: Connection, result: EligibilityResult) -> None:
     """Count what was dispensed (the covered items of `result`) against the limits."""
     store.add_usage(conn, stored_usage(result))
+
+
+def release_usage(conn: Connection, usage: Mapping[tuple[str, str, str], int]) -> None:
+    """Give back usage recorded earlier (`CoverageBatch.record`'s answer), e.g. for a claim
+    that a reviewer denied, under the same per-holder lock as recording."""
+    store.lock_usage(conn, {holder for holder, _, _ in usage})
+    store.add_usage(conn, {key: -amount for key, amount in usage.items()})
 
 
 def item(medication_slug: str, packs: int = 1, provider: str | None = None) -> Item:

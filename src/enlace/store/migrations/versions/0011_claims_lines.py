@@ -1,4 +1,5 @@
-"""Claims: the fact table of adjudicated claim items (enlace.modules.claims.tables.lines).
+"""Claims: the fact table of adjudicated claim items and the usage queued claims hold
+(enlace.modules.claims.tables.lines, queued_usage).
 
 Revision ID: 0011
 Revises: 0010

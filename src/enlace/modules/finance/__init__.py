@@ -14,7 +14,13 @@ from enlace.modules.finance.installment_booking import (
 from enlace.modules.finance.installments import Installment, InstallmentPlan, plan
 from enlace.modules.finance.ledger import Ledger
 from enlace.modules.finance.ledger_model import Account, HoldPlaced, Posting, Recorded, Transfer
-from enlace.modules.finance.ledger_reports import TrialBalance, account_statement, trial_balance
+from enlace.modules.finance.ledger_reports import (
+    Page,
+    StatementLine,
+    TrialBalance,
+    account_statement,
+    trial_balance,
+)
 from enlace.modules.finance.ledger_views import (
     AGEING_LIMITS,
     Ageing,
@@ -47,11 +53,13 @@ __all__ = [
     "Ledger",
     "MemberStatement",
     "Membership",
+    "Page",
     "PlanAccounts",
     "Posting",
     "PovertyLine",
     "Recorded",
     "SlidingFee",
+    "StatementLine",
     "Tier",
     "Transfer",
     "TrialBalance",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from enlace.modules.procurement.domain import INDICATOR_TITLES, INDICATORS, Flag, RedFlagSettings
 from enlace.modules.procurement.prices import PriceComparison
 from enlace.modules.procurement.readers import ProcurementInputError, ReadProblems, read_releases
+from enlace.modules.procurement.saved import SavedReport, report_name, save_report, saved_reports
 from enlace.modules.procurement.service import (
     Report,
     checked_indicators,
@@ -24,8 +25,12 @@ __all__ = [
     "ReadProblems",
     "RedFlagSettings",
     "Report",
+    "SavedReport",
     "checked_indicators",
     "flag_releases",
     "procurement_report",
     "read_releases",
+    "report_name",
+    "save_report",
+    "saved_reports",
 ]

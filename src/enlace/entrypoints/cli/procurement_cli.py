@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 from enlace.kernel import jsonutil
+from enlace.kernel.settings import Settings
 from enlace.modules.procurement import (
     INDICATOR_TITLES,
     ProcurementInputError,
     Report,
     procurement_report,
+    save_report,
 )
 
 procurement_app = typer.Typer(help="Procurement red flags over OCDS data.", no_args_is_help=True)
@@ -35,6 +38,11 @@ def flags_command(
     indicator: list[str] = typer.Option(
         [], "--indicator", help="Only these indicators (repeatable), e.g. --indicator R003."
     ),
+    save: bool = typer.Option(
+        False,
+        "--save",
+        help="Also keep the report for the regulator's page (<var dir>/procurement).",
+    ),
 ) -> None:
     """Flag contracting processes; exit 2 when the input cannot be read."""
     try:
@@ -46,6 +54,10 @@ def flags_command(
         typer.echo(jsonutil.dumps(report.as_dict(), pretty=True).decode())
     else:
         typer.echo(render_table(report))
+    if save:
+        settings = Settings.from_env()
+        saved = save_report(report, settings.var_dir / "procurement", datetime.now(UTC))
+        typer.echo(f"saved: {saved}", err=True)
     if report.problems.malformed:
         typer.echo(
             f"warning: {report.problems.malformed} malformed rows or lines skipped", err=True

@@ -8,7 +8,13 @@ from __future__ import annotations
 from enlace.modules.procurement.domain import INDICATOR_TITLES, INDICATORS, Flag, RedFlagSettings
 from enlace.modules.procurement.prices import PriceComparison
 from enlace.modules.procurement.readers import ProcurementInputError, ReadProblems, read_releases
-from enlace.modules.procurement.saved import SavedReport, report_name, save_report, saved_reports
+from enlace.modules.procurement.saved import (
+    REPORT_NAME,
+    SavedReport,
+    report_name,
+    save_report,
+    saved_reports,
+)
 from enlace.modules.procurement.service import (
     Report,
     checked_indicators,
@@ -19,6 +25,7 @@ from enlace.modules.procurement.service import (
 __all__ = [
     "INDICATORS",
     "INDICATOR_TITLES",
+    "REPORT_NAME",
     "Flag",
     "PriceComparison",
     "ProcurementInputError",

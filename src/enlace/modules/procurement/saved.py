@@ -20,7 +20,7 @@ from typing import Any
 from enlace.kernel.jsonutil import dumps, loads
 from enlace.modules.procurement.service import Report
 
-NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
+REPORT_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
 FORMAT = 1  # bumped when the saved shape changes; other versions are not shown
 
 
@@ -37,7 +37,7 @@ def save_report(
 ) -> Path:
     """Write the report as `<directory>/<name>.json` (replacing an earlier one)."""
     name = name or report_name(report.source)
-    if not NAME.fullmatch(name):
+    if not REPORT_NAME.fullmatch(name):
         raise ValueError(f"bad report name {name!r}")
     directory.mkdir(parents=True, exist_ok=True)
     body = {"format": FORMAT, "name": name, "saved_at": saved_at.isoformat(), **report.as_dict()}

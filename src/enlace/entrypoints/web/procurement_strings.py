@@ -59,7 +59,9 @@ STRINGS: Catalog = {
     "proc.explanation": _pair("Explicación", "Explanation"),
     "proc.figures": _pair("Cifras", "Figures"),
     "proc.no_flags": _pair("Ninguna alerta.", "No flags."),
-    "proc.shown": _pair("Alertas {first} a {last} de {total}", "Flags {first} to {last} of {total}"),
+    "proc.shown": _pair(
+        "Alertas {first} a {last} de {total}", "Flags {first} to {last} of {total}"
+    ),
     "proc.prices": _pair(
         "Precio pagado frente a precio de referencia", "Price paid versus reference price"
     ),

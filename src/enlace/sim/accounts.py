@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from enlace.interactions.context import Services
 from enlace.kernel.clock import epoch_us
+from enlace.modules import finance
 from enlace.security import users
 from enlace.sim import network
 from enlace.sim.actor import World
@@ -119,4 +120,39 @@ def make_accounts(
             users.set_password(conn, account.username, password)
             users.unlock_user(conn, account.username)
         made.append((account, password))
+    open_family_wallet(services, conn, planned)
     return made
+
+
+def open_family_wallet(services: Services, conn: Connection, planned: list[DemoAccount]) -> str:
+    """The demo patient's household wallet (the caregiver's two patients as members), funded
+    with 2,000.00 MXN and one 85.50 copay paid at the demo pharmacy, so /my/wallet shows
+    something real. Idempotency keys make a second run record nothing new."""
+    patient = next(a for a in planned if a.role == "patient").patients[0]
+    household = next(a for a in planned if a.role == "caregiver").patients
+    pharmacy = next(a for a in planned if a.role == "pharmacist").organization
+    wallet_id = f"familia-{patient}"
+    ledger = finance.Ledger(clock=services.repo.clock)
+    wallets = finance.Wallets(ledger)
+    payee = f"pharmacy-payable:{pharmacy}"
+    ledger.open_account(conn, "bank", "asset", owner="Organization/enlace")
+    ledger.open_account(conn, payee, "liability", owner=f"Organization/{pharmacy}")
+    wallets.open_wallet(conn, wallet_id, owner=f"Patient/{patient}")
+    for member, cap in zip(dict.fromkeys(household), (100_000, 50_000), strict=False):
+        wallets.set_member(conn, wallet_id, f"Patient/{member}", cap)
+    key = f"demo-wallet:{wallet_id}"
+    member = f"Patient/{patient}"
+    wallets.deposit(
+        conn, wallet_id, member, 200_000, source_account="bank", idempotency_key=f"{key}:deposit"
+    )
+    held = wallets.charge(
+        conn,
+        wallet_id,
+        member,
+        8_550,
+        payee_account=payee,
+        idempotency_key=f"{key}:copay",
+        reference="demo copay",
+    )
+    wallets.settle(conn, held.hold_id)
+    return wallet_id

@@ -14,4 +14,9 @@ STATES=${DEMO_STATES:-CMX,JAL,NLE}
 "$BIN/enlace" catalog load
 "$BIN/enlace" sim population --patients "$PATIENTS" --seed "$SEED" --states "$STATES"
 "$BIN/enlace" sim run --until "$DAYS"
+# The regulator's page (/procurement) shows saved analyses of the Mexican procurement samples.
+PROCUREMENT=${DEMO_PROCUREMENT:-../shared/data/procurement-mx}
+for sample in "$PROCUREMENT"/*/; do
+  if [ -d "$sample" ]; then "$BIN/enlace" procurement flags "$sample" --save >/dev/null; fi
+done
 "$BIN/enlace" sim accounts

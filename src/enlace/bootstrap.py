@@ -12,7 +12,7 @@ from enlace.interactions.module_operations import parameters_operation, resource
 from enlace.kernel.clock import Clock, system_clock
 from enlace.kernel.ids import IdFactory, random_ids
 from enlace.kernel.settings import Settings
-from enlace.modules import claims, coverage
+from enlace.modules import claims, coverage, pharmacy
 from enlace.search import index_state, reindex_runner
 from enlace.search.registry import load_registry
 from enlace.search.runtime import RuntimeIndexer, SearchRuntime, load_custom
@@ -74,6 +74,10 @@ def build(
         "ClaimResponse", claims.REVIEW_ROLES, claims.review, writes=True
     )
     services.writing_operations.add(("ClaimResponse", "review"))
+    services.type_operations[("MedicationRequest", "prescribe")] = resource_operation(
+        "MedicationRequest", pharmacy.PRESCRIBE_ROLES, pharmacy.prescribe, writes=True
+    )
+    services.writing_operations.add(("MedicationRequest", "prescribe"))
     load_custom(db, search)
     search.subscribe(lambda old, new: reindex_runner.on_config_change(services, old, new))
     try:

@@ -55,3 +55,13 @@ def reference_problem(
 
 def _malformed(reference: str) -> str:
     return f"Invalid reference {describe(reference)}: {_EXPECTED}"
+
+
+def local_id(reference: object, kind: str) -> str | None:
+    """The id of a `{"reference": "Kind/id"}` to a resource of `kind` on this server, else None
+    (another type, an absolute URL, a version, a conditional or a malformed id)."""
+    text = reference.get("reference", "") if isinstance(reference, dict) else ""
+    rid = str(text).removeprefix(f"{kind}/")
+    if not str(text).startswith(f"{kind}/") or not re.fullmatch(_ID, rid, re.ASCII):
+        return None
+    return rid

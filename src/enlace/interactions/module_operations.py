@@ -14,6 +14,7 @@ runs in a write transaction, so what it stores commits with the answer or nothin
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
@@ -25,6 +26,24 @@ from .context import Services, TypeOperation
 from .messages import FhirRequest, FhirResponse
 
 Authorize = Callable[[str, str], None]
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who calls the operation, handed to the use case as its `authorize` callback: calling it
+    applies the asker's grants to a resource read on their behalf; the attributes let a use
+    case check identity (a prescriber must be the signed-in physician's own Practitioner)."""
+
+    check: Authorize
+    kind: str  # user | client | internal
+    role: str | None
+    organization: str | None
+    fhir_user: str | None
+
+    def __call__(self, resource_type: str, resource_id: str) -> None:
+        self.check(resource_type, resource_id)
+
+
 UseCase = Callable[[Services, Connection, dict[str, Any], Authorize], dict[str, Any]]
 
 
@@ -65,7 +84,11 @@ def _operation(
             def authorize(target_type: str, target_id: str) -> None:
                 guard.check_existing(services, request, conn, target_type, target_id, "r")
 
-            answer = use_case(services, conn, body, authorize)
+            access = request.access or guard.NOBODY
+            asker = Asker(
+                authorize, access.kind, access.role, access.organization, access.fhir_user
+            )
+            answer = use_case(services, conn, body, asker)
         return FhirResponse(200, answer)
 
     return run

@@ -15,6 +15,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
+from enlace.fhir.references import local_id
 from enlace.kernel import errors
 from enlace.kernel.errors import Issue
 from enlace.kernel.money import whole_centavos
@@ -36,14 +37,14 @@ def parse(body: dict[str, Any], claim_id: str) -> ParsedClaim:
     use = body.get("use")
     if use not in USES:
         issues.append(_bad(f"use is one of {', '.join(USES)}", "use"))
-    patient = _reference_id(body.get("patient", {}), "Patient")
+    patient = local_id(body.get("patient", {}), "Patient")
     if patient is None:
         issues.append(_bad("must reference a Patient by id", "patient"))
-    provider = _reference_id(body.get("provider", {}), "Organization")
+    provider = local_id(body.get("provider", {}), "Organization")
     if provider is None or not provider.startswith("org-"):
         issues.append(_bad("must reference the pharmacy's Organization/org-<slug>", "provider"))
     coverage = _coverage(body, issues)
-    prescription = _reference_id(body.get("prescription") or {}, "MedicationRequest")
+    prescription = local_id(body.get("prescription") or {}, "MedicationRequest")
     if body.get("prescription") and prescription is None:
         issues.append(_bad("must reference a MedicationRequest by id", "prescription"))
     _total(body.get("total"), issues)
@@ -80,7 +81,7 @@ def _coverage(body: dict[str, Any], issues: list[Issue]) -> str | None:
     if not focal:
         issues.append(_bad("a claim needs its insurance", "insurance"))
         return None
-    found = _reference_id(focal[0].get("coverage", {}), "Coverage")
+    found = local_id(focal[0].get("coverage", {}), "Coverage")
     if found is None:
         at = insurance.index(focal[0])
         issues.append(_bad("must reference a Coverage by id", f"insurance[{at}].coverage"))
@@ -217,15 +218,6 @@ def _pack_epcs(
     if len(set(epcs)) != len(epcs):
         issues.append(_bad("the same pack is named twice", path))
     return tuple(epcs)
-
-
-def _reference_id(reference: dict[str, Any], kind: str) -> str | None:
-    value = str(reference.get("reference", ""))
-    prefix = f"{kind}/"
-    rid = value[len(prefix) :]
-    if not value.startswith(prefix) or not rid or "/" in rid:
-        return None
-    return rid
 
 
 def _bad(diagnostics: str, path: str) -> Issue:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from enlace.fhir.references import local_id
 from enlace.kernel import errors
 from enlace.kernel.errors import Issue
 from enlace.kernel.money import whole_centavos
@@ -38,12 +39,12 @@ class ParsedRequest:
 
 def parse(body: dict[str, Any]) -> ParsedRequest:
     issues: list[Issue] = []
-    patient = _reference_id(body.get("patient", {}), "Patient")
+    patient = local_id(body.get("patient", {}), "Patient")
     if patient is None:
         issues.append(_bad("patient must reference a Patient by id", "patient"))
     coverage_ids = []
     for i, insurance in enumerate(body.get("insurance", [])):
-        cid = _reference_id(insurance.get("coverage", {}), "Coverage")
+        cid = local_id(insurance.get("coverage", {}), "Coverage")
         if cid is None:
             issues.append(_bad("must reference a Coverage by id", f"insurance[{i}].coverage"))
         else:
@@ -83,14 +84,6 @@ def _bad(diagnostics: str, path: str, code: str = "invalid") -> Issue:
     return Issue(code, diagnostics, f"{WHERE}.{path}")
 
 
-def _reference_id(reference: dict[str, Any], kind: str) -> str | None:
-    value = reference.get("reference", "")
-    prefix = f"{kind}/"
-    if not value.startswith(prefix) or "/" in value[len(prefix) :] or len(value) == len(prefix):
-        return None
-    return str(value[len(prefix) :])
-
-
 def _organization(reference: dict[str, Any] | None) -> str | None:
     if not reference or "reference" not in reference:
         return None
@@ -113,7 +106,7 @@ def _item(raw: dict[str, Any], path: str, provider: str | None, issues: list[Iss
 
 def _product(raw: dict[str, Any], path: str, issues: list[Issue]) -> Any:
     for j, detail in enumerate(raw.get("detail", [])):
-        slug = _reference_id(detail, "Medication")
+        slug = local_id(detail, "Medication")
         if slug is not None:
             found = store.product_by_slug(slug.removeprefix("med-"))
             if found is None:

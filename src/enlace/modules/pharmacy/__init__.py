@@ -1,0 +1,30 @@
+"""Pharmacy (issue 8): e-prescription intake, and — as it lands — dispensing, refills, delivery.
+
+Public API (docs/pharmacy.md): `prescribe` behind `MedicationRequest/$prescribe` (the stored
+prescription and the coverage answer at order), `parse` (a MedicationRequest read into a
+`Prescription`, every problem naming its element) and `coverage_at_order`.
+"""
+
+from __future__ import annotations
+
+from enlace.modules.pharmacy.prescribe import (
+    PRESCRIBE_ROLES,
+    CoverageAtOrder,
+    coverage_at_order,
+    prescribe,
+)
+from enlace.modules.pharmacy.prescription import (
+    FULFILMENT_EXTENSION,
+    Prescription,
+    parse,
+)
+
+__all__ = [
+    "FULFILMENT_EXTENSION",
+    "PRESCRIBE_ROLES",
+    "CoverageAtOrder",
+    "Prescription",
+    "coverage_at_order",
+    "parse",
+    "prescribe",
+]

@@ -13,6 +13,7 @@ from enlace.bootstrap import build
 from enlace.entrypoints.cli.arco_cli import arco_app
 from enlace.entrypoints.cli.audit_cli import audit_app
 from enlace.entrypoints.cli.catalog_cli import catalog_app
+from enlace.entrypoints.cli.finance_cli import finance_app
 from enlace.entrypoints.cli.keys_cli import keys_app
 from enlace.entrypoints.cli.ledger_cli import ledger_app
 from enlace.entrypoints.cli.procurement_cli import procurement_app
@@ -39,6 +40,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(keys_app, name="keys")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(finance_app, name="finance")
 app.add_typer(procurement_app, name="procurement")
 app.add_typer(clients_app, name="clients")
 app.add_typer(token_app, name="token")

@@ -177,6 +177,7 @@ def run(
         runs = [adjudicate_batches(settings, shares[0], batch, options.stored, 0.0)]
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         count = len(shares[0])
     elif workers == 1:
         runs = [adjudicate_batches(settings, shares[0], batch, options.stored, 0.0)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -65,7 +66,7 @@ def as_patient(services: Services, web: TestClient, patient: str = "p-imss") -> 
     sign_in_as(
         services,
         web,
-        f"pac.{patient}",
+        f"pac-{patient}",
         "patient",
         fhir_user=f"Patient/{patient}",
         patients=(patient,),
@@ -253,3 +254,39 @@ def test_bad_receivables_input(
 def test_patients_may_not_see_receivables(web: TestClient, world: Services) -> None:
     as_patient(world, web)
     assert web.get("/pharmacy/receivables").status_code == 403
+
+
+def test_copays_and_ageing(web: TestClient, world: Services, claimed: tuple[str, str]) -> None:
+    """Copays owed by patients (posted directly through finance, 45 days ago) sit in their own
+    row and age into 31-60 days; the payer's claim from today stays in 0-30."""
+    now = world.repo.clock()
+    earlier = finance.Ledger(clock=lambda: now - timedelta(days=45))
+    copay = f"copay-receivable:{PHARMACY}"
+    with world.db.begin() as conn:
+        earlier.open_account(conn, copay, "asset", owner=f"Organization/org-{PHARMACY}")
+        transfer = finance.Transfer.between(
+            copay, f"income:dispensing:{PHARMACY}", 1_250, reference="Claim/old-copay"
+        )
+        earlier.post_transfer(conn, transfer)
+    as_pharmacist(world, web)
+    text = web.get("/pharmacy/receivables").text
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">([^<]+)</th>((?:\s*<td>[^<]*</td>)+)", text)
+    cells = {name.strip(): re.findall(r"<td>([^<]*)</td>", tds) for name, tds in rows}
+    assert cells["Copagos de pacientes"][:3] == ["$12.50", "$0.00", "$12.50"]
+    payer = next(v for k, v in cells.items() if k != "Copagos de pacientes" and len(v) == 5)
+    assert payer[:3] == ["$45.00", "$45.00", "$0.00"]
+    assert 'id="total">$57.50<' in text and "Claim/old-copay" in text
+
+
+def test_pages_have_no_unfilled_keys(
+    web: TestClient, world: Services, claimed: tuple[str, str]
+) -> None:
+    open_family_wallet(world)
+    as_patient(world, web)
+    for path in ("/my/claims", "/my/wallet", "/my/claims?lang=en", "/my/wallet?lang=en"):
+        text = web.get(path).text
+        assert not re.search(r">\s*[a-z_]+\.[a-z_.\-]+\s*<", text), path
+    web.cookies.clear()
+    as_pharmacist(world, web)
+    for path in ("/pharmacy/receivables", "/pharmacy/receivables?lang=en"):
+        assert not re.search(r">\s*[a-z_]+\.[a-z_.\-]+\s*<", web.get(path).text), path

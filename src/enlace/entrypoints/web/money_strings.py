@@ -88,6 +88,11 @@ STRINGS: Catalog = {
         "No record that the pack was handed to you",
     ),
     "eob.reason.duplicate": _pair("Reclamación repetida", "Duplicate claim"),
+    "eob.reason.prior-authorization": _pair(
+        "Requiere autorización previa y no se citó una vigente",
+        "Needs prior authorization and none valid was cited",
+    ),
+    "eob.reason.denied-on-review": _pair("Rechazada al revisarla", "Denied on review"),
     # Wallet
     "wallet.title": _pair("Mi monedero familiar", "My family wallet"),
     "wallet.none": _pair(

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from enlace.entrypoints.web import money_pages as web_money
 from enlace.entrypoints.web import pages as web_pages
+from enlace.entrypoints.web import prescribe_pages as web_prescribe
 from enlace.entrypoints.web import procurement_pages as web_procurement
 from enlace.entrypoints.web import shell as web_shell
 from enlace.entrypoints.web import verify_pages as web_verify
@@ -72,6 +73,7 @@ def create_app(services: Services) -> Hardened:
     web_verify.register(app, services)
     web_money.register(app, services)
     web_procurement.register(app, services)
+    web_prescribe.register(app, services)
     # Headers, CORS, rate and size limits wrap everything, FHIR and pages alike.
     return harden(EnlaceApp(services, app), services.settings)
 

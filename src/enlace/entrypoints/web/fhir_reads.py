@@ -43,6 +43,21 @@ class Reader:
             raise ValueError("page searches are bounded: pass _count")
         return self._get(resource_type, params)
 
+    def operate(self, path: str, body: Resource) -> tuple[int, Resource]:
+        """POST an operation (`MedicationRequest/$prescribe`) as the person: its status and
+        answer, an OperationOutcome when refused (the page shows its messages)."""
+        request = FhirRequest("POST", path, [], {}, base_url=self.base_url, access=self.access)
+        request.headers["content-type"] = "application/fhir+json"
+        request.body = dumps(body)
+        request.source_ip = self.source_ip
+        try:
+            response = dispatch(self.services, request)
+        except errors.FhirError as exc:
+            return exc.status, exc.outcome()
+        answer = response.body
+        parsed = loads(answer if isinstance(answer, bytes) else dumps(answer))
+        return response.status, parsed if isinstance(parsed, dict) else {}
+
     def _get(self, path: str, params: list[tuple[str, str]]) -> Resource:
         request = FhirRequest("GET", path, params, {}, base_url=self.base_url, access=self.access)
         request.source_ip = self.source_ip

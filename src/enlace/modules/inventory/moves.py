@@ -1,0 +1,217 @@
+"""One lot's move on one stock card: the balance row moves, then the line that records it.
+
+The balance moves with one conditional UPDATE … RETURNING, whose WHERE holds the rules the
+database would otherwise refuse (the result stays ≥ 0; an issued lot is not expired; a stated
+expiry is the lot's): when it matches no row, `_refusal` reads the row to say why, as a 4xx.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from enlace.kernel.errors import FhirError, error
+from enlace.modules.inventory.tables import balances, lines
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    facility: str
+    product: str
+    lot: str
+    delta: int  # signed units (ignored for a count, which sets `counted`)
+    kind: str  # the line's kind
+    occurred_us: int
+    where: str  # the event field this move comes from, for error locations
+    counted: int | None = None
+    expiry: date | None = None  # required when the lot may be new here
+    usable_on: date | None = None  # an issue: the lot must not be expired on this date
+    reason: str | None = None
+    counterpart: str | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    facility: str
+    product: str
+    lot: str
+    expiry: date
+    seq: int
+    kind: str
+    quantity: int
+    balance: int
+    occurred_us: int
+    event_id: str = ""
+    reason: str | None = None
+    counterpart: str | None = None
+    reference: str | None = None
+
+
+def apply(conn: Connection, move: Move, event_id: str, position: int, now_us: int) -> Line:
+    """Move the lot's balance and write its line; a FhirError (nothing written) when refused."""
+    if move.expiry is not None:
+        _ensure_balance_row(conn, move, now_us)
+    delta = move.delta
+    if move.counted is not None:
+        delta = move.counted - _locked_on_hand(conn, move)
+    moved = _move_balance(conn, move, delta, now_us)
+    if moved is None:
+        raise _refusal(conn, move, delta)
+    on_hand, seq, expiry_text = moved
+    line = Line(
+        move.facility,
+        move.product,
+        move.lot,
+        date.fromisoformat(expiry_text),
+        seq,
+        move.kind,
+        delta,
+        on_hand,
+        move.occurred_us,
+        event_id,
+        move.reason,
+        move.counterpart,
+        move.reference,
+    )
+    conn.execute(lines.insert(), _line_row(line, position, now_us))
+    return line
+
+
+def lots_on_hand(conn: Connection, facility: str, product: str) -> list[tuple[str, date, int]]:
+    """(lot, expiry, units) of the product's lots with stock at the facility."""
+    rows = conn.execute(
+        select(balances.c.lot, balances.c.expiry, balances.c.on_hand).where(
+            balances.c.facility == facility,
+            balances.c.product == product,
+            balances.c.on_hand > 0,
+        )
+    )
+    return [(lot, date.fromisoformat(expiry), units) for lot, expiry, units in rows]
+
+
+def line_of(row: Row[Any]) -> Line:
+    return Line(
+        row.facility,
+        row.product,
+        row.lot,
+        date.fromisoformat(row.expiry),
+        row.seq,
+        row.kind,
+        row.quantity,
+        row.balance,
+        row.occurred_us,
+        row.event_id,
+        row.reason,
+        row.counterpart,
+        row.reference,
+    )
+
+
+def _line_row(line: Line, position: int, now_us: int) -> dict[str, Any]:
+    return {
+        "facility": line.facility,
+        "product": line.product,
+        "lot": line.lot,
+        "seq": line.seq,
+        "event_id": line.event_id,
+        "event_line": position,
+        "kind": line.kind,
+        "quantity": line.quantity,
+        "balance": line.balance,
+        "expiry": line.expiry.isoformat(),
+        "occurred_us": line.occurred_us,
+        "recorded_us": now_us,
+        "reason": line.reason,
+        "counterpart": line.counterpart,
+        "reference": line.reference,
+    }
+
+
+def _same_lot(move: Move) -> Any:
+    return and_(
+        balances.c.facility == move.facility,
+        balances.c.product == move.product,
+        balances.c.lot == move.lot,
+    )
+
+
+def _ensure_balance_row(conn: Connection, move: Move, now_us: int) -> None:
+    """An empty balance row for a lot new here (a no-op when the row exists)."""
+    assert move.expiry is not None
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(balances).values(
+        facility=move.facility,
+        product=move.product,
+        lot=move.lot,
+        expiry=move.expiry.isoformat(),
+        on_hand=0,
+        seq=None,
+        updated_us=now_us,
+    )
+    conn.execute(statement.on_conflict_do_nothing())
+
+
+def _locked_on_hand(conn: Connection, move: Move) -> int:
+    query = select(balances.c.on_hand).where(_same_lot(move)).with_for_update()
+    found = conn.execute(query).scalar()
+    if found is None:
+        raise _unknown_lot(move)
+    return int(found)
+
+
+def _move_balance(
+    conn: Connection, move: Move, delta: int, now_us: int
+) -> tuple[int, int, str] | None:
+    conditions = [_same_lot(move), balances.c.on_hand + delta >= 0]
+    if move.expiry is not None:
+        conditions.append(balances.c.expiry == move.expiry.isoformat())
+    if move.usable_on is not None:
+        conditions.append(balances.c.expiry >= move.usable_on.isoformat())
+    statement = (
+        update(balances)
+        .where(*conditions)
+        .values(
+            on_hand=balances.c.on_hand + delta,
+            seq=func.coalesce(balances.c.seq, 0) + 1,
+            updated_us=now_us,
+        )
+        .returning(balances.c.on_hand, balances.c.seq, balances.c.expiry)
+    )
+    row = conn.execute(statement).first()
+    return None if row is None else (int(row[0]), int(row[1]), str(row[2]))
+
+
+def _refusal(conn: Connection, move: Move, delta: int) -> FhirError:
+    """Why the conditional UPDATE matched nothing, as the error the client is told."""
+    row = conn.execute(select(balances.c.on_hand, balances.c.expiry).where(_same_lot(move))).first()
+    if row is None:
+        if delta < 0:
+            return _insufficient(move, 0, -delta)
+        return _unknown_lot(move)
+    if move.expiry is not None and row.expiry != move.expiry.isoformat():
+        message = f"Lot {move.lot} of {move.product} expires {row.expiry}, not {move.expiry}"
+        return error(422, "business-rule", message, f"{move.where}.expiry")
+    if move.usable_on is not None and row.expiry < move.usable_on.isoformat():
+        message = f"Lot {move.lot} of {move.product} expired on {row.expiry}; it cannot be issued"
+        return error(422, "business-rule", message, f"{move.where}.lot")
+    return _insufficient(move, int(row.on_hand), -delta)
+
+
+def _insufficient(move: Move, on_hand: int, asked: int) -> FhirError:
+    message = (
+        f"Insufficient stock: {on_hand} units of {move.product} lot {move.lot} on hand at "
+        f"{move.facility}, {asked} asked"
+    )
+    return error(409, "conflict", message, f"{move.where}.quantity")
+
+
+def _unknown_lot(move: Move) -> FhirError:
+    message = (
+        f"Lot {move.lot} of {move.product} is not on record at {move.facility}; give its expiry"
+    )
+    return error(422, "business-rule", message, f"{move.where}.expiry")

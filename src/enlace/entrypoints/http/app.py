@@ -19,7 +19,14 @@ from enlace.entrypoints.web import verify_pages as web_verify
 from enlace.interactions.context import Services
 from enlace.store import migrate
 
-from . import auth_routes, epcis_routes, fhir_asgi, log_routes, trace_verify_routes
+from . import (
+    auth_routes,
+    epcis_routes,
+    fhir_asgi,
+    inventory_routes,
+    log_routes,
+    trace_verify_routes,
+)
 from .fhir_asgi import Receive, Scope, Send
 from .hardening import Hardened, harden
 
@@ -70,6 +77,7 @@ def create_app(services: Services) -> Hardened:
     log_routes.register(app, services)
     epcis_routes.register(app, services)
     trace_verify_routes.register(app, services)
+    inventory_routes.register(app, services)
     web_verify.register(app, services)
     web_money.register(app, services)
     web_procurement.register(app, services)

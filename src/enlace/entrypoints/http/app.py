@@ -21,6 +21,7 @@ from enlace.store import migrate
 
 from . import (
     auth_routes,
+    delivery_routes,
     epcis_routes,
     fhir_asgi,
     inventory_routes,
@@ -78,6 +79,7 @@ def create_app(services: Services) -> Hardened:
     epcis_routes.register(app, services)
     trace_verify_routes.register(app, services)
     inventory_routes.register(app, services)
+    delivery_routes.register(app, services)
     web_verify.register(app, services)
     web_money.register(app, services)
     web_procurement.register(app, services)

@@ -36,6 +36,7 @@ RUNS = [
         for db in ("sqlite", "postgres")
     ],
     ["ledger.py", "--transfers", "5000" if QUICK else "50000"],  # both stores
+    ["routing.py", "--seeds", "1" if QUICK else "3", "--seconds", "5" if QUICK else "20"],
 ]
 
 

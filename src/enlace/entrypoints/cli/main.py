@@ -13,6 +13,7 @@ from enlace.bootstrap import build
 from enlace.entrypoints.cli.arco_cli import arco_app
 from enlace.entrypoints.cli.audit_cli import audit_app
 from enlace.entrypoints.cli.catalog_cli import catalog_app
+from enlace.entrypoints.cli.claims_cli import claims_app
 from enlace.entrypoints.cli.delivery_cli import delivery_app
 from enlace.entrypoints.cli.finance_cli import finance_app
 from enlace.entrypoints.cli.keys_cli import keys_app
@@ -39,6 +40,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(arco_app, name="arco")
 app.add_typer(audit_app, name="audit")
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(claims_app, name="claims")
 app.add_typer(delivery_app, name="delivery")
 app.add_typer(keys_app, name="keys")
 app.add_typer(ledger_app, name="ledger")

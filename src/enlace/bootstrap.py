@@ -78,6 +78,10 @@ def build(
         "MedicationRequest", pharmacy.PRESCRIBE_ROLES, pharmacy.prescribe, writes=True
     )
     services.writing_operations.add(("MedicationRequest", "prescribe"))
+    services.type_operations[("MedicationDispense", "dispense")] = parameters_operation(
+        "MedicationDispense", pharmacy.DISPENSE_ROLES, pharmacy.dispense, writes=True
+    )
+    services.writing_operations.add(("MedicationDispense", "dispense"))
     load_custom(db, search)
     search.subscribe(lambda old, new: reindex_runner.on_config_change(services, old, new))
     try:

@@ -39,6 +39,7 @@ class Asker(Protocol):
 
     kind: str
     role: str | None
+    organization: str | None
     fhir_user: str | None
 
     def __call__(self, resource_type: str, resource_id: str) -> None: ...

@@ -19,6 +19,7 @@ from enlace.modules.coverage.domain import (
     Reason,
 )
 from enlace.modules.coverage.eligibility import check_eligibility
+from enlace.modules.coverage.members import member_months
 from enlace.modules.coverage.plans_data import PLANS
 from enlace.modules.coverage.service import (
     PURPOSES,
@@ -60,6 +61,7 @@ __all__ = [
     "fhir_map",
     "item",
     "load_plans",
+    "member_months",
     "plan_for",
     "plan_resources",
     "record_usage",

@@ -44,7 +44,7 @@ class Asker:
         self.check(resource_type, resource_id)
 
 
-UseCase = Callable[[Services, Connection, dict[str, Any], Authorize], dict[str, Any]]
+UseCase = Callable[[Services, Connection, dict[str, Any], "Asker"], dict[str, Any]]
 
 
 def resource_operation(

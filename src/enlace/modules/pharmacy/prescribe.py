@@ -37,10 +37,14 @@ PRESCRIBE_ROLES = ("physician", "administrator")
 class Asker(Protocol):
     """Who asks (interactions.module_operations.Asker): call it to apply their grants."""
 
-    kind: str
-    role: str | None
-    organization: str | None
-    fhir_user: str | None
+    @property
+    def kind(self) -> str: ...
+    @property
+    def role(self) -> str | None: ...
+    @property
+    def organization(self) -> str | None: ...
+    @property
+    def fhir_user(self) -> str | None: ...
 
     def __call__(self, resource_type: str, resource_id: str) -> None: ...
 

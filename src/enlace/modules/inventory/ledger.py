@@ -23,7 +23,7 @@ from enlace.kernel.clock import Clock, epoch_us, system_clock
 from enlace.kernel.errors import FhirError, Issue, conflict, error
 from enlace.kernel.ids import IdFactory, random_ids
 from enlace.modules.catalog import facilities, formulary
-from enlace.modules.inventory import moves
+from enlace.modules.inventory import moves, sql
 from enlace.modules.inventory.domain import (
     COUNT,
     ISSUE,
@@ -35,7 +35,7 @@ from enlace.modules.inventory.domain import (
 )
 from enlace.modules.inventory.fefo import LotOnHand, allocate
 from enlace.modules.inventory.moves import Line, Move
-from enlace.modules.inventory.tables import events, lines
+from enlace.modules.inventory.tables import lines
 
 FACILITIES = frozenset(f.slug for f in facilities())
 PRODUCTS = frozenset(m.slug for m in formulary())
@@ -171,21 +171,21 @@ def _lots(conn: Connection, event: StockEvent, item: Item, where: str) -> list[I
 
 
 def _insert_event(conn: Connection, event: StockEvent, event_id: str, now_us: int) -> None:
-    row = {
-        "id": event_id,
-        "kind": event.kind,
-        "facility": event.facility,
-        "counterpart": event.counterpart,
-        "reason": event.reason,
-        "reference": event.reference,
-        "occurred_us": epoch_us(event.occurred_at),
-        "recorded_us": now_us,
-        "item_count": len(event.items),
-        "idempotency_key": event.idempotency_key,
-        "request_hash": event.request_hash() if event.idempotency_key else None,
-    }
+    row = (
+        event_id,
+        event.kind,
+        event.facility,
+        event.counterpart,
+        event.reason,
+        event.reference,
+        epoch_us(event.occurred_at),
+        now_us,
+        len(event.items),
+        event.idempotency_key,
+        event.request_hash() if event.idempotency_key else None,
+    )
     try:
-        conn.execute(events.insert(), row)
+        sql.run(conn, sql.INSERT_EVENT, row)
     except IntegrityError as exc:
         # Two writers with one new key at once: the loser's unique violation, told as a replay
         # conflict the client can retry (the retry then finds the winner's event).
@@ -195,11 +195,7 @@ def _insert_event(conn: Connection, event: StockEvent, event_id: str, now_us: in
 
 
 def _replay(conn: Connection, event: StockEvent) -> Recorded | None:
-    found = conn.execute(
-        select(events.c.id, events.c.request_hash).where(
-            events.c.idempotency_key == event.idempotency_key
-        )
-    ).first()
+    found = sql.run(conn, sql.FIND_KEY, (event.idempotency_key,)).first()
     if found is None:
         return None
     if found.request_hash != event.request_hash():

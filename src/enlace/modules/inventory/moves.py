@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Row, and_, select
 
 from enlace.kernel.errors import FhirError, error
-from enlace.modules.inventory.tables import balances, lines
+from enlace.modules.inventory import sql
+from enlace.modules.inventory.tables import balances
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,20 +78,14 @@ def apply(conn: Connection, move: Move, event_id: str, position: int, now_us: in
         move.counterpart,
         move.reference,
     )
-    conn.execute(lines.insert(), _line_row(line, position, now_us))
+    sql.run(conn, sql.INSERT_LINE, _line_row(line, position, now_us))
     return line
 
 
 def lots_on_hand(conn: Connection, facility: str, product: str) -> list[tuple[str, date, int]]:
     """(lot, expiry, units) of the product's lots with stock at the facility."""
-    rows = conn.execute(
-        select(balances.c.lot, balances.c.expiry, balances.c.on_hand).where(
-            balances.c.facility == facility,
-            balances.c.product == product,
-            balances.c.on_hand > 0,
-        )
-    )
-    return [(lot, date.fromisoformat(expiry), units) for lot, expiry, units in rows]
+    rows = sql.run(conn, sql.LOTS_ON_HAND, (facility, product))
+    return [(lot, date.fromisoformat(expiry), int(units)) for lot, expiry, units in rows]
 
 
 def line_of(row: Row[Any]) -> Line:
@@ -112,24 +106,24 @@ def line_of(row: Row[Any]) -> Line:
     )
 
 
-def _line_row(line: Line, position: int, now_us: int) -> dict[str, Any]:
-    return {
-        "facility": line.facility,
-        "product": line.product,
-        "lot": line.lot,
-        "seq": line.seq,
-        "event_id": line.event_id,
-        "event_line": position,
-        "kind": line.kind,
-        "quantity": line.quantity,
-        "balance": line.balance,
-        "expiry": line.expiry.isoformat(),
-        "occurred_us": line.occurred_us,
-        "recorded_us": now_us,
-        "reason": line.reason,
-        "counterpart": line.counterpart,
-        "reference": line.reference,
-    }
+def _line_row(line: Line, position: int, now_us: int) -> tuple[Any, ...]:
+    return (
+        line.facility,
+        line.product,
+        line.lot,
+        line.seq,
+        line.event_id,
+        position,
+        line.kind,
+        line.quantity,
+        line.balance,
+        line.expiry.isoformat(),
+        line.occurred_us,
+        now_us,
+        line.reason,
+        line.counterpart,
+        line.reference,
+    )
 
 
 def _same_lot(move: Move) -> Any:
@@ -143,22 +137,13 @@ def _same_lot(move: Move) -> Any:
 def _ensure_balance_row(conn: Connection, move: Move, now_us: int) -> None:
     """An empty balance row for a lot new here (a no-op when the row exists)."""
     assert move.expiry is not None
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(balances).values(
-        facility=move.facility,
-        product=move.product,
-        lot=move.lot,
-        expiry=move.expiry.isoformat(),
-        on_hand=0,
-        seq=None,
-        updated_us=now_us,
-    )
-    conn.execute(statement.on_conflict_do_nothing())
+    key = (move.facility, move.product, move.lot)
+    sql.run(conn, sql.ENSURE_BALANCE, (*key, move.expiry.isoformat(), now_us))
 
 
 def _locked_on_hand(conn: Connection, move: Move) -> int:
-    query = select(balances.c.on_hand).where(_same_lot(move)).with_for_update()
-    found = conn.execute(query).scalar()
+    text = sql.ON_HAND + (" FOR UPDATE" if conn.dialect.name == "postgresql" else "")
+    found = sql.run(conn, text, (move.facility, move.product, move.lot)).scalar()
     if found is None:
         raise _unknown_lot(move)
     return int(found)
@@ -167,22 +152,13 @@ def _locked_on_hand(conn: Connection, move: Move) -> int:
 def _move_balance(
     conn: Connection, move: Move, delta: int, now_us: int
 ) -> tuple[int, int, str] | None:
-    conditions = [_same_lot(move), balances.c.on_hand + delta >= 0]
+    params: list[Any] = [delta, now_us, move.facility, move.product, move.lot, delta]
     if move.expiry is not None:
-        conditions.append(balances.c.expiry == move.expiry.isoformat())
+        params.append(move.expiry.isoformat())
     if move.usable_on is not None:
-        conditions.append(balances.c.expiry >= move.usable_on.isoformat())
-    statement = (
-        update(balances)
-        .where(*conditions)
-        .values(
-            on_hand=balances.c.on_hand + delta,
-            seq=func.coalesce(balances.c.seq, 0) + 1,
-            updated_us=now_us,
-        )
-        .returning(balances.c.on_hand, balances.c.seq, balances.c.expiry)
-    )
-    row = conn.execute(statement).first()
+        params.append(move.usable_on.isoformat())
+    statement = sql.MOVES[(move.expiry is not None, move.usable_on is not None)]
+    row = sql.run(conn, statement, params).first()
     return None if row is None else (int(row[0]), int(row[1]), str(row[2]))
 
 

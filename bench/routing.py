@@ -87,6 +87,7 @@ def run(seed: int, seconds: float, reference: float) -> dict[str, float | int | 
         "unplaced": len(plan.unplaced),
         "km": plan.distance_km,
         "violations": len(broken),
+        "cold_chain_repairs": sum(1 for u in plan.unplaced if u.reason == "cold-chain-transit"),
         "gap_pct": None,
     }
     if reference:
@@ -131,6 +132,7 @@ def main() -> None:
             "median_reference_placed": median("reference_placed"),
             "max_gap_pct": max((r["gap_pct"] or 0.0 for r in rows), default=None),  # type: ignore[type-var]
             "violations": sum(int(r["violations"] or 0) for r in rows),
+            "cold_chain_repairs": sum(int(r["cold_chain_repairs"] or 0) for r in rows),
         }
     )
 

@@ -135,9 +135,6 @@ class _Problem:
         for v, (_, work) in enumerate(self.fleet):
             for index in (routing.Start(v), routing.End(v)):
                 dimension.CumulVar(index).SetRange(work.start * 60, work.end * 60)
-            # Leave as late and come back as early as the route allows: no idle wait at doors.
-            routing.AddVariableMaximizedByFinalizer(dimension.CumulVar(routing.Start(v)))
-            routing.AddVariableMinimizedByFinalizer(dimension.CumulVar(routing.End(v)))
         return dimension
 
     def _capacity(self) -> None:

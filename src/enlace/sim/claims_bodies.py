@@ -3,6 +3,7 @@ dispensed or says it dispensed."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,6 +14,7 @@ from enlace.modules.trace import StockedPack
 from enlace.sim import supply_epcis as ev
 
 IDENTIFIER_SYSTEM = "https://enlace.health/sim/claim"
+_IDS = uuid.UUID("6f1c3c1e-5b0a-4d1e-9a57-0c1a00000000")  # namespace of sim claim ids
 GTIN_SYSTEM = "https://www.gs1.org/gtin"
 _TYPE = "http://terminology.hl7.org/CodeSystem/claim-type"
 _PRIORITY = "http://terminology.hl7.org/CodeSystem/processpriority"
@@ -51,7 +53,8 @@ def claim_body(draft: ClaimDraft) -> dict[str, Any]:
     }
     body: dict[str, Any] = {
         "resourceType": "Claim",
-        "identifier": [{"system": IDENTIFIER_SYSTEM, "value": draft.key}],
+        # a UUID of the draft's key: the key names the scheme, the claim must not
+        "identifier": [{"system": IDENTIFIER_SYSTEM, "value": str(uuid.uuid5(_IDS, draft.key))}],
         "status": "active",
         "type": {"coding": [{"system": _TYPE, "code": "pharmacy"}]},
         "use": "claim",

@@ -19,6 +19,8 @@ from enlace.modules.catalog import FACILITIES, formulary
 
 from .benford import BenfordResult, benford
 from .columns import ClaimArrays
+from .dashboard import Dashboard, month_bounds
+from .dashboard import dashboard as _dashboard
 from .detect import Report, Settings, detect
 from .features import MedicineInfo
 from .flags import RULES, Flag
@@ -54,6 +56,17 @@ def analyse(
     return detect(load(conn, since, until, payer), medicine_info(), facility_of(), settings)
 
 
+def payer_dashboard(
+    repo: Any, conn: Connection, payer: str | None, month: str | None = None
+) -> Dashboard:
+    """The payer dashboard's month (default: the latest with claims) of one payer or all;
+    ValueError for a month that is not YYYY-MM."""
+    if month is not None:
+        month_bounds(month)
+    arrays = load(conn, None, None, payer)
+    return _dashboard(repo, conn, arrays, payer, month, medicine_info(), facility_of())
+
+
 def report_dict(report: Report) -> dict[str, Any]:
     return {
         "providers": len(report.providers),
@@ -66,6 +79,7 @@ __all__ = [
     "RULES",
     "BenfordResult",
     "ClaimArrays",
+    "Dashboard",
     "Flag",
     "FraudTruth",
     "MedicineInfo",
@@ -78,6 +92,8 @@ __all__ = [
     "facility_of",
     "load",
     "medicine_info",
+    "month_bounds",
+    "payer_dashboard",
     "read_truth",
     "report_dict",
     "score",

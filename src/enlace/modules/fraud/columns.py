@@ -26,6 +26,7 @@ class ClaimArrays:
     pharmacies: tuple[str, ...]  # vocabulary of `pharmacy`
     medicines: tuple[str, ...]  # vocabulary of `medicine` (catalog slugs)
     reasons: tuple[str, ...]  # vocabulary of `reason`; "" (approved) is code 0
+    outcomes: tuple[str, ...]  # vocabulary of `outcome` (the claim's RemittanceOutcome)
     pharmacy: IntArray
     patient: IntArray
     medicine: IntArray
@@ -35,10 +36,16 @@ class ClaimArrays:
     submitted: IntArray  # centavos claimed for the item
     paid: IntArray  # payer centavos
     reason: IntArray
+    outcome: IntArray
 
     @property
     def size(self) -> int:
         return int(self.pharmacy.size)
+
+    def where(self, mask: np.ndarray) -> ClaimArrays:
+        """The lines where `mask` is true, with the same vocabularies."""
+        columns = {name: getattr(self, name)[mask] for name in _COLUMN_NAMES}
+        return ClaimArrays(self.pharmacies, self.medicines, self.reasons, self.outcomes, **columns)
 
     def reason_code(self, reason: str) -> int:
         """The code of a refusal reason, -1 when no line has it."""
@@ -50,19 +57,22 @@ class ClaimArrays:
         pharmacies: Sequence[str],
         medicines: Sequence[str],
         reasons: Sequence[str],
+        outcomes: Sequence[str] = ("complete",),
         **columns: Sequence[int] | IntArray,
     ) -> ClaimArrays:
         if not reasons or reasons[0] != "":
             raise ValueError('reason code 0 must be "" (approved)')
+        if "outcome" not in columns:
+            columns["outcome"] = np.zeros(len(columns["pharmacy"]), dtype=np.int64)
         arrays = {name: np.asarray(values, dtype=np.int64) for name, values in columns.items()}
         sizes = {a.size for a in arrays.values()}
         if len(sizes) > 1:
             raise ValueError(f"columns of different lengths: {sorted(sizes)}")
-        return cls(tuple(pharmacies), tuple(medicines), tuple(reasons), **arrays)
+        return cls(tuple(pharmacies), tuple(medicines), tuple(reasons), tuple(outcomes), **arrays)
 
     @classmethod
     def from_lines(cls, lines: Iterable[ClaimLine]) -> ClaimArrays:
-        codes: dict[str, dict[str, int]] = {k: {} for k in ("ph", "pa", "me", "cl", "re")}
+        codes: dict[str, dict[str, int]] = {k: {} for k in ("ph", "pa", "me", "cl", "re", "ou")}
         codes["re"][""] = 0
         cols: dict[str, list[int]] = {k: [] for k in _COLUMN_NAMES}
         for line in lines:
@@ -75,7 +85,10 @@ class ClaimArrays:
             cols["submitted"].append(line.submitted_centavos)
             cols["paid"].append(line.payer_centavos)
             cols["reason"].append(_code(codes["re"], line.reason))
-        return cls.build(list(codes["ph"]), list(codes["me"]), list(codes["re"]), **cols)
+            cols["outcome"].append(_code(codes["ou"], line.outcome))
+        return cls.build(
+            list(codes["ph"]), list(codes["me"]), list(codes["re"]), list(codes["ou"]), **cols
+        )
 
 
 _COLUMN_NAMES = (
@@ -88,6 +101,7 @@ _COLUMN_NAMES = (
     "submitted",
     "paid",
     "reason",
+    "outcome",
 )
 
 

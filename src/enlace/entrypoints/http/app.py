@@ -10,8 +10,10 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from enlace.entrypoints.web import counter_pages as web_counter
 from enlace.entrypoints.web import money_pages as web_money
 from enlace.entrypoints.web import pages as web_pages
+from enlace.entrypoints.web import payer_pages as web_payer
 from enlace.entrypoints.web import prescribe_pages as web_prescribe
 from enlace.entrypoints.web import procurement_pages as web_procurement
 from enlace.entrypoints.web import shell as web_shell
@@ -83,7 +85,9 @@ def create_app(services: Services) -> Hardened:
     web_verify.register(app, services)
     web_money.register(app, services)
     web_procurement.register(app, services)
+    web_payer.register(app, services)
     web_prescribe.register(app, services)
+    web_counter.register(app, services)
     # Headers, CORS, rate and size limits wrap everything, FHIR and pages alike.
     return harden(EnlaceApp(services, app), services.settings)
 

@@ -232,5 +232,16 @@ def test_score_gives_precision_and_recall_per_rule() -> None:
 
 
 def test_columns_must_have_one_length() -> None:
-    with pytest.raises(ValueError, match="different lengths"):
+    with pytest.raises(ValueError, match="columns missing: medicine"):
         ClaimArrays.build(["a"], ["m"], [""], pharmacy=[0, 0], patient=[0])
+    names = ("medicine", "claim", "day", "packs", "submitted", "paid", "reason")
+    with pytest.raises(ValueError, match="different lengths"):
+        ClaimArrays.build(
+            ["a"], ["m"], [""], pharmacy=[0, 0], patient=[0], **{n: [0] for n in names}
+        )
+
+
+def test_no_lines_no_flags() -> None:
+    names = ("pharmacy", "patient", "medicine", "claim", "day", "packs", "submitted", "paid")
+    empty = ClaimArrays.build([], [], [""], reason=[], **{name: [] for name in names})
+    assert detect(empty, MEDICINES, {}).flags == []

@@ -62,6 +62,9 @@ class ClaimArrays:
     ) -> ClaimArrays:
         if not reasons or reasons[0] != "":
             raise ValueError('reason code 0 must be "" (approved)')
+        missing = [n for n in _COLUMN_NAMES if n not in columns and n != "outcome"]
+        if missing:
+            raise ValueError(f"columns missing: {', '.join(missing)}")
         if "outcome" not in columns:
             columns["outcome"] = np.zeros(len(columns["pharmacy"]), dtype=np.int64)
         arrays = {name: np.asarray(values, dtype=np.int64) for name, values in columns.items()}

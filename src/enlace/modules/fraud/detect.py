@@ -80,6 +80,8 @@ def detect(
     settings: Settings = Settings(),
 ) -> Report:
     """Every flag over the claim columns `a`; `facility_of`: pharmacy -> (institution, state)."""
+    if a.size == 0:
+        return Report(a.pharmacies, [], [0] * len(a.pharmacies), {})
     c = counts(a)
     in_class, top = top_of_class(a, medicines)
     early = early_refills(a)

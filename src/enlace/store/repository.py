@@ -84,6 +84,23 @@ class FhirRepository:
                 found[row[1]] = _version(row, cipher)
         return found
 
+    def scan(
+        self, conn: Connection, resource_type: str, after: str | None = None, limit: int = 1000
+    ) -> list[StoredVersion]:
+        """Current, not deleted resources of one type in id order, `limit` after the id `after`:
+        a job walks a whole type page by page (keyset) without holding it in memory."""
+        r = resources.c
+        statement = (
+            select(r.resource_type, r.id, r.version_id, r.last_updated_us, r.deleted, r.content)
+            .where(r.resource_type == resource_type, r.deleted.is_(False))
+            .order_by(r.id)
+            .limit(limit)
+        )
+        if after is not None:
+            statement = statement.where(r.id > after)
+        cipher = content_cipher.of(conn)
+        return [_version(row, cipher) for row in conn.execute(statement)]
+
     def read(self, conn: Connection, resource_type: str, resource_id: str) -> StoredVersion:
         found = self.current(conn, resource_type, resource_id)
         if found is None:

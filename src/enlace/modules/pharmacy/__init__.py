@@ -2,7 +2,8 @@
 
 Public API (docs/pharmacy.md): `prescribe` behind `MedicationRequest/$prescribe` (the stored
 prescription and the coverage answer at order), `dispense` behind `MedicationDispense/$dispense`
-(scan, verify, issue stock, MedicationDispense, EPCIS event, claim — one unit of work), `parse` (a MedicationRequest read into a
+(scan, verify, issue stock, MedicationDispense, EPCIS event, claim — one unit of work),
+`refill_status` and `plan_refills` (the daily refill orders and renewal requests), `parse` (a MedicationRequest read into a
 `Prescription`, every problem naming its element) and `coverage_at_order`.
 """
 
@@ -21,16 +22,28 @@ from enlace.modules.pharmacy.prescription import (
     Prescription,
     parse,
 )
+from enlace.modules.pharmacy.refills import (
+    AUTO_REFILL_EXTENSION,
+    RefillReport,
+    RefillStatus,
+    plan_refills,
+    refill_status,
+)
 
 __all__ = [
+    "AUTO_REFILL_EXTENSION",
     "DISPENSE_ROLES",
     "FULFILMENT_EXTENSION",
     "PACK_EXTENSION",
     "PRESCRIBE_ROLES",
     "CoverageAtOrder",
     "Prescription",
+    "RefillReport",
+    "RefillStatus",
     "coverage_at_order",
     "dispense",
     "parse",
+    "plan_refills",
     "prescribe",
+    "refill_status",
 ]

@@ -31,12 +31,12 @@ from enlace.kernel import errors
 from enlace.kernel.errors import Issue
 from enlace.modules import claims, inventory, trace
 from enlace.modules.catalog import Medicine, facilities, formulary
-from enlace.search.engine import find_ids
 from enlace.store.bulk import PutItem
 
 from . import dispense_fhir
 from .dispense_fhir import ScannedPack
 from .dispense_request import WHERE, DispenseRequest, parse_request
+from .lookups import platform_ids
 from .prescribe import Asker
 from .prescription import Prescription
 from .prescription import parse as parse_prescription
@@ -129,14 +129,8 @@ def _still_valid(prescription: dict[str, Any], today: date) -> Prescription:
 
 
 def _earlier_fills(services: Any, conn: Connection, rid: str) -> list[dict[str, Any]]:
-    ids = find_ids(
-        conn,
-        services.search.current(),
-        "MedicationDispense",
-        [("prescription", f"MedicationRequest/{rid}")],
-        "fills lookup",
-        _PLATFORM,
-        limit=50,
+    ids = platform_ids(
+        services, conn, "MedicationDispense", [("prescription", f"MedicationRequest/{rid}")], 50
     )
     stored = services.repo.current_many(conn, "MedicationDispense", ids)
     return [v.resource() for v in stored.values() if not v.deleted]
@@ -320,14 +314,6 @@ def _total(response: dict[str, Any], category: str) -> int:
     return 0
 
 
-class _Everything:
-    def where(self, resource_type: str, permission: str, target: Any = None) -> None:
-        return None
-
-
-_PLATFORM = _Everything()
-
-
 @cache
 def _by_gtin() -> dict[str, Medicine]:
     return {m.gtin: m for m in formulary()}
@@ -340,5 +326,3 @@ def _pharmacies() -> frozenset[str]:
 
 def _unprocessable(diagnostics: str, where: str) -> errors.FhirError:
     return errors.FhirError(422, [Issue("business-rule", diagnostics, where)])
-
-

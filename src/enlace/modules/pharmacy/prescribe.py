@@ -23,10 +23,10 @@ from enlace.kernel.clock import fhir_instant
 from enlace.kernel.errors import Issue
 from enlace.modules import coverage
 from enlace.modules.catalog import facilities
-from enlace.search.engine import find_ids
 from enlace.store.bulk import PutItem
 
 from . import prescription as rx_parse
+from .lookups import platform_ids
 from .prescription import Prescription
 
 # A licence is an identifier of one of these systems (SEP's register; the simulation's own).
@@ -115,27 +115,14 @@ def coverage_at_order(
 
 
 def _patient_coverage(services: Any, conn: Connection, patient_id: str) -> str | None:
-    ids = find_ids(
+    ids = platform_ids(
+        services,
         conn,
-        services.search.current(),
         "Coverage",
         [("beneficiary", f"Patient/{patient_id}"), ("status", "active")],
-        "coverage lookup",
-        _PLATFORM,
         limit=5,
     )
     return ids[0] if ids else None
-
-
-class _Everything:
-    """The platform's own lookup: the patient's coverage is read whatever the asker's grants
-    on Coverage (a physician's ceiling may not include it), and only its verdict is shown."""
-
-    def where(self, resource_type: str, permission: str, target: Any = None) -> None:
-        return None
-
-
-_PLATFORM = _Everything()
 
 
 def _known(

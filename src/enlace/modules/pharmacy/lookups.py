@@ -1,0 +1,27 @@
+"""Searches the pharmacy module makes on the platform's own behalf (the patient's coverage, a
+prescription's earlier fills): whatever the asker's grants on those types, since only the
+verdict they lead to is shown, never the resources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from enlace.search.engine import find_ids
+
+
+class _Everything:
+    def where(self, resource_type: str, permission: str, target: Any = None) -> None:
+        return None
+
+
+_PLATFORM = _Everything()
+
+
+def platform_ids(
+    services: Any, conn: Connection, resource_type: str, params: list[tuple[str, str]], limit: int
+) -> list[str]:
+    return find_ids(
+        conn, services.search.current(), resource_type, params, "pharmacy lookup", _PLATFORM, limit
+    )

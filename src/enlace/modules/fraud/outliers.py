@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.ensemble import IsolationForest
 
 from .features import FloatArray
 
@@ -96,6 +95,10 @@ def forest_scores(matrix: FloatArray, random_state: int = 0) -> FloatArray:
     """Isolation forest anomaly scores (lower = more anomalous), fixed seed, 200 trees."""
     if matrix.shape[0] < 2:
         return np.zeros(matrix.shape[0])
+    # Imported here: scikit-learn takes seconds to import, and every `enlace` command and the
+    # simulator import this package (the CLI registers `claims fraud`, the sim its truth type).
+    from sklearn.ensemble import IsolationForest
+
     forest = IsolationForest(n_estimators=200, random_state=random_state, contamination="auto")
     forest.fit(matrix)
     return np.asarray(forest.score_samples(matrix), dtype=np.float64)

@@ -52,6 +52,7 @@ def dispense(
     pharmacy = _pharmacy(asked, asker)
     now = asked.handed_over or services.repo.clock()
     today = now.date()
+    _serialize(conn, asked)
     prescription = _prescription(services, conn, asker, asked.prescription_id)
     rx = _still_valid(prescription, today)
     earlier = _earlier_fills(services, conn, asked.prescription_id)
@@ -74,6 +75,26 @@ def dispense(
     services.repo.put_many(conn, [PutItem(r) for r in writes])
     response = _claim(services, conn, prescription, pharmacy, packs, dispense_id, now)
     return _answer(dispensed, response, packs)
+
+
+_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('dispense:' || %s, 0))"
+
+
+def _serialize(conn: Connection, asked: DispenseRequest) -> None:
+    """Two counters must not both hand over the same pack or the same fill: on PostgreSQL the
+    prescription and each scanned code are locked (sorted, to the end of the transaction)
+    before anything is read, so the second dispense sees the first's result — the pack
+    already dispensed, the fill used. SQLite runs write transactions one at a time anyway."""
+    if conn.dialect.name != "postgresql":
+        return
+    keys = {f"rx:{asked.prescription_id}"}
+    for _, code in asked.packs:
+        try:
+            keys.add(trace.canonical_pack(code))
+        except trace.TraceError:
+            continue  # unreadable: refused by verification, nothing to lock
+    for key in sorted(keys):
+        conn.exec_driver_sql(_LOCK, (key,))
 
 
 def rx_id(prescription: dict[str, Any]) -> str:

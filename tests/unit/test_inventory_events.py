@@ -47,6 +47,12 @@ def test_a_good_event_has_no_problem() -> None:
         (event("transfer"), ["destination"]),
         (event("transfer", counterpart="f1"), ["destination"]),
         (event(reference=""), ["reference"]),
+        (event(reference="x" * 201), ["reference"]),
+        (event(idempotency_key="k\x00"), ["idempotencyKey"]),
+        (event(counterpart="CEDIS\n"), ["source"]),
+        (event("transfer", counterpart="f2\x00"), ["destination"]),
+        (event(items=(Item("m", "L\x00", 1),)), ["items[0].lot"]),
+        (event(items=(Item("m", "L" * 65, 1),)), ["items[0].lot"]),
     ],
 )
 def test_problems_name_their_field(bad: StockEvent, expected: list[str]) -> None:

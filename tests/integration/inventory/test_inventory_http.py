@@ -120,6 +120,8 @@ def test_transfer_over_http(api: TestClient) -> None:
         (issue(9), 409, ["items[0].quantity"]),
         (issue(9, lot=None), 409, ["items[0].quantity"]),
         (issue(1, lot="OLD"), 422, ["items[0].lot"]),
+        (issue(1, lot="A\x00"), 400, ["items[0].lot"]),
+        (issue(1, reference="x\x00"), 400, ["reference"]),
         (
             {
                 **RECEIPT,
@@ -167,6 +169,8 @@ def test_bad_events(api: TestClient, body: Any, status: int, expected: list[str]
         ("/inventory/stock-card", {"facility": HERE, "product": "x", "lot": "A"}, 404, ["product"]),
         ("/inventory/expiries", {"facility": HERE, "days": "soon"}, 400, ["days"]),
         ("/inventory/expiries", {"facility": "nowhere"}, 404, ["facility"]),
+        ("/inventory/stock-card", {"facility": HERE, "product": MET, "lot": "A\x00"}, 400, ["lot"]),
+        ("/inventory/stock", {"facility": HERE + "\x00"}, 400, ["facility"]),
     ],
 )
 def test_bad_queries(

@@ -32,6 +32,7 @@ OUTCOME_TYPE = "application/fhir+json"
 WRITE_ROLES = frozenset(("pharmacist", "administrator"))
 READ_ROLES = WRITE_ROLES | {"regulator", "analyst"}
 MAX_DAYS = 3650
+MAX_PARAMETER = 200
 
 
 def register(app: FastAPI, services: Services) -> None:
@@ -140,6 +141,10 @@ def _params(request: Request, allowed: set[str], required: set[str]) -> dict[str
     for name in sorted(required):
         if not params.get(name):
             raise errors.bad_request(f"{name} is required", name, code="required")
+    for name, value in params.items():
+        if not inventory.is_text(value, MAX_PARAMETER):
+            message = f"{name} is 1 to {MAX_PARAMETER} printable characters"
+            raise errors.bad_request(message, name)
     return params
 
 

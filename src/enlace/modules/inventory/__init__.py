@@ -19,6 +19,7 @@ from enlace.modules.inventory.domain import (
     Item,
     StockEvent,
     check_event,
+    is_text,
 )
 from enlace.modules.inventory.epcis_receipt import (
     facility_of_location,
@@ -69,6 +70,7 @@ __all__ = [
     "event_from_json",
     "expired_on_hand",
     "facility_of_location",
+    "is_text",
     "near_expiry",
     "receipt_from_epcis",
     "receive_epcis_event",

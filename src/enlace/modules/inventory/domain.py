@@ -36,6 +36,7 @@ COUNT_REASON = "physical-count"
 MAX_QUANTITY = 1_000_000_000  # no pharmacy moves a billion packs at once: a typo, refused
 MAX_ITEMS = 500
 MAX_TEXT = 200
+MAX_LOT = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,11 +115,22 @@ def _check_header(event: StockEvent) -> list[Issue]:
         problems.append(Issue("required", "A transfer names its destination", "destination"))
     if event.kind == TRANSFER and event.counterpart == event.facility:
         problems.append(Issue("value", "A transfer goes to another facility", "destination"))
-    for name in ("counterpart", "reference", "idempotency_key"):
-        text = getattr(event, name)
-        if text is not None and not 0 < len(text) <= MAX_TEXT:
-            problems.append(Issue("value", f"{name} is 1 to {MAX_TEXT} characters", name))
+    counterpart = "destination" if event.kind == TRANSFER else "source"
+    texts = (
+        (counterpart, event.counterpart),
+        ("reference", event.reference),
+        ("idempotencyKey", event.idempotency_key),
+    )
+    for name, text in texts:
+        if text is not None and not is_text(text, MAX_TEXT):
+            message = f"{name} is 1 to {MAX_TEXT} printable characters"
+            problems.append(Issue("value", message, name))
     return problems
+
+
+def is_text(text: str, longest: int) -> bool:
+    """Printable, 1 to `longest` characters: no control characters (PostgreSQL refuses NUL)."""
+    return 0 < len(text) <= longest and text.isprintable()
 
 
 def _check_item(kind: str, item: Item, where: str) -> list[Issue]:
@@ -131,8 +143,10 @@ def _check_item(kind: str, item: Item, where: str) -> list[Issue]:
         problems.append(Issue("value", text, f"{where}.quantity"))
     if item.lot is None and kind != ISSUE:
         problems.append(Issue("required", "Only an issue may leave the lot out", f"{where}.lot"))
-    if item.lot is not None and not 0 < len(item.lot) <= 64:
-        problems.append(Issue("value", "lot is 1 to 64 characters", f"{where}.lot"))
+    if item.lot is not None and not is_text(item.lot, MAX_LOT):
+        problems.append(
+            Issue("value", f"lot is 1 to {MAX_LOT} printable characters", f"{where}.lot")
+        )
     if kind == RECEIPT and item.expiry is None:
         problems.append(Issue("required", "A receipt gives each lot's expiry", f"{where}.expiry"))
     return problems

@@ -2,9 +2,13 @@
 (`claims.adjudicate_batch` on the day's connection, so the claims commit with the day), and the
 seeded fraudulent pharmacies add their schemes (sim/claims_fraud.py, ground truth on disk).
 
-A fill is claimed the day after it (the prescription and the day-0 Coverages are in the store
-by then; proof of dispense allows three days). A run cut in pieces loses the claims of the last
-day before the cut (the fills are the chain's plan of that day, not kept across runs).
+A fill is claimed the day after it (the prescription, the day-0 Coverages and the pharmacy's
+dispensing event are in the store by then; proof of dispense allows three days). So the actor
+runs after care (the day's plan needs its prescriptions) and coverage, and needs no order with
+the pharmacy actor: the day's plan is decided once, by whichever supply actor asks first, and
+`sim run --without manufacturer,distributor,pharmacy` still runs (its claims then cite packs the
+log never saw and are set aside). A run cut in pieces loses the claims of the last day before the
+cut (the fills are the chain's plan of that day, not kept across runs).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ ORDER = list(SCHEME_FUNCTIONS)
 
 class ClaimsActor:
     name = "claims"
-    after: tuple[str, ...] = ("pharmacy", "coverage")
+    after: tuple[str, ...] = ("care", "coverage")  # see the module docstring
 
     def __init__(self, rates: ClaimsFraudRates | None = None) -> None:
         self.rates = rates or ClaimsFraudRates()

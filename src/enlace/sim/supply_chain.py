@@ -31,7 +31,7 @@ from enlace.sim.actor import Day, World
 from enlace.sim.supply_epcis import CASE_EXTENSION, PALLET_EXTENSION, pack_epc, sscc
 from enlace.sim.supply_fills import MEDICINES, Fill, FillAgenda
 
-SUPPLY_ACTORS = ("manufacturer", "distributor", "pharmacy", "claims")  # they share the plan
+SUPPLY_ACTORS = ("claims", "manufacturer", "distributor", "pharmacy")  # they share the plan
 CASE_PACKS = 20  # packs per case (assumption, every medicine)
 PALLET_CASES = 10  # cases per pallet (assumption)
 REORDER_DAYS, COVER_DAYS, DC_COVER_DAYS = 7, 14, 28

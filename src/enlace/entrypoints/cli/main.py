@@ -22,6 +22,7 @@ from enlace.entrypoints.cli.pharmacy_cli import pharmacy_app
 from enlace.entrypoints.cli.procurement_cli import procurement_app
 from enlace.entrypoints.cli.security_cli import clients_app, token_app
 from enlace.entrypoints.cli.sim_cli import sim_app
+from enlace.entrypoints.cli.supply_cli import supply_app
 from enlace.entrypoints.cli.trace_cli import trace_app
 from enlace.entrypoints.cli.users_cli import users_app
 from enlace.entrypoints.http.hardening import check_startup
@@ -52,6 +53,7 @@ app.add_typer(clients_app, name="clients")
 app.add_typer(token_app, name="token")
 app.add_typer(users_app, name="users")
 app.add_typer(sim_app, name="sim")
+app.add_typer(supply_app, name="supply")
 app.add_typer(trace_app, name="trace")
 
 

@@ -200,3 +200,16 @@ def test_occurred_and_recorded_times_are_kept(db: Database, ledger: StockLedger)
         row = conn.execute(select(lines.c.occurred_us, lines.c.recorded_us)).one()
     assert row.recorded_us - row.occurred_us == 3 * 86_400_000_000
     assert date(2026, 2, 27) == earlier.date()
+
+
+def test_a_refusal_leaves_nothing_even_if_the_caller_carries_on(
+    db: Database, ledger: StockLedger
+) -> None:
+    stocked(db, ledger)
+    with db.begin() as conn:
+        with pytest.raises(FhirError):  # lot A moves, then lot B is short
+            ledger.record(conn, event("issue", (MET, "A", 5), (MET, "B", 4)))
+        ledger.record(conn, event("issue", (MET, "A", 1)))  # the transaction is still usable
+    assert on_hand(db) == {(MET, "B"): 3, (MET, "A"): 4}
+    with db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(events)).scalar_one() == 2

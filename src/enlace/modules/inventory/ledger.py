@@ -1,7 +1,8 @@
 """The stock ledger's use cases: record a stock event (or a batch), all or nothing.
 
 Every call runs in the caller's connection and transaction (`services.writing()`), so a dispense
-and its stock movement commit together. The order of work is the order the database's triggers
+and its stock movement commit together; each event in a savepoint, so a refused one leaves
+nothing behind even if the caller carries on. The order of work is the order the database's triggers
 expect (ddl.py): the event row, then for each lot the balance row moves (a conditional UPDATE
 that only matches while the result stays ≥ 0 and, for an issue, while the lot is not expired),
 then the line that records the move. The UPDATE takes the row's lock, so of two pharmacists
@@ -68,6 +69,18 @@ class StockLedger:
             stored = _replay(conn, event)
             if stored is not None:
                 return stored
+        # A savepoint: a refusal after some lots moved undoes them even when the caller goes on
+        # with its transaction (and on PostgreSQL leaves that transaction usable).
+        savepoint = conn.begin_nested()
+        try:
+            recorded = self._write(conn, event)
+        except BaseException:
+            savepoint.rollback()
+            raise
+        savepoint.commit()
+        return recorded
+
+    def _write(self, conn: Connection, event: StockEvent) -> Recorded:
         event_id = self.new_id()
         now_us = epoch_us(self.clock())
         _insert_event(conn, event, event_id, now_us)

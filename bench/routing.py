@@ -36,7 +36,7 @@ KM_PER_DEGREE = 111.32
 
 
 def instance(
-    seed: int, orders: int = 300, vans: int = 10
+    seed: int, orders: int = 300, vans: int = 10, cold_share: float = 0.10
 ) -> tuple[Depot, list[Vehicle], list[DeliveryOrder]]:
     rng = random.Random(seed)
     depot = Depot("cedis-gdl", *GUADALAJARA, Window(7 * 60, 21 * 60), "distribution-center")
@@ -44,10 +44,10 @@ def instance(
         Vehicle(f"van-{v:02d}", depot.id, 150, Window(8 * 60, 20 * 60), refrigerated=v < 3)
         for v in range(vans)
     ]
-    return depot, vehicles, [_order(rng, i) for i in range(orders)]
+    return depot, vehicles, [_order(rng, i, cold_share) for i in range(orders)]
 
 
-def _order(rng: random.Random, index: int) -> DeliveryOrder:
+def _order(rng: random.Random, index: int, cold_share: float) -> DeliveryOrder:
     distance = 9.0 * math.sqrt(rng.random())  # uniform over the disc
     bearing = rng.uniform(0, 2 * math.pi)
     lat = GUADALAJARA[0] + distance * math.cos(bearing) / KM_PER_DEGREE
@@ -61,7 +61,7 @@ def _order(rng: random.Random, index: int) -> DeliveryOrder:
         address=Address(round(lat, 6), round(lon, 6)),
         window=Window(start, start + rng.choice((180, 240))),
         packs=rng.randint(1, 5),
-        cold_chain=rng.random() < 0.10,
+        cold_chain=rng.random() < cold_share,
         service_minutes=rng.choice((3, 5, 5, 8)),
     )
 
@@ -72,8 +72,10 @@ def travel_cost(plan: Plan, settings: PlanSettings) -> int:
     return plan.cost - dropped * settings.drop_penalty
 
 
-def run(seed: int, seconds: float, reference: float) -> dict[str, float | int | None]:
-    depot, vehicles, orders = instance(seed)
+def run(
+    seed: int, seconds: float, reference: float, cold_share: float
+) -> dict[str, float | int | None]:
+    depot, vehicles, orders = instance(seed, cold_share=cold_share)
     settings = PlanSettings(time_limit_seconds=seconds)
     began = time.perf_counter()
     plan = plan_routes(depot, vehicles, orders, settings)
@@ -108,8 +110,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--reference", type=float, default=0.0, help="reference solve, s")
+    parser.add_argument("--cold-share", type=float, default=0.10, help="cold-chain fraction")
     args = parser.parse_args()
-    rows = [run(seed, args.seconds, args.reference) for seed in range(1, args.seeds + 1)]
+    rows = [
+        run(seed, args.seconds, args.reference, args.cold_share)
+        for seed in range(1, args.seeds + 1)
+    ]
 
     def median(key: str) -> float | None:
         values = [r[key] for r in rows if r.get(key) is not None]
@@ -123,6 +129,7 @@ def main() -> None:
             "seeds": args.seeds,
             "time_limit_s": args.seconds,
             "reference_s": args.reference,
+            "cold_share": args.cold_share,
             "median_plan_s": median("seconds"),
             "median_cost": median("cost"),
             "median_placed": median("placed"),

@@ -22,10 +22,10 @@ from enlace.modules import inventory
 from enlace.modules.catalog import formulary
 from enlace.security.users import FHIR_ID, User
 
-from . import browser, counter_strings, i18n, nav
+from . import counter_strings, i18n, nav
 from .fhir_reads import Reader, matches
 from .nav import NavItem
-from .page_guard import BadInput, guarded, money
+from .page_guard import BadInput, guarded, money, posted_form
 from .patient_view import human_name
 from .shell import Shell
 
@@ -66,9 +66,7 @@ def _router(shell: Shell) -> APIRouter:
     @router.post("/pharmacy/dispense/{rx_id}")
     async def dispense_route(request: Request, rx_id: str) -> Response:
         async def work(user: User) -> Response:
-            form = {k: str(v) for k, v in (await request.form()).items()}
-            if not browser.csrf_ok(request, shell.services.settings, form.get("csrf", "")):
-                raise BadInput("form.expired")
+            form = await posted_form(request, shell.services.settings)
             rid, slug = _checked(rx_id), _pharmacy_of(user)
             codes = [line.strip() for line in form.get("packs", "").splitlines() if line.strip()]
             body = _dispense_params(rid, slug, codes)

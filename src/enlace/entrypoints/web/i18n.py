@@ -84,6 +84,11 @@ MONTHS = {
 }
 
 
+def pair(es: str, en: str) -> dict[str, str]:
+    """One catalog entry: Spanish (es-MX) first, English second."""
+    return {"es-MX": es, "en": en}
+
+
 def extend(catalog: Catalog) -> None:
     """Adds a page module's strings to the shared catalog (idempotent: a page module calls it
     each time its routes are registered). A key may not change meaning once added."""

@@ -14,6 +14,7 @@ from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 
 from enlace.kernel import errors
+from enlace.kernel.settings import Settings
 from enlace.security.users import User
 
 from . import browser, render
@@ -60,6 +61,15 @@ class BadInput(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+async def posted_form(request: Request, settings: Settings) -> dict[str, str]:
+    """A page's POSTed form as text fields, once its CSRF token checks out (else BadInput: the
+    "form expired" page)."""
+    form = {key: str(value) for key, value in (await request.form()).items()}
+    if not browser.csrf_ok(request, settings, form.get("csrf", "")):
+        raise BadInput("form.expired")
+    return form
 
 
 def page_number(request: Request) -> int:

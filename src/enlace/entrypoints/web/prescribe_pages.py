@@ -18,9 +18,9 @@ from enlace.interactions.context import Services
 from enlace.security.users import FHIR_ID, User
 from enlace.security.web_access import web_access
 
-from . import browser, i18n, prescribe_form, prescribe_strings
+from . import i18n, prescribe_form, prescribe_strings
 from .fhir_reads import Reader
-from .page_guard import BadInput, guarded, money
+from .page_guard import BadInput, guarded, money, posted_form
 from .patient_view import human_name
 from .shell import Shell
 
@@ -57,9 +57,7 @@ def _router(shell: Shell) -> APIRouter:
     @router.post("/patients/{patient_id}/prescribe")
     async def submit_route(request: Request, patient_id: str) -> Response:
         async def work(user: User) -> Response:
-            form = {k: str(v) for k, v in (await request.form()).items()}
-            if not browser.csrf_ok(request, shell.services.settings, form.get("csrf", "")):
-                raise BadInput("form.expired")
+            form = await posted_form(request, shell.services.settings)
             reader = _prescriber_reader(shell, request, user)
             patient = await run_in_threadpool(reader.read, "Patient", _checked_id(patient_id))
             built = prescribe_form.medication_request(form, patient_id, str(user.fhir_user))

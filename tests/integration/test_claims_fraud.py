@@ -159,5 +159,6 @@ def test_payer_page_access_and_bad_input(services: Services, web: TestClient) ->
         assert "AAAA-MM" in page.text
     page = web.get("/payer?month=2026-02&payer=imss")
     assert page.status_code == 200 and 'name="payer"' in page.text  # the selector
+    assert '<option value="2026-02" selected>' in page.text  # a month without claims is shown
     sign_in_as(services, web, "sin-org", "payer")
     assert web.get("/payer").status_code == 400

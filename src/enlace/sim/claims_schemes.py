@@ -13,9 +13,10 @@ from enlace.modules.fraud import FraudTruth
 from enlace.modules.trace import StockedPack
 from enlace.sim.claims_bodies import ClaimDraft
 from enlace.sim.claims_fraud import PRICIEST, VOLUME_CLAIMS, VOLUME_EVERY, FraudDay
-from enlace.sim.supply_fills import Fill
+from enlace.sim.supply_fills import MEDICINES, Fill
 
 Filled = tuple[Fill, list[StockedPack]]
+MEDICINES_BY_GTIN = {m.gtin: m for m in MEDICINES.values()}
 
 
 @dataclass
@@ -75,11 +76,13 @@ def volume(fd: FraudDay, t: FraudTruth, own: list[Filled], others: list[Filled],
         return
     rng = fd.rng(t.pharmacy, t.scheme)
     pool = own + others
-    for n in range(VOLUME_CLAIMS):
+    # Any pack on the shelf will do (the claim names its medicine): a burst needs many.
+    stocked = [(g, p) for g, packs in sorted(fd.chain.shelves[t.pharmacy].items()) for p in packs]
+    for n in range(min(VOLUME_CLAIMS, len(stocked))):
         fill, _ = rng.choice(pool)
-        fake = fd.shelf_packs(t.pharmacy, fill.medicine, 1, rng)
-        if fake:
-            s.extra.append(fd.draft(f"{key_of(fill)}-v{n}", t.pharmacy, fill, fill.medicine, fake))
+        gtin, pack = rng.choice(stocked)
+        medicine = MEDICINES_BY_GTIN[gtin]
+        s.extra.append(fd.draft(f"{key_of(fill)}-v{n}", t.pharmacy, fill, medicine, [pack]))
 
 
 def elsewhere(

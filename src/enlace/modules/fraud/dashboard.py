@@ -69,6 +69,8 @@ def dashboard(
     board = Dashboard(payer, months, month or (months[0] if months else None))
     if board.month is None:
         return board
+    if board.month not in months:  # a month asked for without claims: shown, and selectable
+        board.months = sorted([*months, board.month], reverse=True)
     first, last = month_bounds(board.month)
     in_month = (a.day >= first.toordinal()) & (a.day <= last.toordinal())
     _totals(board, a.where(in_month))

@@ -172,3 +172,31 @@ def test_plan_refuses_nonsense() -> None:
         Plan(min_months=3, max_months=1)
     with pytest.raises(ValueError):
         Plan(amc_months=0)
+
+
+def test_unfilled_within_24_and_72_hours() -> None:
+    """Day 2026-03-04 ends 2026-03-05T00:00Z. Written 2026-03-01T10:00Z, 30 units:
+    A: 30 handed over at +2 h            -> filled within 24 h and 72 h.
+    B: 10 at +5 h, 20 at +30 h           -> unfilled at 24 h (10 < 30), filled at 72 h.
+    C: nothing                           -> unfilled at both.
+    D: no quantity, 1 unit at +80 h      -> unfilled at both (nothing within 72 h).
+    E: written 2026-03-03T10:00Z         -> 24 h window closed (counted, unfilled); 72 h still
+                                            open (not counted).
+    24 h: unfilled B, C, D, E of 5 -> 4/5. 72 h: C, D of 4 -> 2/4. Pharmacy x holds A, B."""
+    from datetime import UTC, datetime, timedelta
+
+    from enlace.modules.supply_kpis import Prescribed, unfilled_counts
+
+    t0 = datetime(2026, 3, 1, 10, tzinfo=UTC)
+    h = timedelta(hours=1)
+    written = [
+        Prescribed("A", t0, 30, "x", ((t0 + 2 * h, 30),)),
+        Prescribed("B", t0, 30, "x", ((t0 + 5 * h, 10), (t0 + 30 * h, 20))),
+        Prescribed("C", t0, 30, None, ()),
+        Prescribed("D", t0, None, None, ((t0 + 80 * h, 1),)),
+        Prescribed("E", t0 + 48 * h, 30, None, ()),
+    ]
+    day = [(u.pharmacy, u.unfilled, u.of) for u in unfilled_counts(written, DAY, 24)]
+    assert day == [("*", 4, 5), ("?", 3, 3), ("x", 1, 2)]
+    three = [(u.pharmacy, u.unfilled, u.of) for u in unfilled_counts(written, DAY, 72)]
+    assert three == [("*", 2, 4), ("?", 2, 2), ("x", 0, 2)]

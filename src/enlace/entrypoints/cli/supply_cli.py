@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -122,3 +122,23 @@ def cycle_command(
 def _percent(count: int, of: int) -> str:
     share = supply_kpis.rate(count, of)
     return "—" if share is None else f"{100 * share:.1f} % ({count}/{of})"
+
+
+@supply_app.command("unfilled")
+def unfilled_command(
+    day: str = typer.Option("", "--date", help=DATE_HELP),
+    days: int = typer.Option(30, help="Prescriptions written in the days ending on the day."),
+) -> None:
+    """Unfilled-prescription rate: not fully dispensed within 24 h / 72 h of being written."""
+    services = build(Settings.from_env())
+    with _bad_input_exits():
+        when = supply_kpis.parse_day(day, _today(services)) if day else _today(services)
+        if not 1 <= days <= 366:
+            raise errors.bad_request("--days is 1 to 366", "--days")
+    with services.reading() as conn:
+        first = when - timedelta(days=days - 1)
+        found = supply_kpis.read_prescriptions(services, conn, first, when)
+    typer.echo(f"{len(found)} prescriptions written {first.isoformat()} … {when.isoformat()}")
+    for hours in supply_kpis.WINDOWS_H:
+        for row in supply_kpis.unfilled_counts(found, when, hours):
+            typer.echo(f"{hours} h  {row.pharmacy}: unfilled {_percent(row.unfilled, row.of)}")

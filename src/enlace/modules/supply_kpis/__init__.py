@@ -4,7 +4,8 @@ Public API (docs/supply_kpis.md): the pure KPI functions (`pair_kpis`, `adjusted
 `plan_status`, `rate`), the daily snapshot (`take_snapshot`: read the ledger through
 inventory's public API, compute per facility x product, roll up per facility, institution,
 state and network, write the day's rows in bulk, replacing a rerun's), run-out alerts against
-each facility's delivery cycle (`set_cycle`), and the reads behind the dashboard and the CLI.
+each facility's delivery cycle (`set_cycle`), the unfilled-prescription rate within 24 h / 72 h
+(`read_prescriptions`, `unfilled_counts`), and the reads behind the dashboard and the CLI.
 """
 
 from __future__ import annotations
@@ -44,6 +45,13 @@ from enlace.modules.supply_kpis.service import (
 )
 from enlace.modules.supply_kpis.snapshot import Ledger, Rollup, Snapshot, compute
 from enlace.modules.supply_kpis.tables import SUPPLY_KPI_TABLES
+from enlace.modules.supply_kpis.unfilled import (
+    WINDOWS_H,
+    Prescribed,
+    Unfilled,
+    read_prescriptions,
+    unfilled_counts,
+)
 from enlace.modules.supply_kpis.writer import write
 
 __all__ = [
@@ -52,17 +60,20 @@ __all__ = [
     "SUPPLY_KPI_TABLES",
     "UNDER",
     "UNKNOWN",
+    "WINDOWS_H",
     "WITHIN",
     "Alert",
     "DeliveryCycle",
     "Ledger",
     "PairKpis",
     "PairRow",
+    "Prescribed",
     "Plan",
     "Rollup",
     "Scope",
     "Share",
     "Snapshot",
+    "Unfilled",
     "adjusted_consumption",
     "check_filter",
     "compute",
@@ -73,12 +84,14 @@ __all__ = [
     "parse_day",
     "plan_status",
     "rate",
+    "read_prescriptions",
     "require_snapshot",
     "runout_alerts",
     "set_cycle",
     "snapshot_days",
     "stock_out_series",
     "take_snapshot",
+    "unfilled_counts",
     "worst_facilities",
     "worst_products",
     "write",

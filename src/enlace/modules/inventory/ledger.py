@@ -1,15 +1,15 @@
 """The stock ledger's use cases: record a stock event (or a batch), all or nothing.
 
 Every call runs in the caller's connection and transaction (`services.writing()`), so a dispense
-and its stock movement commit together; each event in a savepoint, so a refused one leaves
-nothing behind even if the caller carries on. The order of work is the order the database's triggers
-expect (ddl.py): the event row, then for each lot the balance row moves (a conditional UPDATE
-that only matches while the result stays ≥ 0 and, for an issue, while the lot is not expired),
-then the line that records the move. The UPDATE takes the row's lock, so of two pharmacists
-issuing the last unit the second waits, re-reads the row and matches nothing: a 409, not a
-negative balance. Errors: 400 malformed, 404 unknown facility or product, 409 insufficient stock
-or an idempotency key replayed with another event, 422 an expired lot issued or a lot's expiry
-contradicted.
+and its stock movement commit together. A refused event leaves nothing behind even if the
+caller carries on: a one-lot event refuses before it writes, a larger one runs in a savepoint.
+The order of work is the order the database's triggers expect (ddl.py): for each lot the
+balance row moves (a conditional UPDATE that only matches while the result stays >= 0 and, for
+an issue, while the lot is not expired), then the line that records the move; the event row
+last. The UPDATE takes the row's lock, so of two pharmacists issuing the last unit the second
+waits, re-reads the row and matches nothing: a 409, not a negative balance. Errors: 400
+malformed, 404 unknown facility or product, 409 insufficient stock or an idempotency key
+replayed with another event, 422 an expired lot issued or a lot's expiry contradicted.
 """
 
 from __future__ import annotations
@@ -69,29 +69,32 @@ class StockLedger:
             stored = _replay(conn, event)
             if stored is not None:
                 return stored
-        # A savepoint: a refusal after some lots moved undoes them even when the caller goes on
-        # with its transaction (and on PostgreSQL leaves that transaction usable).
+        planned = self._moves(conn, event)  # reads only (FEFO); nothing written yet
+        if len(planned) == 1 and event.kind != TRANSFER:
+            # One lot: a refusal is the conditional UPDATE matching nothing, before any write
+            # (the event row comes last), so no savepoint is needed; it cost 0.4 ms an issue.
+            return self._write(conn, event, planned)
+        # Several lots: a savepoint, so a refusal after some lots moved undoes them even when
+        # the caller carries on with its transaction (on PostgreSQL it stays usable).
         savepoint = conn.begin_nested()
         try:
-            recorded = self._write(conn, event)
+            recorded = self._write(conn, event, planned)
         except BaseException:
             savepoint.rollback()
             raise
         savepoint.commit()
         return recorded
 
-    def _write(self, conn: Connection, event: StockEvent) -> Recorded:
+    def _write(self, conn: Connection, event: StockEvent, planned: list[Move]) -> Recorded:
         event_id = self.new_id()
         now_us = epoch_us(self.clock())
-        _insert_event(conn, event, event_id, now_us)
-        written = [
-            moves.apply(conn, move, event_id, n, now_us)
-            for n, move in enumerate(self._moves(conn, event))
-        ]
+        written = [moves.apply(conn, move, event_id, n, now_us) for n, move in enumerate(planned)]
         if event.kind == TRANSFER:  # the in-leg, each lot with the expiry it left with
             for out in list(written):
                 move = _in_leg(event, out)
                 written.append(moves.apply(conn, move, event_id, len(written), now_us))
+        # Last: the lines' foreign key to it is deferred to the commit.
+        _insert_event(conn, event, event_id, now_us)
         return Recorded(event_id, tuple(written))
 
     def record_batch(self, conn: Connection, batch: Sequence[StockEvent]) -> list[Recorded]:

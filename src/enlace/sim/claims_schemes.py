@@ -78,7 +78,7 @@ def volume(fd: FraudDay, t: FraudTruth, own: list[Filled], others: list[Filled],
     pool = own + others
     # Any pack on the shelf will do (the claim names its medicine): a burst needs many.
     stocked = [(g, p) for g, packs in sorted(fd.chain.shelves[t.pharmacy].items()) for p in packs]
-    for n in range(min(VOLUME_CLAIMS, len(stocked))):
+    for n in range(VOLUME_CLAIMS if stocked else 0):  # a pack may come twice: a duplicate
         fill, _ = rng.choice(pool)
         gtin, pack = rng.choice(stocked)
         medicine = MEDICINES_BY_GTIN[gtin]

@@ -108,8 +108,12 @@ def _serve(
         log.close()
 
 
+READY_WITHIN = 180  # seconds: two workers import the app (numpy, OR-Tools, scikit-learn) on a
+# shared 2-core machine; under load that alone has taken over a minute
+
+
 def _wait_ready(base: str, process: subprocess.Popen[bytes], workdir: Path) -> None:
-    deadline = time.time() + 60
+    deadline = time.time() + READY_WITHIN
     while time.time() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {(workdir / 'server.log').read_text()[-2000:]}")
@@ -119,4 +123,4 @@ def _wait_ready(base: str, process: subprocess.Popen[bytes], workdir: Path) -> N
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise RuntimeError("server did not become ready within 60 s")
+    raise RuntimeError(f"server did not become ready within {READY_WITHIN} s")

@@ -79,3 +79,16 @@ def test_the_cli_runs_the_job_and_refuses_bad_input(
     assert "2 active prescriptions" in done.output
     assert runner.invoke(app, ["pharmacy", "refills", "--date", "10/02/2026"]).exit_code == 2
     assert runner.invoke(app, ["pharmacy", "refills", "--lead-days", "99"]).exit_code == 2
+
+
+def test_the_deliveries_cli_refuses_bad_input_and_reports(
+    world: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENLACE_DATABASE_URL", world.settings.resolved_database_url)
+    monkeypatch.setenv("ENLACE_VAR_DIR", str(tmp_path / "var"))
+    runner = CliRunner()
+    done = runner.invoke(app, ["pharmacy", "deliveries", "--date", "2026-03-02", "--seconds", "1"])
+    assert done.exit_code == 0, done.output
+    assert "0 home-delivery refills" in done.output
+    assert runner.invoke(app, ["pharmacy", "deliveries", "--date", "mañana"]).exit_code == 2
+    assert runner.invoke(app, ["pharmacy", "deliveries", "--seconds", "600"]).exit_code == 2

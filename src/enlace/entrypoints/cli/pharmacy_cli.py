@@ -12,7 +12,7 @@ from enlace.bootstrap import build
 from enlace.kernel.settings import Settings
 from enlace.modules import pharmacy
 
-pharmacy_app = typer.Typer(help="Pharmacy jobs: refills.", no_args_is_help=True)
+pharmacy_app = typer.Typer(help="Pharmacy jobs: refills, deliveries.", no_args_is_help=True)
 BAD_INPUT = 2
 
 
@@ -45,3 +45,28 @@ def refills_command(
         f"{report.prescriptions} active prescriptions ({report.states}); {report.due} due; "
         f"{report.refill_orders} refill orders and {report.renewals} renewal requests written"
     )
+
+
+@pharmacy_app.command("deliveries")
+def deliveries_command(
+    on: str = typer.Option("", "--date", help="The delivery day (YYYY-MM-DD; default today)."),
+    seconds: float = typer.Option(10.0, help="Solver time per pharmacy, 1 to 60 s."),
+) -> None:
+    """Route the day's home-delivery refills per pharmacy; write a SupplyDelivery per stop."""
+    try:
+        day = date.fromisoformat(on) if on else date.today()
+    except ValueError:
+        typer.echo(f"error: --date {on!r} is not YYYY-MM-DD", err=True)
+        raise typer.Exit(BAD_INPUT) from None
+    if not 1 <= seconds <= 60:
+        typer.echo("error: --seconds is 1 to 60", err=True)
+        raise typer.Exit(BAD_INPUT)
+    services = build(Settings.from_env())
+    with services.db.begin() as conn:
+        report = pharmacy.plan_deliveries(services, conn, day, seconds)
+    typer.echo(
+        f"{report.orders} home-delivery refills; {report.planned} on {report.routes} routes "
+        f"({report.distance_km:.1f} km)"
+    )
+    for task, reason in sorted(report.unplaced.items()):
+        typer.echo(f"not routed: Task/{task}: {reason}")

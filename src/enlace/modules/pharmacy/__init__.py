@@ -9,6 +9,7 @@ prescription and the coverage answer at order), `dispense` behind `MedicationDis
 
 from __future__ import annotations
 
+from enlace.modules.pharmacy.deliveries import DeliveryReport, delivery_id, plan_deliveries
 from enlace.modules.pharmacy.dispense import DISPENSE_ROLES, dispense
 from enlace.modules.pharmacy.dispense_fhir import PACK_EXTENSION
 from enlace.modules.pharmacy.prescribe import (
@@ -37,12 +38,15 @@ __all__ = [
     "PACK_EXTENSION",
     "PRESCRIBE_ROLES",
     "CoverageAtOrder",
+    "DeliveryReport",
     "Prescription",
     "RefillReport",
     "RefillStatus",
     "coverage_at_order",
+    "delivery_id",
     "dispense",
     "parse",
+    "plan_deliveries",
     "plan_refills",
     "prescribe",
     "refill_status",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
@@ -97,7 +98,8 @@ def coverage_at_order(
     cash = rx.packs * rx.medicine.price_centavos  # what the patient pays when not covered
     if coverage_id is None:
         return CoverageAtOrder(None, False, "no-policy", None, cash, 0, False, None)
-    item = coverage.item(rx.medicine.slug, rx.packs, rx.performer_slug)
+    network = _institution_of(rx.performer_slug)  # the plan's network is by institution
+    item = coverage.item(rx.medicine.slug, rx.packs, network)
     result = coverage.check(services, conn, coverage_id, [item], today)
     found = result.items[0]
     alternative = f"Medication/med-{found.alternative.slug}" if found.alternative else None
@@ -204,13 +206,17 @@ def _coverage_parts(checked: CoverageAtOrder) -> list[dict[str, Any]]:
     return parts
 
 
-_PHARMACY_SLUGS: set[str] = set()
+@cache
+def _institutions() -> dict[str, str]:
+    return {f.slug: f.institution for f in facilities(kind="pharmacy")}
 
 
 def _pharmacies() -> set[str]:
-    if not _PHARMACY_SLUGS:
-        _PHARMACY_SLUGS.update(f.slug for f in facilities(kind="pharmacy"))
-    return _PHARMACY_SLUGS
+    return set(_institutions())
+
+
+def _institution_of(pharmacy: str | None) -> str | None:
+    return _institutions().get(pharmacy) if pharmacy else None
 
 
 def _unprocessable(diagnostics: str, path: str) -> errors.FhirError:

@@ -1,0 +1,133 @@
+"""The patient journey end to end on both stores: a physician prescribes (coverage at order),
+the pharmacist scans and dispenses (verified, stock issued, traced, claimed), the refill job
+orders the opted-in refill ahead of its due date, and the day's delivery routes carry it home
+(a SupplyDelivery with its expected time); a patient whose address has no coordinates is
+reported, not routed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from enlace.interactions.context import Services
+from enlace.modules import pharmacy, trace
+from enlace.security.access import Access
+from enlace.security.roles import ceiling
+from enlace.store.bulk import PutItem
+from tests.integration.claims.claims_support import PHARMACY
+from tests.integration.pharmacy.dispense_support import dispense_params, pharmacy_world, stock
+from tests.support.fhir_calls import body_of, call
+from tests.support.prescriptions import metformin_rx
+
+GEO = "http://hl7.org/fhir/StructureDefinition/geolocation"
+CENTRAL = timezone(timedelta(hours=-6))
+HOME = (19.4040, -99.1540)  # Colonia Roma, Mexico City: near the IMSS pharmacy of the tests
+
+
+@pytest.fixture
+def world(services: Services) -> Services:
+    world = pharmacy_world(services)
+    lat, lon = HOME
+    located = {
+        "resourceType": "Patient",
+        "id": "p-imss",
+        "address": [
+            {
+                "city": "Ciudad de México",
+                "extension": [
+                    {
+                        "url": GEO,
+                        "extension": [
+                            {"url": "latitude", "valueDecimal": lat},
+                            {"url": "longitude", "valueDecimal": lon},
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    with world.db.begin() as conn:
+        world.repo.put_many(conn, [PutItem(located)])
+    return world
+
+
+def as_user(role: str, **fields: Any) -> Access:
+    return Access(
+        f"u-{role}", "user", ceiling(role, fields.get("organization")), role=role, **fields
+    )
+
+
+def home_delivery_rx(patient: str) -> dict[str, Any]:
+    body = metformin_rx(
+        subject={"reference": f"Patient/{patient}"},
+        extension=[
+            {"url": pharmacy.FULFILMENT_EXTENSION, "valueCode": "home-delivery"},
+            {"url": pharmacy.AUTO_REFILL_EXTENSION, "valueBoolean": True},
+        ],
+    )
+    body["dispenseRequest"]["performer"] = {"reference": f"Organization/org-{PHARMACY}"}
+    return body
+
+
+def prescribe(world: Services, patient: str) -> tuple[str, dict[str, Any]]:
+    physician = as_user("physician", fhir_user="Practitioner/dr-1")
+    answer = call(
+        world, physician, "POST", "MedicationRequest/$prescribe", home_delivery_rx(patient)
+    )
+    assert answer.status == 200, body_of(answer)
+    parts = {p["name"]: p for p in body_of(answer)["parameter"]}
+    coverage = {
+        q["name"]: next(v for k, v in q.items() if k.startswith("value"))
+        for q in parts["coverage"]["part"]
+    }
+    return parts["prescription"]["resource"]["id"], coverage
+
+
+def test_prescribe_dispense_refill_deliver(world: Services) -> None:
+    rx, coverage = prescribe(world, "p-imss")
+    assert coverage["covered"] is True and coverage["patientCostCentavos"] == 0
+    unlocated, _ = prescribe(world, "p-gmm")  # the GMM patient's record has no address
+    packs = stock(world, 4)
+    pharmacist = as_user("pharmacist", organization=f"org-{PHARMACY}")
+    for prescription, scanned in ((rx, packs[:2]), (unlocated, packs[2:])):
+        answer = call(
+            world,
+            pharmacist,
+            "POST",
+            "MedicationDispense/$dispense",
+            dispense_params(prescription, scanned),
+        )
+        assert answer.status == 200, body_of(answer)
+    dispensed = {p["name"]: p for p in body_of(answer)["parameter"]}
+    with world.db.read() as conn:
+        assert trace.verify_pack(conn, packs[0], date(2026, 2, 2)).status == "already_dispensed"
+    claim = dispensed["claimResponse"]["resource"]  # the GMM patient's, adjudicated at once
+    assert claim["use"] == "claim" and claim["outcome"] in ("complete", "partial", "error")
+    with world.db.begin() as conn:  # the fill of 2026-02-02 lasts 30 days: due 03-04
+        refills = pharmacy.plan_refills(world, conn, date(2026, 2, 28))
+    assert refills.refill_orders == 2
+    with world.db.begin() as conn:
+        report = pharmacy.plan_deliveries(
+            world, conn, date(2026, 3, 2), seconds=2, solution_limit=20
+        )
+    assert report.orders == 2 and report.planned == 1 and report.routes == 1
+    assert report.unplaced == {f"refill-{unlocated}-2": "no-coordinates"}
+    with world.db.read() as conn:
+        shipped = world.repo.read(
+            conn, "SupplyDelivery", pharmacy.delivery_id(f"refill-{rx}-2", date(2026, 3, 2))
+        ).resource()
+        task = world.repo.read(conn, "Task", f"refill-{rx}-2").resource()
+    assert shipped["status"] == "in-progress" and shipped["patient"] == {
+        "reference": "Patient/p-imss"
+    }
+    assert shipped["suppliedItem"]["quantity"]["value"] == 2
+    local = datetime.fromisoformat(shipped["occurrenceDateTime"]).astimezone(CENTRAL)
+    assert local.date() == date(2026, 3, 2) and time(9) <= local.time() <= time(19)
+    assert world.validate(shipped) == [] and task["status"] == "in-progress"
+    with world.db.begin() as conn:  # the same day again: nothing new to route
+        again = pharmacy.plan_deliveries(
+            world, conn, date(2026, 3, 2), seconds=2, solution_limit=20
+        )
+    assert again.planned == 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -105,15 +106,13 @@ def rollups(ledger: Ledger, kpis: PairKpis) -> list[Rollup]:
     product and over all products."""
     states = sorted(set(ledger.state))
     institutions = sorted(set(ledger.institution))
-    state_of = _codes(ledger.state, states)
-    institution_of = _codes(ledger.institution, institutions)
-    facility_reported = np.zeros(len(ledger.facilities), dtype=bool)
-    np.logical_or.at(facility_reported, ledger.facility, ledger.reported)
-    measures = _Measures(ledger, kpis, facility_reported)
-    found = measures.by(ledger.facility, ledger.facilities, "facility", per_product=False)
-    found += measures.by(institution_of[ledger.facility], institutions, "institution")
-    found += measures.by(state_of[ledger.facility], states, "state")
-    found += measures.by(np.zeros(ledger.size, dtype=np.int64), [ALL], "network")
+    measures = _Measures(ledger, kpis)
+    found = measures.by(
+        np.arange(len(ledger.facilities), dtype=np.int64), ledger.facilities, "facility", False
+    )
+    found += measures.by(_codes(ledger.institution, institutions), institutions, "institution")
+    found += measures.by(_codes(ledger.state, states), states, "state")
+    found += measures.by(np.zeros(len(ledger.facilities), dtype=np.int64), [ALL], "network")
     return found
 
 
@@ -123,9 +122,11 @@ def _codes(values: list[str], names: list[str]) -> NDArray[np.int64]:
 
 
 class _Measures:
-    """Sums the pair columns over any grouping of the pairs (numpy bincount)."""
+    """Sums the pair columns over a grouping of the facilities (numpy bincount). A facility
+    has at most one row per product, so per product the facilities are the pairs; over all
+    products each facility with a pair counts once."""
 
-    def __init__(self, ledger: Ledger, kpis: PairKpis, facility_reported: NDArray[np.bool_]):
+    def __init__(self, ledger: Ledger, kpis: PairKpis):
         self.ledger = ledger
         self.columns = {
             "pairs": np.ones(ledger.size),
@@ -134,16 +135,29 @@ class _Measures:
             "within_plan": (kpis.plan == WITHIN).astype(np.float64),
             "days_out": ledger.days_out.astype(np.float64),
         }
-        self.facility_reported = facility_reported
+        count = len(ledger.facilities)
+        self.has_pairs = np.bincount(ledger.facility, minlength=count) > 0
+        reported = np.bincount(ledger.facility, weights=ledger.reported, minlength=count) > 0
+        self.facility_reported = reported.astype(np.float64)
 
     def by(
-        self, group: NDArray[np.int64], names: list[str], level: str, per_product: bool = True
+        self,
+        facility_group: NDArray[np.int64],
+        names: list[str],
+        level: str,
+        per_product: bool = True,
     ) -> list[Rollup]:
-        found = self._sum(group, len(names), names, level, ALL, None)
+        size = len(names)
+        pair_group = facility_group[self.ledger.facility]
+        facilities = np.bincount(facility_group, weights=self.has_pairs, minlength=size)
+        reported = np.bincount(facility_group, weights=self.facility_reported, minlength=size)
+        found = self._sum(pair_group, size, names, level, facilities, reported, None)
         if per_product:
-            key = group * len(self.ledger.products) + self.ledger.product
-            size = len(names) * len(self.ledger.products)
-            found += self._sum(key, size, names, level, None, len(self.ledger.products))
+            products = len(self.ledger.products)
+            key = pair_group * products + self.ledger.product
+            weights = self.facility_reported[self.ledger.facility]
+            by_product = np.bincount(key, weights=weights, minlength=size * products)
+            found += self._sum(key, size * products, names, level, None, by_product, products)
         return found
 
     def _sum(
@@ -152,21 +166,17 @@ class _Measures:
         size: int,
         names: list[str],
         level: str,
-        product: str | None,
+        facilities: NDArray[Any] | None,
+        reported: NDArray[Any],
         products: int | None,
     ) -> list[Rollup]:
         sums = {n: np.bincount(key, weights=c, minlength=size) for n, c in self.columns.items()}
-        # Facilities (and those that reported) per group: count each facility once per key.
-        facility_key = np.unique(key * len(self.ledger.facilities) + self.ledger.facility)
-        keys_of, facilities_of = np.divmod(facility_key, len(self.ledger.facilities))
-        facilities = np.bincount(keys_of, minlength=size)
-        reported = np.bincount(
-            keys_of, weights=self.facility_reported[facilities_of], minlength=size
-        )
+        # Per product, a facility has one pair: its facilities are its pairs.
+        counted = sums["pairs"] if facilities is None else facilities
         found = []
         for k in np.flatnonzero(sums["pairs"]).tolist():
             scope, item = (k, -1) if products is None else divmod(k, products)
-            name = product if product is not None else self.ledger.products[item]
+            name = ALL if products is None else self.ledger.products[item]
             found.append(
                 Rollup(
                     level=level,
@@ -176,7 +186,7 @@ class _Measures:
                     stocked_out=int(sums["stocked_out"][k]),
                     assessed=int(sums["assessed"][k]),
                     within_plan=int(sums["within_plan"][k]),
-                    facilities=int(facilities[k]),
+                    facilities=int(counted[k]),
                     reported=int(reported[k]),
                     days_out=int(sums["days_out"][k]),
                 )

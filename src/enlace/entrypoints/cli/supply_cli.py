@@ -57,14 +57,13 @@ def snapshot_command(
     columns = (TextColumn("snapshot"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, transient=not sys.stderr.isatty()) as progress:
         task = progress.add_task("facilities", total=len(FACILITIES))
-        with services.writing() as conn:
-            snapshot = supply_kpis.take_snapshot(
-                conn,
-                when,
-                epoch_us(services.repo.clock()),
-                plan,
-                progress=lambda n: progress.advance(task, n),
-            )
+        snapshot = supply_kpis.take_snapshot_read_first(
+            services.db,
+            when,
+            epoch_us(services.repo.clock()),
+            plan,
+            lambda n: progress.advance(task, n),
+        )
     network = next((r for r in snapshot.rollups if r.level == "network" and r.product == "*"), None)
     typer.echo(
         f"{when.isoformat()}: {snapshot.ledger.size} facility x product pairs, "

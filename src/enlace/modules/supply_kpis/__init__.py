@@ -42,6 +42,7 @@ from enlace.modules.supply_kpis.service import (
     parse_day,
     set_cycle,
     take_snapshot,
+    take_snapshot_read_first,
 )
 from enlace.modules.supply_kpis.snapshot import Ledger, Rollup, Snapshot, compute
 from enlace.modules.supply_kpis.tables import SUPPLY_KPI_TABLES
@@ -91,6 +92,7 @@ __all__ = [
     "snapshot_days",
     "stock_out_series",
     "take_snapshot",
+    "take_snapshot_read_first",
     "unfilled_counts",
     "worst_facilities",
     "worst_products",

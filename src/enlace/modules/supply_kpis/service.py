@@ -16,6 +16,7 @@ from enlace.modules.supply_kpis.runout import DeliveryCycle
 from enlace.modules.supply_kpis.snapshot import Progress, Snapshot, compute
 from enlace.modules.supply_kpis.tables import delivery_cycles
 from enlace.modules.supply_kpis.writer import write
+from enlace.store.database import Database
 
 FACILITIES = {f.slug: f for f in catalog.facilities()}
 PRODUCTS = frozenset(m.slug for m in catalog.formulary())
@@ -57,8 +58,9 @@ def take_snapshot(
     progress: Progress = lambda _: None,
     products: frozenset[str] = PRODUCTS,
 ) -> Snapshot:
-    """Read the ledger, compute the day's KPIs and alerts, and replace the day's rows. By
-    default every catalog facility and formulary product is looked at."""
+    """Read the ledger, compute the day's KPIs and alerts, and replace the day's rows, in the
+    caller's transaction. By default every catalog facility and formulary product is looked
+    at."""
     ledger = read_ledger(
         conn,
         day,
@@ -69,6 +71,20 @@ def take_snapshot(
     )
     snapshot = compute(ledger, plan, cycles(conn))
     write(conn, snapshot, taken_us, lambda _: None)
+    return snapshot
+
+
+def take_snapshot_read_first(
+    db: Database, day: date, taken_us: int, plan: Plan, progress: Progress
+) -> Snapshot:
+    """The same, reading the ledger before the write transaction opens: on SQLite a write
+    transaction holds the only write lock, and dispensing should not wait for the whole read.
+    The day's rows are still replaced all at once."""
+    with db.read() as conn:
+        ledger = read_ledger(conn, day, plan, list(FACILITIES.values()), progress, sorted(PRODUCTS))
+    with db.begin() as conn:
+        snapshot = compute(ledger, plan, cycles(conn))
+        write(conn, snapshot, taken_us, lambda _: None)
     return snapshot
 
 

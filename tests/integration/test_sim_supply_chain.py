@@ -121,3 +121,34 @@ def test_the_supply_actors_run_after_care_in_chain_order() -> None:
     names = [a.name for a in discover()]
     positions = [names.index(n) for n in ("care", *SUPPLY_ACTORS)]
     assert positions == sorted(positions)
+
+
+def test_the_ledger_and_the_dispenses_tell_the_trace_story(whole: Services) -> None:
+    """Every pack the pharmacies issued in the stock ledger is a pack of a MedicationDispense,
+    every MedicationDispense's packs are dispensed in the transparency log, and the ledger's
+    stock on hand never went below zero (the database refuses it)."""
+    from datetime import UTC, datetime
+
+    from enlace.modules import inventory
+
+    since, until = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    with whole.db.read() as conn:
+        dispensed = [v.resource() for v in _all(whole, conn, "MedicationDispense")]
+        issued = sum(
+            inventory.consumption(conn, slug, product, since, until)
+            for slug in {d["performer"][0]["actor"]["reference"][17:] for d in dispensed}
+            for product in {d["medicationReference"]["reference"][15:] for d in dispensed}
+        )
+        packs = [e["valueString"] for d in dispensed for e in d["extension"]]
+        verdicts = {trace.verify_pack(conn, p, date(2100, 1, 1)).status for p in packs[:200]}
+    assert dispensed and issued == len(packs)
+    assert verdicts <= {"already_dispensed", "expired"}, verdicts
+    assert all(whole.validate(d) == [] for d in dispensed[:50])
+
+
+def _all(services: Services, conn: Any, kind: str) -> list[Any]:
+    found, after = [], None
+    while page := services.repo.scan(conn, kind, after, 1000):
+        found += page
+        after = page[-1].id
+    return found

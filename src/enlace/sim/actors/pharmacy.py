@@ -4,10 +4,13 @@ pharmacy nearest to them, with a chance set by their adherence: sim/supply_fills
 day's seeded fraud surfaces (sim/supply_fraud.py), its ground truth appended to
 `$ENLACE_VAR_DIR/sim/trace-s{seed}.jsonl` (sim/supply_truth.py), never to the record.
 
-Dispensing here is the EPCIS dispensing event only, built by `dispense` (one pharmacy's day):
-the pharmacy module (MedicationDispense, stock) replaces that one function when it lands. The
-day's events of every pharmacy, then the fraud's, are captured in one call (in documents of at
-most 5,000 events), in the day's transaction.
+Each pharmacy's day is its EPCIS events, built by `dispense`; the day's events of every
+pharmacy, then the fraud's, are captured in one call (in documents of at most 5,000 events), in
+the day's transaction. With them go the stock ledger's receipt and issue per pharmacy and a
+MedicationDispense per fill collected (sim/supply_records.py), so the record, the ledger and
+the transparency log agree; a fill that found an empty shelf leaves only its prescription
+unfilled. (The counter's own `pharmacy.dispense` is not used: it adjudicates a claim per
+dispense — the claims actor sends them — and costs ~50 ms each.)
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from enlace.modules import inventory
 from enlace.modules.trace import StockedPack
 from enlace.modules.trace.epcis_locations import facility_location_id
 from enlace.sim import supply_epcis as ev
+from enlace.sim import supply_records as records
 from enlace.sim.actor import Day, World
 from enlace.sim.actors.manufacturer import capture_in_documents
-from enlace.sim.supply_chain import SupplyChain, shared
+from enlace.sim.supply_chain import DayPlan, SupplyChain, shared
 from enlace.sim.supply_fills import Fill
 from enlace.sim.supply_fraud import Dispensed, FraudRates, seed_fraud
 from enlace.sim.supply_truth import append_truth, trim_truth, truth_path
@@ -76,6 +81,16 @@ class PharmacyActor:
         # statements) made 24 calls a day most of the actor's time on PostgreSQL.
         capture_in_documents(today, events + fraud.events)
         append_truth(self.truth, fraud.truths)
+        self._record(today, plan)
+
+    def _record(self, today: Day, plan: DayPlan) -> None:
+        """The stock ledger and the MedicationDispenses of the day (sim/supply_records.py)."""
+        seed = today.world.seed
+        stock = records.stock_events(seed, today.index, today.date, plan.shipments, plan.fills)
+        if stock:
+            closing = ev.record_time(today.date)
+            inventory.StockLedger(clock=lambda: closing).record_batch(today.conn, stock)
+        today.write_all(records.dispenses(seed, today.world.patient_id, today.date, plan.fills))
 
 
 ACTORS = (PharmacyActor,)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -93,3 +94,27 @@ def test_who_uses_the_counter(world: Services, web: TestClient) -> None:
     assert web.get("/pharmacy/dispense").status_code == 403
     as_pharmacist(world, web, org=None)
     assert web.get("/pharmacy/dispense").status_code == 400
+
+
+def test_stock_and_expiries(world: Services, web: TestClient) -> None:
+    stock(world, 3)
+    as_pharmacist(world, web)
+    page = web.get("/pharmacy/stock")
+    assert page.status_code == 200 and 'id="on-hand"' in page.text
+    assert "L1 (2027-12-31: 3)" in page.text and 'id="expired-none"' in page.text
+    assert 'id="soon-none"' in page.text  # 2027-12-31 is not within 60 days of 2026-01-01
+    short_dated = inventory.StockEvent(
+        inventory.RECEIPT,
+        PHARMACY,
+        (inventory.Item("metformin-850-tab", "L0", 2, date(2026, 2, 15)),),
+        datetime(2026, 1, 1, 9, tzinfo=UTC),
+        counterpart="distribution-center",
+    )
+    with world.db.begin() as conn:
+        inventory.StockLedger(clock=world.repo.clock).record(conn, short_dated)
+    soon = web.get("/pharmacy/stock?days=90")
+    assert soon.status_code == 200 and 'id="soon"' in soon.text and "2026-02-15" in soon.text
+    assert web.get("/pharmacy/stock?days=0").status_code == 400
+    assert web.get("/pharmacy/stock?days=many").status_code == 400
+    sign_in_as(world, web, "enf.3", "nurse")
+    assert web.get("/pharmacy/stock").status_code == 403

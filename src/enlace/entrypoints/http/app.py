@@ -17,6 +17,7 @@ from enlace.entrypoints.web import payer_pages as web_payer
 from enlace.entrypoints.web import prescribe_pages as web_prescribe
 from enlace.entrypoints.web import procurement_pages as web_procurement
 from enlace.entrypoints.web import shell as web_shell
+from enlace.entrypoints.web import stock_pages as web_stock
 from enlace.entrypoints.web import supply_pages as web_supply
 from enlace.entrypoints.web import verify_pages as web_verify
 from enlace.interactions.context import Services
@@ -89,6 +90,7 @@ def create_app(services: Services) -> Hardened:
     web_payer.register(app, services)
     web_prescribe.register(app, services)
     web_counter.register(app, services)
+    web_stock.register(app, services)
     web_supply.register(app, services)
     # Headers, CORS, rate and size limits wrap everything, FHIR and pages alike.
     return harden(EnlaceApp(services, app), services.settings)

@@ -46,7 +46,7 @@ def _router(shell: Shell) -> APIRouter:
     @router.get("/pharmacy/dispense")
     async def queue_route(request: Request) -> Response:
         async def work(user: User) -> Response:
-            slug = _pharmacy_of(user)
+            slug = pharmacy_of(user)
             patient = request.query_params.get("patient", "").strip()
             if patient and not FHIR_ID.fullmatch(patient):
                 raise BadInput("counter.bad_id")
@@ -67,7 +67,7 @@ def _router(shell: Shell) -> APIRouter:
     async def dispense_route(request: Request, rx_id: str) -> Response:
         async def work(user: User) -> Response:
             form = await posted_form(request, shell.services.settings)
-            rid, slug = _checked(rx_id), _pharmacy_of(user)
+            rid, slug = _checked(rx_id), pharmacy_of(user)
             codes = [line.strip() for line in form.get("packs", "").splitlines() if line.strip()]
             body = _dispense_params(rid, slug, codes)
             reader = shell.reader(request, user)
@@ -86,7 +86,8 @@ def _router(shell: Shell) -> APIRouter:
     return router
 
 
-def _pharmacy_of(user: User) -> str:
+def pharmacy_of(user: User) -> str:
+    """The pharmacist's own pharmacy (catalog slug); BadInput when the account has none."""
     org = str(user.organization or "")
     if not org.startswith("org-"):
         raise BadInput("counter.no_pharmacy")
@@ -164,7 +165,7 @@ async def _scan_page(
     messages: list[str] | None,
     status: int = 200,
 ) -> Response:
-    slug = _pharmacy_of(user)
+    slug = pharmacy_of(user)
     reader = shell.reader(request, user)
 
     def read() -> dict[str, Any]:

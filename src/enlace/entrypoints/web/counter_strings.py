@@ -48,4 +48,23 @@ STRINGS: Catalog = {
         "Su cuenta no está vinculada a una farmacia.", "Your account is not linked to a pharmacy."
     ),
     "counter.bad_id": pair("El identificador no es válido.", "The id is not valid."),
+    "nav.stock": pair("Existencias", "Stock"),
+    "stock.title": pair("Existencias y caducidades", "Stock and expiries"),
+    "stock.on_hand": pair("En existencia", "On hand"),
+    "stock.medicine": pair("Medicamento", "Medicine"),
+    "stock.units": pair("Unidades", "Units"),
+    "stock.lots": pair("Lotes (caducidad: unidades)", "Lots (expiry: units)"),
+    "stock.none": pair("Sin existencias registradas.", "No stock recorded."),
+    "stock.soon": pair("Caducan en los próximos {days} días", "Expiring in the next {days} days"),
+    "stock.soon_none": pair("Ningún lote caduca pronto.", "No lot expires soon."),
+    "stock.expired": pair(
+        "Caducados en anaquel: retírelos y regístrelos como merma por caducidad",
+        "Expired on the shelf: take them off and adjust them out as expired",
+    ),
+    "stock.expired_none": pair("Ningún lote caducado en anaquel.", "No expired lot on the shelf."),
+    "stock.lot": pair("Lote", "Lot"),
+    "stock.expiry": pair("Caducidad", "Expiry"),
+    "stock.window": pair("Días", "Days"),
+    "stock.show": pair("Mostrar", "Show"),
+    "stock.bad_days": pair("Los días van de 1 a 365.", "Days go from 1 to 365."),
 }

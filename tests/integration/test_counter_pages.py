@@ -68,6 +68,9 @@ def test_queue_pick_list_and_dispense(world: Services, web: TestClient) -> None:
     assert done.status_code == 200, done.text
     assert 'id="done"' in done.text and 'id="patient-pays">$0.00' in done.text
     assert on_hand(world) == 1
+    sign_in_as(world, web, "dr.fills", "physician")  # the fill status on the patient page
+    record = web.get("/patients/p-imss")
+    assert record.status_code == 200 and "1 de 3 surtidos · próximo" in record.text
 
 
 def test_a_refused_scan_says_why_and_changes_nothing(world: Services, web: TestClient) -> None:

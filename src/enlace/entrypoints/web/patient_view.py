@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from enlace.modules import pharmacy
+
 from . import charts, i18n
 
 Resource = dict[str, Any]
@@ -147,7 +149,21 @@ def conditions(found: Iterable[Resource], t: i18n.Translator, lang: str) -> list
     return rows
 
 
-def medicines(found: Iterable[Resource], t: i18n.Translator, lang: str) -> list[Row]:
+def medicines(
+    found: Iterable[Resource],
+    t: i18n.Translator,
+    lang: str,
+    dispenses: Iterable[Resource] = (),
+    today: date | None = None,
+) -> list[Row]:
+    """One row per prescription; with its dispenses, how many fills were collected of those
+    allowed, the last, and when the next is due (pharmacy.refill_status)."""
+    by_rx: dict[str, list[Resource]] = {}
+    for dispense in dispenses:
+        for ref in dispense.get("authorizingPrescription", []):
+            by_rx.setdefault(
+                str(ref.get("reference", "")).removeprefix("MedicationRequest/"), []
+            ).append(dispense)
     rows = []
     for request in found:
         concept = request.get("medicationCodeableConcept") or {}
@@ -164,10 +180,26 @@ def medicines(found: Iterable[Resource], t: i18n.Translator, lang: str) -> list[
                     dosage or "—",
                     _date(request.get("authoredOn"), lang),
                     status_text(t, request.get("status")),
+                    _fills(request, by_rx.get(str(request.get("id")), []), t, lang, today),
                 )
             )
         )
     return rows
+
+
+def _fills(
+    request: Resource, dispenses: list[Resource], t: i18n.Translator, lang: str, today: date | None
+) -> str:
+    if "dispenseRequest" not in request or today is None:
+        return "—"
+    status = pharmacy.refill_status(request, dispenses, today)
+    text = t("medicines.fills_of").replace("{done}", str(status.fills_done))
+    text = text.replace("{allowed}", str(status.fills_allowed))
+    if status.state in ("due", "not-due") and request.get("status") == "active":
+        text += " · " + t("medicines.next_due").replace(
+            "{day}", i18n.format_date(status.next_due, lang)
+        )
+    return text
 
 
 def encounters(found: Iterable[Resource], t: i18n.Translator, lang: str) -> list[Row]:

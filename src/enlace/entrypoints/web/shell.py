@@ -190,7 +190,14 @@ def _router(shell: Shell) -> APIRouter:
             name=patient_view.human_name(patient),
             facts=patient_view.demographics(patient, t, lang, shell.today()),
             conditions=_rows(record["conditions"], patient_view.conditions, t, lang),
-            medicines=_rows(record["medicines"], patient_view.medicines, t, lang),
+            medicines=_rows(
+                record["medicines"],
+                functools.partial(
+                    patient_view.medicines, dispenses=record["dispenses"] or [], today=shell.today()
+                ),
+                t,
+                lang,
+            ),
             encounters=_rows(record["encounters"], patient_view.encounters, t, lang),
             charts=built if obs is not None else None,
             latest=latest,
@@ -270,6 +277,7 @@ def _patient_record(reader: Reader, patient_id: str) -> dict[str, Any]:
         "conditions": ("Condition", [("_sort", "-onset-date"), ("_count", str(LISTED))]),
         "medicines": ("MedicationRequest", [("_sort", "-authoredon"), ("_count", str(LISTED))]),
         "encounters": ("Encounter", [("_sort", "-date"), ("_count", str(RECENT_ENCOUNTERS))]),
+        "dispenses": ("MedicationDispense", [("_sort", "-whenhandedover"), ("_count", "200")]),
         "observations": (
             "Observation",
             [

@@ -88,6 +88,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "medicines.authored": {"es-MX": "Prescrito", "en": "Prescribed"},
     "medicines.status": {"es-MX": "Estado", "en": "Status"},
     "medicines.none": {"es-MX": "Sin recetas registradas.", "en": "No prescriptions recorded."},
+    "medicines.fills": {"es-MX": "Surtido", "en": "Fills"},
+    "medicines.fills_of": {
+        "es-MX": "{done} de {allowed} surtidos",
+        "en": "{done} of {allowed} fills",
+    },
+    "medicines.next_due": {"es-MX": "próximo {day}", "en": "next {day}"},
     "observations.title": {"es-MX": "Mediciones en el tiempo", "en": "Measurements over time"},
     "observations.latest": {"es-MX": "Últimos valores", "en": "Latest values"},
     "observations.measure": {"es-MX": "Medición", "en": "Measurement"},

@@ -214,7 +214,7 @@ def test_administrator_chooses_a_pharmacy(
     assert chooser.status_code == 200 and f'<option value="{PHARMACY}"' in chooser.text
     chosen = web.get("/pharmacy/receivables", params={"pharmacy": PHARMACY})
     assert 'id="total">$45.00<' in chosen.text
-    account = f"pharmacy-receivable:{PHARMACY}:imss"
+    account = f"receivable:{PHARMACY}:imss"
     one = web.get("/pharmacy/receivables", params={"pharmacy": PHARMACY, "account": account})
     assert one.status_code == 200 and 'id="all-accounts"' in one.text
     empty = web.get("/pharmacy/receivables", params={"pharmacy": "pharmacy-imss-09003"})
@@ -231,7 +231,7 @@ def test_administrator_chooses_a_pharmacy(
         (
             {
                 "pharmacy": PHARMACY,
-                "account": f"pharmacy-receivable:{PHARMACY}:imss",
+                "account": f"receivable:{PHARMACY}:imss",
                 "before": "x",
             },
             400,

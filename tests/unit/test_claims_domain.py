@@ -143,3 +143,17 @@ def test_ledger_transfer_balances_and_leaves_out_zero_legs() -> None:
     free_transfer = claim_transfer(Decision(parsed(), free), "imss")
     assert free_transfer is not None and len(free_transfer.postings) == 4
     assert claim_transfer(Decision(parsed(), (ItemDecision(1, 5_000),)), "imss") is None
+
+
+def test_every_ledger_account_a_claim_can_post_to_fits_an_account_id() -> None:
+    """Account ids are at most 64 characters (finance): the longest pharmacy slug with the
+    longest payer slug must fit, or the demo's first claim of that pair fails."""
+    from enlace.modules.catalog import facilities
+    from enlace.modules.claims.ledger_post import transfer
+    from enlace.modules.coverage import PLANS
+
+    for pharmacy in (f.slug for f in facilities(kind="pharmacy")):
+        for payer in {p.payer for p in PLANS}:
+            found = transfer("c" * 36, pharmacy, payer, 100, 50)
+            assert found is not None
+            assert all(len(p.account) <= 64 for p in found.postings), found.postings

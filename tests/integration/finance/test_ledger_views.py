@@ -21,16 +21,16 @@ from enlace.modules.finance import (
 from enlace.store.database import Database
 from tests.integration.finance.conftest import ManualClock
 
-RECEIVABLE = "pharmacy-receivable:farmacia-7:imss"
+RECEIVABLE = "receivable:farmacia-7:imss"
 
 
 def open_books(db: Database, ledger: Ledger) -> None:
     with db.begin() as conn:
         for account, kind in [
             (RECEIVABLE, "asset"),
-            ("pharmacy-receivable:farmacia-7:issste", "asset"),
-            ("pharmacy-receivable:farmacia-70:imss", "asset"),
-            ("pharmacy-receivable_other", "asset"),
+            ("receivable:farmacia-7:issste", "asset"),
+            ("receivable:farmacia-70:imss", "asset"),
+            ("receivable_other", "asset"),
             ("copay-receivable:farmacia-7", "asset"),
             ("income:dispensing:farmacia-7", "income"),
             ("bank", "asset"),
@@ -41,14 +41,14 @@ def open_books(db: Database, ledger: Ledger) -> None:
 def test_accounts_with_prefix_is_literal(db: Database, ledger: Ledger) -> None:
     open_books(db, ledger)
     with db.begin() as conn:
-        found = [a.id for a in accounts_with_prefix(conn, "pharmacy-receivable:farmacia-7:")]
+        found = [a.id for a in accounts_with_prefix(conn, "receivable:farmacia-7:")]
         assert found == [
-            "pharmacy-receivable:farmacia-7:imss",
-            "pharmacy-receivable:farmacia-7:issste",
+            "receivable:farmacia-7:imss",
+            "receivable:farmacia-7:issste",
         ]
         assert [a.id for a in accounts_with_prefix(conn, "PHARMACY")] == []  # case matters
-        assert len(accounts_with_prefix(conn, "pharmacy-receivable")) == 4
-        assert len(accounts_with_prefix(conn, "pharmacy-receivable", limit=2)) == 2
+        assert len(accounts_with_prefix(conn, "receivable")) == 4
+        assert len(accounts_with_prefix(conn, "receivable", limit=2)) == 2
         with pytest.raises(FhirError) as refused:
             accounts_with_prefix(conn, "")
         assert refused.value.status == 400

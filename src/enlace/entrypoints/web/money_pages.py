@@ -5,7 +5,7 @@ pharmacy's receivables.
   person, so only their own (a caregiver picks one of their patients with `?patient=`).
 - `/my/wallet` (patient, caregiver): the family wallet the person is a member of (finance).
 - `/pharmacy/receivables` (pharmacist: their own pharmacy; administrator: any, by selector):
-  balances of `pharmacy-receivable:<pharmacy>:<payer>` and `copay-receivable:<pharmacy>`, aged,
+  balances of `receivable:<pharmacy>:<payer>` and `copay-receivable:<pharmacy>`, aged,
   and each account's movements newest first.
 Thin: parse, read off the event loop, render. Views live in eob_view / money_reads.
 """

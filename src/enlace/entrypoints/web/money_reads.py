@@ -19,7 +19,7 @@ from .fhir_reads import Reader, matches
 from .page_guard import BadInput
 
 PHARMACY_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
-RECEIVABLE = "pharmacy-receivable:"
+RECEIVABLE = "receivable:"
 COPAY = "copay-receivable:"
 MOVEMENTS = 10  # newest movements shown per account on the overview
 ACCOUNT_PAGE = 20  # on one account's own page

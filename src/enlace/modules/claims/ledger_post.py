@@ -2,7 +2,7 @@
 
 For a payer Y and pharmacy X, a claim the payer pays P of and the patient C:
   expense:claims:Y +P / claims-payable:Y -P          (the payer's liability)
-  pharmacy-receivable:X:Y +P, copay-receivable:X +C  (what X is owed, by Y and by the patient)
+  receivable:X:Y +P, copay-receivable:X +C  (what X is owed, by Y and by the patient)
   income:dispensing:X -(P + C)
 Balanced by construction; zero legs are left out. The idempotency key is `claim:<Claim id>`,
 so posting a claim again records nothing twice.
@@ -21,7 +21,7 @@ from .domain import Decision
 KINDS = {
     "expense": "expense",
     "claims-payable": "liability",
-    "pharmacy-receivable": "asset",
+    "receivable": "asset",
     "copay-receivable": "asset",
     "income": "income",
 }
@@ -43,7 +43,7 @@ def transfer(claim_id: str, pharmacy: str, payer: str, paid: int, copay: int) ->
     legs = [
         (f"expense:claims:{payer}", paid),
         (f"claims-payable:{payer}", -paid),
-        (f"pharmacy-receivable:{pharmacy}:{payer}", paid),
+        (f"receivable:{pharmacy}:{payer}", paid),
         (f"copay-receivable:{pharmacy}", copay),
         (f"income:dispensing:{pharmacy}", -(paid + copay)),
     ]

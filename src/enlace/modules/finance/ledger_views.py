@@ -2,7 +2,7 @@
 ageing of a receivable, and the wallets a person belongs to.
 
 Nothing here writes. Account ids follow the conventions in docs/finance.md (for example
-`pharmacy-receivable:<pharmacy>:<payer>`), so a prefix selects one owner's accounts of a kind.
+`receivable:<pharmacy>:<payer>`), so a prefix selects one owner's accounts of a kind.
 """
 
 from __future__ import annotations

@@ -14,6 +14,13 @@ STATES=${DEMO_STATES:-CMX,JAL,NLE}
 "$BIN/enlace" catalog load
 "$BIN/enlace" sim population --patients "$PATIENTS" --seed "$SEED" --states "$STATES"
 "$BIN/enlace" sim run --until "$DAYS"
+# The day's jobs on the last simulated day: the stock-out snapshot behind /supply and the refill
+# orders and renewal requests (a day in the future is not snapshotted: KPIs are of days lived).
+LAST_DAY=$("$BIN/enlace" sim status --last-day)
+if [[ "$LAST_DAY" < "$(date -u +%F)" ]]; then
+  "$BIN/enlace" supply snapshot --date "$LAST_DAY" >/dev/null
+fi
+"$BIN/enlace" pharmacy refills --date "$LAST_DAY" >/dev/null
 # The regulator's page (/procurement) shows saved analyses of the Mexican procurement samples.
 PROCUREMENT=${DEMO_PROCUREMENT:-../shared/data/procurement-mx}
 for sample in "$PROCUREMENT"/*/; do

@@ -124,6 +124,7 @@ def env(network: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> S
     ],
 )
 def test_cli_bad_days_exit_2_and_write_nothing(env: Services, days: str, message: str) -> None:
+    assert CliRunner().invoke(app, ["sim", "status"]).exit_code == 2  # nothing run yet
     result = CliRunner().invoke(app, ["sim", "run", "--days", days])
     assert result.exit_code == 2, result.output
     assert message in result.output
@@ -134,6 +135,10 @@ def test_cli_runs_and_refuses_to_grow_a_population_that_has_run(env: Services) -
     result = CliRunner().invoke(app, ["sim", "run", "--days", "5"])
     assert result.exit_code == 0, result.output
     assert "days 0-4 (2026-01-01 to 2026-01-05)" in result.output
+    status = CliRunner().invoke(app, ["sim", "status"])
+    assert status.exit_code == 0 and "5 days run from 2026-01-01 to 2026-01-05" in status.output
+    last = CliRunner().invoke(app, ["sim", "status", "--last-day"])
+    assert last.output.strip() == "2026-01-05"
     grown = CliRunner().invoke(
         app, ["sim", "population", "--patients", "200", "--seed", str(SEED), "--states", "JAL,NLE"]
     )

@@ -165,6 +165,34 @@ def _run_days(services: Services, count: int, actors: list[Actor] | None = None)
     )
 
 
+@sim_app.command("status")
+def status_command(
+    last_day: bool = typer.Option(
+        False, "--last-day", help="Print only the last simulated date (YYYY-MM-DD), for scripts."
+    ),
+) -> None:
+    """The stored scenario: people, seed, states, start, days run and the last simulated date."""
+    services = build(Settings.from_env())
+    try:
+        world = scenario_world(services)
+    except (ScenarioMissing, CatalogMissing) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    days = simulated_days(services)
+    if days == 0:
+        typer.echo("error: the scenario has not run yet: `enlace sim run --days N`", err=True)
+        raise typer.Exit(2)
+    last = world.date_of(days - 1).isoformat()
+    if last_day:
+        typer.echo(last)
+        return
+    scenario = world.scenario
+    typer.echo(
+        f"{scenario.size} people, seed {scenario.seed}, states {','.join(scenario.states)}; "
+        f"{days} days run from {scenario.start.isoformat()} to {last}"
+    )
+
+
 @sim_app.command("accounts")
 def accounts_command() -> None:
     """Make (or reset) one demo login per role, bound to the simulated network, and print them.

@@ -37,6 +37,37 @@ RUNS = [
     ],
     ["ledger.py", "--transfers", "5000" if QUICK else "50000"],  # both stores
     ["routing.py", "--seeds", "1" if QUICK else "3", "--seconds", "5" if QUICK else "20"],
+    *(
+        ["eligibility.py", "--db", db, "--checks", "2000" if QUICK else "20000"]
+        for db in ("sqlite", "postgres")
+    ),
+    *(
+        ["epcis.py", "--db", db, "--packs", "5000" if QUICK else "50000"]
+        for db in ("sqlite", "postgres")
+    ),
+    *(
+        ["claims.py", "--db", db, "--claims", "1000" if QUICK else "4000"]
+        for db in ("sqlite", "postgres")
+    ),
+    *(
+        ["dispense.py", "--db", db, "--dispenses", "100" if QUICK else "1000"]
+        for db in ("sqlite", "postgres")
+    ),
+    [
+        "inventory.py",
+        "--singles",
+        "200" if QUICK else "2000",
+        "--events",
+        "2000" if QUICK else "20000",
+    ],
+    ["fraud.py", "--lines", "100000" if QUICK else "1000000", "--runs", "1" if QUICK else "3"],
+    [
+        "kpi_snapshot.py",
+        "--facilities",
+        "500" if QUICK else "10000",
+        "--repeats",
+        "1" if QUICK else "3",
+    ],
 ]
 
 

@@ -83,7 +83,13 @@ def main() -> None:
             print(f"FAILED {' '.join(run)}\n{completed.stderr[-2000:]}", file=sys.stderr)
             continue
         for line in completed.stdout.strip().splitlines():
-            result = json.loads(line)
+            try:
+                result = json.loads(line)
+            except ValueError:  # a bench's own table or progress: shown, not collected
+                print(line, flush=True)
+                continue
+            if not isinstance(result, dict) or "bench" not in result:
+                continue
             results.append(result)
             print(line, flush=True)
     (out / "latest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in results))

@@ -44,9 +44,7 @@ def trial_balance_command() -> None:
 
 @finance_app.command("accounts")
 def accounts_command(
-    prefix: str = typer.Argument(
-        ..., help="Account id prefix, e.g. receivable: or wallet:"
-    ),
+    prefix: str = typer.Argument(..., help="Account id prefix, e.g. receivable: or wallet:"),
     limit: int = typer.Option(100, help="At most this many accounts (1 to 500)."),
 ) -> None:
     """Accounts whose id starts with PREFIX and their balances (MXN, on the normal side)."""

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from enlace.interactions.context import Services
+from enlace.kernel.errors import FhirError
 from enlace.modules import pharmacy, trace
 from enlace.security.access import Access
 from enlace.security.roles import ceiling
@@ -131,3 +132,42 @@ def test_prescribe_dispense_refill_deliver(world: Services) -> None:
             world, conn, date(2026, 3, 2), seconds=2, solution_limit=20
         )
     assert again.planned == 0
+
+
+def test_a_failed_drop_is_planned_again_then_delivered(world: Services) -> None:
+    rx, _ = prescribe(world, "p-imss")
+    packs = stock(world, 2)
+    pharmacist = as_user("pharmacist", organization=f"org-{PHARMACY}")
+    dispensed = call(
+        world, pharmacist, "POST", "MedicationDispense/$dispense", dispense_params(rx, packs)
+    )
+    assert dispensed.status == 200
+    with world.db.begin() as conn:
+        pharmacy.plan_refills(world, conn, date(2026, 2, 28))
+        pharmacy.plan_deliveries(world, conn, date(2026, 3, 2), seconds=2, solution_limit=20)
+    first = pharmacy.delivery_id(f"refill-{rx}-2", date(2026, 3, 2))
+    with world.db.begin() as conn:
+        with pytest.raises(FhirError) as bad:
+            pharmacy.record_outcome(world, conn, first, "abducted", date(2026, 3, 2))
+        assert bad.value.status == 400
+        missed = pharmacy.record_outcome(world, conn, first, "nobody-home", date(2026, 3, 2))
+    assert missed.status == "rescheduled" and missed.retry_on == date(2026, 3, 3)
+    with world.db.begin() as conn:
+        with pytest.raises(FhirError) as twice:
+            pharmacy.record_outcome(world, conn, first, None, date(2026, 3, 2))
+        assert twice.value.status == 409  # that drop was abandoned
+        again = pharmacy.plan_deliveries(
+            world, conn, date(2026, 3, 3), seconds=2, solution_limit=20
+        )
+    assert again.planned == 1
+    second = pharmacy.delivery_id(f"refill-{rx}-2", date(2026, 3, 3))
+    with world.db.begin() as conn:
+        assert (
+            pharmacy.record_outcome(world, conn, second, None, date(2026, 3, 3)).status
+            == "delivered"
+        )
+    with world.db.read() as conn:
+        task = world.repo.read(conn, "Task", f"refill-{rx}-2").resource()
+        failed = world.repo.read(conn, "SupplyDelivery", first).resource()
+    assert task["status"] == "completed" and failed["status"] == "abandoned"
+    assert world.validate(task) == [] and world.validate(failed) == []

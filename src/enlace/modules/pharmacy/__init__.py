@@ -9,7 +9,13 @@ prescription and the coverage answer at order), `dispense` behind `MedicationDis
 
 from __future__ import annotations
 
-from enlace.modules.pharmacy.deliveries import DeliveryReport, delivery_id, plan_deliveries
+from enlace.modules.pharmacy.deliveries import (
+    DeliveryReport,
+    Outcome,
+    delivery_id,
+    plan_deliveries,
+    record_outcome,
+)
 from enlace.modules.pharmacy.dispense import DISPENSE_ROLES, dispense
 from enlace.modules.pharmacy.dispense_fhir import PACK_EXTENSION
 from enlace.modules.pharmacy.prescribe import (
@@ -39,6 +45,7 @@ __all__ = [
     "PRESCRIBE_ROLES",
     "CoverageAtOrder",
     "DeliveryReport",
+    "Outcome",
     "Prescription",
     "RefillReport",
     "RefillStatus",
@@ -49,5 +56,6 @@ __all__ = [
     "plan_deliveries",
     "plan_refills",
     "prescribe",
+    "record_outcome",
     "refill_status",
 ]

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from enlace.kernel import errors
 from enlace.modules import delivery
 from enlace.modules.catalog import Medicine, facilities, formulary
 from enlace.store.bulk import PutItem
@@ -218,3 +219,85 @@ def _supply_delivery(
         "occurrenceDateTime": eta.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "supplier": task.get("owner", {}),
     }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivery_id: str
+    status: str  # delivered | rescheduled | return-to-pharmacy | needs-address
+    retry_on: date | None = None
+
+
+def record_outcome(
+    services: Any, conn: Connection, delivery_id: str, reason: str | None, on: date
+) -> Outcome:
+    """The driver's report of one drop: delivered (`reason` None) or why not. The
+    SupplyDelivery is completed or abandoned (with the reason); the refill Task is completed,
+    planned again for the next delivery day, sent back to the counter for pickup, or put on
+    hold until the address is corrected (delivery.record_failure's policy)."""
+    found = services.repo.current(conn, "SupplyDelivery", delivery_id)
+    if found is None or found.deleted:
+        raise errors.not_found(f"SupplyDelivery/{delivery_id} is not known")
+    shipped = found.resource()
+    if shipped.get("status") != "in-progress":
+        raise errors.error(
+            409, "conflict", f"SupplyDelivery/{delivery_id} is {shipped.get('status')}"
+        )
+    task_ref = next(
+        e["valueReference"]["reference"]
+        for e in shipped["extension"]
+        if e["url"] == SD + "delivery-task"
+    )
+    task = services.repo.read(conn, "Task", task_ref.removeprefix("Task/")).resource()
+    if reason is None:
+        services.repo.put_many(
+            conn,
+            [PutItem({**shipped, "status": "completed"}), PutItem({**task, "status": "completed"})],
+        )
+        return Outcome(delivery_id, "delivered")
+    attempts = int(
+        next(
+            (
+                i.get("valueInteger", 0)
+                for i in task.get("input", [])
+                if i.get("type", {}).get("text") == "attempts"
+            ),
+            0,
+        )
+    )
+    order = delivery.DeliveryOrder(
+        task["id"], task["for"]["reference"], delivery.Address(0, 0), WINDOW, 1, attempts=attempts
+    )
+    decision = delivery.record_failure(order, reason, on)
+    failed = {
+        **shipped,
+        "status": "abandoned",
+        "extension": [*shipped["extension"], {"url": SD + "delivery-failure", "valueCode": reason}],
+    }
+    services.repo.put_many(conn, [PutItem(failed), PutItem(_after_failure(task, decision))])
+    return Outcome(delivery_id, decision.status, decision.order.earliest_date)
+
+
+def _after_failure(task: dict[str, Any], decision: Any) -> dict[str, Any]:
+    inputs = [i for i in task.get("input", []) if i.get("type", {}).get("text") != "attempts"]
+    inputs.append({"type": {"text": "attempts"}, "valueInteger": decision.order.attempts})
+    updated = {**task, "input": inputs, "statusReason": {"text": decision.reason}}
+    if decision.status == "rescheduled":
+        day = decision.order.earliest_date.isoformat()
+        return {
+            **updated,
+            "status": "requested",
+            "restriction": {"period": {"start": day, "end": day}},
+        }
+    if decision.status == "return-to-pharmacy":
+        pickup = [
+            {**i, "valueCode": "pickup"} if i.get("type", {}).get("text") == "fulfilment" else i
+            for i in inputs
+        ]
+        return {
+            **updated,
+            "status": "requested",
+            "input": pickup,
+            "businessStatus": {"text": "return-to-pharmacy"},
+        }
+    return {**updated, "status": "on-hold", "businessStatus": {"text": "needs-address"}}

@@ -171,3 +171,44 @@ def test_a_failed_drop_is_planned_again_then_delivered(world: Services) -> None:
         failed = world.repo.read(conn, "SupplyDelivery", first).resource()
     assert task["status"] == "completed" and failed["status"] == "abandoned"
     assert world.validate(task) == [] and world.validate(failed) == []
+
+
+def test_the_deliveries_page_maps_the_day_and_takes_the_drivers_report(world: Services) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from enlace.entrypoints.http.app import create_app
+    from tests.integration.test_web_shell import sign_in_as
+
+    rx, _ = prescribe(world, "p-imss")
+    packs = stock(world, 2)
+    pharmacist = as_user("pharmacist", organization=f"org-{PHARMACY}")
+    call(world, pharmacist, "POST", "MedicationDispense/$dispense", dispense_params(rx, packs))
+    with world.db.begin() as conn:
+        pharmacy.plan_refills(world, conn, date(2026, 2, 28))
+        pharmacy.plan_deliveries(world, conn, date(2026, 3, 2), seconds=2, solution_limit=20)
+    with TestClient(create_app(world), base_url="http://testserver") as web:
+        sign_in_as(world, web, "farm.rutas", "pharmacist", organization=f"org-{PHARMACY}")
+        page = web.get("/pharmacy/deliveries?date=2026-03-02")
+        assert page.status_code == 200 and 'id="route-map"' in page.text
+        assert "<polyline" in page.text and 'id="stops"' in page.text
+        assert web.get("/pharmacy/deliveries?date=ayer").status_code == 400
+        empty = web.get("/pharmacy/deliveries?date=2026-03-09")
+        assert 'id="none"' in empty.text
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert token
+        target = pharmacy.delivery_id(f"refill-{rx}-2", date(2026, 3, 2))
+        done = web.post(
+            f"/pharmacy/deliveries/{target}",
+            data={"csrf": token.group(1), "outcome": "delivered"},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+        after = web.get("/pharmacy/deliveries?date=2026-03-02")
+        assert "completed" in after.text and 'name="outcome"' not in after.text
+        sign_in_as(world, web, "farm.otra", "pharmacist", organization="org-pharmacy-imss-09003")
+        other = web.post(
+            f"/pharmacy/deliveries/{target}", data={"csrf": token.group(1), "outcome": "delivered"}
+        )
+        assert other.status_code in (400, 404)  # not theirs to report

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from enlace.entrypoints.web import counter_pages as web_counter
+from enlace.entrypoints.web import delivery_pages as web_deliveries
 from enlace.entrypoints.web import money_pages as web_money
 from enlace.entrypoints.web import pages as web_pages
 from enlace.entrypoints.web import payer_pages as web_payer
@@ -91,6 +92,7 @@ def create_app(services: Services) -> Hardened:
     web_prescribe.register(app, services)
     web_counter.register(app, services)
     web_stock.register(app, services)
+    web_deliveries.register(app, services)
     web_supply.register(app, services)
     # Headers, CORS, rate and size limits wrap everything, FHIR and pages alike.
     return harden(EnlaceApp(services, app), services.settings)

@@ -13,6 +13,7 @@ from enlace.modules.pharmacy.deliveries import (
     DeliveryReport,
     Outcome,
     delivery_id,
+    home_of,
     plan_deliveries,
     record_outcome,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "coverage_at_order",
     "delivery_id",
     "dispense",
+    "home_of",
     "parse",
     "plan_deliveries",
     "plan_refills",

@@ -122,7 +122,7 @@ def _orders(
     for task in tasks:
         pid = str(task["for"]["reference"]).removeprefix("Patient/")
         rid = str(task["focus"]["reference"]).removeprefix("MedicationRequest/")
-        where = _home(patients[pid].resource()) if pid in patients else None
+        where = home_of(patients[pid].resource()) if pid in patients else None
         rx = prescriptions[rid].resource() if rid in prescriptions else None
         pharmacy = str(task.get("owner", {}).get("reference", "")).removeprefix("Organization/org-")
         if where is None:
@@ -146,7 +146,8 @@ def _orders(
     return orders, missing
 
 
-def _home(patient: dict[str, Any]) -> delivery.Address | None:
+def home_of(patient: dict[str, Any]) -> delivery.Address | None:
+    """The home coordinates of a Patient (its address's FHIR geolocation), None without them."""
     for address in patient.get("address", []):
         for extension in address.get("extension", []):
             if extension.get("url") != GEOLOCATION:

@@ -18,6 +18,7 @@ from tests.integration.claims.claims_support import (
     pack_link,
     supply,
 )
+from tests.integration.finance.conftest import empty_finance_tables
 from tests.integration.inventory.conftest import empty_inventory_tables
 from tests.support.fhir_calls import body_of, call
 from tests.support.prescriptions import metformin_rx, prescribers
@@ -28,6 +29,7 @@ HANDED = "2026-02-02T10:00:00-06:00"  # after the packs were received (2026-02-0
 
 def pharmacy_world(services: Services) -> Services:
     empty_inventory_tables(services.db)
+    empty_finance_tables(services.db)  # wallets and the books: the PostgreSQL session shares them
     return prescribers(claims_world(services))
 
 

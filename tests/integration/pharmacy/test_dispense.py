@@ -175,3 +175,62 @@ def test_without_coverage_the_patient_pays_the_reference_price(world: Services) 
     assert status == 200, answer
     assert part(answer, "claimResponse") is None
     assert part(answer, "patientPaysCentavos") == 2 * 4_500
+
+
+def _wallet(world: Services, patient: str, deposit: int, cap: int) -> str:
+    from enlace.modules.finance import Ledger, Wallets
+
+    wallet_id = f"family-{patient}-{deposit}-{cap}"
+    ledger = Ledger(clock=world.repo.clock)
+    wallets = Wallets(ledger)
+    with world.db.begin() as conn:
+        ledger.open_account(conn, "bank", "asset")
+        wallets.open_wallet(conn, wallet_id, owner=f"Patient/{patient}")
+        wallets.set_member(conn, wallet_id, f"Patient/{patient}", cap)
+        wallets.deposit(
+            conn,
+            wallet_id,
+            f"Patient/{patient}",
+            deposit,
+            source_account="bank",
+            idempotency_key=f"deposit:{wallet_id}",
+        )
+    return wallet_id
+
+
+def test_the_share_is_paid_from_the_family_wallet(world: Services) -> None:
+    from enlace.modules.finance import Ledger
+
+    packs = stock(world, 2)
+    rx = prescribed(world, subject={"reference": "Patient/p-none"})
+    wallet = _wallet(world, "p-none", 20_000, 50_000)
+    body = dispense_params(rx, packs)
+    body["parameter"].append({"name": "payWith", "valueCode": "wallet"})
+    status, answer = dispense(world, body)
+    assert status == 200, answer
+    assert part(answer, "patientPaysCentavos") == 9_000
+    assert (
+        next(p for p in answer["parameter"] if p["name"] == "paidFromWallet")["valueString"]
+        == wallet
+    )
+    with world.db.read() as conn:
+        assert Ledger().account(conn, f"wallet:{wallet}").balance == 11_000
+
+
+@pytest.mark.parametrize(
+    ("deposit", "cap", "says"), [(5_000, 50_000, "wallet"), (20_000, 1_000, "cap")]
+)
+def test_a_wallet_that_cannot_pay_refuses_the_dispense(
+    world: Services, deposit: int, cap: int, says: str
+) -> None:
+    packs = stock(world, 2)
+    rx = prescribed(world, subject={"reference": "Patient/p-none"})
+    _wallet(world, "p-none", deposit, cap)
+    body = dispense_params(rx, packs)
+    body["parameter"].append({"name": "payWith", "valueCode": "wallet"})
+    before = (on_hand(world), dispenses(world))
+    status, outcome = dispense(world, body)
+    assert status == 409, outcome
+    assert says in outcome["issue"][0]["diagnostics"]
+    assert outcome["issue"][0]["expression"] == ["Parameters.parameter[5].valueCode"]
+    assert (on_hand(world), dispenses(world)) == before

@@ -15,7 +15,8 @@ In the operation's transaction, all or nothing:
 6. the claim goes to the payer when the prescription names a coverage (proof of dispense is the
    event just logged), and the patient's share comes back; without coverage the patient pays
    the reference price;
-7. the prescription is completed when its last fill is dispensed.
+7. the prescription is completed when its last fill is dispensed;
+8. with `payWith=wallet`, the patient's share is paid from their family wallet (copay.py).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from enlace.modules.catalog import Medicine, facilities, formulary
 from enlace.store.bulk import PutItem
 
 from . import dispense_fhir
+from .copay import pay_from_wallet
 from .dispense_fhir import ScannedPack
 from .dispense_request import WHERE, DispenseRequest, parse_request
 from .lookups import platform_ids
@@ -74,7 +76,25 @@ def dispense(
         writes.append({**prescription, "status": "completed"})
     services.repo.put_many(conn, [PutItem(r) for r in writes])
     response = _claim(services, conn, prescription, pharmacy, packs, dispense_id, now)
-    return _answer(dispensed, response, packs)
+    answer = _answer(dispensed, response, packs)
+    if asked.pay_with == "wallet":
+        share = next(
+            p["valueInteger"] for p in answer["parameter"] if p["name"] == "patientPaysCentavos"
+        )
+        claimed = response is not None and response.get("outcome") != "error"
+        paid = pay_from_wallet(
+            services,
+            conn,
+            str(prescription["subject"]["reference"]),
+            pharmacy,
+            share,
+            claimed,
+            dispense_id,
+            asked.pay_with_at,
+        )
+        if paid is not None:
+            answer["parameter"].append({"name": "paidFromWallet", "valueString": paid})
+    return answer
 
 
 _LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('dispense:' || %s, 0))"

@@ -5,7 +5,8 @@ into a `DispenseRequest`; every problem names its parameter. Pure.
       {"name": "prescription", "valueReference": {"reference": "MedicationRequest/<id>"}},
       {"name": "pharmacy", "valueReference": {"reference": "Organization/org-<slug>"}},
       {"name": "pack", "valueString": "<scanned GS1 code>"},          (one per pack, ≥ 1)
-      {"name": "handedOver", "valueDateTime": "2026-02-01T10:30:00-06:00"}]}   (optional)
+      {"name": "handedOver", "valueDateTime": "2026-02-01T10:30:00-06:00"},   (optional)
+      {"name": "payWith", "valueCode": "wallet"}]}                              (optional)
 
 `pharmacy` may be left out by a pharmacist: their own organization is meant.
 """
@@ -30,11 +31,14 @@ class DispenseRequest:
     pharmacy_slug: str | None
     packs: tuple[tuple[int, str], ...]  # (parameter index, scanned code), in scan order
     handed_over: datetime | None
+    pay_with: str | None = None  # "wallet": the patient's share from their family wallet
+    pay_with_at: str = WHERE
 
 
 def parse_request(params: dict[str, Any]) -> DispenseRequest:
     issues: list[Issue] = []
-    prescription = pharmacy = handed_over = None
+    prescription = pharmacy = handed_over = pay_with = None
+    pay_with_at = WHERE
     packs: list[tuple[int, str]] = []
     for n, parameter in enumerate(params.get("parameter", [])):
         name = parameter.get("name")
@@ -53,6 +57,10 @@ def parse_request(params: dict[str, Any]) -> DispenseRequest:
             if not code:
                 issues.append(_bad("the scanned code of a pack", f"{WHERE}[{n}].valueString"))
             packs.append((n, code))
+        elif name == "payWith":
+            pay_with, pay_with_at = parameter.get("valueCode"), f"{WHERE}[{n}].valueCode"
+            if pay_with != "wallet":
+                issues.append(_bad("payWith is 'wallet' (else the counter collects)", pay_with_at))
         elif name == "handedOver":
             handed_over = _instant(parameter.get("valueDateTime"), n, issues)
         else:
@@ -66,7 +74,7 @@ def parse_request(params: dict[str, Any]) -> DispenseRequest:
     if issues:
         raise errors.FhirError(400, issues)
     assert prescription is not None
-    return DispenseRequest(prescription, pharmacy, tuple(packs), handed_over)
+    return DispenseRequest(prescription, pharmacy, tuple(packs), handed_over, pay_with, pay_with_at)
 
 
 def _instant(raw: Any, n: int, issues: list[Issue]) -> datetime | None:

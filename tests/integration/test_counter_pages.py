@@ -121,3 +121,18 @@ def test_stock_and_expiries(world: Services, web: TestClient) -> None:
     assert web.get("/pharmacy/stock?days=many").status_code == 400
     sign_in_as(world, web, "enf.3", "nurse")
     assert web.get("/pharmacy/stock").status_code == 403
+
+
+def test_charging_a_patient_without_a_wallet_is_refused(world: Services, web: TestClient) -> None:
+    packs = stock(world, 2)
+    request = metformin_rx()["dispenseRequest"]
+    request["performer"] = {"reference": f"Organization/org-{PHARMACY}"}
+    rx = prescribed(world, subject={"reference": "Patient/p-none"}, dispenseRequest=request)
+    as_pharmacist(world, web)
+    scan = web.get(f"/pharmacy/dispense/{rx}")
+    token = re.search(r'name="csrf" value="([^"]+)"', scan.text)
+    assert token and 'id="wallet"' in scan.text
+    form = {"csrf": token.group(1), "packs": "\n".join(packs), "wallet": "1"}
+    refused = web.post(f"/pharmacy/dispense/{rx}", data=form)
+    assert refused.status_code == 422 and "no family wallet" in refused.text
+    assert on_hand(world) == 2

@@ -70,6 +70,8 @@ def _router(shell: Shell) -> APIRouter:
             rid, slug = _checked(rx_id), pharmacy_of(user)
             codes = [line.strip() for line in form.get("packs", "").splitlines() if line.strip()]
             body = _dispense_params(rid, slug, codes)
+            if form.get("wallet"):
+                body["parameter"].append({"name": "payWith", "valueCode": "wallet"})
             reader = shell.reader(request, user)
             status, answer = await run_in_threadpool(
                 reader.operate, "MedicationDispense/$dispense", body

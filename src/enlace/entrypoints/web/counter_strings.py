@@ -37,6 +37,10 @@ STRINGS: Catalog = {
     "counter.scan": pair(
         "Escanee cada empaque (un código por línea)", "Scan each pack (one code per line)"
     ),
+    "counter.pay_wallet": pair(
+        "Cobrar la parte del paciente de su monedero familiar",
+        "Charge the patient's share to their family wallet",
+    ),
     "counter.submit": pair("Verificar y surtir", "Verify and dispense"),
     "counter.refused": pair("No se surtió:", "Not dispensed:"),
     "counter.done": pair("Receta surtida", "Prescription dispensed"),

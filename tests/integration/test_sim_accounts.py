@@ -15,10 +15,14 @@ from enlace.sim.accounts import DemoRefused, make_accounts, plan_accounts
 from enlace.sim.driver import run_scenario, scenario_world
 from enlace.sim.loader import load_population
 from enlace.sim.population import generate
+from tests.integration.finance.conftest import empty_finance_tables
 
 
 @pytest.fixture
 def world_services(services: Services) -> Services:
+    # make_accounts opens the demo wallet's books: start them empty (the PostgreSQL session's
+    # ledger is shared, and other tests open accounts such as "bank" with other definitions)
+    empty_finance_tables(services.db)
     load_catalogs(services)
     load_population(services, generate(120, 3, ["CMX"]))
     run_scenario(services, 45)

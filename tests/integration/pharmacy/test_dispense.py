@@ -184,7 +184,7 @@ def _wallet(world: Services, patient: str, deposit: int, cap: int) -> str:
     ledger = Ledger(clock=world.repo.clock)
     wallets = Wallets(ledger)
     with world.db.begin() as conn:
-        ledger.open_account(conn, "bank", "asset")
+        ledger.open_account(conn, "test-dispense-bank", "asset")
         wallets.open_wallet(conn, wallet_id, owner=f"Patient/{patient}")
         wallets.set_member(conn, wallet_id, f"Patient/{patient}", cap)
         wallets.deposit(
@@ -192,7 +192,7 @@ def _wallet(world: Services, patient: str, deposit: int, cap: int) -> str:
             wallet_id,
             f"Patient/{patient}",
             deposit,
-            source_account="bank",
+            source_account="test-dispense-bank",
             idempotency_key=f"deposit:{wallet_id}",
         )
     return wallet_id

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from enlace.interactions.context import Services
 from enlace.modules import inventory
-from enlace.modules.catalog import formulary
+from enlace.modules.catalog import medicine_by_slug
 from enlace.security.users import FHIR_ID, User
 
 from . import counter_strings, i18n, nav
@@ -146,16 +146,8 @@ def _medicine_name(rx: dict[str, Any]) -> str:
     slug = str(rx.get("medicationReference", {}).get("reference", "")).removeprefix(
         "Medication/med-"
     )
-    return _names().get(slug, slug)
-
-
-_NAMES: dict[str, str] = {}
-
-
-def _names() -> dict[str, str]:
-    if not _NAMES:
-        _NAMES.update({m.slug: m.display for m in formulary()})
-    return _NAMES
+    medicine = medicine_by_slug(slug)
+    return medicine.display if medicine else slug
 
 
 async def _scan_page(
@@ -200,7 +192,7 @@ def _pick_list(shell: Shell, slug: str, rx: dict[str, Any]) -> dict[str, Any]:
     product = str(rx.get("medicationReference", {}).get("reference", "")).removeprefix(
         "Medication/med-"
     )
-    medicine = next((m for m in formulary() if m.slug == product), None)
+    medicine = medicine_by_slug(product)
     units = int(rx.get("dispenseRequest", {}).get("quantity", {}).get("value") or 0)
     packs = math.ceil(units / medicine.pack_size) if medicine and units else 0
     with shell.services.db.read() as conn:

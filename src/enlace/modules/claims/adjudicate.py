@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select
 
 from enlace.kernel.clock import epoch_us
 from enlace.modules import coverage, trace
-from enlace.modules.catalog import facilities
+from enlace.modules.catalog import facility
 
 from . import preauth
 from .domain import (
@@ -231,14 +231,10 @@ def _coverage_item(item: ClaimItem, network: str | None) -> coverage.Item:
     return replace(listed, unit_price_centavos=price)
 
 
-_FACILITY_INSTITUTION: dict[str, str] = {}
-
-
 def institution_of_facility(slug: str) -> str | None:
     """The institution (network member) a pharmacy belongs to, for the plan's network."""
-    if not _FACILITY_INSTITUTION:
-        _FACILITY_INSTITUTION.update({f.slug: f.institution for f in facilities()})
-    return _FACILITY_INSTITUTION.get(slug)
+    found = facility(slug)
+    return found.institution if found else None
 
 
 def _subjects(services: Any, conn: Connection, state: BatchState) -> Callable[[str], str | None]:

@@ -12,14 +12,13 @@ extension keeps the claim self-contained and one lookup away, so that is the for
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 from typing import Any
 
 from enlace.fhir.references import local_id
 from enlace.kernel import errors
 from enlace.kernel.errors import Issue
 from enlace.kernel.money import whole_centavos
-from enlace.modules.catalog import Medicine, formulary
+from enlace.modules.catalog import Medicine, medicine_by_gtin
 from enlace.modules.trace import TraceError, canonical_pack
 
 from .domain import ClaimItem, ParsedClaim
@@ -158,14 +157,9 @@ def _medicine(concept: dict[str, Any], path: str, issues: list[Issue]) -> Medici
     for coding in concept.get("coding", []):
         if coding.get("system") == GTIN_SYSTEM and coding.get("code"):
             gtin = str(coding["code"])
-            return _by_gtin().get(gtin, gtin)
+            return medicine_by_gtin(gtin) or gtin
     issues.append(_bad(f"name the medicine by a GTIN coding ({GTIN_SYSTEM})", path))
     return None
-
-
-@cache
-def _by_gtin() -> dict[str, Medicine]:
-    return {m.gtin: m for m in formulary()}
 
 
 def _packs(quantity: dict[str, Any] | None, path: str, issues: list[Issue]) -> int | None:

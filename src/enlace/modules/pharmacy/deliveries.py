@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 
 from enlace.kernel import errors
 from enlace.modules import delivery
-from enlace.modules.catalog import Medicine, facilities, formulary
+from enlace.modules.catalog import Medicine, facilities, medicine_by_slug
 from enlace.store.bulk import PutItem
 
 from .refills import TASK_CODES
@@ -163,7 +163,7 @@ def _medicine(rx: dict[str, Any]) -> Medicine | None:
     slug = str(rx.get("medicationReference", {}).get("reference", "")).removeprefix(
         "Medication/med-"
     )
-    return next((m for m in formulary() if m.slug == slug), None)
+    return medicine_by_slug(slug)
 
 
 def _packs(rx: dict[str, Any], medicine: Medicine | None) -> int:

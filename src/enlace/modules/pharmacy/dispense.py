@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
-from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection
@@ -31,14 +30,14 @@ from sqlalchemy import Connection
 from enlace.kernel import errors
 from enlace.kernel.errors import Issue
 from enlace.modules import claims, inventory, trace
-from enlace.modules.catalog import Medicine, facilities, formulary
+from enlace.modules.catalog import Medicine, medicine_by_gtin
 from enlace.store.bulk import PutItem
 
 from . import dispense_fhir
 from .copay import pay_from_wallet
 from .dispense_fhir import ScannedPack
 from .dispense_request import WHERE, DispenseRequest, parse_request
-from .lookups import platform_ids
+from .lookups import known_pharmacy, platform_ids
 from .prescribe import Asker
 from .prescription import Prescription
 from .prescription import parse as parse_prescription
@@ -131,7 +130,7 @@ def _pharmacy(asked: DispenseRequest, asker: Asker) -> str:
         slug = own
     else:
         slug = asked.pharmacy_slug
-    if slug is None or slug not in _pharmacies():
+    if slug is None or known_pharmacy(slug) is None:
         raise _unprocessable(f"Organization/org-{slug} is not a pharmacy", WHERE)
     return slug
 
@@ -223,7 +222,7 @@ def _verified(
                 ],
             )
         assert verdict.gtin and verdict.serial
-        medicine = _by_gtin().get(verdict.gtin)
+        medicine = medicine_by_gtin(verdict.gtin)
         if medicine is None or not _same_medicine(medicine, rx.medicine):
             raise _unprocessable(
                 f"this pack is {verdict.product or verdict.gtin}, not {rx.medicine.display} "
@@ -353,16 +352,6 @@ def _total(response: dict[str, Any], category: str) -> int:
         if total["category"]["coding"][0]["code"] == category:
             return round(float(total["amount"]["value"]) * 100)
     return 0
-
-
-@cache
-def _by_gtin() -> dict[str, Medicine]:
-    return {m.gtin: m for m in formulary()}
-
-
-@cache
-def _pharmacies() -> frozenset[str]:
-    return frozenset(f.slug for f in facilities(kind="pharmacy"))
 
 
 def _unprocessable(diagnostics: str, where: str) -> errors.FhirError:

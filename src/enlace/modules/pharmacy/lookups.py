@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from enlace.modules.catalog import Facility, facility
 from enlace.search.engine import find_ids
 
 
@@ -17,6 +18,12 @@ class _Everything:
 
 
 _PLATFORM = _Everything()
+
+
+def known_pharmacy(slug: str | None) -> Facility | None:
+    """The catalog pharmacy of a slug, None when it is not one."""
+    found = facility(slug) if slug else None
+    return found if found is not None and found.kind == "pharmacy" else None
 
 
 def platform_ids(

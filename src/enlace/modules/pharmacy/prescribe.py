@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
@@ -23,11 +22,10 @@ from enlace.kernel import errors
 from enlace.kernel.clock import fhir_instant
 from enlace.kernel.errors import Issue
 from enlace.modules import coverage
-from enlace.modules.catalog import facilities
 from enlace.store.bulk import PutItem
 
 from . import prescription as rx_parse
-from .lookups import platform_ids
+from .lookups import known_pharmacy, platform_ids
 from .prescription import Prescription
 
 # A licence is an identifier of one of these systems (SEP's register; the simulation's own).
@@ -73,7 +71,7 @@ def prescribe(
         raise _unprocessable(
             f"{rx.medication_reference} is not in the formulary", "medicationReference"
         )
-    if rx.performer_slug is not None and rx.performer_slug not in _pharmacies():
+    if rx.performer_slug is not None and known_pharmacy(rx.performer_slug) is None:
         raise _unprocessable(
             f"Organization/org-{rx.performer_slug} is not a pharmacy", "dispenseRequest.performer"
         )
@@ -98,7 +96,8 @@ def coverage_at_order(
     cash = rx.packs * rx.medicine.price_centavos  # what the patient pays when not covered
     if coverage_id is None:
         return CoverageAtOrder(None, False, "no-policy", None, cash, 0, False, None)
-    network = _institution_of(rx.performer_slug)  # the plan's network is by institution
+    routed = known_pharmacy(rx.performer_slug)
+    network = routed.institution if routed else None  # the plan's network is by institution
     item = coverage.item(rx.medicine.slug, rx.packs, network)
     result = coverage.check(services, conn, coverage_id, [item], today)
     found = result.items[0]
@@ -204,19 +203,6 @@ def _coverage_parts(checked: CoverageAtOrder) -> list[dict[str, Any]]:
     if checked.alternative:
         parts.append({"name": "alternative", "valueReference": {"reference": checked.alternative}})
     return parts
-
-
-@cache
-def _institutions() -> dict[str, str]:
-    return {f.slug: f.institution for f in facilities(kind="pharmacy")}
-
-
-def _pharmacies() -> set[str]:
-    return set(_institutions())
-
-
-def _institution_of(pharmacy: str | None) -> str | None:
-    return _institutions().get(pharmacy) if pharmacy else None
 
 
 def _unprocessable(diagnostics: str, path: str) -> errors.FhirError:

@@ -19,7 +19,7 @@ from typing import Any
 from enlace.fhir.references import local_id
 from enlace.kernel import errors
 from enlace.kernel.errors import Issue
-from enlace.modules.catalog import Medicine, formulary
+from enlace.modules.catalog import Medicine, medicine_by_slug
 
 WHERE = "MedicationRequest"
 SD = "https://enlace.health/fhir/StructureDefinition/"
@@ -79,7 +79,7 @@ def parse(body: dict[str, Any], today: date) -> Prescription:
     if issues:
         raise errors.FhirError(400, issues)
     assert patient and requester and dose and supply
-    medicine = _by_slug().get(medication_ref.removeprefix("Medication/med-"))
+    medicine = medicine_by_slug(medication_ref.removeprefix("Medication/med-"))
     amount, unit, per_day, as_needed = dose
     quantity, days, repeats, valid_from, valid_until = supply
     rx = Prescription(
@@ -248,15 +248,6 @@ def _reference_id(ref: Any, kind: str, path: str, issues: list[Issue]) -> str | 
     if found is None:
         issues.append(_bad(f"must reference a {kind} by id", path))
     return found
-
-
-_SLUGS: dict[str, Medicine] = {}
-
-
-def _by_slug() -> dict[str, Medicine]:
-    if not _SLUGS:
-        _SLUGS.update({m.slug: m for m in formulary()})
-    return _SLUGS
 
 
 def _bad(diagnostics: str, path: str) -> Issue:

@@ -98,39 +98,53 @@ def account_statement(
     conn: Connection, account_id: str, normal: int, *, after: str | None = None, limit: int = 50
 ) -> Page:
     """The account's postings, oldest first, in keyset pages of `limit`."""
+    return statement_page(conn, account_id, normal, after, limit, newest_first=False)
+
+
+def statement_page(
+    conn: Connection,
+    account_id: str,
+    normal: int,
+    cursor: str | None,
+    limit: int,
+    *,
+    newest_first: bool,
+) -> Page:
+    """One keyset page of the account's movements, each transaction summed on the account's
+    normal side; `cursor` is the previous page's `next_cursor` (named `before` newest first,
+    `after` oldest first, in the problems it raises)."""
     if not 1 <= limit <= 1000:
         raise bad_request("limit must be between 1 and 1000", "limit")
+    posted, txn = transactions.c.posted_us, transactions.c.id
     query = (
         select(
-            transactions.c.id,
-            transactions.c.posted_us,
+            txn,
+            posted,
             func.sum(postings.c.amount),
             transactions.c.description,
             transactions.c.reference,
             transactions.c.reverses,
         )
-        .join(transactions, transactions.c.id == postings.c.txn_id)
+        .join(transactions, txn == postings.c.txn_id)
         .where(postings.c.account_id == account_id)
-        .group_by(transactions.c.id)
-        .order_by(transactions.c.posted_us, transactions.c.id)
+        .group_by(txn)
+        .order_by(*((posted.desc(), txn.desc()) if newest_first else (posted, txn)))
         .limit(limit + 1)
     )
-    if after is not None:
-        posted_us, txn_id = _parse_cursor(after)
-        query = query.where(
-            or_(
-                transactions.c.posted_us > posted_us,
-                and_(transactions.c.posted_us == posted_us, transactions.c.id > txn_id),
-            )
-        )
+    if cursor is not None:
+        stamp, last = _parse_cursor(cursor, "before" if newest_first else "after")
+        if newest_first:
+            query = query.where(or_(posted < stamp, and_(posted == stamp, txn < last)))
+        else:
+            query = query.where(or_(posted > stamp, and_(posted == stamp, txn > last)))
     rows = conn.execute(query).all()
     lines = [StatementLine(r[0], r[1], normal * int(r[2]), r[3], r[4], r[5]) for r in rows[:limit]]
-    cursor = f"{lines[-1].posted_us}:{lines[-1].txn_id}" if len(rows) > limit else None
-    return Page(lines, cursor)
+    next_cursor = f"{lines[-1].posted_us}:{lines[-1].txn_id}" if len(rows) > limit else None
+    return Page(lines, next_cursor)
 
 
-def _parse_cursor(cursor: str) -> tuple[int, str]:
+def _parse_cursor(cursor: str, where: str) -> tuple[int, str]:
     stamp, _, txn_id = cursor.partition(":")
     if not stamp.isdigit() or not txn_id:
-        raise bad_request("Malformed page cursor", "after")
+        raise bad_request("Malformed page cursor", where)
     return int(stamp), txn_id

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, func, select
 
 from enlace.kernel.errors import bad_request
 from enlace.modules.finance.ledger_model import Account
-from enlace.modules.finance.ledger_reports import Page, StatementLine
+from enlace.modules.finance.ledger_reports import Page, statement_page
 from enlace.modules.finance.tables import accounts, postings, transactions, wallet_members
 
 DAY_US = 86_400 * 1_000_000
@@ -55,35 +55,7 @@ def recent_statement(
 ) -> Page:
     """The account's movements, newest first, in keyset pages (`before` = the previous page's
     `next_cursor`). Amounts are on the account's normal side, as in `account_statement`."""
-    if not 1 <= limit <= 1000:
-        raise bad_request("limit must be between 1 and 1000", "limit")
-    query = (
-        select(
-            transactions.c.id,
-            transactions.c.posted_us,
-            func.sum(postings.c.amount),
-            transactions.c.description,
-            transactions.c.reference,
-            transactions.c.reverses,
-        )
-        .join(transactions, transactions.c.id == postings.c.txn_id)
-        .where(postings.c.account_id == account_id)
-        .group_by(transactions.c.id)
-        .order_by(transactions.c.posted_us.desc(), transactions.c.id.desc())
-        .limit(limit + 1)
-    )
-    if before is not None:
-        posted_us, txn_id = _parse_cursor(before)
-        query = query.where(
-            or_(
-                transactions.c.posted_us < posted_us,
-                and_(transactions.c.posted_us == posted_us, transactions.c.id < txn_id),
-            )
-        )
-    rows = conn.execute(query).all()
-    lines = [StatementLine(r[0], r[1], normal * int(r[2]), r[3], r[4], r[5]) for r in rows[:limit]]
-    cursor = f"{lines[-1].posted_us}:{lines[-1].txn_id}" if len(rows) > limit else None
-    return Page(lines, cursor)
+    return statement_page(conn, account_id, normal, before, limit, newest_first=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,10 +125,3 @@ def member_wallets(conn: Connection, members: Sequence[str]) -> list[Membership]
         .order_by(wallet_members.c.member, wallet_members.c.wallet_id)
     )
     return [Membership(w, m, int(cap)) for w, m, cap in conn.execute(query)]
-
-
-def _parse_cursor(cursor: str) -> tuple[int, str]:
-    stamp, _, txn_id = cursor.partition(":")
-    if not stamp.isdigit() or not txn_id:
-        raise bad_request("Malformed page cursor", "before")
-    return int(stamp), txn_id

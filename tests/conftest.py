@@ -17,6 +17,7 @@ from enlace.bootstrap import build
 from enlace.interactions.context import Services
 from enlace.kernel.settings import Settings
 from enlace.modules.inventory.tables import INVENTORY_TABLES
+from enlace.modules.monitoring.tables import MONITORING_TABLES
 from enlace.modules.trace.epcis_tables import EPCIS_TABLES
 from enlace.modules.trace.tables import LOG_TABLES
 from enlace.security.tables import metadata as security_metadata
@@ -70,6 +71,7 @@ def services(database_url: str, tmp_path: Path) -> Iterator[Services]:
                 *EPCIS_TABLES,
                 *LOG_TABLES,
                 *INVENTORY_TABLES,  # the pharmacy tests stock shelves through the ledger
+                *MONITORING_TABLES,
             ]
             names = ", ".join(t.name for t in tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))

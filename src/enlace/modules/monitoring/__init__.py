@@ -1,0 +1,9 @@
+"""Remote monitoring (issue 9): device registry, ingestion over HTTP and MQTT, the readings time
+series, alert rules, alerts with escalation, CGM/AGP and BP/weight reports (docs/monitoring.md).
+"""
+
+from __future__ import annotations
+
+from enlace.modules.monitoring.domain import CODES, DEVICE_KINDS, Measure, Reading
+
+__all__ = ["CODES", "DEVICE_KINDS", "Measure", "Reading"]

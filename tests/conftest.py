@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from enlace.bootstrap import build
 from enlace.interactions.context import Services
@@ -22,6 +21,7 @@ from enlace.modules.trace.epcis_tables import EPCIS_TABLES
 from enlace.modules.trace.tables import LOG_TABLES
 from enlace.security.tables import metadata as security_metadata
 from enlace.store.schema import metadata
+from tests.support.emptying import empty_tables
 from tests.support.postgres import PostgresUnavailable, fresh_database, postgres_server
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -73,7 +73,6 @@ def services(database_url: str, tmp_path: Path) -> Iterator[Services]:
                 *INVENTORY_TABLES,  # the pharmacy tests stock shelves through the ledger
                 *MONITORING_TABLES,
             ]
-            names = ", ".join(t.name for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+            empty_tables(conn, tables)
     yield built
     built.db.dispose()

@@ -12,6 +12,7 @@ from enlace.kernel.ids import seeded_ids
 from enlace.modules.finance import Ledger
 from enlace.modules.finance.tables import LEDGER_TABLES, WALLET_TABLES
 from enlace.store.database import Database
+from tests.support.emptying import empty_tables
 
 FINANCE_TABLES = [*LEDGER_TABLES, *WALLET_TABLES]
 
@@ -30,13 +31,11 @@ class ManualClock:
 
 
 def empty_finance_tables(db: Database) -> None:
-    """The PostgreSQL test database lives for the session: start each test on empty books.
-    TRUNCATE fires no row triggers, so the immutability triggers do not stand in its way."""
+    """The PostgreSQL test database lives for the session: start each test on empty books."""
     if db.dialect != "postgresql":
         return
     with db.begin() as conn:
-        names = ", ".join(t.name for t in FINANCE_TABLES)
-        conn.exec_driver_sql(f"TRUNCATE {names}")
+        empty_tables(conn, FINANCE_TABLES)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from enlace.kernel.ids import seeded_ids
 from enlace.modules.inventory import Item, StockEvent, StockLedger
 from enlace.modules.inventory.tables import INVENTORY_TABLES
 from enlace.store.database import Database
+from tests.support.emptying import empty_tables
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 HERE, THERE = "clinic-l1-imss-09003", "clinic-l1-imss-09005"
@@ -20,12 +21,11 @@ SOON, LATER = date(2026, 4, 30), date(2027, 1, 31)
 
 
 def empty_inventory_tables(db: Database) -> None:
-    """The PostgreSQL test database lives for the session: start each test with no stock.
-    TRUNCATE fires no row triggers, so the immutability triggers do not stand in its way."""
+    """The PostgreSQL test database lives for the session: start each test with no stock."""
     if db.dialect != "postgresql":
         return
     with db.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {', '.join(t.name for t in INVENTORY_TABLES)}")
+        empty_tables(conn, INVENTORY_TABLES)
 
 
 @pytest.fixture

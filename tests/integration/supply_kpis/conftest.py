@@ -28,6 +28,7 @@ from enlace.modules import supply_kpis
 from enlace.modules.inventory import Item, StockEvent, StockLedger
 from enlace.store.database import Database
 from tests.integration.inventory.conftest import empty_inventory_tables
+from tests.support.emptying import empty_tables
 
 D = date(2026, 3, 4)
 HERE, THERE = "clinic-l1-imss-09003", "clinic-l1-imss-09005"
@@ -43,8 +44,7 @@ def empty_kpi_tables(db: Database) -> None:
     if db.dialect != "postgresql":
         return
     with db.begin() as conn:
-        names = ", ".join(t.name for t in supply_kpis.SUPPLY_KPI_TABLES)
-        conn.exec_driver_sql(f"TRUNCATE {names}")
+        empty_tables(conn, supply_kpis.SUPPLY_KPI_TABLES)
 
 
 @pytest.fixture

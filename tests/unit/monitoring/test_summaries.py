@@ -48,7 +48,7 @@ def test_bp_window_excludes_older_readings_and_empty_is_none() -> None:
 def test_weight_trend_is_kg_per_week_and_change_is_last_minus_first() -> None:
     days = np.arange(28)
     times = END_US - 28 * DAY_US + days * DAY_US + 8 * HOUR_US
-    kg = 80.0 + 0.1 * days  # 0.7 kg a week
+    kg = (80.0 + 0.1 * days).astype(np.float64)  # 0.7 kg a week
     s = summaries.weight_summary(times, kg, END_US, 30)
     assert s.count == 28 and s.trend_kg_per_week == 0.7 and s.change_kg == 2.7
     assert s.weight.low == 80.0 and s.weight.high == 82.7

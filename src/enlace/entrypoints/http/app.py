@@ -27,6 +27,7 @@ from enlace.store import migrate
 from . import (
     auth_routes,
     delivery_routes,
+    device_routes,
     epcis_routes,
     fhir_asgi,
     inventory_routes,
@@ -85,6 +86,7 @@ def create_app(services: Services) -> Hardened:
     trace_verify_routes.register(app, services)
     inventory_routes.register(app, services)
     delivery_routes.register(app, services)
+    device_routes.register(app, services)
     web_verify.register(app, services)
     web_money.register(app, services)
     web_procurement.register(app, services)

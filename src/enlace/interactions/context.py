@@ -21,6 +21,7 @@ from enlace.store.database import Database
 from enlace.store.repository import FhirRepository
 
 from .messages import FhirRequest, FhirResponse
+from .observation_source import ObservationSource
 
 # A type-level operation a domain module offers (`POST [base]/{Type}/${name}`), registered by
 # bootstrap: interactions may not import modules, so the router looks them up here. They run on
@@ -44,6 +45,9 @@ class Services:
     type_operations: dict[tuple[str, str], TypeOperation] = field(default_factory=dict)
     # Those of them that write (Claim/$submit): on PostgreSQL they run in the thread pool.
     writing_operations: set[tuple[str, str]] = field(default_factory=set)
+    # Observations kept outside `resources` (device readings), registered by bootstrap: search
+    # and read merge them in under the same access rules (interactions/observation_merge.py).
+    observation_sources: list[ObservationSource] = field(default_factory=list)
 
     def require_type(self, resource_type: str) -> str:
         if resource_type not in self.definitions.resource_types:

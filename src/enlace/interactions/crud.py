@@ -19,7 +19,7 @@ from enlace.store import versions
 from enlace.store.records import StoredVersion
 from enlace.store.versions import ConcurrentWrite
 
-from . import guard
+from . import guard, observation_merge
 from .context import Services
 from .messages import FhirRequest, FhirResponse
 from .responses import information, resource_response, written
@@ -36,6 +36,10 @@ def read(
     conn: Connection | None = None,
 ) -> FhirResponse:
     with services.reading(conn) as conn:
+        if resource_type == "Observation" and services.observation_sources:
+            reading = observation_merge.read(services, request, resource_id, conn)
+            if reading is not None:  # a device reading served as an Observation
+                return reading
         version = services.repo.read(conn, resource_type, resource_id)
         guard.check_existing(services, request, conn, resource_type, resource_id, "r")
     if request.headers.get("if-none-match") == version.etag:

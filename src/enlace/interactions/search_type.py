@@ -20,7 +20,7 @@ from enlace.search.query import non_negative_int, parse_instant_us, parse_query
 from enlace.search.runtime import refresh_if_stale
 from enlace.store.schema import resources
 
-from . import guard
+from . import guard, observation_merge
 from .context import Services
 from .messages import FhirRequest, FhirResponse
 from .responses import bundle
@@ -53,11 +53,15 @@ def search_type(
     with services.reading(conn) as reader:
         if compartment_of is not None:  # the compartment's owner must be visible to look in it
             guard.check_existing(services, request, reader, *compartment_of, "r")
+        # Device readings join an Observation search of one patient (observation_merge).
+        merged = observation_merge.search(services, request, query, visible, reader, compartment_of)
+        if merged.response is not None:
+            return merged.response
         result = engine.run(reader, config, query, visible, scope)
     entries = [render.entry(found, request.base_url, "match") for found in result.matches]
     entries += [render.entry(found, request.base_url, "include") for found in result.included]
-    if result.warnings:
-        entries.append(_outcome_entry(result.warnings))
+    if result.warnings or merged.warnings:
+        entries.append(_outcome_entry(result.warnings + merged.warnings))
     links = [_link(request, "self")]
     if result.next_cursor:
         links.append(_link(request, "next", _cursor=result.next_cursor))

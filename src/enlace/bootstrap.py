@@ -12,7 +12,7 @@ from enlace.interactions.module_operations import parameters_operation, resource
 from enlace.kernel.clock import Clock, system_clock
 from enlace.kernel.ids import IdFactory, random_ids
 from enlace.kernel.settings import Settings
-from enlace.modules import claims, coverage, pharmacy
+from enlace.modules import claims, coverage, monitoring, pharmacy
 from enlace.search import index_state, reindex_runner
 from enlace.search.registry import load_registry
 from enlace.search.runtime import RuntimeIndexer, SearchRuntime, load_custom
@@ -82,6 +82,8 @@ def build(
         "MedicationDispense", pharmacy.DISPENSE_ROLES, pharmacy.dispense, writes=True
     )
     services.writing_operations.add(("MedicationDispense", "dispense"))
+    # Device readings answer Observation search and read (interactions/observation_merge.py).
+    services.observation_sources.append(monitoring.ReadingsSource())
     load_custom(db, search)
     search.subscribe(lambda old, new: reindex_runner.on_config_change(services, old, new))
     try:

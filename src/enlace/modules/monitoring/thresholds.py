@@ -1,0 +1,191 @@
+"""Default alert thresholds, hysteresis margins, escalation clocks and the per-patient override
+through Goal targets (pure; docs/monitoring.md "Rules and alerts").
+
+Every number a physician may want to change for one patient is a `Limits` field; a Goal of the
+patient with `target.measure` = a LOINC code below and a `target.detailRange` replaces the
+defaults of that code (`limits_from_goals`). The network-wide numbers (escalation clocks,
+stale-device intervals) are module settings here, passed explicitly where they are used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from enlace.modules.monitoring import domain as d
+
+MINUTE_US = 60_000_000
+HOUR_US = 60 * MINUTE_US
+DAY_US = 24 * HOUR_US
+
+RULES = (
+    "bp-crisis",
+    "glucose-low",
+    "glucose-high",
+    "news2",
+    "hf-weight-gain",
+    "copd-spo2",
+    "no-data",
+)
+RANK = {severity: rank for rank, severity in enumerate(d.SEVERITIES)}
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """One patient's thresholds; the defaults are REFERENCE.md §3."""
+
+    # Hypertensive crisis: >180 and/or >120 mmHg; clear once a reading is < 170/110.
+    systolic_crisis: float = 180.0
+    diastolic_crisis: float = 120.0
+    systolic_clear: float = 170.0
+    diastolic_clear: float = 110.0
+    # Glucose (ADA): level 1 hypo <70, level 2 <54; clear at >= 80 (Nightscout's "low").
+    glucose_low: float = 70.0
+    glucose_very_low: float = 54.0
+    glucose_low_clear: float = 80.0
+    # Hyperglycemia level 2: >250 (a warning: hours matter, not minutes); clear at <= 230.
+    glucose_high: float = 250.0
+    glucose_high_clear: float = 230.0
+    # Heart failure: a gain over 2 kg against the lowest weight of the previous 72 h; clear
+    # once the gain is back to 1 kg or less.
+    weight_gain_kg: float = 2.0
+    weight_clear_kg: float = 1.0
+    # COPD: resting SpO2 <= 92 % (the top of the 88-92 target) → assess for oxygen (warning);
+    # below the target's low end (88) → urgent; clear at >= 94.
+    spo2_target_low: float = 88.0
+    spo2_target_high: float = 92.0
+    spo2_clear: float = 94.0
+
+
+DEFAULT_LIMITS = Limits()
+
+# CGM values alert only when sustained (the CGM consensus counts an event after 15 minutes);
+# the same length of in-range values clears them.
+SUSTAINED_US = 15 * MINUTE_US
+# NEWS2 takes the latest reading of each vital within this window.
+NEWS2_WINDOW_US = HOUR_US
+WEIGHT_WINDOW_US = 72 * HOUR_US
+
+# Escalation clock per severity: how long an alert may stay unacknowledged at each level.
+ESCALATE_AFTER_US: Mapping[str, int] = {
+    "emergency": 5 * MINUTE_US,
+    "urgent": 15 * MINUTE_US,
+    "warning": 60 * MINUTE_US,
+}
+# Which alerts go on to a hospital referral once on-call has not answered either: the ones whose
+# clinical threshold says the patient must be seen (rule -> lowest severity that refers).
+REFER_AT: Mapping[str, str] = {
+    "bp-crisis": "urgent",
+    "glucose-low": "urgent",  # level 2 hypoglycemia
+    "hf-weight-gain": "urgent",  # early decompensation: the admission the network exists to avoid
+    "copd-spo2": "urgent",  # below the patient's target range
+    "news2": "emergency",  # NEWS2 >= 7
+}
+# No-data alarm per device kind: (silence before it fires, severity). CGM per Nightscout's
+# urgent stale-data default; devices used daily after 3 days.
+STALE_AFTER: Mapping[str, tuple[int, str]] = {
+    "cgm": (30 * MINUTE_US, "urgent"),
+    "cardiac-monitor": (HOUR_US, "urgent"),
+    "bp-cuff": (3 * DAY_US, "warning"),
+    "glucometer": (3 * DAY_US, "warning"),
+    "pulse-oximeter": (3 * DAY_US, "warning"),
+    "scale": (3 * DAY_US, "warning"),
+    "thermometer": (3 * DAY_US, "warning"),
+}
+
+
+def escalate_after(severity: str) -> int | None:
+    """Microseconds before an unacknowledged alert of `severity` escalates (None: never)."""
+    return ESCALATE_AFTER_US.get(severity)
+
+
+def refers(rule: str, severity: str) -> bool:
+    """Whether an alert ends in a hospital referral when nobody answers it."""
+    if severity == "emergency":
+        return True
+    lowest = REFER_AT.get(rule)
+    return lowest is not None and RANK[severity] >= RANK[lowest]
+
+
+def higher(a: str, b: str) -> str:
+    return a if RANK[a] >= RANK[b] else b
+
+
+# -- Goal overrides --------------------------------------------------------------------------
+GOAL_ACTIVE = ("active", "accepted", "planned")
+LOINC = "http://loinc.org"
+
+
+def limits_from_goals(goals: Iterable[Mapping[str, Any]]) -> Limits:
+    """The patient's limits: defaults, with each active Goal target's detailRange applied.
+
+    Recognized targets (value units are the code's canonical UCUM unit; glucose may be given
+    in mmol/L): 8480-6 systolic high, 8462-4 diastolic high, 41653-7 / 99504-3 glucose
+    low/high, 59408-5 SpO2 target low/high. Other targets are the care team's own business
+    and are ignored here."""
+    limits = DEFAULT_LIMITS
+    for goal in goals:
+        if goal.get("lifecycleStatus") not in GOAL_ACTIVE:
+            continue
+        for target in goal.get("target") or ():
+            code = _loinc(target.get("measure"))
+            span = target.get("detailRange")
+            if code is None or not isinstance(span, Mapping):
+                continue
+            low = _quantity(span.get("low"), code)
+            high = _quantity(span.get("high"), code)
+            limits = _applied(limits, code, low, high)
+    return limits
+
+
+def _applied(limits: Limits, code: str, low: float | None, high: float | None) -> Limits:
+    if code == d.SYSTOLIC and high is not None:
+        return replace(limits, systolic_crisis=high, systolic_clear=high - 10)
+    if code == d.DIASTOLIC and high is not None:
+        return replace(limits, diastolic_crisis=high, diastolic_clear=high - 10)
+    if code in (d.CAPILLARY_GLUCOSE, d.CGM_GLUCOSE):
+        if low is not None:
+            limits = replace(
+                limits,
+                glucose_low=low,
+                glucose_very_low=min(limits.glucose_very_low, low),
+                glucose_low_clear=low + 10,
+            )
+        if high is not None:
+            limits = replace(limits, glucose_high=high, glucose_high_clear=high - 20)
+        return limits
+    if code == d.SPO2:
+        if low is not None:
+            limits = replace(limits, spo2_target_low=low)
+        if high is not None:
+            limits = replace(limits, spo2_target_high=high, spo2_clear=high + 2)
+    return limits
+
+
+def _loinc(concept: Any) -> str | None:
+    if not isinstance(concept, Mapping):
+        return None
+    for coding in concept.get("coding") or ():
+        if isinstance(coding, Mapping) and coding.get("system") == LOINC:
+            code = coding.get("code")
+            return code if isinstance(code, str) else None
+    return None
+
+
+def _quantity(quantity: Any, code: str) -> float | None:
+    """A range end in the code's canonical unit; None when absent or in a unit we cannot read
+    (such a bound is ignored rather than guessed)."""
+    if not isinstance(quantity, Mapping):
+        return None
+    value = quantity.get("value")
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    unit = quantity.get("code") or quantity.get("unit")
+    canonical = d.CODES[d.BP_PANEL].unit if code in (d.SYSTOLIC, d.DIASTOLIC) else None
+    canonical = canonical or (d.CODES[code].unit if code in d.CODES else None)
+    if unit in (None, canonical):
+        return float(value)
+    if unit == "mmol/L" and code in (d.CAPILLARY_GLUCOSE, d.CGM_GLUCOSE):
+        return round(float(value) * d.MGDL_PER_MMOLL, 1)
+    return None

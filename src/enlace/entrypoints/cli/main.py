@@ -19,6 +19,7 @@ from enlace.entrypoints.cli.devices_cli import devices_app
 from enlace.entrypoints.cli.finance_cli import finance_app
 from enlace.entrypoints.cli.keys_cli import keys_app
 from enlace.entrypoints.cli.ledger_cli import ledger_app
+from enlace.entrypoints.cli.monitoring_cli import monitoring_app
 from enlace.entrypoints.cli.pharmacy_cli import pharmacy_app
 from enlace.entrypoints.cli.procurement_cli import procurement_app
 from enlace.entrypoints.cli.security_cli import clients_app, token_app
@@ -48,6 +49,7 @@ app.add_typer(delivery_app, name="delivery")
 app.add_typer(devices_app, name="devices")
 app.add_typer(keys_app, name="keys")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(monitoring_app, name="monitoring")
 app.add_typer(finance_app, name="finance")
 app.add_typer(pharmacy_app, name="pharmacy")
 app.add_typer(procurement_app, name="procurement")

@@ -6,6 +6,8 @@ notices go to the file channel after commit."""
 from __future__ import annotations
 
 import threading
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -118,3 +120,19 @@ def test_two_runners_take_each_step_once(services: Services) -> None:
     for row in alert_rows(services):
         task = resource(services, "Task", row.task_id)
         assert sum("guardia" in n["text"] for n in task.get("note", [])) == 1
+
+
+def test_the_background_loop_escalates(services: Services, tmp_path: Path) -> None:
+    crisis(services)
+    [row] = alert_rows(services)
+    late = datetime.fromtimestamp((row.opened_us + 16 * MINUTE) / 1e6, UTC)
+    notifier = channels.default_notifier(tmp_path)
+    stop = escalation.start(services.db, services.repo, 0.05, notifier, clock=lambda: late)
+    try:
+        deadline = time.monotonic() + 10
+        while alert_rows(services)[0].escalation_level == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop()
+    assert alert_rows(services)[0].escalation_level == 1
+    assert "escalated-on-call" in (tmp_path / "outbox" / "messages.jsonl").read_text()

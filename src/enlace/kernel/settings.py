@@ -64,6 +64,9 @@ class Settings:
     log_signing_key: str = ""
     log_origin: str = ""
     log_checkpoint_seconds: float = 1.0
+    # Remote-monitoring alerts (docs/monitoring.md "Escalation"): how often a serving process
+    # runs the escalation clock and the no-data alarm (0 = not in this process).
+    alert_loop_seconds: float = 30.0
 
     @property
     def resolved_database_url(self) -> str:
@@ -124,6 +127,7 @@ class Settings:
             "log_signing_key": env.get("ENLACE_LOG_SIGNING_KEY", "").strip(),
             "log_origin": env.get("ENLACE_LOG_ORIGIN", ""),
             "log_checkpoint_seconds": float(env.get("ENLACE_LOG_CHECKPOINT_SECONDS", 1)),
+            "alert_loop_seconds": float(env.get("ENLACE_ALERT_LOOP_SECONDS", 30)),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -13,6 +13,8 @@ from enlace.kernel.clock import Clock, system_clock
 from enlace.kernel.ids import IdFactory, random_ids
 from enlace.kernel.settings import Settings
 from enlace.modules import claims, coverage, monitoring, pharmacy
+from enlace.modules.monitoring import channels as monitoring_channels
+from enlace.modules.monitoring import escalation
 from enlace.search import index_state, reindex_runner
 from enlace.search.registry import load_registry
 from enlace.search.runtime import RuntimeIndexer, SearchRuntime, load_custom
@@ -95,6 +97,9 @@ def build(
         reindex_runner.start(services)
         if trail is not None:
             audit_sealer.start(db, clock)
+        if settings.alert_loop_seconds > 0:
+            notifier = monitoring_channels.default_notifier(settings.var_dir)
+            escalation.start(db, repo, settings.alert_loop_seconds, notifier, clock)
     return services
 
 

@@ -81,3 +81,14 @@ def test_month_bounds_are_utc_months() -> None:
     assert high == epoch_us(datetime(2026, 1, 1, tzinfo=UTC))
     assert partitions.month_of(high - 1) == (2025, 12) and partitions.month_of(high) == (2026, 1)
     assert partitions.name_of(2026, 1) == "monitoring_readings_202601"
+
+
+def test_a_batch_mixing_int_and_float_values_is_stored(services: Services) -> None:
+    moment = datetime(2025, 12, 20, tzinfo=UTC)
+    batch = [
+        Reading("pat-1", "dev-9", WEIGHT, 70, epoch_us(moment), epoch_us(moment)),
+        Reading("pat-1", "dev-9", "85354-9", 120.5, epoch_us(moment), epoch_us(moment), 80),
+    ]
+    with services.db.begin() as conn:
+        assert storage.store_readings(conn, batch) == batch
+        assert storage.store_readings(conn, batch) == []

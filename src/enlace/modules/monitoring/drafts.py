@@ -5,7 +5,28 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
+
+from enlace.modules.monitoring.domain import DIASTOLIC, SYSTOLIC
+
+
+class Locations(Protocol):
+    def __getitem__(self, part: str, /) -> str: ...
+
+
+class CompactLocations:
+    """Where the parts of compact reading `where` are; made only when a refusal needs one (a
+    dict per reading would cost more than reading it)."""
+
+    __slots__ = ("where",)
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def __getitem__(self, part: str) -> str:
+        if part in (SYSTOLIC, DIASTOLIC):
+            return f"{self.where}.components.{part}"
+        return f"{self.where}.{part}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +41,7 @@ class Draft:
     device_code: str | None
     # Where each part was in the message, for refusals: code, unit, value, time, and for blood
     # pressure 8480-6 and 8462-4 (e.g. readings[3].unit, Bundle.entry[2].resource.valueQuantity).
-    at: dict[str, str]
+    at: Locations
 
 
 class Refused(Exception):

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from enlace.kernel import errors, jsonutil
@@ -38,7 +37,13 @@ from enlace.modules.monitoring.domain import (
     WEIGHT,
     Reading,
 )
-from enlace.modules.monitoring.drafts import Draft, Refused, number, short_text
+from enlace.modules.monitoring.drafts import (
+    CompactLocations,
+    Draft,
+    Refused,
+    number,
+    short_text,
+)
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_READINGS = 5000
@@ -106,8 +111,12 @@ def normalize(body: bytes, source: Source) -> Normalized:
     if isinstance(message, dict) and "resourceType" in message:
         found = normalize_fhir.observations(message, source.device, source.patient)
         _check_count(len(found))
-        drafts = [(raw, partial(normalize_fhir.draft, raw, where)) for where, raw in found]
-        return _normalized(drafts, source)
+        wheres = [where for where, _ in found]
+        return _normalized(
+            [raw for _, raw in found],
+            lambda raw, index: normalize_fhir.draft(raw, wheres[index]),
+            source,
+        )
     if isinstance(message, dict) and "readings" in message:
         return _compact(message, source)
     raise errors.bad_request(
@@ -125,13 +134,10 @@ def _compact(message: dict[str, Any], source: Source) -> Normalized:
     if not isinstance(items, list):
         raise errors.bad_request("readings is a list", "readings", code="structure")
     _check_count(len(items))
-    drafts = [
-        (item, partial(_compact_draft, item, f"readings[{i}]")) for i, item in enumerate(items)
-    ]
     extra: list[Refusal] = []
     battery = _battery(message.get("battery"), extra)
     firmware = _firmware(message.get("firmware"), extra)
-    result = _normalized(drafts, source)
+    result = _normalized(items, _compact_draft, source)
     return Normalized(result.readings, (*extra, *result.refusals), result.total, battery, firmware)
 
 
@@ -141,26 +147,29 @@ def _check_count(count: int) -> None:
         raise errors.error(413, "too-costly", message, "readings")
 
 
-def _normalized(drafts: Sequence[tuple[Any, Callable[[], Draft]]], source: Source) -> Normalized:
+def _normalized(
+    items: Sequence[Any], read: Callable[[Any, int], Draft], source: Source
+) -> Normalized:
     readings: list[Reading] = []
     refusals: list[Refusal] = []
-    for index, (raw, read_draft) in enumerate(drafts):
+    for index, raw in enumerate(items):
         try:
-            readings.append(reading_of(read_draft(), source))
+            readings.append(reading_of(read(raw, index), source))
         except Refused as refused:
             raw_text = jsonutil.dumps(raw).decode()
             refusals.append(
                 Refusal(index, refused.location, refused.reason, refused.message, raw_text)
             )
-    return Normalized(tuple(readings), tuple(refusals), len(drafts))
+    return Normalized(tuple(readings), tuple(refusals), len(items))
 
 
-def _compact_draft(item: Any, where: str) -> Draft:
+def _compact_draft(item: Any, index: int) -> Draft:
+    where = f"readings[{index}]"
     if not isinstance(item, dict):
         raise Refused("malformed", where, "A reading is an object")
-    unknown = sorted(set(item) - COMPACT_FIELDS)
-    if unknown:
-        raise Refused("malformed", f"{where}.{unknown[0]}", f"Unknown field {unknown[0]!r}")
+    if not item.keys() <= COMPACT_FIELDS:
+        unknown = sorted(set(item) - COMPACT_FIELDS)[0]
+        raise Refused("malformed", f"{where}.{unknown}", f"Unknown field {unknown!r}")
     code = _text(item, "code", where)
     unit = _text(item, "unit", where)
     time = _text(item, "time", where)
@@ -168,14 +177,13 @@ def _compact_draft(item: Any, where: str) -> Draft:
     if device_code is not None and not short_text(device_code, MAX_DEVICE_CODE):
         message = f"deviceCode is text of 1 to {MAX_DEVICE_CODE} characters"
         raise Refused("malformed", f"{where}.deviceCode", message)
-    at = {name: f"{where}.{name}" for name in ("code", "unit", "value", "time")}
+    at = CompactLocations(where)
     if code == BP_PANEL or "components" in item:
         components = item.get("components")
         if not isinstance(components, dict):
             message = f"{BP_PANEL} carries components {{{SYSTOLIC!r}: n, {DIASTOLIC!r}: n}}"
             raise Refused("malformed", f"{where}.components", message)
-        at |= {str(k): f"{where}.components.{k}" for k in components}
-        values = {str(k): number(v, at[str(k)]) for k, v in components.items()}
+        values = {k: number(v, f"{where}.components.{k}") for k, v in components.items()}
         value = None if "value" not in item else number(item["value"], at["value"])
         return Draft(code, unit, value, values, time, device_code, at)
     value = number(item.get("value"), at["value"])

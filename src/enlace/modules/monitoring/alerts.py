@@ -274,8 +274,10 @@ def retask(
         entry: dict[str, Any] = {"text": note}
         if at is not None:
             entry["time"] = iso(at)
-        if by is not None:
-            entry["authorReference"] = {"reference": by}
+        if by is not None:  # a FHIR reference (fhirUser), else the account's name
+            entry.update(
+                {"authorReference": {"reference": by}} if "/" in by else {"authorString": by}
+            )
         task.setdefault("note", []).append(entry)
     repo.update(conn, task, task_id)
 

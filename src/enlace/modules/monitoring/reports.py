@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from sqlalchemy import Connection
 
 from enlace.kernel import errors
-from enlace.modules.monitoring import agp, fhir_readings, series, summaries
+from enlace.modules.monitoring import agp, fhir_readings, registry, series, summaries
 from enlace.modules.monitoring.domain import (
     BP_PANEL,
     CAPILLARY_GLUCOSE,
@@ -188,3 +188,8 @@ def _high(target: Mapping[str, Any]) -> float | None:
     ):
         return None
     return float(value)
+
+
+def devices(conn: Connection, patient: str) -> list[registry.Device]:
+    """The devices bound to the patient now, oldest first (kind, status, last seen, battery)."""
+    return registry.list_devices(conn, patient)

@@ -10,9 +10,11 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from enlace.entrypoints.web import alert_pages as web_alerts
 from enlace.entrypoints.web import counter_pages as web_counter
 from enlace.entrypoints.web import delivery_pages as web_deliveries
 from enlace.entrypoints.web import money_pages as web_money
+from enlace.entrypoints.web import monitoring_pages as web_monitoring
 from enlace.entrypoints.web import pages as web_pages
 from enlace.entrypoints.web import payer_pages as web_payer
 from enlace.entrypoints.web import prescribe_pages as web_prescribe
@@ -32,6 +34,7 @@ from . import (
     fhir_asgi,
     inventory_routes,
     log_routes,
+    monitoring_routes,
     trace_verify_routes,
 )
 from .fhir_asgi import Receive, Scope, Send
@@ -96,6 +99,9 @@ def create_app(services: Services) -> Hardened:
     web_stock.register(app, services)
     web_deliveries.register(app, services)
     web_supply.register(app, services)
+    web_alerts.register(app, services)
+    web_monitoring.register(app, services)
+    monitoring_routes.register(app, services)
     # Headers, CORS, rate and size limits wrap everything, FHIR and pages alike.
     return harden(EnlaceApp(services, app), services.settings)
 

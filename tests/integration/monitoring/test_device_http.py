@@ -10,11 +10,13 @@ from typing import Any
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
 
 from enlace.bootstrap import build
 from enlace.entrypoints.http.app import create_app
 from enlace.interactions.context import Services
 from enlace.kernel.settings import Settings
+from enlace.modules.monitoring import ingest
 from enlace.security.keys import signing_key
 from enlace.security.scopes import parse_scopes
 from enlace.security.tokens import Grant, issue_access_token
@@ -203,3 +205,22 @@ def test_device_page_is_for_staff_and_readings_need_no_bearer(
     body = compact({"code": "8867-4", "value": 70, "unit": "/min", "time": now})
     answer = post(client, device, body, Authorization=f"Device {key}", **JSON)
     assert (answer.status_code, answer.json()["accepted"]) == (200, 1)
+
+
+def test_an_unreachable_database_is_503_and_the_resend_counts_once(
+    client: TestClient, cuff: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, device, key = cuff
+    real = ingest.ingest
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(ingest, "ingest", down)
+    body = compact(bp(120, 80))
+    answer = post(client, device, body, Authorization=f"Device {key}", **JSON)
+    assert (answer.status_code, answer.headers["Retry-After"]) == (503, "5")
+    assert answer.json()["resourceType"] == "OperationOutcome"
+    monkeypatch.setattr(ingest, "ingest", real)
+    again = post(client, device, body, Authorization=f"Device {key}", **JSON)
+    assert (again.status_code, again.json()["accepted"]) == (200, 1)

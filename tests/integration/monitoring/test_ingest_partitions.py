@@ -92,3 +92,17 @@ def test_a_batch_mixing_int_and_float_values_is_stored(services: Services) -> No
     with services.db.begin() as conn:
         assert storage.store_readings(conn, batch) == batch
         assert storage.store_readings(conn, batch) == []
+
+
+def test_truncating_the_parent_empties_the_partitions_and_keeps_them(postgres: Services) -> None:
+    moment = datetime(2025, 7, 15, tzinfo=UTC)
+    with postgres.db.begin() as conn:
+        storage.store_readings(conn, [weight("dev-t", moment)])
+    with postgres.db.begin() as conn:
+        conn.exec_driver_sql("TRUNCATE monitoring_readings")
+    with postgres.db.begin() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM monitoring_readings").scalar() == 0
+        assert "monitoring_readings_202507" in partitions.existing(conn)
+        assert (
+            len(storage.store_readings(conn, [weight("dev-t", moment)])) == 1
+        )  # cache still right

@@ -7,17 +7,20 @@
   `{"device", "patient", "accepted", "duplicates", "rejected": [{"index", "location", "reason",
   "message"}], "alerts": [...]}`; refusals are OperationOutcomes naming the location: 400
   malformed, 401 unknown device or wrong key, 403 revoked, unbound or another patient's data, 413
-  too big, 415 media type, 422 every reading refused.
+  too big, 415 media type, 422 every reading refused; 503 with Retry-After while the database is
+  unreachable (nothing was stored: the device sends the same message again).
 - `GET /devices/{deviceId}`: the registry entry for staff (administrator, physician, nurse, or a
   backend client): status, patient, last seen, battery, firmware.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from enlace.interactions.context import Services
@@ -30,6 +33,8 @@ from enlace.security.authn import request_access
 OUTCOME_TYPE = "application/fhir+json"
 STAFF_ROLES = frozenset(("administrator", "physician", "nurse"))
 KEY_SCHEME = "device"
+RETRY_AFTER_S = 5
+log = logging.getLogger(__name__)
 
 
 def register(app: FastAPI, services: Services) -> None:
@@ -51,6 +56,11 @@ def register(app: FastAPI, services: Services) -> None:
             )
         except errors.FhirError as exc:
             return _refusal(exc)
+        except OperationalError:  # the database is briefly away: the device keeps it and retries
+            log.exception("database unavailable while ingesting")
+            unavailable = errors.error(503, "transient", "The database is unavailable; send again")
+            unavailable.headers["Retry-After"] = str(RETRY_AFTER_S)
+            return _refusal(unavailable)
         return JSONResponse(_answer(result))
 
     @app.get("/devices/{device_id}")

@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from enlace.bootstrap import build
+from enlace.entrypoints.cli.sim_devices_cli import SHARE_HELP, add_device_commands, devices_actors
 from enlace.entrypoints.cli.transactions import run_in_transaction
 from enlace.interactions.context import Services
 from enlace.kernel.settings import Settings
@@ -28,6 +29,7 @@ from enlace.sim.loader import ScenarioConflict, existing_scenario, load_populati
 from enlace.sim.population import MAX_SEED, check_states, generate
 
 sim_app = typer.Typer(help="Synthetic network: population and scenarios.", no_args_is_help=True)
+add_device_commands(sim_app)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -104,6 +106,7 @@ def run_command(
         "--without",
         help="Actors to leave out, comma-separated (e.g. manufacturer,distributor,pharmacy).",
     ),
+    devices_share: str = typer.Option("", "--devices-share", help=SHARE_HELP),
 ) -> None:
     """Advance the stored scenario's clock: visits, screenings, diagnoses, laboratory results
     and prescriptions, written through the store as a real network would."""
@@ -119,7 +122,7 @@ def run_command(
         )
         raise _fail(message) from None
     try:
-        actors = _actors_without(without)
+        actors = devices_actors(_actors_without(without), devices_share)
     except ValueError as exc:
         raise _fail(str(exc)) from None
     services = build(Settings.from_env())

@@ -30,9 +30,10 @@ def _run(world: World, pieces: list[tuple[int, int]]) -> list[bytes]:
     """What the actors write over the given (first, last) day ranges, run one after another."""
     out: list[bytes] = []
     for first, last in pieces:
-        # The supply chain's actors capture through the trace store: tested with one
-        # (tests/integration/test_sim_supply_chain.py).
-        chosen = [a for a in actor_package.discover() if a.name not in SUPPLY_ACTORS]
+        # The supply chain's actors capture through the trace store, the devices send through
+        # monitoring ingestion: tested with one (tests/integration/test_sim_supply_chain.py,
+        # test_sim_devices.py).
+        chosen = [a for a in actor_package.discover() if a.name not in (*SUPPLY_ACTORS, "devices")]
         for actor in chosen:
             actor.begin(world, first, last)
         for index in range(first, last):

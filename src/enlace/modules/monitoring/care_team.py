@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from enlace.modules.catalog import facilities, facility
 from enlace.modules.monitoring.thresholds import DEFAULT_LIMITS, Limits, limits_from_goals
@@ -26,10 +26,11 @@ from enlace.search.engine import find_ids
 from enlace.search.registry import load_registry
 from enlace.search.runtime import RuntimeIndexer, SearchConfig, SearchRuntime
 from enlace.store.repository import FhirRepository
+from enlace.store.schema import reference_index
 
 HEART_FAILURE = ("I50", "84114007")
 COPD = ("J44", "13645005")
-CHUNK = 200  # patients per search (one OR-list parameter)
+CHUNK = 500  # patients per reference-index lookup
 ON_CALL = "on-call"
 
 
@@ -80,14 +81,31 @@ def search(
 
 
 def _by_patient(
-    conn: Connection, repo: FhirRepository, resource_type: str, patients: list[str]
-) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {p: [] for p in patients}
+    conn: Connection, repo: FhirRepository, types: tuple[str, ...], patients: list[str]
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """(type, patient) -> the current resources of `types` whose `patient` search parameter
+    points at the patient: one lookup in the reference index per CHUNK patients (compiling a
+    FHIR search with hundreds of OR'ed values costs more than the whole batch's rules)."""
+    r = reference_index.c
+    ids: dict[str, list[str]] = {t: [] for t in types}
     for start in range(0, len(patients), CHUNK):
-        refs = ",".join(f"Patient/{p}" for p in patients[start : start + CHUNK])
-        for resource in search(conn, repo, resource_type, [("patient", refs)], 100_000):
-            subject = str((resource.get("subject") or {}).get("reference", ""))
-            out.setdefault(subject.removeprefix("Patient/"), []).append(resource)
+        query = select(r.resource_type, r.resource_id).where(
+            r.resource_type.in_(types),
+            r.param == "patient",
+            r.target_type == "Patient",
+            r.target_id.in_(patients[start : start + CHUNK]),
+        )
+        for resource_type, resource_id in conn.execute(query):
+            ids[resource_type].append(resource_id)
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for resource_type, wanted in ids.items():
+        for version in repo.current_many(conn, resource_type, wanted).values():
+            if version.deleted:
+                continue
+            body = version.resource()
+            subject = str((body.get("subject") or {}).get("reference", ""))
+            key = (resource_type, subject.removeprefix("Patient/"))
+            out.setdefault(key, []).append(body)
     return out
 
 
@@ -96,13 +114,12 @@ def context_for(
 ) -> dict[str, PatientContext]:
     """Each patient's limits (Goals) and, when `conditions`, their HF/COPD diagnoses."""
     wanted = sorted(set(patients))
-    goals = _by_patient(conn, repo, "Goal", wanted)
-    diagnoses = _by_patient(conn, repo, "Condition", wanted) if conditions else {}
+    found = _by_patient(conn, repo, ("Goal", "Condition") if conditions else ("Goal",), wanted)
     out = {}
     for patient in wanted:
-        codes = _active_codes(diagnoses.get(patient, ()))
+        codes = _active_codes(found.get(("Condition", patient), ()))
         out[patient] = PatientContext(
-            limits=limits_from_goals(goals.get(patient, ())),
+            limits=limits_from_goals(found.get(("Goal", patient), ())),
             heart_failure=_has(codes, HEART_FAILURE),
             copd=_has(codes, COPD),
         )

@@ -70,7 +70,8 @@ class Subscriber:
         self._stopping = threading.Event()
         self._inbox: queue.Queue[_Received] = queue.Queue()
         self._connection = 0
-        self._connected = threading.Event()
+        self._connected = threading.Event()  # connected and subscribed
+        self._session_present = False
         self.client = self._client()
 
     def _client(self) -> mqtt.Client:
@@ -87,6 +88,7 @@ class Subscriber:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         return client
 
     # paho's network thread ---------------------------------------------------------------
@@ -96,14 +98,21 @@ class Subscriber:
             log.error("broker refused the connection: %s (retrying)", reason)
             return
         self._connection += 1
-        self._connected.set()
+        self._session_present = bool(flags.session_present)
         client.subscribe(self.options.topic, qos=1)
+
+    def _on_subscribe(self, _c: mqtt.Client, _u: Any, _m: int, reasons: Any, _p: Any) -> None:
+        if any(reason.is_failure for reason in reasons):
+            log.error("broker refused the subscription to %s", self.options.topic)
+            return
+        # Only now can nothing published be missed: a new session subscribes here.
+        self._connected.set()
         log.info(
-            "connected to %s:%s, session %s, subscribed to %s",
+            "subscribed to %s on %s:%s (session %s)",
+            self.options.topic,
             self.options.host,
             self.options.port,
-            "resumed" if flags.session_present else "new",
-            self.options.topic,
+            "resumed" if self._session_present else "new",
         )
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:

@@ -17,6 +17,7 @@ from enlace.entrypoints.cli.claims_cli import claims_app
 from enlace.entrypoints.cli.delivery_cli import delivery_app
 from enlace.entrypoints.cli.devices_cli import devices_app
 from enlace.entrypoints.cli.finance_cli import finance_app
+from enlace.entrypoints.cli.ingest_cli import ingest_app, mosquitto_config_command
 from enlace.entrypoints.cli.keys_cli import keys_app
 from enlace.entrypoints.cli.ledger_cli import ledger_app
 from enlace.entrypoints.cli.monitoring_cli import monitoring_app
@@ -47,6 +48,8 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(claims_app, name="claims")
 app.add_typer(delivery_app, name="delivery")
 app.add_typer(devices_app, name="devices")
+devices_app.command("mosquitto-config")(mosquitto_config_command)
+app.add_typer(ingest_app, name="ingest")
 app.add_typer(keys_app, name="keys")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(monitoring_app, name="monitoring")

@@ -16,6 +16,10 @@ WORKERS ?= 1
 install: $(STAMP) $(DEFS)
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi
+	@# Mosquitto for the MQTT ingestion tests (tests/support/mosquitto.py; they skip without it).
+	@if ! command -v mosquitto >/dev/null && [ ! -x /usr/sbin/mosquitto ] && [ "$$(id -u)" = 0 ] \
+	  && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto; fi
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,7 +143,7 @@ def bind(conn: Connection, repo: FhirRepository, device_id: str, patient: str) -
     _require_patient(conn, repo, patient)
     now_us = epoch_us(repo.clock())
     _set(conn, device_id, patient=patient, status="active", bound_us=now_us)
-    _update_resource(conn, repo, device_id, status="active", patient=patient)
+    _update_resource(conn, repo, device_id, _binding("active", patient))
     return require(conn, device_id)
 
 
@@ -152,7 +153,7 @@ def unbind(conn: Connection, repo: FhirRepository, device_id: str) -> Device:
     if device.status == "revoked":
         raise errors.error(409, "conflict", f"Device/{device_id} is revoked", "device")
     _set(conn, device_id, patient=None, status="inactive", bound_us=None)
-    _update_resource(conn, repo, device_id, status="inactive", patient=None)
+    _update_resource(conn, repo, device_id, _binding("inactive", None))
     return require(conn, device_id)
 
 
@@ -160,7 +161,7 @@ def revoke(conn: Connection, repo: FhirRepository, device_id: str) -> Device:
     """Lost, stolen or retired: its key stops working for good (403) and it is bound to nobody."""
     require(conn, device_id)
     _set(conn, device_id, patient=None, status="revoked", bound_us=None)
-    _update_resource(conn, repo, device_id, status="inactive", patient=None)
+    _update_resource(conn, repo, device_id, _binding("inactive", None))
     return require(conn, device_id)
 
 
@@ -220,7 +221,7 @@ def record_contact(
         values["battery"] = battery
     if firmware is not None and firmware != device.firmware:
         values["firmware"] = firmware
-        _update_resource(conn, repo, device.id, firmware=firmware)
+        _update_resource(conn, repo, device.id, _firmware(firmware))
     _set(conn, device.id, **values)
 
 
@@ -234,29 +235,31 @@ def _require_patient(conn: Connection, repo: FhirRepository, patient: str) -> No
         raise errors.error(404, "not-found", f"Patient/{patient} is not known", "patient")
 
 
-_UNSET: Any = object()
-
-
 def _update_resource(
-    conn: Connection,
-    repo: FhirRepository,
-    device_id: str,
-    *,
-    status: str | None = None,
-    patient: str | None = _UNSET,
-    firmware: str | None = None,
+    conn: Connection, repo: FhirRepository, device_id: str, change: Callable[[dict[str, Any]], None]
 ) -> None:
     resource = repo.read(conn, "Device", device_id).resource()
     resource.pop("meta", None)
-    if status is not None:
-        resource["status"] = status
-    if patient is None:
-        resource.pop("patient", None)
-    elif patient is not _UNSET:
-        resource["patient"] = {"reference": f"Patient/{patient}"}
-    if firmware is not None:
-        resource["version"] = [{"value": firmware}]
+    change(resource)
     repo.update(conn, resource, device_id)
+
+
+def _binding(status: str, patient: str | None) -> Callable[[dict[str, Any]], None]:
+    def change(resource: dict[str, Any]) -> None:
+        resource["status"] = status
+        if patient is None:
+            resource.pop("patient", None)
+        else:
+            resource["patient"] = {"reference": f"Patient/{patient}"}
+
+    return change
+
+
+def _firmware(firmware: str) -> Callable[[dict[str, Any]], None]:
+    def change(resource: dict[str, Any]) -> None:
+        resource["version"] = [{"value": firmware}]
+
+    return change
 
 
 def _device_resource(

@@ -65,9 +65,8 @@ class Batch:
             for reading in batch:
                 for verdict in self._verdicts(reading):
                     self._apply(patient, verdict)
-        for episode in self.touched.values():
-            if episode.status != "resolved":
-                alerts.flush(self.conn, self.repo, episode)
+        live = [e for e in self.touched.values() if e.status != "resolved"]
+        alerts.flush_many(self.conn, self.repo, live)
         return list(self.touched)
 
     # -- which readings need history --------------------------------------------------------

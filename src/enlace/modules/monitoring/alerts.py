@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, case, select, update
+from sqlalchemy import Connection, bindparam, case, select, update
 
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us
@@ -195,11 +195,14 @@ def absorb(episode: Episode, verdict: Verdict) -> None:
     is higher (never lower it: an episode is as serious as its worst moment). `flush` writes."""
     assert verdict.severity is not None
     shown = episode.evidence.setdefault("readings", [])
-    seen = {(r["code"], r["time"], r["device"]) for r in shown}
+    seen: set[tuple[str, str, str]] | None = None
     for reading in verdict.evidence:
-        item = reading_json(reading)
-        if (item["code"], item["time"], item["device"]) not in seen:
-            shown.append(item)
+        if reading.effective_us <= episode.last_evidence_us:  # a CGM run overlaps what we hold
+            if seen is None:
+                seen = {(r["code"], r["time"], r["device"]) for r in shown}
+            if (reading.code, iso(reading.effective_us), reading.device) in seen:
+                continue
+        shown.append(reading_json(reading))
     if len(shown) > MAX_EVIDENCE:
         del shown[1 : len(shown) - MAX_EVIDENCE + 1]
     episode.evidence["figures"] = dict(verdict.figures)
@@ -213,22 +216,45 @@ def absorb(episode: Episode, verdict: Verdict) -> None:
 
 def flush(conn: Connection, repo: FhirRepository, episode: Episode) -> None:
     """Write what `absorb` gathered: one UPDATE (and the Task's priority if it rose)."""
-    if not episode.dirty:
-        return
+    flush_many(conn, repo, [episode])
+
+
+def flush_many(conn: Connection, repo: FhirRepository, episodes: list[Episode]) -> None:
+    """Write what `absorb` gathered: the plain extensions in one executemany, a raised
+    severity with its Task priority and shorter escalation clock one by one."""
+    plain = []
+    for episode in episodes:
+        if not episode.dirty:
+            continue
+        evidence = orjson.dumps(episode.evidence).decode()
+        if episode.raised is None:
+            plain.append({"alert": episode.id, "last": episode.last_evidence_us, "ev": evidence})
+        else:
+            _raise(conn, repo, episode, evidence)
+        episode.dirty, episode.raised = False, None
+    if plain:
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("alert"))
+            .values(last_evidence_us=bindparam("last"), evidence=bindparam("ev"))
+        )
+        conn.execute(statement, plain)
+
+
+def _raise(conn: Connection, repo: FhirRepository, episode: Episode, evidence: str) -> None:
     values: dict[str, Any] = {
         "last_evidence_us": episode.last_evidence_us,
-        "evidence": orjson.dumps(episode.evidence).decode(),
+        "evidence": evidence,
+        "severity": episode.severity,
+        "summary": episode.raised,
     }
-    if episode.raised is not None:
-        values.update(severity=episode.severity, summary=episode.raised)
-        retask(conn, repo, episode.task_id, priority=PRIORITY[episode.severity])
-        delay = escalate_after(episode.severity)
-        if episode.status == "open" and delay is not None:  # a worse alert's clock is shorter
-            due = delay + epoch_us(repo.clock())
-            current = table.c.next_escalation_us
-            values["next_escalation_us"] = case((current < due, current), else_=due)
+    retask(conn, repo, episode.task_id, priority=PRIORITY[episode.severity])
+    delay = escalate_after(episode.severity)
+    if episode.status == "open" and delay is not None:  # a worse alert's clock is shorter
+        due = delay + epoch_us(repo.clock())
+        current = table.c.next_escalation_us
+        values["next_escalation_us"] = case((current < due, current), else_=due)
     conn.execute(update(table).where(table.c.id == episode.id).values(**values))
-    episode.dirty, episode.raised = False, None
 
 
 def close(

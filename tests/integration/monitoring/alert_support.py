@@ -6,17 +6,16 @@ plus a helper that stores readings and runs the rules the way ingestion does (sa
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, select
 
 from enlace.interactions.context import Services
 from enlace.kernel.clock import epoch_us
-from enlace.modules.monitoring import alerting
+from enlace.modules.monitoring import alerting, storage
 from enlace.modules.monitoring import domain as d
-from enlace.modules.monitoring.tables import alerts, readings
+from enlace.modules.monitoring.tables import alerts
 
 CLINIC = "clinic-l1-imss-09015"
 ORG = f"Organization/org-{CLINIC}"
@@ -121,44 +120,12 @@ def reading(
     return d.Reading(patient, device or f"dev-{patient}", code, value, at, received or at, value2)
 
 
-def _ensure_partitions(conn: Connection, batch: Sequence[d.Reading]) -> None:
-    """PostgreSQL: the months' partitions, named as monitoring.partitions names them."""
-    if conn.dialect.name != "postgresql":
-        return
-    for r in batch:
-        moment = datetime.fromtimestamp(r.effective_us / 1e6, UTC)
-        start = datetime(moment.year, moment.month, 1, tzinfo=UTC)
-        end = datetime(moment.year + moment.month // 12, moment.month % 12 + 1, 1, tzinfo=UTC)
-        name = f"monitoring_readings_{moment.year:04d}{moment.month:02d}"
-        conn.execute(
-            text(
-                f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF monitoring_readings "
-                f"FOR VALUES FROM ({epoch_us(start)}) TO ({epoch_us(end)})"
-            )
-        )
-
-
 def ingest(services: Services, batch: Sequence[d.Reading]) -> list[str]:
-    """Store `batch` and run the rules in one transaction, as ingestion does."""
+    """Store `batch` and run the rules on the new readings in one transaction, as ingestion
+    does (monitoring.ingest without the message parsing)."""
     with services.db.begin() as conn:
-        _ensure_partitions(conn, batch)
-        if batch:
-            conn.execute(
-                readings.insert(),
-                [
-                    {
-                        "device": r.device,
-                        "code": r.code,
-                        "effective_us": r.effective_us,
-                        "patient": r.patient,
-                        "value": r.value,
-                        "value2": r.value2,
-                        "received_us": r.received_us,
-                    }
-                    for r in batch
-                ],
-            )
-        return alerting.on_readings(conn, services.repo, batch)
+        new = storage.store_readings(conn, batch)
+        return alerting.on_readings(conn, services.repo, new)
 
 
 def alert_rows(services: Services, patient: str | None = None) -> list[Any]:

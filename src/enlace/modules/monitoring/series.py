@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import Connection, Row, func, select
 
 from enlace.modules.monitoring.domain import Reading
 from enlace.modules.monitoring.tables import readings as table
@@ -33,6 +35,48 @@ def readings(
         .order_by(table.c.effective_us, table.c.code, table.c.device)
     )
     return [_reading(row) for row in conn.execute(query)]
+
+
+def columns(
+    conn: Connection, patient: str, codes: Iterable[str], start_us: int, end_us: int
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """The same readings as `readings`, as (effective_us, value, value2) arrays (value2 NaN when
+    absent), oldest first, for reports over 90 days of CGM (25,920 rows) within their budget.
+
+    Two steps, because each reading row is reached fastest by its primary key: the patient's
+    devices in the window first (from the patient index alone), then each device's contiguous
+    primary-key range, still filtered on the patient (a device may have served someone else).
+    Only numbers come back (value2's absence as a flag), so numpy converts them in one call."""
+    codes = list(codes)
+    window = (
+        table.c.code.in_(codes),
+        table.c.effective_us >= start_us,
+        table.c.effective_us < end_us,
+    )
+    devices = [
+        row[0]
+        for row in conn.execute(
+            select(table.c.device).where(table.c.patient == patient, *window).distinct()
+        )
+    ]
+    if not devices:
+        empty = np.zeros(0)
+        return empty.astype(np.int64), empty, empty
+    query = (
+        select(
+            table.c.effective_us,
+            table.c.value,
+            table.c.value2.is_not(None),
+            func.coalesce(table.c.value2, 0.0),
+        )
+        .where(table.c.device.in_(devices), *window, table.c.patient == patient)
+        .order_by(table.c.effective_us)
+    )
+    found = [tuple(row) for row in conn.execute(query)]
+    rows = np.array(found, dtype=np.float64).reshape(-1, 4)
+    value2 = np.where(rows[:, 2] > 0, rows[:, 3], np.nan)
+    # effective_us < 2^53: exact through float64
+    return rows[:, 0].astype(np.int64), rows[:, 1].copy(), value2
 
 
 def readings_page(

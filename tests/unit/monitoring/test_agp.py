@@ -139,3 +139,15 @@ def test_ninety_days_is_fast() -> None:
     elapsed = time.perf_counter() - began
     assert report.readings == 25_920 and report.metrics is not None
     assert elapsed < 0.2
+
+
+def test_vectorized_percentiles_equal_numpys_per_bin() -> None:
+    rng = np.random.default_rng(3)
+    bins = rng.integers(0, agp.BINS, 5000).astype(np.int64)
+    values = rng.normal(150, 40, 5000)
+    curves = agp.percentile_curves(bins, values)
+    for b in (0, 17, 95):
+        expected = np.round(np.percentile(values[bins == b], agp.PERCENTILES), 1)
+        assert list(curves[:, b]) == list(expected)
+    sparse = agp.percentile_curves(np.array([5, 5, 5], dtype=np.int64), np.array([1.0, 2, 3]))
+    assert np.all(np.isnan(sparse))  # fewer than 5 readings in the bin

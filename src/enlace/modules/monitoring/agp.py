@@ -169,12 +169,19 @@ def percentile_curves(bins: NDArray[np.int64], values: NDArray[np.float64]) -> N
     if values.size == 0:
         return curves
     order = np.lexsort((values, bins))
-    sorted_bins, sorted_values = bins[order], values[order]
-    edges = np.searchsorted(sorted_bins, np.arange(BINS + 1))
-    for b in range(BINS):
-        chunk = sorted_values[edges[b] : edges[b + 1]]
-        if chunk.size >= MIN_PER_BIN:
-            curves[:, b] = np.percentile(chunk, PERCENTILES)
+    sorted_values = values[order]
+    edges = np.searchsorted(bins[order], np.arange(BINS + 1))
+    counts = np.diff(edges)
+    # numpy's default ("linear") percentile, for every bin at once: the value at fractional
+    # rank q x (n - 1) within the bin's sorted run, interpolated between its neighbours.
+    rank = np.array(PERCENTILES, dtype=np.float64)[:, None] / 100.0 * np.maximum(counts - 1, 0)
+    below = np.floor(rank).astype(np.int64)
+    above = np.minimum(below + 1, np.maximum(counts - 1, 0))
+    last = sorted_values.size - 1
+    low = sorted_values[np.minimum(edges[:-1] + below, last)]
+    high = sorted_values[np.minimum(edges[:-1] + above, last)]
+    curves = low + (high - low) * (rank - below)
+    curves[:, counts < MIN_PER_BIN] = np.nan
     return np.round(curves, 1)
 
 

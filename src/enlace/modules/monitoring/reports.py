@@ -47,14 +47,7 @@ class Arrays:
 def arrays(
     conn: Connection, patient: str, codes: Iterable[str], start_us: int, end_us: int
 ) -> Arrays:
-    found = series.readings(conn, patient, codes, start_us, end_us)
-    return Arrays(
-        np.fromiter((r.effective_us for r in found), np.int64, len(found)),
-        np.fromiter((r.value for r in found), np.float64, len(found)),
-        np.fromiter(
-            (np.nan if r.value2 is None else r.value2 for r in found), np.float64, len(found)
-        ),
-    )
+    return Arrays(*series.columns(conn, patient, codes, start_us, end_us))
 
 
 def days_param(text: str | None, default: int, most: int, name: str = "days") -> int:

@@ -61,6 +61,10 @@ RUNS = [
         "2000" if QUICK else "20000",
     ],
     ["fraud.py", "--lines", "100000" if QUICK else "1000000", "--runs", "1" if QUICK else "3"],
+    *(
+        ["agp.py", "--db", db, "--patients", "3" if QUICK else "10"]
+        for db in ("sqlite", "postgres")
+    ),
     [
         "kpi_snapshot.py",
         "--facilities",

@@ -69,6 +69,15 @@ def test_devices_send_every_reading_and_the_demo_hf_patient_alerts(network: Serv
         for a in found
     )
     assert diagnosis is not None and b"I50.9" in (diagnosis.content or b"")
+    # Nobody acknowledged it: the escalation clock took it to on-call, then to the hospital.
+    with network.db.read() as conn:
+        row = conn.execute(
+            select(alerts).where(
+                alerts.c.patient == demo.patient, alerts.c.rule == "hf-weight-gain"
+            )
+        ).one()
+    assert row.escalation_level == 2 and row.service_request_id is not None
+    assert row.opened_us < hf[0].event_us and actor.counts["escalations"] >= 2
 
 
 def test_sending_a_day_again_stores_nothing_twice(network: Services) -> None:

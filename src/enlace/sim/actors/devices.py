@@ -6,8 +6,13 @@ episodes go to the ground-truth file (sim/devices/truth.py).
 Who is enrolled and what each device reads are sim/devices' (pure by person and day). Devices
 are registered (`monitoring.registry.add_device`) the first time a patient has readings in a run
 unless the registry already holds one of that kind for them, so a resumed run reuses them.
-Ingestion runs on the day's connection (a savepoint per upload), with a repository whose clock
-is the upload's simulated time: readings, alerts and Device resources carry scenario times.
+The day's uploads of all patients are sent in the order they arrive, each through ingestion on the
+day's connection (a savepoint per upload) with a repository whose clock is the upload's simulated
+time: readings, alerts and Device resources carry scenario times. Every 15 simulated minutes the
+escalation clock runs (`monitoring.escalation.escalate_due`), as a serving process's background
+loop would; nobody in the simulation acknowledges, so an alert escalates physician → on-call →
+hospital referral where its rule allows (the issue's "Done when"). The no-data alarm is not run:
+CGM uploads are hourly batches, so a 30-minute silence rule would fire between every two.
 Re-sending a day stores nothing twice (the readings' key de-duplicates) and opens no alert.
 """
 
@@ -24,13 +29,13 @@ from sqlalchemy import Connection
 
 from enlace.kernel.clock import from_epoch_us
 from enlace.kernel.errors import FhirError
-from enlace.modules.monitoring import ingest, partitions, registry
+from enlace.modules.monitoring import escalation, ingest, partitions, registry
 from enlace.sim.actor import Day, World
 from enlace.sim.devices import enrollment
-from enlace.sim.devices.common import local_midnight_us
+from enlace.sim.devices.common import DAY_US, MINUTE_US, local_midnight_us
 from enlace.sim.devices.enrollment import DeviceSettings, Monitored
 from enlace.sim.devices.truth import TruthWriter, truth_path
-from enlace.sim.devices.uploads import uploads
+from enlace.sim.devices.uploads import Upload, uploads
 from enlace.sim.fhir_map import condition
 from enlace.store.bulk import PutItem
 from enlace.store.database import Database
@@ -38,6 +43,7 @@ from enlace.store.repository import FhirRepository
 
 NAME = "devices"
 HF_ICD10, HF_DISPLAY = "I50.9", "Insuficiencia cardiaca, no especificada"
+ESCALATION_PASS_US = 15 * MINUTE_US  # how often the simulated escalation clock runs
 
 
 @dataclass
@@ -52,6 +58,12 @@ class _DayDatabase(Database):
         assert self.conn is not None
         with self.conn.begin_nested():
             yield self.conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """Reads see the day's writes (an alert opened this morning escalates this morning)."""
+        assert self.conn is not None
+        yield self.conn
 
 
 class _SimClock:
@@ -92,7 +104,7 @@ class DevicesActor:
         repo = _sim_repository(world.services.repo, self.clock)
         db = _DayDatabase(*_engines(world.services.db), conn=today.conn)
         midnight = local_midnight_us(start, today.index)
-        self.clock.now_us = midnight
+        queue: list[tuple[int, str, Upload]] = []
         for m in self.monitored:
             self.truth.append(enrollment.episodes(m, start, today.index))
             by_kind = enrollment.readings(m, start, today.index)
@@ -101,9 +113,26 @@ class DevicesActor:
             devices = self._devices(today, repo, m)
             for kind, samples in by_kind.items():
                 key = (world.seed, NAME, m.index, kind, today.index)
-                for upload in uploads(kind, samples, midnight, *key):
-                    self.clock.now_us = upload.at_us
-                    self._send(db, repo, devices[kind], upload.body())
+                queue += [
+                    (u.at_us, devices[kind], u) for u in uploads(kind, samples, midnight, *key)
+                ]
+        queue.sort(key=lambda item: (item[0], item[1]))
+        escalation_at = midnight + ESCALATION_PASS_US
+        for at_us, device, upload in queue:
+            while escalation_at <= at_us:
+                self._escalate(db, repo, escalation_at)
+                escalation_at += ESCALATION_PASS_US
+            self.clock.now_us = at_us
+            self._send(db, repo, device, upload.body())
+        while escalation_at <= midnight + DAY_US:
+            self._escalate(db, repo, escalation_at)
+            escalation_at += ESCALATION_PASS_US
+
+    def _escalate(self, db: Database, repo: FhirRepository, now_us: int) -> None:
+        """The escalation clock's pass a serving process would run (nobody in the simulation
+        acknowledges an alert, so each one climbs as far as its rule allows)."""
+        self.clock.now_us = now_us
+        self.counts["escalations"] += len(escalation.escalate_due(db, repo, now_us))
 
     def _send(self, db: Database, repo: FhirRepository, device: str, body: bytes) -> None:
         try:

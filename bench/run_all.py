@@ -66,6 +66,13 @@ RUNS = [
         for db in ("sqlite", "postgres")
     ),
     [
+        "alert_quality.py",
+        "--patients",
+        "300" if QUICK else "2000",
+        "--days",
+        "30" if QUICK else "90",
+    ],
+    [
         "kpi_snapshot.py",
         "--facilities",
         "500" if QUICK else "10000",

@@ -174,6 +174,7 @@ def connect(
     password: str | None = None,
     clean_session: bool = True,
     timeout: float = 5,
+    max_inflight: int = 20,
 ) -> Device:
     """Connect and wait for CONNACK; Refused if the broker says no."""
     client = mqtt.Client(
@@ -198,6 +199,7 @@ def connect(
     client.on_message = on_message
     client.on_publish = on_publish
     client.reconnect_delay_set(min_delay=1, max_delay=2)
+    client.max_inflight_messages_set(max_inflight)
     if username is not None:
         client.username_pw_set(username, password)
     client.connect("127.0.0.1", port, keepalive=30)

@@ -79,6 +79,11 @@ RUNS = [
         "--repeats",
         "1" if QUICK else "3",
     ],
+    *(
+        [bench, "--db", db, "--runs", "1" if QUICK else "3", "--soak", "10" if QUICK else "60"]
+        for bench in ("ingest_http.py", "ingest_mqtt.py")
+        for db in ("sqlite", "postgres")
+    ),
 ]
 
 

@@ -9,7 +9,8 @@ ingestion request from many devices would. Two cases, median of the batches:
   Goal/Condition lookup, then comparisons in memory);
 - `all_low`: every patient's glucose below 70 for the whole batch — CGM history is read for all
   of them, 100 alerts open (Flag + Task each) in the first batch and are extended afterwards.
-Prints one JSON line: batch milliseconds and readings/s for each case.
+Prints one JSON line: batch milliseconds and readings/s for each case, and the alert latency
+(opened_us - received_us, readings stamped as received when their batch is built) p50/p99.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import select
+
 from common import database, emit
 from enlace.bootstrap import build
 from enlace.interactions.context import Services
@@ -28,6 +31,7 @@ from enlace.kernel.clock import epoch_us
 from enlace.kernel.settings import Settings
 from enlace.modules.monitoring import alerting
 from enlace.modules.monitoring import domain as d
+from enlace.modules.monitoring.tables import alerts
 
 FIVE_MINUTES = 300_000_000
 
@@ -43,6 +47,7 @@ def batches(
     start = epoch_us(services.repo.clock())
     seconds = []
     for k in range(first, first + count):
+        received = epoch_us(services.repo.clock())  # as ingestion stamps a message on arrival
         batch = [
             d.Reading(
                 f"bp{p}",
@@ -50,7 +55,7 @@ def batches(
                 d.CGM_GLUCOSE,
                 value(j),
                 start + (k * per + j) * FIVE_MINUTES,
-                start,
+                received,
             )
             for p in range(patients)
             for j in range(per)
@@ -84,8 +89,24 @@ def main() -> None:
             )
             result[f"{name}_batch_ms"] = round(median * 1000, 2)
             result[f"{name}_readings_per_s"] = round(size / median)
+        result.update(latency(services))
         services.db.dispose()
     emit(result)
+
+
+def latency(services: Services) -> dict[str, float]:
+    """Alert latency, opened_us - received_us of the first reading, over the alerts opened."""
+    with services.db.read() as conn:
+        rows = conn.execute(select(alerts.c.opened_us - alerts.c.received_us)).scalars().all()
+    ordered = sorted(rows)
+    if not ordered:
+        return {}
+    p99 = ordered[max(0, -(-99 * len(ordered) // 100) - 1)]
+    return {
+        "alerts_opened": len(ordered),
+        "latency_p50_ms": round(ordered[len(ordered) // 2] / 1000, 2),
+        "latency_p99_ms": round(p99 / 1000, 2),
+    }
 
 
 if __name__ == "__main__":

@@ -117,7 +117,10 @@ class Batch:
         episode = self.episodes.get(key)
         if verdict.state == ABNORMAL:
             if episode is None:
-                episode = alerts.open_episode(self.conn, self.repo, patient, verdict, self.now_us)
+                # Stamped when it is written, not when the batch began: the latency it records
+                # includes the batch's rule work (all but the commit).
+                opened = epoch_us(self.repo.clock())
+                episode = alerts.open_episode(self.conn, self.repo, patient, verdict, opened)
                 self.episodes[key] = episode
             else:
                 alerts.absorb(episode, verdict)

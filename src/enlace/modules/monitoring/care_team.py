@@ -168,8 +168,8 @@ def responsible(conn: Connection, repo: FhirRepository, patient: str) -> Respons
 
 
 def _latest_encounter(conn: Connection, repo: FhirRepository, patient: str) -> dict | None:
-    visits = search(conn, repo, "Encounter", [("patient", f"Patient/{patient}")], 500)
-    dated = [v for v in visits if (v.get("period") or {}).get("start")]
+    found = _by_patient(conn, repo, ("Encounter",), [patient]).get(("Encounter", patient), [])
+    dated = [v for v in found if (v.get("period") or {}).get("start")]
     return max(dated, key=lambda v: str(v["period"]["start"]), default=None)
 
 

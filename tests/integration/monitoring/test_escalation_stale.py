@@ -72,3 +72,22 @@ def test_a_pass_resolves_alarms_whose_devices_came_back(services: Services) -> N
     report = escalation.check_stale_devices(services.db, services.repo, t + MINUTE)
     assert report.resolved == [opened] and report.opened == []
     assert alert_rows(services, p)[0].status == "resolved"
+
+
+def test_a_no_data_alarm_stays_with_on_call(services: Services) -> None:
+    p = care_world(services)
+    t = now_us(services)
+    device(services, "scale-1", p, "scale", t - 4 * DAY)
+    escalation.check_stale_devices(services.db, services.repo, t)
+    [step] = escalation.escalate_due(services.db, services.repo, t + 61 * MINUTE)
+    assert step.action == "on-call"
+    # a CGM goes silent too: the alarm becomes urgent, its clock runs again, but it never refers
+    device(services, "cgm-1", p, "cgm", t)
+    escalation.check_stale_devices(services.db, services.repo, t + 62 * MINUTE)
+    [row] = alert_rows(services, p)
+    assert row.severity == "urgent" and row.next_escalation_us is not None
+    [stop] = escalation.escalate_due(services.db, services.repo, t + 120 * MINUTE)
+    assert stop.action == "stop"
+    [row] = alert_rows(services, p)
+    assert row.escalation_level == 1 and row.next_escalation_us is None
+    assert row.service_request_id is None

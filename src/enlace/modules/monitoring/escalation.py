@@ -86,6 +86,8 @@ def _escalate(conn: Connection, repo: FhirRepository, alert_id: str, now_us: int
     refer = refers(row.rule, row.severity)
     delay = escalate_after(row.severity)
     nxt = now_us + delay if (level == 0 and refer and delay is not None) else None
+    # Level 2 is the referral: an alert that does not refer stays with on-call, clock stopped.
+    reached = level + 1 if level == 0 or (level == 1 and refer) else level
     claimed = conn.execute(
         update(table)
         .where(
@@ -94,7 +96,7 @@ def _escalate(conn: Connection, repo: FhirRepository, alert_id: str, now_us: int
             c.escalation_level == level,
             c.next_escalation_us == row.next_escalation_us,
         )
-        .values(escalation_level=min(level + 1, 2), next_escalation_us=nxt)
+        .values(escalation_level=reached, next_escalation_us=nxt)
     )
     if claimed.rowcount != 1:
         return None

@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Float, Row, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from enlace.modules.monitoring.domain import Reading
 from enlace.modules.monitoring.tables import readings as table
@@ -53,6 +54,8 @@ def columns(
         table.c.effective_us >= start_us,
         table.c.effective_us < end_us,
     )
+    if conn.dialect.name == "postgresql":
+        return _aggregated(conn, patient, window)
     devices = [
         row[0]
         for row in conn.execute(
@@ -77,6 +80,30 @@ def columns(
     value2 = np.where(rows[:, 2] > 0, rows[:, 3], np.nan)
     # effective_us < 2^53: exact through float64
     return rows[:, 0].astype(np.int64), rows[:, 1].copy(), value2
+
+
+def _aggregated(
+    conn: Connection, patient: str, window: tuple[Any, ...]
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """PostgreSQL: the three columns as three arrays in one row (array_agg), which the driver
+    hands over far faster than 25,920 rows; the patient index reaches the rows directly."""
+    order = table.c.effective_us
+    nan = cast(literal("NaN"), Float)
+    row = conn.execute(
+        select(
+            func.array_agg(aggregate_order_by(table.c.effective_us, order)),
+            func.array_agg(aggregate_order_by(table.c.value, order)),
+            func.array_agg(aggregate_order_by(func.coalesce(table.c.value2, nan), order)),
+        ).where(table.c.patient == patient, *window)
+    ).one()
+    if row[0] is None:
+        empty = np.zeros(0)
+        return empty.astype(np.int64), empty, empty
+    return (
+        np.array(row[0], dtype=np.int64),
+        np.array(row[1], dtype=np.float64),
+        np.array(row[2], dtype=np.float64),
+    )
 
 
 def readings_page(

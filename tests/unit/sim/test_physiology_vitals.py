@@ -10,10 +10,11 @@ import pytest
 
 from enlace.modules.monitoring.domain import BP_PANEL, SPO2
 from enlace.modules.monitoring.normalize import Source, normalize
-from enlace.sim.devices import cardio, copd
+from enlace.sim.devices import cardio, copd, enrollment
 from enlace.sim.devices.common import DAY_US, block_of, local_midnight_us
 from enlace.sim.devices.glucose import GlucoseProfile, cgm_day
 from enlace.sim.devices.uploads import uploads
+from enlace.sim.population import generate
 
 START = date(2026, 1, 1)
 
@@ -139,3 +140,20 @@ def test_uploads_arrive_after_their_readings_and_normalize_clean(kind: str) -> N
         normalized = normalize(upload.body(), Source("dev-1", "s11-1", upload.at_us))
         assert normalized.refusals == ()
         assert [r.value for r in normalized.readings] == [s.value for s in upload.samples]
+
+
+def test_the_demo_patient_decompensates_every_block_and_sends_nothing_from_hospital() -> None:
+    people = generate(300, 42, ["CMX", "JAL", "NLE"]).people
+    monitored = enrollment.enroll(people, 42, START, enrollment.DeviceSettings(share=0.0))
+    assert [m.demo for m in monitored] == [True]  # share 0: only the demo patient
+    demo = monitored[0]
+    assert demo.heart_failure and set(demo.kinds) == {"bp-cuff", "scale"}
+    for block in range(6):
+        episode = demo.decompensation(block)
+        assert episode is not None and episode.event_day == block * 30 + 23
+        event = episode.event_day + episode.event_minute / 1440
+        assert episode.gain_at(event) - episode.gain_at(event - 3) > 2.0
+        for day in range(block * 30 + 24, block * 30 + 30):
+            assert not any(enrollment.readings(demo, START, day).values())
+    truth = [e for d in range(180) for e in enrollment.episodes(demo, START, d)]
+    assert [e.kind for e in truth].count("hf-decompensation") == 6

@@ -26,8 +26,10 @@ from datetime import date
 
 from enlace.modules.monitoring.domain import BP_PANEL, WEIGHT
 from enlace.sim.devices.common import (
+    BLOCK,
     DAY_US,
     HOUR_US,
+    LATEST_ONSET,
     MINUTE_US,
     Episode,
     Sample,
@@ -150,6 +152,9 @@ class Decompensation:
     def event_day(self) -> int:
         return self.onset_day + self.days
 
+    def in_hospital(self, day: int) -> bool:
+        return self.event_day < day <= self.event_day + self.hospital_days
+
 
 def last_three_days_share(span: float) -> float:
     """Share of the gain put on in the last 3 days of a convex gain over `span` days."""
@@ -169,6 +174,12 @@ def decompensation_of(
     return Decompensation(first, days, gain, event_minute, hospital) if happens else None
 
 
+def demo_decompensation(block: int) -> Decompensation:
+    """The demo patient's decompensation of every block: gain from block day 16 (4 kg, 2.6 of it
+    in the last 3 days), admission on block day 23 at 18:00, in hospital to block day 29."""
+    return Decompensation(block * BLOCK + LATEST_ONSET, 7, 4.0, 18 * 60.0, 6)
+
+
 def weight_day(
     profile: WeightProfile, start: date, day: int, episode: Decompensation | None
 ) -> list[Sample]:
@@ -180,8 +191,8 @@ def weight_day(
         return []
     gain = 0.0
     if episode is not None:
-        if episode.event_day < day <= episode.event_day + episode.hospital_days:
-            return []  # in hospital
+        if episode.in_hospital(day):
+            return []
         if day <= episode.event_day:
             gain = episode.gain_at(day + at_minute / 1440.0)
     value = round(profile.dry_kg + gain + fluctuation, 1)

@@ -13,7 +13,10 @@ by default: the demo and tests stay fast) is enrolled, each by their own draw:
   scale and a BP cuff, and the actor records the diagnosis (a Condition, ICD-10 I50.9);
 - COPD: a pulse oximeter and a thermometer.
 The demo patient (`DeviceSettings.demo_hf`): the lowest-index hypertensive person aged 55 or more
-is always enrolled with HF and decompensates in the first month (the issue's "Done when").
+is always enrolled with HF and decompensates every 30-day block on the same timetable (gain from
+block day 16, admission on block day 23, in hospital to day 29: cardio.demo_decompensation), so
+every run shows the issue's "Done when" and a run of a whole number of blocks (`make demo`: 180
+days) ends with the last weight-gain alert open, escalated, and the patient in hospital.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ HYPO_PRONE_HBA1C = 8.0
 
 @dataclass(frozen=True)
 class DeviceSettings:
-    share: float = 0.1  # of the eligible people
+    share: float = 0.02  # of the eligible people
     demo_hf: bool = True
 
     def __post_init__(self) -> None:
@@ -73,8 +76,9 @@ class Monitored:
     def decompensation(self, block: int) -> cardio.Decompensation | None:
         if self.weight is None:
             return None
-        rate = 1.0 if self.demo and block == 0 else 0.2
-        return cardio.decompensation_of(self.weight, block, rate)
+        if self.demo:
+            return cardio.demo_decompensation(block)
+        return cardio.decompensation_of(self.weight, block)
 
 
 def _hf_eligible(person: Person, on: date) -> bool:
@@ -124,14 +128,16 @@ def monitored(
 
 
 def readings(m: Monitored, start: date, day: int) -> dict[str, list[Sample]]:
-    """The day's readings by device kind."""
+    """The day's readings by device kind (none from home while in hospital)."""
     out: dict[str, list[Sample]] = {}
+    episode = m.decompensation(block_of(day))
+    if episode is not None and episode.in_hospital(day):
+        return {kind: [] for kind in m.kinds}
     if m.glucose is not None:
         out["cgm" if m.glucose.cgm else "glucometer"] = glucose.readings(m.glucose, start, day)
     if m.bp is not None:
         out["bp-cuff"] = cardio.bp_day(m.bp, start, day)
     if m.weight is not None:
-        episode = m.decompensation(block_of(day))
         out["scale"] = cardio.weight_day(m.weight, start, day, episode)
     if m.copd is not None:
         vitals = copd.copd_day(m.copd, start, day)

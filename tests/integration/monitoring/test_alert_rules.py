@@ -4,11 +4,14 @@ rules only for patients with those diagnoses, NEWS2 over the window."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Sequence
 
 import pytest
 
 from enlace.interactions.context import Services
+from enlace.modules.monitoring import alerting, storage
 from enlace.modules.monitoring import domain as d
 from tests.integration.monitoring.alert_support import (
     DAY,
@@ -177,3 +180,30 @@ def test_in_range_readings_open_nothing(services: Services) -> None:
     ]
     assert ingest(services, batch) == [] and alert_rows(services) == []
     assert ingest(services, []) == []
+
+
+def test_two_devices_reporting_at_once_make_one_alert(services: Services) -> None:
+    p = care_world(services)
+    t = now_us(services)
+    first_in = threading.Event()
+    errors: list[BaseException] = []
+
+    def slow_first() -> None:  # opens the alert and holds its transaction a while
+        try:
+            with services.db.begin() as conn:
+                new = storage.store_readings(conn, [reading(p, d.BP_PANEL, 190, t, value2=100)])
+                alerting.on_readings(conn, services.repo, new)
+                first_in.set()
+                time.sleep(0.5)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+            first_in.set()
+
+    thread = threading.Thread(target=slow_first)
+    thread.start()
+    first_in.wait(10)
+    ingest(services, [reading(p, d.BP_PANEL, 200, t + 1, value2=100, device="cuff-2")])
+    thread.join()
+    assert not errors
+    [row] = alert_rows(services, p)
+    assert sorted(r["value"] for r in evidence(row)["readings"]) == [190, 200]

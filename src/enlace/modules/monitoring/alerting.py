@@ -117,6 +117,8 @@ class Batch:
         episode = self.episodes.get(key)
         if verdict.state == ABNORMAL:
             if episode is None:
+                episode = alerts.claim(self.conn, patient, verdict.rule)
+            if episode is None:
                 # Stamped when it is written, not when the batch began: the latency it records
                 # includes the batch's rule work (all but the commit).
                 opened = epoch_us(self.repo.clock())
@@ -124,6 +126,7 @@ class Batch:
                 self.episodes[key] = episode
             else:
                 alerts.absorb(episode, verdict)
+                self.episodes[key] = episode
             self.touched[episode.id] = episode
         elif verdict.state == CLEAR and episode is not None:
             alerts.flush(self.conn, self.repo, episode)

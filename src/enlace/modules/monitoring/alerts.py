@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, case, select, update
+from sqlalchemy import Connection, bindparam, case, select, text, update
 
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us
@@ -97,6 +97,17 @@ def live(conn: Connection, patients: list[str]) -> dict[tuple[str, str], Episode
                 row.flag_id,
             )
     return found
+
+
+def claim(conn: Connection, patient: str, rule: str) -> Episode | None:
+    """Before opening an alert: serialize with any other transaction about to open the same
+    (patient, rule) — on PostgreSQL a transaction-scoped advisory lock; SQLite's writers are
+    serial already — then return the episode such a transaction committed meanwhile, if any,
+    so that two devices reporting at once still make one alert."""
+    if conn.dialect.name == "postgresql":
+        key = f"monitoring-alert:{patient}:{rule}"
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
+    return live(conn, [patient]).get((patient, rule))
 
 
 def open_episode(

@@ -4,7 +4,8 @@ oldest) and the network's alert load per organization and day with response time
 Who sees which alerts: an administrator every one; a physician or nurse those of their
 organization (the alert's `organization`, the clinic of the patient's family doctor) and those
 assigned to them (owner or on-call); a clinician with neither an organization nor a FHIR identity
-sees every alert (a single-clinic deployment).
+sees every alert (a single-clinic deployment), and an alert whose patient has no known physician
+or clinic is every clinician's.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class InboxAlert:
 
 def visible(alert: InboxAlert, role: str, organization: str | None, who: str | None) -> bool:
     if role == "administrator" or (organization is None and who is None):
+        return True
+    if alert.organization is None and alert.owner is None:  # nobody known: every clinician's
         return True
     org = f"Organization/{organization}" if organization else None
     return (org is not None and alert.organization == org) or (

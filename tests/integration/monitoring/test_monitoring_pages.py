@@ -9,9 +9,13 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from enlace.entrypoints.http.app import create_app
 from enlace.interactions.context import Services
+from enlace.kernel.clock import epoch_us
+from enlace.modules.monitoring import registry
+from enlace.security.tables import audit_log
 from tests.integration.monitoring.support_readings import cgm_days, patient, put, vitals
 from tests.integration.monitoring.test_reports import consent
 from tests.integration.test_web_shell import cheap_hasher, sign_in_as
@@ -137,3 +141,32 @@ def test_caregiver_follows_with_consent_and_sees_the_timeline(
     stop = {"csrf": csrf_of(listing), "patient": "p1", "action": "stop"}
     assert web.post("/monitoring/following", data=stop, follow_redirects=False).status_code == 303
     assert web.get("/patients/p1/monitoring").status_code == 403
+
+
+def test_each_page_of_readings_is_in_the_patients_access_log(
+    web: TestClient, services: Services
+) -> None:
+    sign_in_as(services, web, "dra.ruiz", "physician")
+    assert web.get("/patients/p1/monitoring").status_code == 200
+    assert web.get("/patients/p1/agp.pdf").status_code == 200
+    with services.db.read() as conn:
+        rows = conn.execute(
+            select(audit_log.c.interaction).where(
+                audit_log.c.patient_id == "p1", audit_log.c.interaction.like("monitoring-%")
+            )
+        ).all()
+    assert sorted(r[0] for r in rows) == ["monitoring-agp", "monitoring-timeline"]
+
+
+def test_the_timeline_lists_the_devices_with_last_contact_and_battery(
+    web: TestClient, services: Services
+) -> None:
+    with services.db.begin() as conn:
+        device_id, _ = registry.add_device(conn, services.repo, kind="cgm", patient="p1")
+        device = registry.require(conn, device_id)
+        seen = epoch_us(services.repo.clock())
+        registry.record_contact(conn, services.repo, device, seen, 64, None)
+    sign_in_as(services, web, "dra.ruiz", "physician")
+    text = web.get("/patients/p1/monitoring").text
+    devices = text[text.index('id="devices"') :]
+    assert device_id in devices and "cgm" in devices and "64 %" in devices

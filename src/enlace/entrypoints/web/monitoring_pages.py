@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -23,10 +24,13 @@ from enlace.interactions.messages import FhirRequest
 from enlace.interactions.observation_merge import readings_visible
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us
+from enlace.kernel.logging import request_id_var
 from enlace.modules import monitoring
 from enlace.modules.monitoring import agp, reports
+from enlace.security.audit_trail import RequestContext
 from enlace.security.grants import own_patients
 from enlace.security.users import FHIR_ID, User
+from enlace.security.web_access import web_access
 
 from . import agp_pdf, i18n, monitoring_strings, monitoring_views, nav, render
 from .fhir_reads import matches
@@ -140,10 +144,23 @@ def _authorized(shell: Shell, request: Request, user: User, patient_id: str) -> 
     return human_name(patient), reader
 
 
+def _audited(shell: Shell, request: Request, user: User, patient_id: str, what: str) -> None:
+    """One audit entry per page of readings, in the patient's access log: the readings are read
+    from the series, not through the FHIR router that records each Observation it returns."""
+    trail = shell.services.audit
+    if trail is None:
+        return
+    source = request.client.host if request.client else None
+    context = RequestContext(web_access(user), request_id_var.get(), source)
+    shown = orjson.dumps({"subject": {"reference": f"Patient/{patient_id}"}})
+    trail.read(context, what, [("Observation", f"readings-{patient_id}", shown)], request.url.query)
+
+
 def _timeline(
     shell: Shell, request: Request, user: User, patient_id: str, days: int
 ) -> dict[str, Any]:
     name, reader = _authorized(shell, request, user, patient_id)
+    _audited(shell, request, user, patient_id, "monitoring-timeline")
     goals: list[dict[str, Any]] = []
     if reader is not None and reader.may_search("Goal"):
         goals = matches(reader.search("Goal", [("patient", patient_id), ("_count", "50")]))
@@ -165,6 +182,7 @@ def _timeline(
 
 def _agp(shell: Shell, request: Request, user: User, patient_id: str, days: int) -> dict[str, Any]:
     name, _ = _authorized(shell, request, user, patient_id)
+    _audited(shell, request, user, patient_id, "monitoring-agp")
     with shell.services.db.read() as conn:
         report = reports.cgm_report(conn, patient_id, days, _now_us(shell))
     return {"patient_id": patient_id, "name": name, "days": days, "report": report}

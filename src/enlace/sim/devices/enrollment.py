@@ -39,10 +39,12 @@ HYPO_PRONE_HBA1C = 8.0
 class DeviceSettings:
     share: float = 0.02  # of the eligible people
     demo_hf: bool = True
+    hf_share: float = HF_SHARE  # of the enrolled hypertensive people aged HF_MIN_AGE or more
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.share <= 1.0:
-            raise ValueError(f"--devices-share must be from 0 to 1, not {self.share!r}")
+        for name, value in (("--devices-share", self.share), ("--hf-share", self.hf_share)):
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be from 0 to 1, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -93,14 +95,20 @@ def enroll(people: list[Person], seed: int, on: date, settings: DeviceSettings) 
     demo = demo_patient(people, on) if settings.demo_hf else None
     out = []
     for person in people:
-        found = monitored(person, seed, on, settings.share, forced=person.index == demo)
+        forced = person.index == demo
+        found = monitored(person, seed, on, settings.share, settings.hf_share, forced)
         if found is not None:
             out.append(found)
     return out
 
 
 def monitored(
-    person: Person, seed: int, on: date, share: float, forced: bool = False
+    person: Person,
+    seed: int,
+    on: date,
+    share: float,
+    hf_share: float = HF_SHARE,
+    forced: bool = False,
 ) -> Monitored | None:
     base = person.baseline
     if base is None:
@@ -114,7 +122,7 @@ def monitored(
     sugar = None
     if "diabetes" in conditions and base.hba1c > HYPO_PRONE_HBA1C:
         sugar = glucose.GlucoseProfile(key, pid, base.hba1c, cgm=cgm_draw < CGM_SHARE)
-    heart = forced or (_hf_eligible(person, on) and hf_draw < HF_SHARE)
+    heart = forced or (_hf_eligible(person, on) and hf_draw < hf_share)
     bp = None
     if "hypertension" in conditions or heart:
         systolic = (base.systolic + systolic_target(person)) / 2

@@ -5,6 +5,7 @@ out on every channel even when one fails."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from enlace.interactions.context import Services
@@ -99,3 +100,30 @@ def test_a_failing_channel_does_not_stop_the_others(services: Services, tmp_path
     assert channels.announce(services.db, notifier, ids) == 1
     assert '"event":"opened"' in outbox.read_text() and f'"to":"{DOCTOR}"' in outbox.read_text()
     assert channels.announce(services.db, notifier, []) == 0
+
+
+def test_new_alerts_are_announced_once(services: Services, tmp_path: Path) -> None:
+    p = care_world(services)
+    [alert_id] = ingest(services, [reading(p, d.BP_PANEL, 200, now_us(services), value2=90)])
+    outbox = tmp_path / "messages.jsonl"
+    notifier = channels.Notifier([channels.FileChannel(outbox)])
+    later = now_us(services) + 1_000_000
+    sent: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def runner() -> None:
+        barrier.wait()
+        sent.append(channels.deliver_opened(services.db, notifier, later))
+
+    threads = [threading.Thread(target=runner) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(sent) == [0, 1]
+    assert channels.deliver_opened(services.db, notifier, later + 1) == 0
+    [line] = outbox.read_text().splitlines()
+    assert f'"alert":"{alert_id}"' in line and '"event":"opened"' in line
+    # the stamp survives the episode being extended
+    ingest(services, [reading(p, d.BP_PANEL, 210, now_us(services), value2=90)])
+    assert channels.deliver_opened(services.db, notifier, later + 2) == 0

@@ -18,27 +18,27 @@ monitoring_app = typer.Typer(
 
 @monitoring_app.command("escalate")
 def escalate_command() -> None:
-    """Escalate every unacknowledged alert whose clock has run out (one pass)."""
+    """Escalate every unacknowledged alert whose clock has run out and send the notices of new
+    alerts not yet announced (one pass)."""
     services = build(Settings.from_env())
     notifier = channels.default_notifier(services.settings.var_dir)
     now = epoch_us(services.repo.clock())
     steps = escalation.escalate_due(services.db, services.repo, now, notifier)
+    sent = channels.deliver_opened(services.db, notifier, now)
     for step in steps:
         target = step.target or "-"
         typer.echo(
             f"{step.alert}\tpatient {step.patient}\tlevel {step.level}\t{step.action}\t{target}"
         )
-    typer.echo(f"{len(steps)} escalation step(s)")
+    typer.echo(f"{len(steps)} escalation step(s), {sent} new-alert notice(s)")
 
 
 @monitoring_app.command("stale")
 def stale_command() -> None:
     """Open, update or resolve the no-data alarms of silent devices (one pass)."""
     services = build(Settings.from_env())
-    notifier = channels.default_notifier(services.settings.var_dir)
     now = epoch_us(services.repo.clock())
     report = escalation.check_stale_devices(services.db, services.repo, now)
-    channels.announce(services.db, notifier, report.opened)
     for label, ids in (
         ("opened", report.opened),
         ("updated", report.updated),

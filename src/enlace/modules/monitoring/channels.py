@@ -8,7 +8,8 @@ var/outbox/messages.jsonl, which a real gateway (or a person reading the demo) c
 Delivery happens after the transaction that opened or escalated the alert has committed —
 `announce(db, notifier, alert_ids)` reads the committed rows — never inside the ingest
 transaction, so a slow gateway cannot hold readings' locks and a rolled-back batch sends nothing.
-A channel that fails is logged and the others still run: the inbox remains the record.
+A channel that fails is logged and the others still run: the inbox remains the record. New
+alerts are announced by `deliver_opened`, which the escalation loop runs each pass.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from enlace.modules.monitoring.tables import alerts as table
 from enlace.store.database import Database
@@ -99,6 +100,42 @@ def announce(
             rows = conn.execute(select(table).where(table.c.id.in_(wanted[start : start + 500])))
             notices.extend(_notice(row, event) for row in rows)
     return notifier.deliver(notices)
+
+
+def deliver_opened(
+    db: Database, notifier: Notifier, now_us: int, lookback_us: int = 24 * 3600 * 1_000_000
+) -> int:
+    """Notices for the alerts opened in the last `lookback_us` that none was sent for yet: each
+    is claimed by a conditional UPDATE that stamps `notified_us` into its evidence (of two
+    runners only one matches the unchanged row), and sent after that commits. The background
+    loop runs this, so ingestion's transaction never waits on a channel; a notice may go twice
+    if the episode's evidence was rewritten between the claim's read and its write (at least
+    once, never lost)."""
+    c = table.c
+    with db.begin() as conn:
+        rows = conn.execute(
+            select(c.id, c.evidence)
+            .where(
+                c.status != "resolved",
+                c.opened_us >= now_us - lookback_us,
+                c.evidence.not_like('%"notified_us"%'),
+            )
+            .order_by(c.opened_us)
+            .limit(1000)
+        ).all()
+        claimed = []
+        for row in rows:
+            evidence = orjson.loads(row.evidence)
+            evidence["notified_us"] = now_us
+            stamped = orjson.dumps(evidence).decode()
+            done = conn.execute(
+                update(table)
+                .where(c.id == row.id, c.evidence == row.evidence)
+                .values(evidence=stamped)
+            )
+            if done.rowcount == 1:
+                claimed.append(row.id)
+    return announce(db, notifier, claimed, event="opened")
 
 
 def _notice(row: Any, event: str | None) -> Notice:

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, func, select, update
 
 from enlace.kernel.clock import Clock, epoch_us, system_clock
 from enlace.modules.monitoring import alerts, care_team
-from enlace.modules.monitoring.channels import Notifier, announce
+from enlace.modules.monitoring.channels import Notifier, announce, deliver_opened
 from enlace.modules.monitoring.rules import ABNORMAL, Verdict
 from enlace.modules.monitoring.tables import alerts as table
 from enlace.modules.monitoring.tables import devices
@@ -238,9 +238,9 @@ def _clear_no_data(
 # -- background ------------------------------------------------------------------------------
 def run_once(db: Database, repo: FhirRepository, now_us: int, notifier: Notifier | None) -> None:
     escalate_due(db, repo, now_us, notifier)
-    report = check_stale_devices(db, repo, now_us)
+    check_stale_devices(db, repo, now_us)
     if notifier is not None:
-        announce(db, notifier, report.opened)
+        deliver_opened(db, notifier, now_us)
 
 
 def start(

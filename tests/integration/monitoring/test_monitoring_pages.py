@@ -47,6 +47,8 @@ def test_physician_sees_the_timeline_in_spanish_and_english(
     assert 'id="bp-summary"' in text and "150/95" in text  # the morning mean
     assert 'id="weight-summary"' in text and 'id="recent-readings"' in text
     assert "Sin dispositivos." in text
+    record = web.get("/patients/p1").text
+    assert 'id="monitoring-link" href="/patients/p1/monitoring"' in record
     english = web.get("/patients/p1/monitoring?days=90&lang=en").text
     assert "Monitoring of Ana Uno" in english and "Blood pressure" in english
     assert 'aria-current="page">90 days' in english

@@ -15,8 +15,10 @@ import pytest
 from enlace.bootstrap import build
 from enlace.interactions.context import Services
 from enlace.kernel.settings import Settings
+from enlace.modules.cds.tables import CDS_TABLES
 from enlace.modules.inventory.tables import INVENTORY_TABLES
 from enlace.modules.monitoring.tables import MONITORING_TABLES
+from enlace.modules.screening.tables import SCREENING_TABLES
 from enlace.modules.trace.epcis_tables import EPCIS_TABLES
 from enlace.modules.trace.tables import LOG_TABLES
 from enlace.security.tables import metadata as security_metadata
@@ -72,6 +74,8 @@ def services(database_url: str, tmp_path: Path) -> Iterator[Services]:
                 *LOG_TABLES,
                 *INVENTORY_TABLES,  # the pharmacy tests stock shelves through the ledger
                 *MONITORING_TABLES,
+                *CDS_TABLES,
+                *SCREENING_TABLES,
             ]
             empty_tables(conn, tables)
     yield built

@@ -14,6 +14,9 @@ STATES=${DEMO_STATES:-CMX,JAL,NLE}
 "$BIN/enlace" catalog load
 "$BIN/enlace" sim population --patients "$PATIENTS" --seed "$SEED" --states "$STATES"
 "$BIN/enlace" sim run --until "$DAYS"
+# Home devices ran inside the run (2% of the eligible patients plus the demo HF patient, whose
+# weight-gain alert escalates to on-call and a hospital referral): how well the alerts did.
+"$BIN/enlace" sim alert-quality || echo "(no alert-quality figures: the scenario ran before home devices were simulated)"
 # The day's jobs on the last simulated day: the stock-out snapshot behind /supply and the refill
 # orders and renewal requests (a day in the future is not snapshotted: KPIs are of days lived).
 LAST_DAY=$("$BIN/enlace" sim status --last-day)

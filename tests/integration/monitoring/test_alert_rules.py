@@ -108,6 +108,8 @@ def test_a_goal_replaces_the_default_thresholds(services: Services) -> None:
     t = now_us(services)
     ingest(services, [reading(p, d.CAPILLARY_GLUCOSE, 85, t)])
     ingest(services, [reading(p, d.CAPILLARY_GLUCOSE, 190, t + DAY)])
+    assert [r.rule for r in alert_rows(services, p)] == ["glucose-low"]  # one high is not enough
+    ingest(services, [reading(p, d.CAPILLARY_GLUCOSE, 195, t + DAY + 4 * 60 * MINUTE)])
     rules = sorted(r.rule for r in alert_rows(services, p))
     assert rules == ["glucose-high", "glucose-low"]
     other = care_world(services, "p-default")
@@ -116,6 +118,7 @@ def test_a_goal_replaces_the_default_thresholds(services: Services) -> None:
         [
             reading(other, d.CAPILLARY_GLUCOSE, 85, t),
             reading(other, d.CAPILLARY_GLUCOSE, 190, t + DAY),
+            reading(other, d.CAPILLARY_GLUCOSE, 195, t + DAY + 4 * 60 * MINUTE),
         ],
     )
     assert alert_rows(services, other) == []
@@ -207,3 +210,18 @@ def test_two_devices_reporting_at_once_make_one_alert(services: Services) -> Non
     assert not errors
     [row] = alert_rows(services, p)
     assert sorted(r["value"] for r in evidence(row)["readings"]) == [190, 200]
+
+
+def test_cgm_hyperglycemia_pages_only_when_it_persists(services: Services) -> None:
+    p = care_world(services)
+    t = now_us(services)
+    meal = cgm(p, t, [180, 230, 270, 300, 310, 290, 270, 255, 240, 220])  # a meal's excursion
+    ingest(services, meal)
+    assert alert_rows(services, p) == []
+    start = t + 12 * 60 * MINUTE
+    persistent = cgm(p, start, [280] * 49)  # 4 hours above 250, sent an hour at a time
+    for i in range(0, len(persistent), 12):
+        ingest(services, persistent[i : i + 12])
+    [row] = alert_rows(services, p)
+    assert row.rule == "glucose-high" and "sostenida 4 h" in row.summary
+    assert row.last_evidence_us == persistent[-1].effective_us

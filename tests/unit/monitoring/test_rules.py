@@ -67,11 +67,38 @@ def test_capillary_hypo_levels(value: float, state: str, severity: str | None) -
 
 
 @pytest.mark.parametrize(
-    ("value", "state"),
-    [(250, rules.BETWEEN), (251, rules.ABNORMAL), (231, rules.BETWEEN), (230, rules.CLEAR)],
+    ("earlier", "value", "state"),
+    [
+        (260, 250, rules.BETWEEN),
+        (260, 251, rules.ABNORMAL),  # two in a row above 250
+        (250, 260, rules.BETWEEN),  # the earlier one was not above
+        (None, 300, rules.BETWEEN),  # a single capillary value does not page the physician
+        (260, 231, rules.BETWEEN),
+        (260, 230, rules.CLEAR),
+    ],
 )
-def test_capillary_hyper(value: float, state: str) -> None:
-    assert rules.glucose_high(reading(d.CAPILLARY_GLUCOSE, value), L).state == state
+def test_capillary_hyper(earlier: float | None, value: float, state: str) -> None:
+    prior = [] if earlier is None else [reading(d.CAPILLARY_GLUCOSE, earlier, T - 6 * HOUR_US)]
+    verdict = rules.glucose_high(reading(d.CAPILLARY_GLUCOSE, value), L, prior)
+    assert verdict.state == state
+    if state == rules.ABNORMAL:
+        assert [r.value for r in verdict.evidence] == [earlier, value]
+        assert "dos mediciones seguidas" in verdict.summary
+
+
+def test_capillary_hyper_repeat_is_within_twelve_hours() -> None:
+    old = [reading(d.CAPILLARY_GLUCOSE, 300, T - 13 * HOUR_US)]
+    assert rules.glucose_high(reading(d.CAPILLARY_GLUCOSE, 300), L, old).state == rules.BETWEEN
+
+
+def test_cgm_hyper_needs_four_hours() -> None:
+    three_h = cgm_run(*([270] * 37))  # 3 h of readings above 250
+    assert rules.glucose_high(three_h[-1], L, three_h).state == rules.BETWEEN
+    four_h = cgm_run(*([270] * 49))
+    verdict = rules.glucose_high(four_h[-1], L, four_h)
+    assert verdict.state == rules.ABNORMAL and "sostenida 4 h" in verdict.summary
+    dipped = cgm_run(*([270] * 30 + [240] + [270] * 18))
+    assert rules.glucose_high(dipped[-1], L, dipped).state == rules.BETWEEN
 
 
 def cgm_run(*values: float, every_min: int = 5) -> list[d.Reading]:
@@ -199,8 +226,10 @@ def test_goal_overrides_glucose_and_bp() -> None:
     )
     assert (limits.glucose_low, limits.glucose_high, limits.glucose_low_clear) == (90, 200, 100)
     assert rules.glucose_low(reading(d.CAPILLARY_GLUCOSE, 85), limits).severity == "warning"
-    assert rules.glucose_high(reading(d.CAPILLARY_GLUCOSE, 201), limits).state == rules.ABNORMAL
-    assert rules.glucose_high(reading(d.CAPILLARY_GLUCOSE, 201), L).state == rules.CLEAR
+    earlier = [reading(d.CAPILLARY_GLUCOSE, 205, T - HOUR_US)]
+    high = reading(d.CAPILLARY_GLUCOSE, 201)
+    assert rules.glucose_high(high, limits, earlier).state == rules.ABNORMAL
+    assert rules.glucose_high(high, L, earlier).state == rules.CLEAR
     assert rules.bp_crisis(reading(d.BP_PANEL, 161, value2=90), limits).state == rules.ABNORMAL
     assert rules.bp_crisis(reading(d.BP_PANEL, 150, value2=101), limits).state == rules.ABNORMAL
 

@@ -14,13 +14,20 @@ from sqlalchemy import Connection, select
 from enlace.modules.monitoring import domain as d
 from enlace.modules.monitoring import news2
 from enlace.modules.monitoring.tables import readings as table
-from enlace.modules.monitoring.thresholds import NEWS2_WINDOW_US, WEIGHT_WINDOW_US
+from enlace.modules.monitoring.thresholds import (
+    CAPILLARY_REPEAT_US,
+    HYPER_SUSTAINED_US,
+    NEWS2_WINDOW_US,
+    WEIGHT_WINDOW_US,
+)
 
 CGM_LOOKBACK_US = 25 * 60_000_000  # the 15-minute run plus two missed samples
+HYPER_LOOKBACK_US = HYPER_SUSTAINED_US + 10 * 60_000_000
 
 
 class Need(Enum):
     CGM = (d.CGM_GLUCOSE,)
+    CAPILLARY = (d.CAPILLARY_GLUCOSE,)
     NEWS2 = tuple(news2.VITALS)
     WEIGHT = (d.WEIGHT,)
 
@@ -90,7 +97,13 @@ class History:
         return series[bisect_left(times, start) : bisect_right(times, end)]
 
     def cgm_run(self, r: d.Reading) -> list[d.Reading]:
-        return self._window(Need.CGM, r.patient, r.effective_us - CGM_LOOKBACK_US, r.effective_us)
+        start = r.effective_us - HYPER_LOOKBACK_US
+        return self._window(Need.CGM, r.patient, start, r.effective_us)
+
+    def capillary_before(self, r: d.Reading) -> list[d.Reading]:
+        start = r.effective_us - CAPILLARY_REPEAT_US
+        window = self._window(Need.CAPILLARY, r.patient, start, r.effective_us)
+        return [c for c in window if c.effective_us < r.effective_us]
 
     def weights_before(self, r: d.Reading) -> list[d.Reading]:
         start = r.effective_us - WEIGHT_WINDOW_US

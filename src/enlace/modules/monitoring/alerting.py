@@ -22,10 +22,19 @@ from sqlalchemy import Connection
 from enlace.kernel.clock import epoch_us
 from enlace.modules.monitoring import alerts, news2, rules
 from enlace.modules.monitoring import domain as d
-from enlace.modules.monitoring.alert_history import CGM_LOOKBACK_US, History, Need
+from enlace.modules.monitoring.alert_history import (
+    CGM_LOOKBACK_US,
+    HYPER_LOOKBACK_US,
+    History,
+    Need,
+)
 from enlace.modules.monitoring.care_team import PatientContext, context_for
-from enlace.modules.monitoring.rules import ABNORMAL, CLEAR, GLUCOSE, Verdict
-from enlace.modules.monitoring.thresholds import NEWS2_WINDOW_US, WEIGHT_WINDOW_US
+from enlace.modules.monitoring.rules import ABNORMAL, CLEAR, Verdict
+from enlace.modules.monitoring.thresholds import (
+    CAPILLARY_REPEAT_US,
+    NEWS2_WINDOW_US,
+    WEIGHT_WINDOW_US,
+)
 from enlace.store.repository import FhirRepository
 
 NEWS2_CODES = tuple(news2.VITALS)
@@ -76,7 +85,11 @@ class Batch:
     def _ask_history(self, r: d.Reading) -> None:
         ctx = self.context[r.patient]
         if r.code == d.CGM_GLUCOSE and self._glucose_matters(r, ctx):
-            self.history.need(Need.CGM, r.patient, r.effective_us - CGM_LOOKBACK_US)
+            high = r.value > ctx.limits.glucose_high
+            lookback = HYPER_LOOKBACK_US if high else CGM_LOOKBACK_US
+            self.history.need(Need.CGM, r.patient, r.effective_us - lookback)
+        if r.code == d.CAPILLARY_GLUCOSE and r.value > ctx.limits.glucose_high:
+            self.history.need(Need.CAPILLARY, r.patient, r.effective_us - CAPILLARY_REPEAT_US)
         if r.code in news2.VITALS and (
             news2.points(r.code, r.value, ctx.copd) > 0 or self._open(r.patient, "news2")
         ):
@@ -98,12 +111,16 @@ class Batch:
         out: list[Verdict] = []
         if r.code == d.BP_PANEL:
             out.append(rules.bp_crisis(r, ctx.limits))
-        elif r.code in GLUCOSE:
-            if r.code == d.CGM_GLUCOSE and not self._glucose_matters(r, ctx):
+        elif r.code == d.CGM_GLUCOSE:
+            if not self._glucose_matters(r, ctx):
                 return []
-            run = self.history.cgm_run(r) if r.code == d.CGM_GLUCOSE else ()
+            run = self.history.cgm_run(r)
             out.append(rules.glucose_low(r, ctx.limits, run))
             out.append(rules.glucose_high(r, ctx.limits, run))
+        elif r.code == d.CAPILLARY_GLUCOSE:
+            prior = self.history.capillary_before(r) if r.value > ctx.limits.glucose_high else []
+            out.append(rules.glucose_low(r, ctx.limits))
+            out.append(rules.glucose_high(r, ctx.limits, prior))
         elif r.code == d.WEIGHT and ctx.heart_failure:
             out.append(rules.weight_gain(r, self.history.weights_before(r), ctx.limits))
         if r.code == d.SPO2 and ctx.copd:

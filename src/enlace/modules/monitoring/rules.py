@@ -14,7 +14,12 @@ from typing import Any
 
 from enlace.modules.monitoring import domain as d
 from enlace.modules.monitoring import news2
-from enlace.modules.monitoring.thresholds import SUSTAINED_US, Limits
+from enlace.modules.monitoring.thresholds import (
+    CAPILLARY_REPEAT_US,
+    HYPER_SUSTAINED_US,
+    SUSTAINED_US,
+    Limits,
+)
 
 ABNORMAL, BETWEEN, CLEAR = "abnormal", "between", "clear"
 GLUCOSE = (d.CAPILLARY_GLUCOSE, d.CGM_GLUCOSE)
@@ -59,17 +64,19 @@ def bp_crisis(reading: d.Reading, limits: Limits) -> Verdict:
 
 
 # -- glucose ---------------------------------------------------------------------------------
-def sustained(run: Sequence[d.Reading], holds: Callable[[float], bool]) -> bool:
+def sustained(
+    run: Sequence[d.Reading], holds: Callable[[float], bool], length_us: int = SUSTAINED_US
+) -> bool:
     """Whether `holds` has been true for every reading of the latest stretch of `run` (oldest
-    first) lasting at least SUSTAINED_US: the CGM consensus' definition of an event, so one noisy
-    sample neither opens nor closes an episode."""
+    first) lasting at least `length_us` (15 minutes: the CGM consensus' definition of an event,
+    so one noisy sample neither opens nor closes an episode)."""
     if not run or not holds(run[-1].value):
         return False
     end = run[-1].effective_us
     for reading in reversed(run):
         if not holds(reading.value):
             return False
-        if end - reading.effective_us >= SUSTAINED_US:
+        if end - reading.effective_us >= length_us:
             return True
     return False
 
@@ -106,19 +113,34 @@ def glucose_low(reading: d.Reading, limits: Limits, run: Sequence[d.Reading] = (
 
 
 def glucose_high(reading: d.Reading, limits: Limits, run: Sequence[d.Reading] = ()) -> Verdict:
-    """Level 2 hyperglycemia (> 250) is a warning; clear at <= 230."""
-    if _holds(reading, run, lambda v: v > limits.glucose_high):
+    """Persistent level 2 hyperglycemia (> 250) is a warning: a CGM above it for 4 hours, or a
+    capillary reading above it after another within 12 hours (`run`: for a CGM reading the
+    recent CGM readings up to it, for a capillary one the earlier capillary readings, oldest
+    first). Clear at <= 230 (15 minutes on a CGM)."""
+    above = _above(limits.glucose_high)
+    if reading.code == d.CGM_GLUCOSE:
+        fires = sustained(run, above, HYPER_SUSTAINED_US)
+        how = " sostenida 4 h"
+        evidence = _evidence(reading, run)
+    else:
+        recent = [r for r in run if reading.effective_us - r.effective_us <= CAPILLARY_REPEAT_US]
+        fires = above(reading.value) and bool(recent) and above(recent[-1].value)
+        how = " en dos mediciones seguidas"
+        evidence = (recent[-1], reading) if recent else (reading,)
+    if fires:
         summary = (
-            f"Hiperglucemia nivel 2: {_num(reading.value)} mg/dL "
+            f"Hiperglucemia nivel 2{how}: {_num(reading.value)} mg/dL "
             f"(umbral >{_num(limits.glucose_high)})"
-            + (" sostenida 15 min" if reading.code == d.CGM_GLUCOSE else "")
         )
         figures = {"glucose": reading.value, "limit": limits.glucose_high}
-        evidence = _evidence(reading, run)
         return Verdict("glucose-high", ABNORMAL, "warning", summary, figures, evidence)
     if _holds(reading, run, lambda v: v <= limits.glucose_high_clear):
         return Verdict("glucose-high", CLEAR)
     return between("glucose-high")
+
+
+def _above(limit: float) -> Callable[[float], bool]:
+    return lambda value: value > limit
 
 
 def _evidence(reading: d.Reading, run: Sequence[d.Reading]) -> tuple[d.Reading, ...]:

@@ -44,7 +44,8 @@ class Limits:
     glucose_low: float = 70.0
     glucose_very_low: float = 54.0
     glucose_low_clear: float = 80.0
-    # Hyperglycemia level 2: >250 (a warning: hours matter, not minutes); clear at <= 230.
+    # Hyperglycemia level 2: >250 persisting (a warning: hours matter, not minutes); clear at
+    # <= 230.
     glucose_high: float = 250.0
     glucose_high_clear: float = 230.0
     # Heart failure: a gain over 2 kg against the lowest weight of the previous 72 h; clear
@@ -63,6 +64,12 @@ DEFAULT_LIMITS = Limits()
 # CGM values alert only when sustained (the CGM consensus counts an event after 15 minutes);
 # the same length of in-range values clears them.
 SUSTAINED_US = 15 * MINUTE_US
+# Hyperglycemia alerts the physician only when it persists beyond a meal's excursion (which
+# peaks in about an hour and fades within about 4): a CGM above the threshold for 4 hours, or two
+# capillary readings in a row above it within 12 hours. Shorter excursions are the CGM reports'
+# business (time above range), not a page to the physician.
+HYPER_SUSTAINED_US = 4 * HOUR_US
+CAPILLARY_REPEAT_US = 12 * HOUR_US
 # NEWS2 takes the latest reading of each vital within this window.
 NEWS2_WINDOW_US = HOUR_US
 WEIGHT_WINDOW_US = 72 * HOUR_US

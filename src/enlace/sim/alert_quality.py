@@ -37,7 +37,7 @@ RULE_KINDS = {
     "news2": "copd-exacerbation",
 }
 MARGIN_US = {
-    "hypo": 30 * MINUTE_US,
+    "hypo": HOUR_US,  # on a slow descent the CGM error reads < 70 up to an hour early
     "bp-crisis": 30 * MINUTE_US,
     "hf-decompensation": DAY_US,
     "copd-exacerbation": DAY_US,

@@ -68,7 +68,7 @@ def test_hypos_go_below_their_thresholds_and_the_sensor_sees_them() -> None:
                 sent = [
                     s.value
                     for s in cgm_day(profile, START, day)
-                    if episode.onset_us <= s.time_us <= episode.event_us + 15 * MINUTE_US
+                    if episode.onset_us <= s.time_us <= episode.event_us
                 ]
                 assert episode.observed == (bool(sent) and min(sent) < 70)
                 found[episode.severity] += 1

@@ -93,24 +93,20 @@ def copd_day(profile: CopdProfile, start: date, day: int) -> list[Sample]:
 
 
 def copd_episodes(profile: CopdProfile, start: date, day: int) -> list[Episode]:
-    """The exacerbation that begins on `day`, if any (observed: an SpO2 ≤ 92 was sent between
-    its onset and a day after the event)."""
+    """The exacerbation that begins on `day`, if any (observed: an SpO2 <= 92 was sent between
+    its onset and its event)."""
     episode = exacerbation_of(profile, start, block_of(day))
     midnight = local_midnight_us(start, day)
     if episode is None or not midnight <= episode.onset_us < midnight + DAY_US:
         return []
-    window_end = episode.event_us + DAY_US
-    days = range(day, day + int((window_end - midnight) // DAY_US) + 1)
+    days = range(day, day + int((episode.event_us - midnight) // DAY_US) + 1)
     seen = any(
         s.code == SPO2
         and s.value <= COPD_SPO2_THRESHOLD
-        and episode.onset_us <= s.time_us <= window_end
+        and episode.onset_us <= s.time_us <= episode.event_us
         for d in days
         for s in copd_day(profile, start, d)
     )
     severity = "severe" if episode.spo2_drop >= 5 else "moderate"
-    return [
-        Episode(
-            profile.patient, "copd-exacerbation", episode.onset_us, episode.event_us, severity, seen
-        )
-    ]
+    kind = "copd-exacerbation"
+    return [Episode(profile.patient, kind, episode.onset_us, episode.event_us, severity, seen)]

@@ -151,9 +151,7 @@ def hypo_episodes(profile: GlucoseProfile, start: date, day: int) -> list[Episod
     for hypo in hypos(profile, day):
         onset = midnight + round((hypo.centre_min - hypo.half_min) * MINUTE_US)
         event = midnight + round((hypo.centre_min + hypo.half_min) * MINUTE_US)
-        seen = any(
-            s.value < HYPO_THRESHOLD and onset <= s.time_us <= event + 15 * MINUTE_US for s in sent
-        )
+        seen = any(s.value < HYPO_THRESHOLD and onset <= s.time_us <= event for s in sent)
         level = "level2" if hypo.nadir < 54 else "level1"
         out.append(Episode(profile.patient, "hypo", onset, event, level, seen))
     return out

@@ -71,4 +71,27 @@ sync_conflicts = Table(
 
 SYNC_TABLES = (sync_batches, sync_items, sync_conflicts)
 
-SCREENING_TABLES: tuple[Table, ...] = (*SYNC_TABLES,)
+# -- follow-up of probable disease (docs/screening.md "Follow-up") -----------------------------
+# `screening_followups`: one row per referral Task (probable disease -> confirm or rule out) once
+# the clinic decided it: the outcome, when (decided_us), the Condition written, and the first
+# treatment (treated_us, the MedicationRequest). Open referrals are read from the Task indexes;
+# this table answers the indicators (time to confirmation and to treatment) per clinic without
+# reading every Task's history.
+followups = Table(
+    "screening_followups",
+    metadata,
+    Column("task_id", String(64), primary_key=True),
+    Column("patient", String(64), nullable=False),
+    Column("clinic", String(64), nullable=False),  # Organization id of the Task's owner
+    Column("condition", String(24), nullable=False),  # ICD-10 code confirmed or ruled out
+    Column("opened_us", BigInteger, nullable=False),  # Task.authoredOn
+    Column("due_us", BigInteger),
+    Column("outcome", String(12), nullable=False),  # confirmed | ruled-out
+    Column("decided_us", BigInteger, nullable=False),
+    Column("condition_id", String(64), nullable=False),
+    Column("treated_us", BigInteger),
+    Column("medication_request", String(64)),
+    Index("ix_screening_followups_clinic", "clinic", "decided_us"),
+)
+
+SCREENING_TABLES: tuple[Table, ...] = (*SYNC_TABLES, followups)

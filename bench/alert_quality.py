@@ -68,6 +68,7 @@ def run(
             for field in ("episodes", "sensitivity", "observed_sensitivity", "median_lead_h")
         },
         "alerts": result["alerts"],
+        "late": result["late"],
         "non_actionable": result["non_actionable"],
         "non_actionable_per_patient_month": result["non_actionable_per_patient_month"],
         "by_rule": result["by_rule"],

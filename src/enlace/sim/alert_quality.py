@@ -10,8 +10,12 @@ record shows them (the FHIR Flags, one per alert episode), matched to the simula
   within the simulated days; given for all episodes and for the observed ones (the device sent
   a reading that shows the episode: no rule can see what was never sent).
 - Lead time: event time - opening of the first matching alert (median per kind).
-- Non-actionable alerts: alerts that match no episode (whatever their rule), per patient-month
-  of monitoring (from each patient's first device binding to the end of the simulated days).
+- Late alerts: alerts of an episode's kind opened after its event while it still shows (LATE_US:
+  a COPD exacerbation's plateau and recovery, the days after an admission): not detections, not
+  false alarms either; counted apart.
+- Non-actionable alerts: alerts that match no episode and are not late (whatever their rule),
+  per patient-month of monitoring (from each patient's first device binding to the end of the
+  simulated days).
 """
 
 from __future__ import annotations
@@ -41,6 +45,14 @@ MARGIN_US = {
     "bp-crisis": 30 * MINUTE_US,
     "hf-decompensation": DAY_US,
     "copd-exacerbation": DAY_US,
+}
+# After its event an episode still shows for a while (a COPD exacerbation's plateau and recovery,
+# the weights after an admission): an alert then is late, neither a detection nor a false alarm.
+LATE_US = {
+    "hypo": HOUR_US,
+    "bp-crisis": HOUR_US,
+    "hf-decompensation": 7 * DAY_US,
+    "copd-exacerbation": 6 * DAY_US,
 }
 RULE_SYSTEM_SUFFIX = "monitoring-rule"
 MONTH_US = 30 * DAY_US
@@ -84,6 +96,7 @@ class Quality:
     patient_months: float
     by_rule: dict[str, tuple[int, int]]  # rule -> (alerts, non-actionable)
     pending_episodes: int  # event after the simulated days: not scored
+    late: int = 0  # alerts of an episode opened after its event
 
     def total(self) -> KindScore:
         leads = [h for k in self.kinds for h in k.lead_hours]
@@ -102,6 +115,12 @@ def matches(alert: Alert, episode: Episode) -> bool:
     return episode.onset_us - MARGIN_US[episode.kind] <= alert.opened_us <= episode.event_us
 
 
+def late_for(alert: Alert, episode: Episode) -> bool:
+    if alert.patient != episode.patient or RULE_KINDS.get(alert.rule) != episode.kind:
+        return False
+    return episode.event_us < alert.opened_us <= episode.event_us + LATE_US[episode.kind]
+
+
 def score(
     episodes: list[Episode], alerts: list[Alert], patient_months: float, end_us: int
 ) -> Quality:
@@ -111,11 +130,17 @@ def score(
         by_patient[episode.patient].append(episode)
     first: dict[Episode, int] = {}
     unmatched: Counter[str] = Counter()
+    late = 0
     for alert in sorted(alerts, key=lambda a: a.opened_us):
-        found = [e for e in by_patient.get(alert.patient, []) if matches(alert, e)]
+        own = by_patient.get(alert.patient, [])
+        found = [e for e in own if matches(alert, e)]
         for episode in found:
             first.setdefault(episode, alert.opened_us)
-        if not found:
+        if found:
+            continue
+        if any(late_for(alert, e) for e in own):
+            late += 1
+        else:
             unmatched[alert.rule] += 1
     complete = [e for e in episodes if e.event_us <= end_us]
     kinds = [_kind(kind, [e for e in complete if e.kind == kind], first) for kind in EPISODE_KINDS]
@@ -128,6 +153,7 @@ def score(
         patient_months,
         by_rule,
         len(episodes) - len(complete),
+        late,
     )
 
 

@@ -42,6 +42,7 @@ def test_sensitivity_lead_time_and_non_actionable_alerts() -> None:
         alert("p2", "glucose-low", 20 * DAY_US + 20 * MINUTE_US, 3),
         alert("p2", "glucose-high", 25 * DAY_US, 4),  # no hyperglycaemia episode: non-actionable
         alert("p3", "bp-crisis", 50 * DAY_US, 5),  # long after the crisis: non-actionable
+        alert("p3", "bp-crisis", 41 * DAY_US + 30 * MINUTE_US, 7),  # just after it ended: late
         alert("p1", "hf-weight-gain", 89 * DAY_US, 6),  # the episode under way: not a false alarm
     ]
     quality = score([HF, HYPO, MISSED, CRISIS, LATE], alerts, 6.0, 90 * DAY_US)
@@ -56,10 +57,10 @@ def test_sensitivity_lead_time_and_non_actionable_alerts() -> None:
     total = quality.total()
     assert (total.episodes, total.detected) == (4, 2)
     assert quality.pending_episodes == 1
-    assert (quality.alerts, quality.non_actionable) == (6, 2)
+    assert (quality.alerts, quality.non_actionable, quality.late) == (7, 2, 1)
     assert quality.non_actionable_per_patient_month == pytest.approx(2 / 6)
     assert quality.by_rule == {
-        "bp-crisis": (1, 1),
+        "bp-crisis": (2, 1),
         "glucose-high": (1, 1),
         "glucose-low": (1, 0),
         "hf-weight-gain": (3, 0),

@@ -72,6 +72,7 @@ def summary(quality: Quality, patients: int, days: int) -> dict[str, Any]:
         "kinds": {k.kind: kind_row(k) for k in [*quality.kinds, quality.total()]},
         "alerts": quality.alerts,
         "non_actionable": quality.non_actionable,
+        "late": quality.late,
         "non_actionable_per_patient_month": _round(quality.non_actionable_per_patient_month),
         "by_rule": {r: {"alerts": a, "non_actionable": n} for r, (a, n) in quality.by_rule.items()},
         "pending_episodes": quality.pending_episodes,
@@ -102,7 +103,8 @@ def print_table(result: dict[str, Any], echo: Callable[[str], Any] = typer.echo)
         )
     rate = result["non_actionable_per_patient_month"]
     echo(
-        f"alerts {result['alerts']}, non-actionable {result['non_actionable']} "
+        f"alerts {result['alerts']}, late {result['late']}, "
+        f"non-actionable {result['non_actionable']} "
         f"({'-' if rate is None else f'{rate:.2f}'} per patient-month); "
         f"episodes still under way, not scored: {result['pending_episodes']}"
     )

@@ -74,12 +74,14 @@ def test_capillary_hypo_levels(value: float, state: str, severity: str | None) -
         (250, 260, rules.BETWEEN),  # the earlier one was not above
         (None, 300, rules.BETWEEN),  # a single capillary value does not page the physician
         (260, 231, rules.BETWEEN),
-        (260, 230, rules.CLEAR),
+        (260, 230, rules.BETWEEN),  # clearing takes two in a row too
+        (225, 230, rules.CLEAR),
     ],
 )
 def test_capillary_hyper(earlier: float | None, value: float, state: str) -> None:
     prior = [] if earlier is None else [reading(d.CAPILLARY_GLUCOSE, earlier, T - 6 * HOUR_US)]
     verdict = rules.glucose_high(reading(d.CAPILLARY_GLUCOSE, value), L, prior)
+    assert verdict.state == state
     assert verdict.state == state
     if state == rules.ABNORMAL:
         assert [r.value for r in verdict.evidence] == [earlier, value]
@@ -99,6 +101,10 @@ def test_cgm_hyper_needs_four_hours() -> None:
     assert verdict.state == rules.ABNORMAL and "sostenida 4 h" in verdict.summary
     dipped = cgm_run(*([270] * 30 + [240] + [270] * 18))
     assert rules.glucose_high(dipped[-1], L, dipped).state == rules.BETWEEN
+    back = cgm_run(*([220] * 37))  # 3 h at or under 230: the episode stays open
+    assert rules.glucose_high(back[-1], L, back).state == rules.BETWEEN
+    back = cgm_run(*([220] * 49))
+    assert rules.glucose_high(back[-1], L, back).state == rules.CLEAR
 
 
 def cgm_run(*values: float, every_min: int = 5) -> list[d.Reading]:

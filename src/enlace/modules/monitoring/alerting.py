@@ -85,10 +85,10 @@ class Batch:
     def _ask_history(self, r: d.Reading) -> None:
         ctx = self.context[r.patient]
         if r.code == d.CGM_GLUCOSE and self._glucose_matters(r, ctx):
-            high = r.value > ctx.limits.glucose_high
-            lookback = HYPER_LOOKBACK_US if high else CGM_LOOKBACK_US
+            hyper = r.value > ctx.limits.glucose_high or self._open(r.patient, "glucose-high")
+            lookback = HYPER_LOOKBACK_US if hyper else CGM_LOOKBACK_US
             self.history.need(Need.CGM, r.patient, r.effective_us - lookback)
-        if r.code == d.CAPILLARY_GLUCOSE and r.value > ctx.limits.glucose_high:
+        if r.code == d.CAPILLARY_GLUCOSE and self._capillary_history(r, ctx):
             self.history.need(Need.CAPILLARY, r.patient, r.effective_us - CAPILLARY_REPEAT_US)
         if r.code in news2.VITALS and (
             news2.points(r.code, r.value, ctx.copd) > 0 or self._open(r.patient, "news2")
@@ -96,6 +96,13 @@ class Batch:
             self.history.need(Need.NEWS2, r.patient, r.effective_us - NEWS2_WINDOW_US)
         if r.code == d.WEIGHT and ctx.heart_failure:
             self.history.need(Need.WEIGHT, r.patient, r.effective_us - WEIGHT_WINDOW_US)
+
+    def _capillary_history(self, r: d.Reading, ctx: PatientContext) -> bool:
+        """A capillary value above the hyperglycemia threshold, or one that could end an open
+        hyperglycemia episode, is judged with the previous capillary reading."""
+        if r.value > ctx.limits.glucose_high:
+            return True
+        return self._open(r.patient, "glucose-high") and r.value <= ctx.limits.glucose_high_clear
 
     def _glucose_matters(self, r: d.Reading, ctx: PatientContext) -> bool:
         lim = ctx.limits
@@ -118,7 +125,7 @@ class Batch:
             out.append(rules.glucose_low(r, ctx.limits, run))
             out.append(rules.glucose_high(r, ctx.limits, run))
         elif r.code == d.CAPILLARY_GLUCOSE:
-            prior = self.history.capillary_before(r) if r.value > ctx.limits.glucose_high else []
+            prior = self.history.capillary_before(r) if self._capillary_history(r, ctx) else []
             out.append(rules.glucose_low(r, ctx.limits))
             out.append(rules.glucose_high(r, ctx.limits, prior))
         elif r.code == d.WEIGHT and ctx.heart_failure:

@@ -116,15 +116,18 @@ def glucose_high(reading: d.Reading, limits: Limits, run: Sequence[d.Reading] = 
     """Persistent level 2 hyperglycemia (> 250) is a warning: a CGM above it for 4 hours, or a
     capillary reading above it after another within 12 hours (`run`: for a CGM reading the
     recent CGM readings up to it, for a capillary one the earlier capillary readings, oldest
-    first). Clear at <= 230 (15 minutes on a CGM)."""
-    above = _above(limits.glucose_high)
+    first). It clears the same way: at <= 230 for 4 hours, or twice in a row — so a poorly
+    controlled patient has one open episode, not one a day."""
+    above, under = _above(limits.glucose_high), _at_most(limits.glucose_high_clear)
     if reading.code == d.CGM_GLUCOSE:
         fires = sustained(run, above, HYPER_SUSTAINED_US)
+        clear = sustained(run, under, HYPER_SUSTAINED_US)
         how = " sostenida 4 h"
         evidence = _evidence(reading, run)
     else:
         recent = [r for r in run if reading.effective_us - r.effective_us <= CAPILLARY_REPEAT_US]
         fires = above(reading.value) and bool(recent) and above(recent[-1].value)
+        clear = under(reading.value) and bool(recent) and under(recent[-1].value)
         how = " en dos mediciones seguidas"
         evidence = (recent[-1], reading) if recent else (reading,)
     if fires:
@@ -134,13 +137,15 @@ def glucose_high(reading: d.Reading, limits: Limits, run: Sequence[d.Reading] = 
         )
         figures = {"glucose": reading.value, "limit": limits.glucose_high}
         return Verdict("glucose-high", ABNORMAL, "warning", summary, figures, evidence)
-    if _holds(reading, run, lambda v: v <= limits.glucose_high_clear):
-        return Verdict("glucose-high", CLEAR)
-    return between("glucose-high")
+    return Verdict("glucose-high", CLEAR) if clear else between("glucose-high")
 
 
 def _above(limit: float) -> Callable[[float], bool]:
     return lambda value: value > limit
+
+
+def _at_most(limit: float) -> Callable[[float], bool]:
+    return lambda value: value <= limit
 
 
 def _evidence(reading: d.Reading, run: Sequence[d.Reading]) -> tuple[d.Reading, ...]:

@@ -1,0 +1,93 @@
+"""The CDS Hooks use cases: discovery, a hook call, and feedback on the cards.
+
+`call` checks the request (hooks.py), gathers the record from the prefetch or through `fetch`
+(records.py: the client's token, this platform's store), runs the checks and writes down every
+card issued (cds_cards) so feedback can name it. Coverage and care gaps are asked of their
+modules on the platform's behalf: only their verdict is shown, never other records.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, insert
+
+from enlace.kernel.clock import epoch_us
+
+from . import hooks, records
+from .cards import Card, finding_card
+from .checks import check_orders
+from .orders import Order, order_of
+from .patient_view import view_cards
+from .pricing import coverage_cards
+from .tables import cds_cards
+
+
+def discovery() -> dict[str, Any]:
+    return hooks.discovery()
+
+
+def call(
+    services: Any,
+    service_id: str,
+    body: Any,
+    fetch: records.Fetch | None,
+    lang: str = "es",
+) -> dict[str, Any]:
+    request = hooks.parse_request(hooks.service(service_id), body)
+    data = records.gather(request, fetch)
+    today = services.repo.clock().date()
+    with services.db.read() as conn:
+        if request.service.hook == "patient-view":
+            made = view_cards(conn, services.repo, request.patient_id, data, today, lang)
+        else:
+            made = order_cards(services, conn, request, data, today, lang)
+    _record(services, request, made)
+    return {"cards": [card for _, card in made]}
+
+
+def order_cards(
+    services: Any,
+    conn: Connection,
+    request: hooks.HookRequest,
+    data: dict[str, Any],
+    today: date,
+    lang: str,
+) -> list[tuple[str, Card]]:
+    drafts = tuple(order_of(r, draft=True, position=n) for n, r in enumerate(request.drafts))
+    drafts = _selected(drafts, request.selections)
+    facts = records.facts_of(request.patient_id, data)
+    made = [(f.kind, finding_card(f, lang)) for f in check_orders(drafts, facts)]
+    coverage_id = records.coverage_id(data)
+    made += coverage_cards(services, conn, drafts, coverage_id, today, lang)
+    return made
+
+
+def _selected(drafts: tuple[Order, ...], selections: tuple[str, ...]) -> tuple[Order, ...]:
+    """order-select: the checks are about the orders just chosen (all of them when the
+    selections name none of the drafts, e.g. drafts sent without ids)."""
+    if not selections:
+        return drafts
+    chosen = tuple(d for d in drafts if d.reference in selections)
+    return chosen or drafts
+
+
+def _record(services: Any, request: hooks.HookRequest, made: list[tuple[str, Card]]) -> None:
+    if not made:
+        return
+    now = epoch_us(services.repo.clock())
+    rows = [
+        {
+            "uuid": card["uuid"],
+            "service": request.service.id,
+            "patient": request.patient_id,
+            "hook_instance": request.hook_instance,
+            "kind": kind,
+            "indicator": card["indicator"],
+            "issued_us": now,
+        }
+        for kind, card in made
+    ]
+    with services.db.begin() as conn:
+        conn.execute(insert(cds_cards), rows)

@@ -28,6 +28,7 @@ from enlace.store import migrate
 
 from . import (
     auth_routes,
+    cds_routes,
     delivery_routes,
     device_routes,
     epcis_routes,
@@ -102,6 +103,7 @@ def create_app(services: Services) -> Hardened:
     web_alerts.register(app, services)
     web_monitoring.register(app, services)
     monitoring_routes.register(app, services)
+    cds_routes.register(app, services)
     # Headers, CORS, rate and size limits wrap everything, FHIR and pages alike.
     return harden(EnlaceApp(services, app), services.settings)
 

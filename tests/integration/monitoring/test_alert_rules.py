@@ -225,3 +225,16 @@ def test_cgm_hyperglycemia_pages_only_when_it_persists(services: Services) -> No
     [row] = alert_rows(services, p)
     assert row.rule == "glucose-high" and "sostenida 4 h" in row.summary
     assert row.last_evidence_us == persistent[-1].effective_us
+
+
+def test_weight_window_reaches_the_weigh_in_three_mornings_ago(services: Services) -> None:
+    p = care_world(services, conditions=["I50.9"])
+    t = now_us(services)
+    four_days_ago = reading(p, d.WEIGHT, 69.0, t - 4 * DAY + 30 * MINUTE)  # outside the 3 days
+    three_mornings = reading(p, d.WEIGHT, 70.0, t - 3 * DAY - 20 * MINUTE)
+    ingest(services, [four_days_ago, three_mornings])
+    ingest(services, [reading(p, d.WEIGHT, 70.5, t - DAY)])
+    assert alert_rows(services, p) == []
+    ingest(services, [reading(p, d.WEIGHT, 72.1, t)])
+    [row] = alert_rows(services, p)
+    assert evidence(row)["figures"]["baseline_kg"] == 70.0

@@ -60,7 +60,7 @@ def test_hf_weight_creep_alerts_and_escalates(services: Services) -> None:
         (70.0, scale),
         (72.1, scale),
     ]
-    assert "Aumento de peso de 2.1 kg en 72 h" in row.summary
+    assert "Aumento de peso de 2.1 kg en 3 días" in row.summary
     assert resource(services, "Task", row.task_id)["owner"]["reference"] == DOCTOR
 
     # the physician's inbox shows it with its readings

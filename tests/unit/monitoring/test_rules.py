@@ -159,12 +159,18 @@ def test_weight_gain_boundaries(now: float, state: str) -> None:
     assert rules.weight_gain(reading(d.WEIGHT, now), prior, L).state == state
 
 
+def test_weight_gain_counts_the_weigh_in_three_mornings_ago() -> None:
+    # today's weigh-in is 20 minutes earlier than three days ago: still the same 3-day span
+    three_mornings = [reading(d.WEIGHT, 70.0, T - 72 * HOUR_US - 20 * MINUTE_US)]
+    assert rules.weight_gain(reading(d.WEIGHT, 72.1), three_mornings, L).state == rules.ABNORMAL
+
+
 def test_weight_gain_explains_against_the_minimum() -> None:
     prior = weights(70.5, 70.0, 71.0)
     verdict = rules.weight_gain(reading(d.WEIGHT, 72.3), prior, L)
     assert verdict.severity == "urgent" and verdict.figures["gain_kg"] == 2.3
     assert verdict.figures["baseline_kg"] == 70.0 and len(verdict.evidence) == 2
-    assert "2.3 kg en 72 h" in verdict.summary
+    assert "2.3 kg en 3 días" in verdict.summary
     assert rules.weight_gain(reading(d.WEIGHT, 90), [], L).state == rules.BETWEEN
 
 

@@ -157,14 +157,15 @@ def _evidence(reading: d.Reading, run: Sequence[d.Reading]) -> tuple[d.Reading, 
 
 # -- heart failure, COPD ---------------------------------------------------------------------
 def weight_gain(reading: d.Reading, prior: Sequence[d.Reading], limits: Limits) -> Verdict:
-    """Gain over the lowest weight of the previous 72 h (`prior`); no prior weight, no verdict."""
+    """Gain over the lowest weight of the previous 3 days' weigh-ins (`prior`, the window is
+    thresholds.WEIGHT_WINDOW_US); no prior weight, no verdict."""
     if not prior:
         return between("hf-weight-gain")
     baseline = min(prior, key=lambda r: r.value)
     gain = round(reading.value - baseline.value, 2)  # 0.1 kg steps: no float noise at 2.0
     if gain > limits.weight_gain_kg:
         summary = (
-            f"Aumento de peso de {_num(gain)} kg en 72 h ({_num(baseline.value)} → "
+            f"Aumento de peso de {_num(gain)} kg en 3 días ({_num(baseline.value)} → "
             f"{_num(reading.value)} kg; umbral >{_num(limits.weight_gain_kg)} kg): "
             "posible descompensación de insuficiencia cardiaca"
         )

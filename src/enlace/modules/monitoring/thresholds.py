@@ -48,7 +48,7 @@ class Limits:
     # <= 230.
     glucose_high: float = 250.0
     glucose_high_clear: float = 230.0
-    # Heart failure: a gain over 2 kg against the lowest weight of the previous 72 h; clear
+    # Heart failure: a gain over 2 kg against the lowest weight of the previous 3 days; clear
     # once the gain is back to 1 kg or less.
     weight_gain_kg: float = 2.0
     weight_clear_kg: float = 1.0
@@ -72,7 +72,11 @@ HYPER_SUSTAINED_US = 4 * HOUR_US
 CAPILLARY_REPEAT_US = 12 * HOUR_US
 # NEWS2 takes the latest reading of each vital within this window.
 NEWS2_WINDOW_US = HOUR_US
-WEIGHT_WINDOW_US = 72 * HOUR_US
+# "More than 2 kg in 3 days" compares with the weigh-ins of the three previous days: people weigh
+# at a slightly different minute each morning, so the window reaches 3.5 days back — the weigh-in
+# three mornings ago always counts (a strict 72 h missed it when it had been 20 minutes later
+# than today's), the one four mornings ago never does.
+WEIGHT_WINDOW_US = 84 * HOUR_US
 
 # Escalation clock per severity: how long an alert may stay unacknowledged at each level.
 ESCALATE_AFTER_US: Mapping[str, int] = {

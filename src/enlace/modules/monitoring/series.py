@@ -150,6 +150,17 @@ def readings_page(
     return [_reading(row) for row in conn.execute(query)]
 
 
+def count(conn: Connection, patient: str, codes: Iterable[str], start_us: int, end_us: int) -> int:
+    """How many readings `readings` would return (for a search's total)."""
+    query = select(func.count()).where(
+        table.c.patient == patient,
+        table.c.code.in_(list(codes)),
+        table.c.effective_us >= start_us,
+        table.c.effective_us < end_us,
+    )
+    return int(conn.execute(query).scalar_one())
+
+
 def reading_at(conn: Connection, device: str, code: str, effective_us: int) -> Reading | None:
     """The reading of this primary key, if stored."""
     query = select(table).where(

@@ -85,5 +85,7 @@ def test_readings_through_fhirpy(login_server: LoginServer) -> None:
     )
     assert len(recent.limit(100).fetch()) == 10
 
+    assert client.resources("Observation").search(patient=PATIENT).count() == 31
+
     one = client.reference("Observation", ids[0]).to_resource()
     assert one["id"] == ids[0] and one["subject"]["reference"] == f"Patient/{PATIENT}"

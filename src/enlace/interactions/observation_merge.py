@@ -47,7 +47,9 @@ from .search_render import Renderer
 
 PATIENT_PARAMS = ("patient", "subject")
 CURSOR = "mr."
-KEPT_RESULT_PARAMS = frozenset({"_count", "_sort", "_cursor", "_total", "_format", "_pretty"})
+KEPT_RESULT_PARAMS = frozenset(
+    {"_count", "_sort", "_cursor", "_total", "_totalMethod", "_format", "_pretty"}
+)
 
 
 @dataclasses.dataclass
@@ -101,9 +103,13 @@ def search(
         or result.next_offset is not None
         or took_read < len(dated)
     )
-    return Merged(
-        _searchset(services, request, query, page, more, stored_at, read_at, took_stored, took_read)
-    )
+    total = None
+    if result.total is not None:  # the engine counts on a first page or when asked
+        total = result.total + sum(
+            source.count(conn, patient, filters) for source in services.observation_sources
+        )
+    cursor = f"{CURSOR}{stored_at + took_stored}.{read_at + took_read}" if more else None
+    return Merged(_searchset(services, request, page, cursor, total))
 
 
 def _patient_and_filters(
@@ -193,13 +199,9 @@ def _effective_us(found: Found) -> int:
 def _searchset(
     services: Services,
     request: FhirRequest,
-    query: SearchQuery,
     page: list[Found | Dated],
-    more: bool,
-    stored_at: int,
-    read_at: int,
-    took_stored: int,
-    took_read: int,
+    cursor: str | None,
+    total: int | None,
 ) -> FhirResponse:
     render = Renderer(services, None, None, ["Observation"])
     entries: list[dict[str, Any]] = []
@@ -214,10 +216,9 @@ def _searchset(
             entries.append({"fullUrl": url, "resource": resource, "search": {"mode": "match"}})
             touched.append(("Observation", resource["id"], orjson.dumps(resource)))
     links = [_link(request, "self")]
-    if more:
-        cursor = f"{CURSOR}{stored_at + took_stored}.{read_at + took_read}"
+    if cursor is not None:
         links.append(_link(request, "next", _cursor=cursor))
-    response = FhirResponse(200, bundle("searchset", entries, links))
+    response = FhirResponse(200, bundle("searchset", entries, links, total=total))
     response.touched = touched
     return response
 

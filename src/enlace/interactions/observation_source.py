@@ -4,7 +4,7 @@ module offers such a source and bootstrap registers it on `Services.observation_
 search and read interactions ask it (interactions/observation_merge.py).
 
 A source speaks plain values only (no interaction types), so the module needs no import from
-here: any object with these two methods is a source.
+here: any object with these three methods is a source.
 """
 
 from __future__ import annotations
@@ -31,6 +31,10 @@ class ObservationSource(Protocol):
         patient/subject), sorted by date, from `offset`, at most `limit`; or, as a string, why
         this source cannot answer such a search (a parameter it does not support). A malformed
         value is a FhirError 400 naming the parameter."""
+        ...
+
+    def count(self, conn: Connection, patient: str, filters: list[tuple[str, str]]) -> int:
+        """How many Observations `search` would find in all (for the searchset's total)."""
         ...
 
     def read(self, conn: Connection, observation_id: str) -> tuple[str, dict[str, Any]] | None:

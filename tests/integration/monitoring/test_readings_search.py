@@ -261,3 +261,11 @@ def test_a_patient_without_readings_searches_as_before(world: Services) -> None:
     plain = search(world, None, "patient=p3&_include=Observation:subject&_total=accurate")
     kinds = sorted(e["resource"]["resourceType"] for e in plain["entry"])
     assert kinds == ["Observation", "Patient"] and plain["total"] == 1
+
+
+def test_total_counts_both_sides(world: Services) -> None:
+    assert search(world, None, "patient=p1&_count=2")["total"] == 9
+    only_total = search(world, None, "patient=p1&_count=0&_total=accurate")
+    assert only_total["total"] == 9 and "entry" not in only_total
+    cgm = search(world, None, "patient=p1&code=99504-3&date=ge2026-03-02T08:00:00Z&_count=1")
+    assert cgm["total"] == 4

@@ -125,6 +125,12 @@ class ReadingsSource:
         )
         return [(r.effective_us, observation(r)) for r in page]
 
+    def count(self, conn: Connection, patient: str, filters: list[tuple[str, str]]) -> int:
+        plan = plan_search(filters)
+        if isinstance(plan, str) or not plan[0] or plan[1] >= plan[2]:
+            return 0
+        return series.count(conn, patient, *plan)
+
     def read(self, conn: Connection, observation_id: str) -> tuple[str, dict[str, Any]] | None:
         match = READING_ID.fullmatch(observation_id)
         if match is None or match["code"] not in CODES:

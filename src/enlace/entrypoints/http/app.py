@@ -19,6 +19,7 @@ from enlace.entrypoints.web import pages as web_pages
 from enlace.entrypoints.web import payer_pages as web_payer
 from enlace.entrypoints.web import prescribe_pages as web_prescribe
 from enlace.entrypoints.web import procurement_pages as web_procurement
+from enlace.entrypoints.web import screening_pages as web_screening
 from enlace.entrypoints.web import shell as web_shell
 from enlace.entrypoints.web import stock_pages as web_stock
 from enlace.entrypoints.web import supply_pages as web_supply
@@ -102,6 +103,7 @@ def create_app(services: Services) -> Hardened:
     web_supply.register(app, services)
     web_alerts.register(app, services)
     web_monitoring.register(app, services)
+    web_screening.register(app, services)
     monitoring_routes.register(app, services)
     cds_routes.register(app, services)
     # Headers, CORS, rate and size limits wrap everything, FHIR and pages alike.

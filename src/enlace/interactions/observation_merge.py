@@ -47,6 +47,7 @@ from .search_render import Renderer
 
 PATIENT_PARAMS = ("patient", "subject")
 CURSOR = "mr."
+MAX_CURSOR_OFFSET = 2**40
 KEPT_RESULT_PARAMS = frozenset(
     {"_count", "_sort", "_cursor", "_total", "_totalMethod", "_format", "_pretty"}
 )
@@ -156,7 +157,10 @@ def _cursor(text: str | None) -> tuple[int, int]:
     parts = text.removeprefix(CURSOR).split(".")
     if len(parts) != 2:
         raise errors.bad_request(f"_cursor '{text[:40]}' is not one of this search", "_cursor")
-    return non_negative_int("_cursor", parts[0]), non_negative_int("_cursor", parts[1])
+    stored_at, read_at = (non_negative_int("_cursor", part) for part in parts)
+    if max(stored_at, read_at) > MAX_CURSOR_OFFSET:  # never issued; would overflow SQL LIMIT
+        raise errors.bad_request(f"_cursor '{text[:40]}' is not one of this search", "_cursor")
+    return stored_at, read_at
 
 
 def _merge(

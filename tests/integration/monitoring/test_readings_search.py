@@ -222,6 +222,8 @@ def test_unsupported_parameters_fall_back_with_a_warning(world: Services) -> Non
     [
         ("patient=p1&date=ge2026-13-45", "date"),
         ("patient=p1&_cursor=mr.x.1", "_cursor"),
+        ("patient=p1&_cursor=mr.9223372036854775807.0", "_cursor"),
+        ("patient=p1&_cursor=mr.1", "_cursor"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_parameter(world: Services, query: str, where: str) -> None:

@@ -24,8 +24,6 @@ from typing import Any
 
 import numpy as np
 from fastapi.testclient import TestClient
-from tests.integration.coverage_support import insured_world
-from tests.support.prescriptions import metformin_rx, prescribers
 
 from common import database, emit
 from enlace.bootstrap import build
@@ -56,6 +54,8 @@ DRAFTS = (
 
 
 def order(slug: str, rid: str | None = None, status: str = "active") -> dict[str, Any]:
+    from tests.support.prescriptions import metformin_rx  # after `common` put the root on the path
+
     body = metformin_rx(medicationReference={"reference": f"Medication/med-{slug}"})
     body["status"] = status
     if rid:
@@ -124,6 +124,9 @@ def timed(client: TestClient, count: int, prefetch: dict[str, Any] | None) -> li
 
 def measure(url: str, workdir: Path, count: int) -> dict[str, object]:
     settings = Settings.from_env(database_url=url, var_dir=workdir / "var", log_requests=False)
+    from tests.integration.coverage_support import insured_world
+    from tests.support.prescriptions import prescribers
+
     services = prescribers(insured_world(build(settings)))
     with services.db.begin() as conn:
         services.repo.put_many(conn, [PutItem(r) for r in record()])

@@ -99,7 +99,7 @@ def search(
         scope = compartment.compartment_condition(resources, *compartment_of, "Observation")
     result = engine.run(conn, refresh_if_stale(services), stored_query, visible, scope)
     page, took_stored, took_read = _merge(result.matches, dated, limit, descending)
-    more = (
+    more = limit > 0 and (  # _count=0 asks for the total only: no next page
         took_stored < len(result.matches)
         or result.next_offset is not None
         or took_read < len(dated)

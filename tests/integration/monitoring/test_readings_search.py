@@ -269,5 +269,6 @@ def test_total_counts_both_sides(world: Services) -> None:
     assert search(world, None, "patient=p1&_count=2")["total"] == 9
     only_total = search(world, None, "patient=p1&_count=0&_total=accurate")
     assert only_total["total"] == 9 and "entry" not in only_total
+    assert [link["relation"] for link in only_total["link"]] == ["self"]
     cgm = search(world, None, "patient=p1&code=99504-3&date=ge2026-03-02T08:00:00Z&_count=1")
     assert cgm["total"] == 4

@@ -156,3 +156,14 @@ def test_physician_panel_ranked_by_risk(world: Services, web: TestClient) -> Non
     assert "12 %" in page.text and "HbA1c pendiente" in page.text
     sign_in_as(world, web, "dr.sin", "physician", organization=CLINIC)
     assert web.get("/screening/panel").status_code == 400
+
+
+def test_patient_page_shows_care_gaps_to_clinicians(world: Services, web: TestClient) -> None:
+    sign_in_as(world, web, "dra.lopez", "physician", organization=CLINIC, fhir_user=DOCTOR)
+    page = web.get("/patients/p2")
+    assert page.status_code == 200, page.text
+    assert 'id="care-gaps"' in page.text and 'class="gap-hba1c-due"' in page.text
+    assert "Pendiente desde 2020-01-01" in page.text
+    assert "HbA1c due" in web.get("/patients/p2?lang=en").text
+    none = web.get("/patients/p1")
+    assert 'id="care-gaps"' in none.text and 'class="gap-' not in none.text

@@ -27,7 +27,7 @@ from enlace.security import users
 from enlace.security.users import User
 from enlace.security.web_access import web_access
 
-from . import browser, i18n, nav, patient_view, render, shell_strings
+from . import browser, i18n, nav, patient_view, render, screening_gaps, shell_strings
 from .fhir_reads import Reader, has_link, matches
 from .nav import NavItem
 
@@ -182,6 +182,9 @@ def _router(shell: Shell) -> APIRouter:
         patient = record["patient"]
         obs = record["observations"]
         built, latest = patient_view.observation_charts(obs or [], t, lang)
+        gaps = await run_in_threadpool(
+            screening_gaps.patient_gaps, shell.services, user.role, record, patient_id
+        )
         return shell.view(
             request,
             user,
@@ -202,6 +205,7 @@ def _router(shell: Shell) -> APIRouter:
             charts=built if obs is not None else None,
             latest=latest,
             per_year=patient_view.per_year_chart(obs or [], t),
+            care_gaps=gaps,
         )
 
     return router

@@ -152,7 +152,6 @@ def test_full_prefetch_needs_no_token(web: TestClient) -> None:
         },
         "conditions": empty,
         "labs": empty,
-        "pregnancy": empty,
         "allergies": empty,
         "coverage": empty,
     }

@@ -65,12 +65,17 @@ def language(accept: str | None) -> str:
 def store_fetch(
     services: Services, access: Access, base_url: str, source_ip: str | None
 ) -> cds.Fetch:
-    """`fetch` for cds.call: a relative FHIR URL read through the interactions as `access`."""
+    """`fetch` for cds.call: a relative FHIR URL read through the interactions as `access`.
+    The reads of one hook call share one Visibility (scopes, consent rules, blocked types are
+    looked up once, as for the entries of a Bundle)."""
+    shared: list[Any] = [None]
 
     def fetch(url: str) -> dict[str, Any]:
         request = FhirRequest.from_url("GET", url, base_url=base_url, access=access)
         request.source_ip = source_ip
+        request.guard_cache = shared[0]
         response = dispatch(services, request)
+        shared[0] = request.guard_cache
         if response.status != 200:
             raise errors.error(response.status, "exception", f"GET {url}: {response.status}")
         body = response.body

@@ -14,14 +14,15 @@ from enlace.kernel.errors import Issue
 
 P = "{{context.patientId}}"
 LOINC = "http://loinc.org|"
-LABS = ",".join(LOINC + code for code in ("98979-8", "62238-1", "33914-3", "4548-4"))
+LABS = ",".join(LOINC + code for code in ("98979-8", "62238-1", "33914-3", "4548-4", "82810-3"))
 
 ORDER_PREFETCH = {
     "patient": f"Patient/{P}",
     "medications": f"MedicationRequest?patient={P}&status=active&_count=100",
     "conditions": f"Condition?patient={P}&clinical-status=active&_count=100",
-    "labs": f"Observation?patient={P}&code={LABS}&_sort=-date&_count=20",
-    "pregnancy": f"Observation?patient={P}&code={LOINC}82810-3&_sort=-date&_count=1",
+    # eGFR, HbA1c and pregnancy status in one search: each Observation search of a patient
+    # also consults the device readings (observation_merge), so one search costs half of two.
+    "labs": f"Observation?patient={P}&code={LABS}&_sort=-date&_count=50",
     "allergies": f"AllergyIntolerance?patient={P}&_count=50",
     "coverage": f"Coverage?beneficiary=Patient/{P}&status=active&_count=5",
 }

@@ -108,7 +108,7 @@ def is_pregnant(data: dict[str, Resource]) -> bool:
             return True
     statuses = [
         o
-        for o in entries(data.get("pregnancy"), "Observation")
+        for o in entries(data.get("labs"), "Observation")
         if any(c.get("code") == PREGNANCY_STATUS for c in (o.get("code") or {}).get("coding") or [])
     ]
     if not statuses:

@@ -13,6 +13,8 @@ layer turns a hypertensive-range reading into "probable — confirm" (docs/scree
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from enlace.modules.screening.domain import BpResult, BpScheme
 
 _NOM_ORDER = ("optimal", "normal", "high-normal", "grade-1", "grade-2", "grade-3")
@@ -74,6 +76,7 @@ def classify_esc2024(systolic: int, diastolic: int) -> BpResult:
     )
 
 
+@lru_cache(maxsize=65536)  # a few thousand distinct readings cover a whole campaign
 def classify_bp(systolic: int, diastolic: int, scheme: BpScheme = "nom-030") -> BpResult:
     if scheme == "acc-aha-2017":
         return classify_acc_aha(systolic, diastolic)

@@ -20,7 +20,7 @@ from enlace.modules.screening.domain import (
     ScreeningSettings,
 )
 from enlace.modules.screening.engine_plausibility import require_plausible
-from enlace.modules.screening.findrisc import findrisc
+from enlace.modules.screening.findrisc import findrisc_pair
 from enlace.modules.screening.glycaemia import assess_glycaemia
 from enlace.modules.screening.lipids import assess_lipids
 from enlace.modules.screening.who_cvd import lab_risk, non_lab_risk
@@ -48,8 +48,7 @@ def screen(inp: ScreeningInput, settings: ScreeningSettings = DEFAULT_SETTINGS) 
     )
     glycaemia = assess_glycaemia(inp)
     lipids = assess_lipids(inp)
-    score = findrisc(inp)
-    la_score = findrisc(inp, latin_american=True)
+    score, la_score = findrisc_pair(inp)
     diabetes, unconfirmed = _chart_diabetes(inp, glycaemia)
     cvd_lab = lab_risk(inp, diabetes=diabetes)
     cvd_non_lab = non_lab_risk(inp)

@@ -90,7 +90,30 @@ def plausibility_issues(inp: ScreeningInput, prefix: str = "") -> list[Issue]:
     return issues
 
 
+def _obviously_plausible(inp: ScreeningInput) -> bool:
+    """The common case in one pass of comparisons, so the batch engine does not build the issue
+    list for every person; anything unusual falls through to plausibility_issues."""
+    glucose = inp.glucose
+    return (
+        (inp.weight_kg is None or 20.0 <= inp.weight_kg <= 350.0)
+        and (inp.height_cm is None or 100.0 <= inp.height_cm <= 250.0)
+        and (inp.waist_cm is None or 40.0 <= inp.waist_cm <= 200.0)
+        and (inp.systolic is None or 60 <= inp.systolic <= 300)
+        and (inp.diastolic is None or 30 <= inp.diastolic <= 200)
+        and (inp.systolic is None or inp.diastolic is None or inp.systolic > inp.diastolic)
+        and (glucose is None or 20.0 <= glucose.mg_dl <= 1000.0)
+        and (inp.hba1c_percent is None or 3.0 <= inp.hba1c_percent <= 20.0)
+        and (inp.total_cholesterol_mg_dl is None or 50.0 <= inp.total_cholesterol_mg_dl <= 1000.0)
+        and (inp.hdl_mg_dl is None or 5.0 <= inp.hdl_mg_dl <= 200.0)
+        and (inp.age_years is None or MIN_AGE <= inp.age_years <= 120)
+        and not (inp.pregnant and inp.sex == "male")
+        and inp.known_conditions <= KNOWN_CONDITIONS
+    )
+
+
 def require_plausible(inp: ScreeningInput) -> None:
+    if _obviously_plausible(inp):
+        return
     issues = plausibility_issues(inp)
     if issues:
         raise FhirError(422, issues)

@@ -55,40 +55,55 @@ def band_for(score: int) -> tuple[str, float]:
     raise ValueError(f"FINDRISC score out of range: {score}")
 
 
-def _missing(inp: ScreeningInput) -> list[str]:
-    required = {
-        "age": inp.age_years,
-        "sex": inp.sex,
-        "weight": inp.weight_kg,
-        "height": inp.height_cm,
-        "waist": inp.waist_cm,
-        "physicalActivity": inp.physically_active,
-        "dailyVegetables": inp.daily_vegetables,
-        "everBpMedication": inp.ever_bp_medication,
-        "everHighGlucose": inp.ever_high_glucose,
-        "familyHistoryDiabetes": inp.family_history_diabetes,
-    }
-    return [name for name, value in required.items() if value is None]
+def _missing(inp: ScreeningInput) -> tuple[str, ...]:
+    required = (
+        ("age", inp.age_years),
+        ("sex", inp.sex),
+        ("weight", inp.weight_kg),
+        ("height", inp.height_cm),
+        ("waist", inp.waist_cm),
+        ("physicalActivity", inp.physically_active),
+        ("dailyVegetables", inp.daily_vegetables),
+        ("everBpMedication", inp.ever_bp_medication),
+        ("everHighGlucose", inp.ever_high_glucose),
+        ("familyHistoryDiabetes", inp.family_history_diabetes),
+    )
+    return tuple(name for name, value in required if value is None)
 
 
-def findrisc(inp: ScreeningInput, *, latin_american: bool = False) -> ScoreResult:
-    name = "la-findrisc" if latin_american else "findrisc"
-    missing = _missing(inp)
-    if missing:
-        return ScoreResult(name, None, None, None, tuple(missing), verified=not latin_american)
-    assert inp.age_years is not None and inp.sex is not None and inp.waist_cm is not None
+def _points_but_waist(inp: ScreeningInput) -> int:
+    assert inp.age_years is not None and inp.family_history_diabetes is not None
     assert inp.weight_kg is not None and inp.height_cm is not None
-    assert inp.family_history_diabetes is not None
-    table = WAIST_LA_FINDRISC if latin_american else WAIST_FINDRISC
-    score = (
+    return (
         age_points(inp.age_years)
         + bmi_points(bmi(inp.weight_kg, inp.height_cm))
-        + waist_points(inp.waist_cm, table[inp.sex])
         + (0 if inp.physically_active else 2)
         + (0 if inp.daily_vegetables else 1)
         + (2 if inp.ever_bp_medication else 0)
         + (5 if inp.ever_high_glucose else 0)
         + FAMILY_POINTS[inp.family_history_diabetes]
     )
+
+
+def _scored(name: str, score: int, verified: bool) -> ScoreResult:
     band, risk = band_for(score)
-    return ScoreResult(name, score, band, risk, verified=not latin_american)
+    return ScoreResult(name, score, band, risk, (), verified)
+
+
+def findrisc_pair(inp: ScreeningInput) -> tuple[ScoreResult, ScoreResult]:
+    """(FINDRISC, LA-FINDRISC): the items they share are scored once (the batch engine's path)."""
+    missing = _missing(inp)
+    if missing:
+        return (
+            ScoreResult("findrisc", None, None, None, missing, True),
+            ScoreResult("la-findrisc", None, None, None, missing, False),
+        )
+    assert inp.sex is not None and inp.waist_cm is not None
+    shared = _points_but_waist(inp)
+    original = shared + waist_points(inp.waist_cm, WAIST_FINDRISC[inp.sex])
+    latin = shared + waist_points(inp.waist_cm, WAIST_LA_FINDRISC[inp.sex])
+    return _scored("findrisc", original, True), _scored("la-findrisc", latin, False)
+
+
+def findrisc(inp: ScreeningInput, *, latin_american: bool = False) -> ScoreResult:
+    return findrisc_pair(inp)[1 if latin_american else 0]

@@ -84,6 +84,18 @@ RUNS = [
         for bench in ("ingest_http.py", "ingest_mqtt.py")
         for db in ("sqlite", "postgres")
     ),
+    *(
+        [
+            "screening.py",
+            "--db",
+            db,
+            "--people",
+            "10000" if QUICK else "100000",
+            "--stored",
+            "50" if QUICK else "300",
+        ]
+        for db in ("sqlite", "postgres")
+    ),
 ]
 
 

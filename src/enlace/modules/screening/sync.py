@@ -1,0 +1,358 @@
+"""Offline capture: a device's batch written exactly once, item by item (docs/sync.md).
+
+Each item is its own transaction, and in it the item's row (primary key: its client id) is
+inserted before anything else: a retried batch, the same item in another batch, or the same batch
+posted twice at once all meet that key, and the loser reads the winner's answer instead of writing
+again. A refused item rolls back alone; it wrote nothing, so it is no partial write of a resource,
+and the other items (other resources) go ahead: a CHW's day of work is not lost to one bad form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.exc import IntegrityError
+
+from enlace.kernel import errors, jsonutil
+from enlace.kernel.clock import epoch_us, fhir_instant
+from enlace.kernel.errors import Issue
+from enlace.store.database import Database
+from enlace.store.repository import FhirRepository
+from enlace.store.schema import resource_history
+from enlace.store.versions import ConcurrentWrite
+
+from . import sync_protocol as protocol
+from .conflicts import apply_edit
+from .service import record_screening
+from .tables import sync_batches, sync_items
+
+PRECONDITION_FAILED = 412
+CHANGES_PAGE = 100
+SETTLE_US = 5_000_000  # see changes()
+ATTEMPTS = 3  # an item meeting a concurrent writer is tried again on what that writer committed
+CLIENT_ID_SYSTEM = "urn:ietf:rfc:3986"  # the registration's client id, kept as an identifier
+# record_screening_item below, or a writer like it: (conn, repo, patient id, raw screening JSON,
+# performer, the patient as the item named it, the payload's location) -> server references
+ScreeningWriter = Callable[..., list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Uploader:
+    """Who uploads, and what their grants let them write (resource type, permission)."""
+
+    actor: str
+    performer: str | None  # fhirUser, e.g. Practitioner/12, for the screening's performer
+    may: Callable[[str, str], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Sync:
+    db: Database
+    repo: FhirRepository
+    validate: Callable[[Any, str], list[Issue]]  # FHIR structure of a Patient payload
+    screening: ScreeningWriter
+
+
+def upload(sync: Sync, batch: protocol.Batch, uploader: Uploader) -> dict[str, Any]:
+    """The batch's answer; the stored one when this batch id was handled before."""
+    stored = stored_answer(sync.db, batch.batch_id, digest=batch.digest)
+    if stored is not None:
+        return stored
+    received = fhir_instant(sync.repo.clock())
+    results = [_handle(sync, batch, item, uploader) for item in batch.items]
+    answer = {
+        "batchId": batch.batch_id,
+        "device": batch.device,
+        "received": received,
+        "items": results,
+        "counts": _counts(results),
+    }
+    row = {
+        "batch_id": batch.batch_id,
+        "device": batch.device,
+        "actor": uploader.actor,
+        "digest": batch.digest,
+        "received_us": epoch_us(sync.repo.clock()),
+        "answer": jsonutil.dumps(answer).decode(),
+    }
+    try:
+        with sync.db.begin() as conn:
+            conn.execute(sync_batches.insert().values(row))
+    except IntegrityError:  # the same batch id, posted at the same time, finished first
+        again = stored_answer(sync.db, batch.batch_id, digest=batch.digest)
+        if again is not None:
+            return again
+        raise
+    return answer
+
+
+def stored_answer(
+    db: Database, batch_id: str, digest: str | None = None, actor: str | None = None
+) -> dict[str, Any] | None:
+    """The answer given for `batch_id`; 409 when `digest` says the content differs, 404 when
+    `actor` is given and did not upload it (a batch id reveals nothing of others' work)."""
+    with db.read() as conn:
+        row = conn.execute(select(sync_batches).where(sync_batches.c.batch_id == batch_id)).first()
+    if row is None:
+        return None
+    if digest is not None and row.digest != digest:
+        message = f"batchId {batch_id} was already used for a batch with other content"
+        raise errors.FhirError(409, [Issue("conflict", message, "batchId")])
+    if actor is not None and row.actor != actor:
+        return None
+    answer: dict[str, Any] = jsonutil.loads(row.answer)
+    return answer
+
+
+def _handle(
+    sync: Sync, batch: protocol.Batch, item: protocol.Item, who: Uploader
+) -> dict[str, Any]:
+    for _ in range(ATTEMPTS):
+        try:
+            with sync.db.begin() as conn:
+                return _once(sync, conn, batch, item, who)
+        except (IntegrityError, ConcurrentWrite):
+            continue  # a concurrent upload of this item, or an edit of its patient, went first
+        except errors.FhirError as exc:
+            if exc.status == PRECONDITION_FAILED:  # another edit of the patient committed first
+                continue
+            return _refused(item, exc.issues)
+    busy = Issue("transient", "The item met concurrent writes; send the batch again")
+    return _refused(item, [busy])
+
+
+def _once(
+    sync: Sync, conn: Connection, batch: protocol.Batch, item: protocol.Item, who: Uploader
+) -> dict[str, Any]:
+    earlier = conn.execute(select(sync_items).where(sync_items.c.client_id == item.client_id))
+    row = earlier.first()
+    if row is not None:
+        return _repeated(row, batch, item)
+    now_us = epoch_us(sync.repo.clock())
+    conn.execute(
+        sync_items.insert().values(
+            client_id=item.client_id,
+            batch_id=batch.batch_id,
+            kind=item.kind,
+            digest=item.digest,
+            captured_us=epoch_us(item.captured_at),
+            stored_us=now_us,
+            result="{}",
+        )
+    )
+    patient, result = _write(sync, conn, batch, item, who)
+    answer = {**_head(item), **result}
+    conn.execute(
+        update(sync_items)
+        .where(sync_items.c.client_id == item.client_id)
+        .values(patient=patient, result=jsonutil.dumps(answer).decode())
+    )
+    return answer
+
+
+def _write(
+    sync: Sync, conn: Connection, batch: protocol.Batch, item: protocol.Item, who: Uploader
+) -> tuple[str, dict[str, Any]]:
+    if item.kind == protocol.REGISTRATION:
+        _require(who, "Patient", "c", item)
+        patient = _registered(sync, conn, item)
+        return patient, {"status": "created", "patient": f"Patient/{patient}", "version": 1}
+    patient_id = resolve_patient(conn, sync.repo, item)
+    if item.kind == protocol.EDIT:
+        _require(who, "Patient", "u", item)
+        payload = _checked_patient(sync, item, patient_id)
+        context = {
+            "client_id": item.client_id,
+            "device": batch.device,
+            "actor": who.actor,
+            "location": item.location,
+        }
+        base = item.base_version or 0
+        return patient_id, apply_edit(conn, sync.repo, patient_id, payload, base, context)
+    _require(who, "Observation", "c", item)
+    written = sync.screening(
+        conn,
+        sync.repo,
+        patient_id,
+        item.payload,
+        performer=who.performer,
+        patient_named=item.patient or "",
+        location=f"{item.location}.payload",
+    )
+    return patient_id, {
+        "status": "created",
+        "patient": f"Patient/{patient_id}",
+        "resources": written,
+    }
+
+
+def _registered(sync: Sync, conn: Connection, item: protocol.Item) -> str:
+    payload = _checked_patient(sync, item, None)
+    identifiers = list(payload.get("identifier", []))
+    identifiers.append({"system": CLIENT_ID_SYSTEM, "value": f"urn:uuid:{item.client_id}"})
+    payload["identifier"] = identifiers
+    return sync.repo.create(conn, payload).id
+
+
+def resolve_patient(conn: Connection, repo: FhirRepository, item: protocol.Item) -> str:
+    """The server id of the item's patient: a server id as given, or the patient a registration
+    with that client id created (in this batch or an earlier one). 422 when unknown."""
+    reference = item.patient or ""
+    where = f"{item.location}.patient"
+    if reference.startswith(protocol.CLIENT_REFERENCE):
+        client_id = reference[len(protocol.CLIENT_REFERENCE) :]
+        found = conn.execute(
+            select(sync_items.c.patient).where(
+                sync_items.c.client_id == client_id, sync_items.c.kind == protocol.REGISTRATION
+            )
+        ).scalar()
+        if found is None:
+            message = f"{reference} is no registration the server has (refused, or not sent yet)"
+            raise errors.FhirError(422, [Issue("not-found", message, where)])
+        return str(found)
+    current = repo.current(conn, "Patient", reference)
+    if current is None or current.deleted:
+        raise errors.FhirError(
+            422, [Issue("not-found", f"Patient/{reference} is not known", where)]
+        )
+    return reference
+
+
+def _checked_patient(sync: Sync, item: protocol.Item, patient_id: str | None) -> dict[str, Any]:
+    where = f"{item.location}.payload"
+    payload = dict(item.payload)
+    issues = [
+        Issue(i.code, i.diagnostics, f"{where} ({i.expression})" if i.expression else where)
+        for i in sync.validate(payload, "Patient")
+    ]
+    if payload.get("resourceType") != "Patient":
+        issues.append(Issue("invalid", "The payload must be a Patient", f"{where}.resourceType"))
+    stated = payload.get("id")
+    if stated is not None and stated != patient_id:
+        expected = "absent (the server assigns it)" if patient_id is None else patient_id
+        issues.append(Issue("invalid", f"payload.id must be {expected}", f"{where}.id"))
+    if issues:
+        raise errors.FhirError(422, issues)
+    payload.pop("meta", None)
+    return payload
+
+
+def _require(who: Uploader, resource_type: str, permission: str, item: protocol.Item) -> None:
+    if not who.may(resource_type, permission):
+        message = f"Your grants do not let you write {resource_type} ({permission})"
+        raise errors.FhirError(403, [Issue("forbidden", message, f"{item.location}.kind")])
+
+
+def _repeated(row: Any, batch: protocol.Batch, item: protocol.Item) -> dict[str, Any]:
+    """An item seen before: its first answer when this is the same batch (a retry), else a
+    duplicate carrying the same server ids; other content under a used client id is refused."""
+    if row.digest != item.digest:
+        message = f"clientId {item.client_id} was already used for other content"
+        return _refused(item, [Issue("duplicate", message, f"{item.location}.clientId")])
+    first: dict[str, Any] = {**jsonutil.loads(row.result), "index": item.index}
+    if row.batch_id == batch.batch_id:
+        return first
+    return {
+        **first,
+        "status": "duplicate",
+        "firstStatus": first["status"],
+        "firstBatch": row.batch_id,
+    }
+
+
+def _head(item: protocol.Item) -> dict[str, Any]:
+    return {"index": item.index, "clientId": item.client_id, "kind": item.kind}
+
+
+def _refused(item: protocol.Item, issues: list[Issue]) -> dict[str, Any]:
+    return {**_head(item), "status": "refused", "outcome": errors.operation_outcome(issues)}
+
+
+def _counts(results: list[dict[str, Any]]) -> dict[str, int]:
+    counts = dict.fromkeys(("created", "duplicate", "conflict", "refused"), 0)
+    for result in results:
+        counts[result["status"]] += 1
+    return counts
+
+
+def record_screening_item(
+    conn: Connection,
+    repo: FhirRepository,
+    patient_id: str,
+    raw: dict[str, Any],
+    *,
+    performer: str | None,
+    patient_named: str,
+    location: str,
+) -> list[str]:
+    """Store one captured screening with the screening service (docs/screening.md), in the
+    item's transaction; its refusals are located inside the item's payload."""
+    if raw.get("patient") == patient_named:  # the phone named a registration by its client id
+        raw = {**raw, "patient": f"Patient/{patient_id}"}
+    try:
+        recorded = record_screening(
+            conn, repo, patient_id, raw, performer=performer, setting="community", clock=repo.clock
+        )
+    except errors.FhirError as exc:
+        raise errors.FhirError(exc.status, [_inside(i, location) for i in exc.issues]) from exc
+    return [
+        *(f"Observation/{i}" for i in recorded.observations.values()),
+        f"RiskAssessment/{recorded.risk_assessment}",
+        *(f"Task/{i}" for i in recorded.tasks.values()),
+    ]
+
+
+def _inside(issue: Issue, location: str) -> Issue:
+    where = f"{location}.{issue.expression}" if issue.expression else location
+    return Issue(issue.code, issue.diagnostics, where, issue.severity)
+
+
+def changes(
+    conn: Connection,
+    repo: FhirRepository,
+    actor: str,
+    since: int,
+    limit: int = CHANGES_PAGE,
+    settle_us: int = SETTLE_US,
+) -> dict[str, Any]:
+    """The patients `actor` synced whose record changed after the cursor `since` (a history
+    sequence number), each once with its current version, oldest change first (keyset paging).
+
+    Only versions older than `settle_us` are listed: on PostgreSQL a sequence number is taken when
+    a transaction writes, not when it commits, so a just-written lower number may still appear;
+    waiting that long (far longer than a write transaction lasts) keeps the cursor from passing it."""
+    h = resource_history.c
+    mine = (
+        select(sync_items.c.patient)
+        .join(sync_batches, sync_batches.c.batch_id == sync_items.c.batch_id)
+        .where(sync_batches.c.actor == actor, sync_items.c.patient.is_not(None))
+    )
+    settled = epoch_us(repo.clock()) - settle_us
+    rows = conn.execute(
+        select(h.seq, h.id)
+        .where(
+            h.resource_type == "Patient",
+            h.seq > since,
+            h.last_updated_us <= settled,
+            h.id.in_(mine),
+        )
+        .order_by(h.seq)
+        .limit(limit)
+    ).all()
+    latest = {row.id: row.seq for row in rows}  # a patient changed twice is listed once
+    current = repo.current_many(conn, "Patient", latest)
+    listed = [
+        {
+            "patient": f"Patient/{patient}",
+            "version": current[patient].version_id,
+            "deleted": current[patient].deleted,
+            "resource": None if current[patient].deleted else current[patient].resource(),
+        }
+        for patient in sorted(latest, key=latest.__getitem__)
+        if patient in current
+    ]
+    cursor = rows[-1].seq if rows else since
+    return {"changes": listed, "next": str(cursor), "more": len(rows) == limit}

@@ -37,6 +37,7 @@ from . import (
     inventory_routes,
     log_routes,
     monitoring_routes,
+    sync_routes,
     trace_verify_routes,
 )
 from .fhir_asgi import Receive, Scope, Send
@@ -106,6 +107,7 @@ def create_app(services: Services) -> Hardened:
     web_screening.register(app, services)
     monitoring_routes.register(app, services)
     cds_routes.register(app, services)
+    sync_routes.register(app, services)
     # Headers, CORS, rate and size limits wrap everything, FHIR and pages alike.
     return harden(EnlaceApp(services, app), services.settings)
 

@@ -10,7 +10,8 @@ booklet for the region. Read from two independent public transcriptions of the p
   Erickcufe/CardiovascularRisk data/ref1.rda (commit 5d27d784): 1398 of 1400 cells agree; the two
   that differ (men, no diabetes, non-smoker, 60-64, SBP 140-159, TC >= 7: 11 vs 12; men, diabetes,
   non-smoker, 55-59, SBP 140-159, TC 6-6.9: 13 vs 12) take the value that keeps the printed chart's
-  row progression (11 and 13).
+  row progression (11 and 13). The same whoishRisk file's Tropical Latin America column matches all
+  1400 cells of fyuecesena/CVD_risk_Brazil CVD_risk_Brazil.R (commit a59031e).
 - NON_LAB (age, sex, smoking, SBP, BMI): Erickcufe/CardiovascularRisk data/ref2.rda only: a single
   transcription, so results from it are marked unverified.
 

@@ -135,3 +135,47 @@ def test_require_screening_status() -> None:
 
 def test_missing_findrisc_answers_are_not_an_input_error() -> None:
     assert isinstance(parse_screening(raw()), RawScreening)
+
+
+def test_fast_plausibility_path_agrees_with_the_full_check() -> None:
+    """The batch engine's one-pass check must accept exactly what the issue list accepts."""
+    import random
+    from dataclasses import replace
+
+    from enlace.modules.screening.domain import Glucose, ScreeningInput
+    from enlace.modules.screening.engine_plausibility import (
+        RANGES,
+        _obviously_plausible,
+        plausibility_issues,
+    )
+
+    rng = random.Random(3)
+    fields = {
+        "weight_kg": "weight",
+        "height_cm": "height",
+        "waist_cm": "waist",
+        "hba1c_percent": "hba1c",
+        "total_cholesterol_mg_dl": "totalCholesterol",
+        "hdl_mg_dl": "hdl",
+    }
+    for _ in range(2000):
+        changes: dict[str, Any] = {}
+        for attribute, name in fields.items():
+            low, high, _unit = RANGES[name]
+            edge = rng.choice((low, high, low - 0.1, high + 0.1, (low + high) / 2, None))
+            changes[attribute] = edge
+        sbp, dbp = rng.choice((59, 60, 120, 300, 301)), rng.choice((29, 30, 80, 120, 200, 201))
+        age = rng.choice((17, 18, 50, 120, 121, None))
+        glucose = Glucose(rng.choice((19.9, 20.0, 100.0, 1000.0, 1000.1)))
+        sex, pregnant = rng.choice(("male", "female")), rng.random() < 0.2
+        inp = replace(
+            ScreeningInput(),
+            **changes,
+            systolic=sbp,
+            diastolic=dbp,
+            age_years=age,
+            glucose=glucose,
+            sex=sex,
+            pregnant=pregnant,
+        )
+        assert _obviously_plausible(inp) == (plausibility_issues(inp) == []), inp

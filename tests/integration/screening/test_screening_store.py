@@ -179,6 +179,7 @@ def test_missing_answers_store_a_not_computable_score(services: Services) -> Non
         (screening(age=12), {}, 422, "answers.age"),
         ({**screening(), "patient": "Patient/someone-else"}, {}, 422, "patient"),
         (screening(), {"performer": "nurse"}, 422, "performer"),
+        (screening(), {"performer": "Patient/p1"}, 422, "performer"),
         ({**screening(), "extra": 1}, {}, 400, "$.extra"),
     ],
 )

@@ -23,7 +23,9 @@ from enlace.modules.screening.engine_input import require_screening
 from enlace.modules.screening.engine_plausibility import require_plausible
 from enlace.store.repository import FhirRepository
 
-PERFORMER_TYPES = ("Practitioner", "PractitionerRole", "Patient", "RelatedPerson", "Organization")
+# RiskAssessment.performer allows only these (and Device); a community health worker is a
+# Practitioner.
+PERFORMER_TYPES = ("Practitioner", "PractitionerRole")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,15 +1,16 @@
-"""Alert rules applied to newly stored readings (issue 9 parts 4 and 5).
+"""Alert rules applied to newly stored readings (issue 9 parts 4 and 5; docs/monitoring.md
+"Rules and alerts").
 
 Ingestion calls `on_readings` in the transaction that stored the readings, with only the readings
 that were new (duplicates never reach it). Per batch: one query for the open alerts of the
-batch's patients, two searches for their Goals (thresholds) and diagnoses (HF/COPD rules), then
-every reading is checked in memory against the thresholds. Only a reading past a threshold, or
-one that could end an open episode, asks for history (CGM runs, the NEWS2 window, 72 h of
-weight), fetched in one query per kind for the whole batch. So an in-range reading with nothing
-open costs a few comparisons.
+batch's patients, one reference-index lookup for their Goals (thresholds) and, when the batch has
+vitals or weights, Conditions (HF/COPD rules); then every reading is checked in memory. Only a
+reading past a threshold, or one that could end an open episode, asks for history (CGM runs,
+earlier capillary values, the NEWS2 hour, 3 days of weight), fetched in one query per kind for
+the whole batch. So an in-range reading with nothing open costs a few comparisons.
 
-The alerts opened are delivered (channels.py) by the caller after its commit: never network I/O
-inside the ingest transaction.
+New alerts are announced after commit by the escalation loop (channels.deliver_opened): never
+network I/O inside the ingest transaction.
 """
 
 from __future__ import annotations

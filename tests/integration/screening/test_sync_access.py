@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from enlace.bootstrap import build
 from enlace.entrypoints.http.app import create_app
@@ -17,6 +18,7 @@ from enlace.kernel.settings import Settings
 from enlace.security.keys import signing_key
 from enlace.security.roles import ROLE_CEILINGS
 from enlace.security.scopes import parse_scopes
+from enlace.security.tables import audit_log
 from enlace.security.tokens import Grant, issue_access_token
 from tests.integration.screening.sync_support import batch, patients, post, registration
 
@@ -87,3 +89,19 @@ def test_the_conflict_review_is_for_staff_who_may_update_patients(
     body: dict[str, dict[str, str]] = {"choices": {}}
     assert client.post(resolve, json=body, headers=bearer(services, "nurse")).status_code == 403
     assert client.post(resolve, json=body, headers=physician).status_code == 404
+
+
+def test_each_write_is_in_the_audit_trail_as_the_uploader(
+    secured: tuple[TestClient, Services],
+) -> None:
+    client, services = secured
+    chw = bearer(services, "chw", "chw-9")
+    answer = post(client, batch(registration()), **chw).json()
+    patient_id = answer["items"][0]["patient"].removeprefix("Patient/")
+    with services.db.read() as conn:
+        rows = conn.execute(
+            select(audit_log.c.actor, audit_log.c.action, audit_log.c.role).where(
+                audit_log.c.patient_id == patient_id, audit_log.c.resource_type == "Patient"
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [("chw-9", "C", "chw")]

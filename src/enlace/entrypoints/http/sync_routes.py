@@ -26,8 +26,10 @@ from starlette.concurrency import run_in_threadpool
 
 from enlace.interactions.context import Services
 from enlace.kernel import errors, jsonutil
+from enlace.kernel.logging import request_id_var
 from enlace.modules.screening import conflicts, sync, sync_protocol
 from enlace.security.access import Access
+from enlace.security.audit_trail import RequestContext, request_context
 from enlace.security.authn import request_access
 
 OUTCOME_TYPE = "application/fhir+json"
@@ -46,7 +48,8 @@ def register(app: FastAPI, services: Services) -> None:
             access = _access(services, request, UPLOAD_ROLES)
             batch = sync_protocol.parse_batch(await request.body())
             uploader = _uploader(access)
-            return await run_in_threadpool(sync.upload, _sync(services), batch, uploader)
+            audit = _audit(access, request)
+            return await run_in_threadpool(_upload, services, audit, batch, uploader)
 
         return await _guarded(answer)
 
@@ -67,19 +70,21 @@ def register(app: FastAPI, services: Services) -> None:
         async def answer() -> Any:
             access = _access(services, request, UPLOAD_ROLES)
             since = _cursor(request.query_params.get("since", "0"))
-            return await run_in_threadpool(_changes, services, access.actor, since)
+            audit = _audit(access, request)
+            return await run_in_threadpool(_changes, services, audit, since)
 
         return await _guarded(answer)
 
     @app.get("/sync/conflicts")
     async def conflict_list(request: Request) -> Response:
         async def answer() -> Any:
-            _access(services, request, REVIEW_ROLES)
+            access = _access(services, request, REVIEW_ROLES)
             status = request.query_params.get("status", "open")
             if status not in STATUSES:
                 raise errors.bad_request(f"status is one of {', '.join(STATUSES)}", "status")
             chosen = None if status == "all" else status
             listed = await run_in_threadpool(_listed, services, chosen)
+            _shown(services, _audit(access, request), "sync-conflicts", listed)
             return {"conflicts": listed}
 
         return await _guarded(answer)
@@ -87,8 +92,10 @@ def register(app: FastAPI, services: Services) -> None:
     @app.get("/sync/conflicts/{conflict_id}")
     async def conflict(conflict_id: str, request: Request) -> Response:
         async def answer() -> Any:
-            _access(services, request, REVIEW_ROLES)
-            return await run_in_threadpool(_conflict, services, conflict_id)
+            access = _access(services, request, REVIEW_ROLES)
+            found = await run_in_threadpool(_conflict, services, conflict_id)
+            _shown(services, _audit(access, request), "sync-conflict", [found])
+            return found
 
         return await _guarded(answer)
 
@@ -99,7 +106,8 @@ def register(app: FastAPI, services: Services) -> None:
             if not _may(access, "Patient", "u"):
                 raise errors.error(403, "forbidden", "Resolving writes the Patient: no grant")
             choices = _choices(await request.body())
-            return await run_in_threadpool(_resolve, services, conflict_id, choices, access.actor)
+            audit = _audit(access, request)
+            return await run_in_threadpool(_resolve, services, audit, conflict_id, choices)
 
         return await _guarded(answer)
 
@@ -140,6 +148,28 @@ def _uploader(access: Access) -> sync.Uploader:
     )
 
 
+def _audit(access: Access, request: Request) -> RequestContext:
+    """Who is asking, for the audit trail: the repository records each write made under it."""
+    source = request.client.host if request.client else None
+    return RequestContext(access, request_id_var.get(), source)
+
+
+def _shown(
+    services: Services, audit: RequestContext, interaction: str, listed: list[dict[str, Any]]
+) -> None:
+    """A read entry per patient whose conflicting values were shown (their access log)."""
+    if services.audit is not None:
+        touched = [("Patient", c["patient"].removeprefix("Patient/"), b"") for c in listed]
+        services.audit.read(audit, interaction, touched, None)
+
+
+def _upload(
+    services: Services, audit: RequestContext, batch: sync_protocol.Batch, who: sync.Uploader
+) -> dict[str, Any]:
+    with request_context(audit):
+        return sync.upload(_sync(services), batch, who)
+
+
 def _sync(services: Services) -> sync.Sync:
     return sync.Sync(
         services.db,
@@ -165,9 +195,15 @@ def _cursor(value: str) -> int:
     return int(value)
 
 
-def _changes(services: Services, actor: str, since: int) -> dict[str, Any]:
+def _changes(services: Services, audit: RequestContext, since: int) -> dict[str, Any]:
     with services.db.read() as conn:
-        return sync.changes(conn, services.repo, actor, since)
+        found = sync.changes(conn, services.repo, audit.access.actor, since)
+    if services.audit is not None:
+        touched = [
+            ("Patient", c["patient"].removeprefix("Patient/"), b"") for c in found["changes"]
+        ]
+        services.audit.read(audit, "sync-changes", touched, f"since={since}")
+    return found
 
 
 def _listed(services: Services, status: str | None) -> list[dict[str, Any]]:
@@ -180,6 +216,8 @@ def _conflict(services: Services, conflict_id: str) -> dict[str, Any]:
         return conflicts.get(conn, conflict_id)
 
 
-def _resolve(services: Services, conflict_id: str, choices: Any, actor: str) -> dict[str, Any]:
-    with services.db.begin() as conn:
-        return conflicts.resolve(conn, services.repo, conflict_id, choices, actor)
+def _resolve(
+    services: Services, audit: RequestContext, conflict_id: str, choices: Any
+) -> dict[str, Any]:
+    with request_context(audit), services.db.begin() as conn:
+        return conflicts.resolve(conn, services.repo, conflict_id, choices, audit.access.actor)

@@ -80,11 +80,11 @@ def obesity_outcome(inp: ScreeningInput, body: BodyResult) -> ConditionOutcome:
     klass = body.bmi_class
     if klass is not None and klass.startswith("obesity"):
         return ConditionOutcome("obesity", "probable", (klass,), "confirm-diagnosis")
-    reasons = tuple(
-        r
-        for r, hit in (("overweight", klass == "overweight"), ("waist", body.waist_increased))
-        if hit
-    )
+    reasons: tuple[str, ...] = ()
+    if klass == "overweight":
+        reasons = ("overweight",)
+    if body.waist_increased:
+        reasons = (*reasons, "waist")
     if reasons:
         return ConditionOutcome("obesity", "at-risk", reasons, "lifestyle-and-rescreen")
     if klass is None and body.waist_increased is None:

@@ -45,6 +45,8 @@ def _not_computable(chart: str, reason: str, verified: bool) -> CvdRisk:
 
 
 def _common_missing(inp: ScreeningInput) -> list[str]:
+    if None not in (inp.age_years, inp.sex, inp.smoker, inp.systolic):
+        return []  # the usual case, without building the table below
     needed = {"age": inp.age_years, "sex": inp.sex, "smoking": inp.smoker, "systolic": inp.systolic}
     return [name for name, value in needed.items() if value is None]
 

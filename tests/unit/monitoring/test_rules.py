@@ -258,6 +258,10 @@ def test_goals_ignored_when_inactive_or_unreadable() -> None:
         goal(d.CAPILLARY_GLUCOSE, 90, status="cancelled"),
         goal(d.CAPILLARY_GLUCOSE, 90, unit="g/L"),
         goal(d.SYSTOLIC, high=150, high_unit="kPa"),
+        goal(d.CAPILLARY_GLUCOSE, 200, 150),  # low above high
+        goal(d.CAPILLARY_GLUCOSE, 5, 180),  # below what a glucometer shows
+        goal(d.SPO2, 85, 120),  # SpO2 over 100 %
+        goal("2339-0", 70, 180),  # not a code the rules use
         {"resourceType": "Goal", "lifecycleStatus": "active", "target": [{"detailQuantity": {}}]},
         {"resourceType": "Goal", "lifecycleStatus": "active"},
     ]

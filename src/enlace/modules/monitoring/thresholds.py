@@ -146,8 +146,21 @@ def limits_from_goals(goals: Iterable[Mapping[str, Any]]) -> Limits:
                 continue
             low = _quantity(span.get("low"), code)
             high = _quantity(span.get("high"), code)
-            limits = _applied(limits, code, low, high)
+            if _sensible(code, low, high):
+                limits = _applied(limits, code, low, high)
     return limits
+
+
+def _sensible(code: str, low: float | None, high: float | None) -> bool:
+    """A range a device could show and in order; a mistyped Goal (glucose low 300, a high under
+    its low) is ignored rather than turned into a flood of alerts or into silence."""
+    measure = d.CODES.get(d.BP_PANEL if code in (d.SYSTOLIC, d.DIASTOLIC) else code)
+    if measure is None:
+        return False
+    ends = [v for v in (low, high) if v is not None]
+    if any(not measure.low <= v <= measure.high for v in ends):
+        return False
+    return low is None or high is None or low < high
 
 
 def _applied(limits: Limits, code: str, low: float | None, high: float | None) -> Limits:

@@ -7,7 +7,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from enlace.interactions.context import Services
+from enlace.kernel.errors import FhirError
 from enlace.modules.screening import sync, sync_protocol
 from enlace.modules.screening.tables import sync_conflicts
 from tests.integration.screening.sync_support import (
@@ -80,3 +83,23 @@ def test_one_batch_posted_twice_at_once_writes_once(services: Services) -> None:
     assert {status for status, _ in written[0]} == {"created"}
     assert patients(services) == 6
     assert sync_rows(services) == (1, 6, 0)
+
+
+def test_a_batch_cut_short_is_finished_by_the_retry_and_its_id_is_held_meanwhile(
+    services: Services,
+) -> None:
+    items = [registration(person(f"F{i}")) for i in range(3)]
+    parsed = sync_protocol.parse_batch(batch(*items))
+    syncing_ = syncing(services)
+    assert sync._claim(syncing_, parsed, NURSE) is None  # the server stops after one item
+    first = sync._handle(syncing_, parsed, parsed.items[0], NURSE)
+    assert sync.stored_answer(services.db, parsed.batch_id) is None  # still being written
+    other = sync_protocol.parse_batch(batch(registration(), batch_id=parsed.batch_id))
+    with pytest.raises(FhirError) as reused:
+        sync.upload(syncing_, other, NURSE)
+    assert (reused.value.status, reused.value.issues[0].expression) == (409, "batchId")
+    answer = sync.upload(syncing_, parsed, NURSE)
+    assert answer["items"][0] == first
+    assert [i["status"] for i in answer["items"]] == ["created"] * 3
+    assert patients(services) == 3
+    assert sync.stored_answer(services.db, parsed.batch_id) == answer

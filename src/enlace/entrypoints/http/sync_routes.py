@@ -58,7 +58,7 @@ def register(app: FastAPI, services: Services) -> None:
         async def answer() -> Any:
             access = _access(services, request, UPLOAD_ROLES)
             actor = None if access.unrestricted else access.actor
-            found = await run_in_threadpool(sync.stored_answer, services.db, batch_id, None, actor)
+            found = await run_in_threadpool(sync.stored_answer, services.db, batch_id, actor)
             if found is None:
                 raise errors.not_found(f"Batch {batch_id[:64]} is not known")
             return found

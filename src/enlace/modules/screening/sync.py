@@ -30,6 +30,7 @@ from .service import record_screening
 from .tables import sync_batches, sync_items
 
 PRECONDITION_FAILED = 412
+PENDING = ""  # the answer of a batch whose items are still being written
 CHANGES_PAGE = 100
 SETTLE_US = 5_000_000  # see changes()
 ATTEMPTS = 3  # an item meeting a concurrent writer is tried again on what that writer committed
@@ -58,7 +59,7 @@ class Sync:
 
 def upload(sync: Sync, batch: protocol.Batch, uploader: Uploader) -> dict[str, Any]:
     """The batch's answer; the stored one when this batch id was handled before."""
-    stored = stored_answer(sync.db, batch.batch_id, digest=batch.digest)
+    stored = _claim(sync, batch, uploader)
     if stored is not None:
         return stored
     received = fhir_instant(sync.repo.clock())
@@ -70,37 +71,55 @@ def upload(sync: Sync, batch: protocol.Batch, uploader: Uploader) -> dict[str, A
         "items": results,
         "counts": _counts(results),
     }
-    row = {
+    with sync.db.begin() as conn:
+        conn.execute(
+            update(sync_batches)
+            .where(sync_batches.c.batch_id == batch.batch_id)
+            .values(answer=jsonutil.dumps(answer).decode())
+        )
+    return answer
+
+
+def _claim(sync: Sync, batch: protocol.Batch, uploader: Uploader) -> dict[str, Any] | None:
+    """Take the batch id before any item is written (answer empty: pending), so a reused id with
+    other content is refused even while the first batch is still being written. The stored answer
+    when the batch was finished before; None to go ahead (new, or cut short and sent again)."""
+    pending = {
         "batch_id": batch.batch_id,
         "device": batch.device,
         "actor": uploader.actor,
         "digest": batch.digest,
         "received_us": epoch_us(sync.repo.clock()),
-        "answer": jsonutil.dumps(answer).decode(),
+        "answer": PENDING,
     }
-    try:
+    for _ in range(ATTEMPTS):
         with sync.db.begin() as conn:
-            conn.execute(sync_batches.insert().values(row))
-    except IntegrityError:  # the same batch id, posted at the same time, finished first
-        again = stored_answer(sync.db, batch.batch_id, digest=batch.digest)
-        if again is not None:
-            return again
-        raise
-    return answer
+            row = conn.execute(
+                select(sync_batches.c.digest, sync_batches.c.answer).where(
+                    sync_batches.c.batch_id == batch.batch_id
+                )
+            ).first()
+        if row is not None:
+            if row.digest != batch.digest:
+                message = f"batchId {batch.batch_id} was already used for other content"
+                raise errors.FhirError(409, [Issue("conflict", message, "batchId")])
+            return None if row.answer == PENDING else dict(jsonutil.loads(row.answer))
+        try:
+            with sync.db.begin() as conn:
+                conn.execute(sync_batches.insert().values(pending))
+            return None
+        except IntegrityError:  # the same id posted at the same moment: read what it holds
+            continue
+    raise errors.error(503, "transient", "The batch id is being written; send again")
 
 
-def stored_answer(
-    db: Database, batch_id: str, digest: str | None = None, actor: str | None = None
-) -> dict[str, Any] | None:
-    """The answer given for `batch_id`; 409 when `digest` says the content differs, 404 when
-    `actor` is given and did not upload it (a batch id reveals nothing of others' work)."""
+def stored_answer(db: Database, batch_id: str, actor: str | None = None) -> dict[str, Any] | None:
+    """The answer given for `batch_id`; None when unknown, still being written, or (`actor`
+    given) uploaded by someone else: a batch id reveals nothing of others' work."""
     with db.read() as conn:
         row = conn.execute(select(sync_batches).where(sync_batches.c.batch_id == batch_id)).first()
-    if row is None:
+    if row is None or row.answer == PENDING:
         return None
-    if digest is not None and row.digest != digest:
-        message = f"batchId {batch_id} was already used for a batch with other content"
-        raise errors.FhirError(409, [Issue("conflict", message, "batchId")])
     if actor is not None and row.actor != actor:
         return None
     answer: dict[str, Any] = jsonutil.loads(row.answer)

@@ -18,7 +18,14 @@ from enlace.interactions.context import Services
 from enlace.security.users import FHIR_ID, User
 from enlace.security.web_access import web_access
 
-from . import i18n, prescribe_form, prescribe_strings
+from . import (
+    i18n,
+    prescribe_cds,
+    prescribe_cds_strings,
+    prescribe_form,
+    prescribe_strings,
+    render,
+)
 from .fhir_reads import Reader
 from .page_guard import BadInput, guarded, money, posted_form
 from .patient_view import human_name
@@ -39,6 +46,7 @@ DEFAULTS = {
 
 def register(app: FastAPI, services: Services) -> None:
     i18n.extend(prescribe_strings.STRINGS)
+    i18n.extend(prescribe_cds_strings.STRINGS)
     app.include_router(_router(Shell(services)))
 
 
@@ -60,9 +68,23 @@ def _router(shell: Shell) -> APIRouter:
             form = await posted_form(request, shell.services.settings)
             reader = _prescriber_reader(shell, request, user)
             patient = await run_in_threadpool(reader.read, "Patient", _checked_id(patient_id))
+            applied = _applied(form)
             built = prescribe_form.medication_request(form, patient_id, str(user.fhir_user))
             if built.body is None:
                 return _form(shell, request, user, patient, form, built.errors, [], 400)
+            if form.get("reviewed") != "1":  # decision support first (prescribe_cds)
+                checked = await run_in_threadpool(
+                    prescribe_cds.review,
+                    shell.services,
+                    reader.access,
+                    reader.base_url,
+                    reader.source_ip,
+                    built.body,
+                    str(user.fhir_user),
+                    render.language(request),
+                )
+                if checked.stops or applied:
+                    return _form(shell, request, user, patient, form, {}, [], review=checked)
             status, answer = await run_in_threadpool(
                 reader.operate, "MedicationRequest/$prescribe", built.body
             )
@@ -102,6 +124,7 @@ def _form(
     errors: dict[str, str],
     problems: list[str],
     status: int = 200,
+    review: prescribe_cds.Review | None = None,
 ) -> Response:
     return shell.view(
         request,
@@ -119,7 +142,17 @@ def _form(
         periods=list(prescribe_form.PERIODS.items()),
         routes=list(prescribe_form.ROUTES.items()),
         fulfilments=list(prescribe_form.FULFILMENTS.items()),
+        review=review,
     )
+
+
+def _applied(form: dict[str, str]) -> bool:
+    """A card's suggestion applied: its medicine replaces the form's, to be checked again."""
+    slug = form.get("apply", "")
+    if slug and slug in dict(prescribe_form.medicines()):
+        form["medicine"] = slug
+        return True
+    return False
 
 
 def _placed(outcome: dict[str, Any]) -> tuple[dict[str, str], list[str]]:

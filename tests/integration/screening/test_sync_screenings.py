@@ -124,3 +124,18 @@ def test_a_screening_of_a_known_patient_by_server_id(
     answer = post(client, batch(screening(patient_id))).json()
     assert answer["items"][0]["patient"] == f"Patient/{patient_id}"
     assert local(answer["items"][0]["patient"]) == patient_id
+
+
+def test_the_payload_may_name_the_patient_only_as_the_item_does(
+    client: TestClient, services: Services
+) -> None:
+    found = registration(found_person(services))
+    named = screening(f"urn:uuid:{found['clientId']}")
+    named["payload"]["patient"] = f"urn:uuid:{found['clientId']}"
+    other = screening(f"urn:uuid:{found['clientId']}")
+    other["payload"]["patient"] = "Patient/someone-else"
+    answer = post(client, batch(found, named, other)).json()
+    assert [i["status"] for i in answer["items"]] == ["created", "created", "refused"]
+    issue = answer["items"][2]["outcome"]["issue"][0]
+    assert issue["expression"] == ["items[2].payload.patient"]
+    assert stored(services, "RiskAssessment") == 1

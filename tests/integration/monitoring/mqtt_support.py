@@ -86,7 +86,8 @@ def subscriber_thread(
 class SubscriberProcess:
     """`enlace ingest mqtt` as its own process on the test database (the system clock)."""
 
-    def __init__(self, database_url: str, port: int, workdir: Path) -> None:
+    def __init__(self, database_url: str, port: int, workdir: Path, processes: int = 1) -> None:
+        self.processes = processes
         self.env = {
             **os.environ,
             "ENLACE_DATABASE_URL": database_url,
@@ -99,7 +100,7 @@ class SubscriberProcess:
     def start(self) -> None:
         connected_before = self.log().count('"subscribed to')
         log = self.log_path.open("ab")
-        command = [*COMMAND, "mqtt", "--port", str(self.port)]
+        command = [*COMMAND, "mqtt", "--port", str(self.port), "--processes", str(self.processes)]
         self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=log)
         log.close()
         process = self.process
@@ -109,13 +110,24 @@ class SubscriberProcess:
                 process.poll() is not None or self.log().count('"subscribed to') > connected_before
             )
 
-        if not wait_until(connected, 30) or process.poll() is not None:
+        if not wait_until(connected, 90) or process.poll() is not None:
+            process.kill()
+            process.wait()
             raise RuntimeError(f"subscriber did not connect: {self.log()[-2000:]}")
 
     def stop(self, kill: bool = False) -> int:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
-        return self.process.wait(timeout=20)
+        return self.process.wait(timeout=60)
+
+    def __enter__(self) -> SubscriberProcess:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -92,6 +92,7 @@ def test_rotation_issues_a_new_password_and_the_old_one_stops_working(
         (["ingest", "mqtt", "--topic", "enlace/#/x"], "not a valid MQTT topic filter"),
         (["ingest", "mqtt", "--port", "70000"], "is not a TCP port"),
         (["ingest", "mqtt", "--client-id", ""], "--client-id"),
+        (["ingest", "mqtt", "--processes", "0"], "--processes must be 1 to 16"),
     ],
 )
 def test_bad_options_exit_2_with_the_reason(

@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from enlace.entrypoints.mqtt import subscriber as subscriber_module
+from enlace.entrypoints.mqtt import handling as subscriber_module
 from enlace.interactions.context import Services
 from enlace.modules.monitoring.mqtt_topics import readings_topic
 from tests.integration.monitoring.device_support import new_device, new_patient

@@ -41,27 +41,28 @@ def device(services: Services) -> str:
     return new_device(services, new_patient(services), kind="cgm")[0]
 
 
+@pytest.mark.parametrize("processes", [1, 2], ids=["one process", "two worker processes"])
 def test_acknowledged_readings_are_stored_once_through_broker_and_subscriber_restarts(
-    services: Services, broker: Broker, device: str, tmp_path: Path
+    services: Services, broker: Broker, device: str, tmp_path: Path, processes: int
 ) -> None:
-    subscriber = SubscriberProcess(services.settings.resolved_database_url, broker.port, tmp_path)
-    subscriber.start()
+    url = services.settings.resolved_database_url
     sender = connect(broker.port, device, clean_session=False)
     topic, per_message, messages = readings_topic(device), 10, 240
     first = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=2)
     sent = []
-    for n in range(messages):
-        start = first + timedelta(minutes=n * per_message)
-        sent.append(sender.send(topic, cgm_batch(start, per_message)))
-        if n == 80:
-            broker.restart()  # the broker goes down mid-stream, queues saved
-        if n == 160:
-            subscriber.stop(kill=True)  # a crash: whatever it had not acked comes again
-            subscriber.start()
-    assert sender.wait_acked(sent, timeout=20), "every message acknowledged by the broker"
-    total = messages * per_message
-    assert wait_until(lambda: stored_count(services, device) >= total, timeout=20)
-    assert subscriber.stop() == 0
+    with SubscriberProcess(url, broker.port, tmp_path, processes) as subscriber:
+        for n in range(messages):
+            start = first + timedelta(minutes=n * per_message)
+            sent.append(sender.send(topic, cgm_batch(start, per_message)))
+            if n == 80:
+                broker.restart()  # the broker goes down mid-stream, queues saved
+            if n == 160:
+                subscriber.stop(kill=True)  # a crash: whatever it had not acked comes again
+                subscriber.start()
+        assert sender.wait_acked(sent, timeout=30), "every message acknowledged by the broker"
+        total = messages * per_message
+        assert wait_until(lambda: stored_count(services, device) >= total, timeout=60)
+        assert subscriber.stop() == 0
     with services.db.read() as conn:
         times = list(
             conn.execute(select(readings.c.effective_us).where(readings.c.device == device))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from enlace.entrypoints.mqtt import subscriber as subscriber_module
+from enlace.entrypoints.mqtt import handling as subscriber_module
 from enlace.entrypoints.mqtt.subscriber import BrokerOptions, Subscriber
 from enlace.kernel import errors
 from enlace.modules.monitoring.mqtt_topics import readings_topic

@@ -24,6 +24,7 @@ from enlace.modules.monitoring.mqtt_topics import SUBSCRIPTION, valid_subscripti
 ingest_app = typer.Typer(help="Device readings ingestion (MQTT).", no_args_is_help=True)
 
 BAD_INPUT = 2
+MAX_PROCESSES = 16
 
 
 def _bad_option(message: str) -> typer.Exit:
@@ -39,6 +40,9 @@ def mqtt_command(
     password: str = typer.Option("", envvar="ENLACE_MQTT_PASSWORD", help="Broker password."),
     client_id: str = typer.Option("enlace-ingest", help="Fixed id: the broker keeps its session."),
     topic: str = typer.Option(SUBSCRIPTION, help="Topic filter to subscribe to (QoS 1)."),
+    processes: int = typer.Option(
+        1, help="Ingest on this many worker processes (a device's messages stay on one)."
+    ),
 ) -> None:
     """Subscribe to device readings and ingest them; acks each message after its commit."""
     if not valid_subscription(topic):
@@ -47,11 +51,15 @@ def mqtt_command(
         raise _bad_option(f"--port {port} is not a TCP port")
     if not client_id or len(client_id) > 128:
         raise _bad_option("--client-id must be 1 to 128 characters")
+    if not 1 <= processes <= MAX_PROCESSES:
+        raise _bad_option(f"--processes must be 1 to {MAX_PROCESSES}")
     settings = Settings.from_env()
     configure_logging(settings.log_level)
     services = build(settings)
     options = BrokerOptions(host, port, username or None, password or None, client_id, topic)
-    subscriber = Subscriber(options, ingest_handle(services))
+    subscriber = Subscriber(
+        options, ingest_handle(services), processes=processes, factory=handle_from_env
+    )
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         subscriber.stop()
@@ -63,6 +71,13 @@ def mqtt_command(
         subscriber.run()
     finally:
         services.db.dispose()
+
+
+def handle_from_env() -> Handle:
+    """A worker process's handle: its own services from the environment (picklable by name)."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    return ingest_handle(build(settings, upgrade=False))
 
 
 def ingest_handle(services: Services) -> Handle:

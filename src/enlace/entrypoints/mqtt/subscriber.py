@@ -19,25 +19,19 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
-from sqlalchemy.exc import DBAPIError
 
-from enlace.kernel import errors
+from enlace.entrypoints.mqtt.handling import Handle, handle_with_retries
+from enlace.entrypoints.mqtt.workers import HandleFactory, WorkerPool
 from enlace.modules.monitoring.mqtt_topics import SUBSCRIPTION, device_from_topic
 
 log = logging.getLogger("enlace.ingest.mqtt")
 
-Handle = Callable[[str, bytes], object]
-"""Ingest one message (device id from the topic, the raw payload) and commit it."""
-
-RETRY_FIRST = 0.1  # seconds; the delay doubles up to RETRY_MAX while the database is unavailable
-RETRY_MAX = 5.0
-BUG_ATTEMPTS = 5  # an unexpected error is retried this often, then the message is logged and acked
+__all__ = ["BrokerOptions", "Handle", "Subscriber"]
 
 
 @dataclass(frozen=True)
@@ -63,9 +57,21 @@ class _Received:
 class Subscriber:
     """Subscribe, hand each message to `handle`, ack after commit; `run` until `stop()`."""
 
-    def __init__(self, options: BrokerOptions, handle: Handle) -> None:
+    def __init__(
+        self,
+        options: BrokerOptions,
+        handle: Handle,
+        *,
+        processes: int = 1,
+        factory: HandleFactory | None = None,
+    ) -> None:
+        """`processes` > 1: ingest on that many worker processes, each with a handle from
+        `factory` (workers.py); otherwise `handle` runs on this process's worker thread."""
         self.options = options
         self.handle = handle
+        self.processes, self.factory = processes, factory
+        if processes > 1 and factory is None:
+            raise ValueError("worker processes need a handle factory")
         self.handled = 0  # messages handled (committed or refused) and acked, for tests and logs
         self._stopping = threading.Event()
         self._inbox: queue.Queue[_Received] = queue.Queue()
@@ -131,19 +137,67 @@ class Subscriber:
 
     def run(self) -> None:
         """Connect (retrying until the broker answers) and work until `stop()`."""
+        pool = (
+            WorkerPool(self.factory, self.processes)
+            if self.factory and self.processes > 1
+            else None
+        )
         self.client.connect_async(self.options.host, self.options.port, self.options.keepalive)
         self.client.loop_start()
         try:
-            while not self._stopping.is_set():
-                try:
-                    received = self._inbox.get(timeout=0.2)
-                except queue.Empty:
-                    continue
-                self._process(received)
+            if pool is None:
+                self._work_here()
+            else:
+                self._work_on(pool)
         finally:
             self.client.disconnect()
             self.client.loop_stop()
             log.info("stopped after %d messages", self.handled)
+
+    def _work_here(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                received = self._inbox.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            self._process(received)
+
+    def _work_on(self, pool: WorkerPool) -> None:
+        """Dispatch to the worker processes; ack in receipt order as outcomes come back."""
+        pending: dict[int, _Received] = {}
+        outcomes: dict[int, bool] = {}
+        next_sequence = next_release = 0
+        while not self._stopping.is_set():
+            if not pool.alive():
+                log.error("an ingestion worker process died; stopping (unacked: redelivered)")
+                break
+            try:
+                received = self._inbox.get(timeout=0.005 if pending else 0.2)
+                device = device_from_topic(received.topic)
+                pending[next_sequence] = received
+                if device is None:
+                    log.warning("message on %r refused: not a readings topic", received.topic)
+                    outcomes[next_sequence] = True
+                else:
+                    pool.submit(next_sequence, device, received.payload)
+                next_sequence += 1
+            except queue.Empty:
+                pass
+            while (outcome := pool.outcome(0)) is not None:
+                outcomes[outcome[0]] = outcome[1]
+            next_release = self._release(pending, outcomes, next_release)
+        for sequence, done in pool.stop():
+            outcomes[sequence] = done
+        self._release(pending, outcomes, next_release)
+
+    def _release(self, pending: dict[int, _Received], outcomes: dict[int, bool], first: int) -> int:
+        """Ack, in receipt order, every message whose outcome and predecessors' are known."""
+        while first in outcomes:
+            received = pending.pop(first)
+            if outcomes.pop(first):
+                self._ack(received)
+            first += 1
+        return first
 
     def stop(self) -> None:
         """Finish the message in hand, then disconnect; queued ones are redelivered later."""
@@ -153,8 +207,11 @@ class Subscriber:
         return self._connected.wait(timeout)
 
     def _process(self, received: _Received) -> None:
-        if not self._handled(received):
-            return  # stopping while the database was away: not acked, the broker redelivers
+        if self._handled(received):
+            self._ack(received)
+        # else: stopping while the database was away; not acked, the broker redelivers it
+
+    def _ack(self, received: _Received) -> None:
         if received.qos > 0 and received.connection == self._connection:
             self.client.ack(received.mid, received.qos)
         self.handled += 1
@@ -165,41 +222,4 @@ class Subscriber:
         if device is None:
             log.warning("message on %r refused: not a device readings topic", received.topic)
             return True
-        delay, bug_attempts = RETRY_FIRST, 0
-        while True:
-            try:
-                self.handle(device, received.payload)
-                return True
-            except errors.FhirError as exc:
-                # Refused input: ingestion stored it in monitoring_rejects; retrying cannot help.
-                log.warning("message from device %s refused: %s", device, _issues(exc))
-                return True
-            except DBAPIError as exc:
-                log.warning(
-                    "database unavailable (%s); retrying in %.1f s", _first_line(exc), delay
-                )
-            except Exception:
-                bug_attempts += 1
-                if bug_attempts >= BUG_ATTEMPTS:
-                    log.exception(
-                        "message from device %s failed %d times; acked and dropped: %r",
-                        device,
-                        bug_attempts,
-                        received.payload[:2000],
-                    )
-                    return True
-                log.exception("message from device %s failed; retrying", device)
-            if self._stopping.wait(delay):
-                return False
-            delay = min(delay * 2, RETRY_MAX)
-
-
-def _issues(exc: errors.FhirError) -> str:
-    return "; ".join(
-        f"{issue.diagnostics}" + (f" at {issue.expression}" if issue.expression else "")
-        for issue in exc.issues[:5]
-    )
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return handle_with_retries(self.handle, device, received.payload, self._stopping)

@@ -51,10 +51,13 @@ from tests.support.mosquitto import Device, connect, mosquitto  # after common: 
 PUBLISHERS = 2
 
 
-def start_subscriber(url: str, port: int, workdir: Path, client_id: str) -> subprocess.Popen[bytes]:
+def start_subscriber(
+    url: str, port: int, workdir: Path, client_id: str, processes: int
+) -> subprocess.Popen[bytes]:
     log_path = workdir / "ingest.log"
     env = {**os.environ, "ENLACE_DATABASE_URL": url, "ENLACE_VAR_DIR": str(workdir / "var")}
     command = [str(ROOT / ".venv/bin/enlace"), "ingest", "mqtt", "--port", str(port)]
+    command += ["--processes", str(processes)]
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [*command, "--client-id", client_id], env=env, stdout=log, stderr=log
@@ -184,6 +187,7 @@ def main() -> None:
     parser.add_argument("--soak", type=int, default=20, help="seconds of paced load")
     parser.add_argument("--rate", type=int, default=10000, help="paced readings/s")
     parser.add_argument("--broker-port", type=int, default=0, help="0: a throwaway broker")
+    parser.add_argument("--processes", type=int, default=1, help="subscriber worker processes")
     parser.add_argument("--py-spy", type=int, default=0, help="profile the subscriber N seconds")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
@@ -194,7 +198,8 @@ def main() -> None:
         made = populate(services, args.devices + args.soak + 5)
         devices, probes = made[: args.devices], Probes(made[args.devices :])
         port = args.broker_port or stack.enter_context(mosquitto(workdir / "broker")).port
-        subscriber = start_subscriber(url, port, workdir, f"bench-ingest-{uuid.uuid4().hex[:8]}")
+        client_id = f"bench-ingest-{uuid.uuid4().hex[:8]}"
+        subscriber = start_subscriber(url, port, workdir, client_id, args.processes)
         publishers = Publishers(port, devices, Batches(args.batch))
         if args.py_spy:
             profile_subscriber(subscriber.pid, args.py_spy)
@@ -219,6 +224,7 @@ def main() -> None:
         result = {
             "bench": "ingest_mqtt",
             "db": args.db,
+            "processes": args.processes,
             "devices": args.devices,
             "batch": args.batch,
             "readings_per_run": args.devices * args.batch * args.batches,

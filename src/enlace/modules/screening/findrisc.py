@@ -10,6 +10,8 @@ Every item is required: a missing answer makes the score "not computable" with t
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from enlace.modules.screening.body import bmi
 from enlace.modules.screening.domain import ScoreResult, ScreeningInput
 
@@ -85,6 +87,7 @@ def _points_but_waist(inp: ScreeningInput) -> int:
     )
 
 
+@lru_cache(maxsize=128)  # 27 scores x 2 variants: the results are shared, not rebuilt
 def _scored(name: str, score: int, verified: bool) -> ScoreResult:
     band, risk = band_for(score)
     return ScoreResult(name, score, band, risk, (), verified)

@@ -12,8 +12,11 @@ diabetes-range value is "probable-diabetes" (confirm), never "diabetes".
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from enlace.modules.screening.domain import Glucose, GlycaemiaResult, ScreeningInput
 
+_result = lru_cache(maxsize=1024)(GlycaemiaResult)  # immutable, few distinct values: shared
 _RANK = {"normal": 0, "screen-positive": 1, "prediabetes": 2, "diabetes-range": 3}
 
 
@@ -65,15 +68,15 @@ def assess_glycaemia(inp: ScreeningInput) -> GlycaemiaResult | None:
         and found.get("glucose-plasma-casual") == "diabetes-range"
     )
     if len(diagnostic) >= 2 or symptomatic_casual:
-        return GlycaemiaResult("diabetes-criteria-met", None, tuple(sorted(diagnostic)))
+        return _result("diabetes-criteria-met", None, tuple(sorted(diagnostic)))
     worst = max(found.values(), key=_RANK.__getitem__)
     basis = tuple(sorted(k for k, v in found.items() if v == worst))
     if worst == "diabetes-range":
         only_capillary = not diagnostic
         confirm = "fasting-plasma-glucose" if only_capillary else "second-test"
-        return GlycaemiaResult("probable-diabetes", confirm, basis)
+        return _result("probable-diabetes", confirm, basis)
     if worst == "prediabetes":
-        return GlycaemiaResult("prediabetes", None, basis)
+        return _result("prediabetes", None, basis)
     if worst == "screen-positive":
-        return GlycaemiaResult("screen-positive", "fasting-plasma-glucose", basis)
-    return GlycaemiaResult("normal", None, basis)
+        return _result("screen-positive", "fasting-plasma-glucose", basis)
+    return _result("normal", None, basis)

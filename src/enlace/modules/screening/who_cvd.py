@@ -8,6 +8,9 @@ the reason, never extrapolated. Bands: < 5, 5-< 10, 10-< 20, 20-< 30, >= 30 %.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from functools import lru_cache
+
 from enlace.modules.screening.body import bmi
 from enlace.modules.screening.domain import (
     MG_DL_PER_MMOL_L_CHOLESTEROL,
@@ -33,11 +36,17 @@ def band(percent: int) -> str:
 
 
 def _column(value: float, cuts: tuple[float, ...]) -> int:
-    return sum(1 for cut in cuts if value >= cut)
+    """Index of the chart row/column: how many lower bounds the value reaches."""
+    return bisect_right(cuts, value)
 
 
 def _age_group(age: int) -> int:
     return 40 + 5 * ((age - 40) // 5)
+
+
+@lru_cache(maxsize=256)  # a chart has a few dozen distinct cells: share the results
+def _computed(chart: str, percent: int, verified: bool) -> CvdRisk:
+    return CvdRisk(chart, percent, band(percent), None, verified)  # type: ignore[arg-type]
 
 
 def _not_computable(chart: str, reason: str, verified: bool) -> CvdRisk:
@@ -70,7 +79,7 @@ def lab_risk(inp: ScreeningInput, *, diabetes: bool) -> CvdRisk:
     grid = LAB[(diabetes, inp.sex, inp.smoker, _age_group(inp.age_years))]
     mmol = inp.total_cholesterol_mg_dl / MG_DL_PER_MMOL_L_CHOLESTEROL
     percent = grid[_column(inp.systolic, _SBP_CUTS)][_column(mmol, _CHOLESTEROL_MMOL_CUTS)]
-    return CvdRisk("lab", percent, band(percent), None, LAB_VERIFIED)
+    return _computed("lab", percent, LAB_VERIFIED)
 
 
 def non_lab_risk(inp: ScreeningInput) -> CvdRisk:
@@ -86,4 +95,4 @@ def non_lab_risk(inp: ScreeningInput) -> CvdRisk:
     grid = NON_LAB[(inp.sex, inp.smoker, _age_group(inp.age_years))]
     value = bmi(inp.weight_kg, inp.height_cm)
     percent = grid[_column(inp.systolic, _SBP_CUTS)][_column(value, _BMI_CUTS)]
-    return CvdRisk("non-lab", percent, band(percent), None, NON_LAB_VERIFIED)
+    return _computed("non-lab", percent, NON_LAB_VERIFIED)

@@ -60,10 +60,29 @@ def risk() -> dict[str, Any]:
     }
 
 
+def diabetes() -> dict[str, Any]:
+    return {
+        "resourceType": "Condition",
+        "id": "dm-1",
+        "clinicalStatus": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                    "code": "active",
+                }
+            ]
+        },
+        "code": {"coding": [{"system": "http://snomed.info/sct", "code": "44054006"}]},
+        "subject": {"reference": f"Patient/{PATIENT}"},
+        "onsetDateTime": "2020-01-01",
+    }
+
+
 @pytest.fixture
 def world(services: Services) -> Services:
     world = cds_world(
         services,
+        diabetes(),
         med("enalapril-10-tab", "rx-enalapril", status="active"),
         egfr(38.0),
         overdue_task(),
@@ -175,3 +194,20 @@ def test_patient_view_shows_overdue_follow_up_and_high_risk(
     CdsResponse.model_validate(cards)
     assert by_summary(cards, "seguimiento vencido")["indicator"] == "warning"
     assert by_summary(cards, "riesgo alto")["indicator"] == "warning"
+    assert "HbA1c" in by_summary(cards, "pendiente(s) de atención")["detail"]
+
+
+def test_order_select_checks_the_selected_order(web: TestClient, world: Services) -> None:
+    chosen = med("spironolactone-25-tab", "new-1")
+    other = med("amlodipine-5-tab", "new-2")
+    body = sign_request(chosen, other, **token(world, PATIENT))
+    body["hook"] = "order-select"
+    body["context"]["selections"] = ["MedicationRequest/new-1"]
+    answer = web.post("/cds-services/enlace-order-select", json=body)
+    assert answer.status_code == 200, answer.text
+    CdsResponse.model_validate(answer.json())
+    by_summary(answer.json(), "hiperpotasemia")
+    del body["context"]["selections"]
+    refused = web.post("/cds-services/enlace-order-select", json=body)
+    assert refused.status_code == 400
+    assert refused.json()["issue"][0]["expression"] == ["context.selections"]

@@ -65,6 +65,10 @@ RUNS = [
         ["agp.py", "--db", db, "--patients", "3" if QUICK else "10"]
         for db in ("sqlite", "postgres")
     ),
+    *(
+        ["cds_order_sign.py", "--db", db, "--requests", "100" if QUICK else "300"]
+        for db in ("sqlite", "postgres")
+    ),
     [
         "alert_quality.py",
         "--patients",

@@ -25,7 +25,7 @@ from enlace.kernel import errors
 from enlace.modules.screening import followup, indicators, panel, worklist
 from enlace.security.users import User
 
-from . import i18n, nav, render, screening_strings
+from . import i18n, nav, render, screening_form_pages, screening_strings
 from .nav import NavItem
 from .page_guard import BadInput, guarded, posted_form
 from .shell import Shell
@@ -42,6 +42,7 @@ def register(app: FastAPI, services: Services) -> None:
     nav.register(NavItem("/screening/worklist", "nav.screening_worklist", WORKLIST_ROLES, 20))
     nav.register(NavItem("/screening/panel", "nav.screening_panel", PANEL_ROLES, 21))
     app.include_router(_router(Shell(services)))
+    screening_form_pages.register(app, services)
 
 
 def _router(shell: Shell) -> APIRouter:

@@ -79,6 +79,106 @@ STRINGS: Catalog = {
     "screening.assessed": pair("Evaluado", "Assessed"),
     "screening.overdue_referrals": pair("Referencias vencidas", "Overdue referrals"),
     "screening.not_assessed": pair("Sin evaluar", "Not assessed"),
+    # form
+    "screening.form.title": pair("Tamizaje de riesgo", "Risk screening"),
+    "screening.form.intro": pair(
+        "Registre las mediciones y las respuestas del cuestionario FINDRISC. Deje vacío lo que "
+        "no midió.",
+        "Record the measurements and the FINDRISC questionnaire answers. Leave empty what you "
+        "did not measure.",
+    ),
+    "screening.form.fix": pair(
+        "Revise los campos marcados; no se guardó nada.",
+        "Check the marked fields; nothing was saved.",
+    ),
+    "screening.form.not_number": pair("Escriba un número.", "Enter a number."),
+    "screening.form.choose": pair("Elija una opción.", "Choose one."),
+    "screening.form.both_pressures": pair(
+        "Escriba la presión sistólica y la diastólica.", "Enter both systolic and diastolic."
+    ),
+    "screening.form.setting": pair("Lugar", "Setting"),
+    "screening.form.clinic": pair("Clínica", "Clinic"),
+    "screening.form.community": pair("Comunidad", "Community"),
+    "screening.form.measurements": pair("Mediciones", "Measurements"),
+    "screening.form.weight": pair("Peso", "Weight"),
+    "screening.form.height": pair("Estatura", "Height"),
+    "screening.form.waist": pair("Cintura", "Waist"),
+    "screening.form.systolic": pair("Presión sistólica", "Systolic pressure"),
+    "screening.form.diastolic": pair("Presión diastólica", "Diastolic pressure"),
+    "screening.form.glucose": pair("Glucosa", "Glucose"),
+    "screening.form.glucose_kind": pair("Momento de la glucosa", "Glucose timing"),
+    "screening.form.kind.fasting": pair("En ayuno", "Fasting"),
+    "screening.form.kind.casual": pair("Casual (a cualquier hora)", "Casual (any time)"),
+    "screening.form.kind.ogtt2h": pair("2 h después de carga", "2 h after a load"),
+    "screening.form.sample": pair("Muestra", "Sample"),
+    "screening.form.sample.capillary": pair("Capilar (dedo)", "Capillary (finger)"),
+    "screening.form.sample.plasma": pair("Plasma (laboratorio)", "Plasma (laboratory)"),
+    "screening.form.hba1c": pair("HbA1c", "HbA1c"),
+    "screening.form.cholesterol": pair("Colesterol total", "Total cholesterol"),
+    "screening.form.hdl": pair("Colesterol HDL", "HDL cholesterol"),
+    "screening.form.answers": pair("Cuestionario", "Questionnaire"),
+    "screening.form.age": pair("Edad (años)", "Age (years)"),
+    "screening.form.sex": pair("Sexo", "Sex"),
+    "screening.form.sex.female": pair("Mujer", "Female"),
+    "screening.form.sex.male": pair("Hombre", "Male"),
+    "screening.form.family": pair("Familiares con diabetes", "Relatives with diabetes"),
+    "screening.form.family.none": pair("Ninguno", "None"),
+    "screening.form.family.second-degree": pair(
+        "Abuelos, tíos o primos", "Grandparents, aunts, uncles or cousins"
+    ),
+    "screening.form.family.first-degree": pair(
+        "Padres, hermanos o hijos", "Parents, siblings or children"
+    ),
+    "screening.form.activity": pair(
+        "¿Hace al menos 30 minutos de actividad física al día?",
+        "At least 30 minutes of physical activity every day?",
+    ),
+    "screening.form.vegetables": pair(
+        "¿Come verduras o frutas todos los días?", "Vegetables or fruit every day?"
+    ),
+    "screening.form.bp_medication": pair(
+        "¿Ha tomado medicamento para la presión?", "Ever taken blood-pressure medicine?"
+    ),
+    "screening.form.high_glucose": pair(
+        "¿Le han encontrado la glucosa alta?", "Ever told your glucose was high?"
+    ),
+    "screening.form.smoker": pair("¿Fuma actualmente?", "Do you smoke now?"),
+    "screening.form.symptoms": pair(
+        "¿Mucha sed, orina frecuente o pérdida de peso sin razón?",
+        "Much thirst, frequent urination or unexplained weight loss?",
+    ),
+    "screening.form.pregnant": pair("¿Está embarazada?", "Pregnant?"),
+    "screening.form.yes": pair("Sí", "Yes"),
+    "screening.form.no": pair("No", "No"),
+    "screening.form.submit": pair("Guardar tamizaje", "Save screening"),
+    "screening.form.link": pair("Nuevo tamizaje", "New screening"),
+    # result
+    "screening.result.title": pair("Resultado del tamizaje", "Screening result"),
+    "screening.result.condition": pair("Condición", "Condition"),
+    "screening.result.class": pair("Resultado", "Result"),
+    "screening.result.referred": pair(
+        "referido a su clínica para confirmar", "referred to the clinic to confirm"
+    ),
+    "screening.result.bmi": pair("Índice de masa corporal", "Body mass index"),
+    "screening.result.back": pair("Volver al expediente", "Back to the record"),
+    "screening.result.cond.diabetes": pair("Diabetes", "Diabetes"),
+    "screening.result.cond.hypertension": pair("Hipertensión", "Hypertension"),
+    "screening.result.cond.obesity": pair("Obesidad", "Obesity"),
+    "screening.result.cond.dyslipidemia": pair("Colesterol alto", "High cholesterol"),
+    "screening.result.cond.cvd": pair("Riesgo cardiovascular", "Cardiovascular risk"),
+    "screening.class.healthy": pair("Sano: sin datos de riesgo", "Healthy: no sign of risk"),
+    "screening.class.at-risk": pair(
+        "En riesgo: cambios de hábitos y volver a revisar",
+        "At risk: lifestyle changes and check again",
+    ),
+    "screening.class.probable": pair(
+        "Probable enfermedad: hay que confirmarla en la clínica",
+        "Probable disease: to be confirmed at the clinic",
+    ),
+    "screening.class.known": pair(
+        "Ya diagnosticada: revisar el control", "Already diagnosed: check control"
+    ),
+    "screening.class.not-assessed": pair("No evaluada: faltan datos", "Not assessed: data missing"),
     # patient page
     "screening.patient_gaps": pair("Brechas de atención", "Care gaps"),
 }

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from enlace.entrypoints.cli.main import app
 from enlace.interactions.context import Services
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us
@@ -163,3 +166,18 @@ def test_a_task_that_is_not_a_referral_is_refused(clinic: Services) -> None:
     with pytest.raises(errors.FhirError) as caught, clinic.db.begin() as conn:
         followup.confirm(conn, clinic.repo, "other")
     assert caught.value.status == 400
+
+
+def test_cli_prints_indicators_and_overdue(
+    clinic: Services, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ENLACE_DATABASE_URL", clinic.settings.resolved_database_url)
+    monkeypatch.setenv("ENLACE_VAR_DIR", str(tmp_path / "var"))
+    with clinic.db.begin() as conn:
+        followup.confirm(conn, clinic.repo, "t1", now=LATER)
+    done = CliRunner().invoke(app, ["screening", "followup", "--clinic", "org-c1"])
+    assert done.exit_code == 0, done.output
+    assert "org-c1\t2\t50%\t1\t0\t0\t10.0\t1" in done.output
+    assert "overdue\torg-c1\tAna Dos\thypertension" in done.output
+    bad = CliRunner().invoke(app, ["screening", "followup", "--overdue", "-1"])
+    assert bad.exit_code == 2

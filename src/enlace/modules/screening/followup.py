@@ -354,3 +354,33 @@ def _stamp_treatment(conn: Connection, task_id: str, request_id: str, at_us: int
         .where(followups.c.task_id == task_id, followups.c.treated_us.is_(None))
         .values(treated_us=at_us, medication_request=request_id)
     )
+
+
+# -- per patient (the simulation's clinic visits) ----------------------------------------------
+def patient_referrals(
+    conn: Connection, repo: FhirRepository, patient: str, open_only: bool = True
+) -> list[Referral]:
+    """The patient's referrals (open ones only by default), oldest first."""
+    r = reference_index.c
+    query = select(r.resource_id).where(
+        r.resource_type == "Task",
+        r.param == "patient",
+        r.target_type == "Patient",
+        r.target_id == patient,
+    )
+    ids = sorted({row[0] for row in conn.execute(query)})
+    tasks = [v.resource() for v in repo.current_many(conn, "Task", ids).values() if not v.deleted]
+    found = [referral_of(t) for t in tasks if is_referral(t)]
+    kept = [f for f in found if f.status in OPEN or not open_only]
+    return sorted(kept, key=lambda f: (f.opened_us, f.task_id))
+
+
+def untreated(conn: Connection, patient: str) -> list[tuple[str, str]]:
+    """(task id, ICD-10 code) of the patient's confirmed referrals not yet treated."""
+    f = followups.c
+    query = (
+        select(f.task_id, f.condition)
+        .where(f.patient == patient, f.outcome == "confirmed", f.treated_us.is_(None))
+        .order_by(f.task_id)
+    )
+    return [(str(row[0]), str(row[1])) for row in conn.execute(query)]

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from enlace.interactions.context import Services
-from enlace.modules.screening import sync, sync_protocol
+from enlace.modules.screening import sync, sync_changes, sync_protocol
 from tests.integration.screening.sync_support import batch, local, person, registration
 
 CHW = sync.Uploader("chw-1", None, lambda _type, _permission: True)
@@ -23,7 +23,7 @@ def registered(services: Services, *families: str) -> list[str]:
 
 def changed(services: Services, since: int, actor: str = "chw-1", limit: int = 100) -> Any:
     with services.db.read() as conn:
-        return sync.changes(conn, services.repo, actor, since, limit=limit, settle_us=0)
+        return sync_changes.changes(conn, services.repo, actor, since, limit=limit, settle_us=0)
 
 
 def test_the_feed_lists_changed_patients_once_each_from_the_cursor(services: Services) -> None:

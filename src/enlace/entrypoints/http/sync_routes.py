@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from enlace.interactions.context import Services
 from enlace.kernel import errors, jsonutil
 from enlace.kernel.logging import request_id_var
-from enlace.modules.screening import conflicts, sync, sync_protocol
+from enlace.modules.screening import conflicts, sync, sync_changes, sync_protocol
 from enlace.security.access import Access
 from enlace.security.audit_trail import RequestContext, request_context
 from enlace.security.authn import request_access
@@ -197,7 +197,7 @@ def _cursor(value: str) -> int:
 
 def _changes(services: Services, audit: RequestContext, since: int) -> dict[str, Any]:
     with services.db.read() as conn:
-        found = sync.changes(conn, services.repo, audit.access.actor, since)
+        found = sync_changes.changes(conn, services.repo, audit.access.actor, since)
     if services.audit is not None:
         touched = [
             ("Patient", c["patient"].removeprefix("Patient/"), b"") for c in found["changes"]

@@ -167,7 +167,8 @@ def test_fast_plausibility_path_agrees_with_the_full_check() -> None:
         sbp, dbp = rng.choice((59, 60, 120, 300, 301)), rng.choice((29, 30, 80, 120, 200, 201))
         age = rng.choice((17, 18, 50, 120, 121, None))
         glucose = Glucose(rng.choice((19.9, 20.0, 100.0, 1000.0, 1000.1)))
-        sex, pregnant = rng.choice(("male", "female")), rng.random() < 0.2
+        sex: Any = rng.choice(("male", "female"))
+        pregnant = rng.random() < 0.2
         inp = replace(
             ScreeningInput(),
             **changes,
@@ -179,3 +180,8 @@ def test_fast_plausibility_path_agrees_with_the_full_check() -> None:
             pregnant=pregnant,
         )
         assert _obviously_plausible(inp) == (plausibility_issues(inp) == []), inp
+
+
+def test_kind_and_sample_belong_to_glucose_only() -> None:
+    found = issues_of(raw({"weight": {"value": 70, "unit": "kg", "kind": "fasting"}}))
+    assert "measurements.weight.kind" in found

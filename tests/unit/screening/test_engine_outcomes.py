@@ -166,3 +166,10 @@ def test_screen_many_keeps_order() -> None:
 def test_result_is_deterministic_and_hashable() -> None:
     assert screen(HEALTHY) == screen(HEALTHY)
     assert hash(screen(HEALTHY).outcomes) == hash(screen(HEALTHY).outcomes)
+
+
+def test_established_cvd_is_known_and_the_chart_does_not_apply() -> None:
+    result = screen(replace(HEALTHY, known_conditions=frozenset({"cvd"})))
+    cvd = result.outcome("cvd")
+    assert (cvd.klass, cvd.action) == ("known", "secondary-prevention")
+    assert not result.cvd_lab.computable and "does not apply" in (result.cvd_lab.reason or "")

@@ -22,9 +22,8 @@ OverallClass = Literal["healthy", "at-risk", "probable", "known", "not-assessed"
 Setting = Literal["clinic", "community"]
 
 CONDITIONS: tuple[Condition, ...] = ("diabetes", "hypertension", "obesity", "dyslipidemia", "cvd")
-KNOWN_CONDITIONS: frozenset[str] = frozenset(
-    ("diabetes", "hypertension", "obesity", "dyslipidemia")
-)
+# "cvd" known = established cardiovascular disease (prior MI, stroke): the WHO charts do not apply.
+KNOWN_CONDITIONS: frozenset[str] = frozenset(CONDITIONS)
 MG_DL_PER_MMOL_L_GLUCOSE = 18.016  # glucose molar mass 180.16 g/mol
 MG_DL_PER_MMOL_L_CHOLESTEROL = 38.67  # cholesterol molar mass 386.65 g/mol
 

@@ -14,6 +14,7 @@ from enlace.modules.screening import outcome
 from enlace.modules.screening.body import assess_body
 from enlace.modules.screening.bp import classify_bp
 from enlace.modules.screening.domain import (
+    CvdRisk,
     GlycaemiaResult,
     ScreeningInput,
     ScreeningResult,
@@ -24,8 +25,12 @@ from enlace.modules.screening.findrisc import findrisc_pair
 from enlace.modules.screening.glycaemia import assess_glycaemia
 from enlace.modules.screening.lipids import assess_lipids
 from enlace.modules.screening.who_cvd import lab_risk, non_lab_risk
+from enlace.modules.screening.who_cvd_tables import LAB_VERIFIED, NON_LAB_VERIFIED
 
 DEFAULT_SETTINGS = ScreeningSettings()
+_ESTABLISHED = "established cardiovascular disease: the chart does not apply"
+ESTABLISHED_CVD_LAB = CvdRisk("lab", None, None, _ESTABLISHED, LAB_VERIFIED)
+ESTABLISHED_CVD_NON_LAB = CvdRisk("non-lab", None, None, _ESTABLISHED, NON_LAB_VERIFIED)
 _CHART_DIABETES = ("probable-diabetes", "diabetes-criteria-met")
 
 
@@ -50,8 +55,10 @@ def screen(inp: ScreeningInput, settings: ScreeningSettings = DEFAULT_SETTINGS) 
     lipids = assess_lipids(inp)
     score, la_score = findrisc_pair(inp)
     diabetes, unconfirmed = _chart_diabetes(inp, glycaemia)
-    cvd_lab = lab_risk(inp, diabetes=diabetes)
-    cvd_non_lab = non_lab_risk(inp)
+    if "cvd" in inp.known_conditions:  # the charts are for primary prevention only
+        cvd_lab, cvd_non_lab = ESTABLISHED_CVD_LAB, ESTABLISHED_CVD_NON_LAB
+    else:
+        cvd_lab, cvd_non_lab = lab_risk(inp, diabetes=diabetes), non_lab_risk(inp)
     notes = list(body.notes)
     if unconfirmed and cvd_lab.computable:
         notes.append("cvd-lab counts diabetes from an unconfirmed screening value")
@@ -65,7 +72,7 @@ def screen(inp: ScreeningInput, settings: ScreeningSettings = DEFAULT_SETTINGS) 
         outcome.hypertension_outcome(inp, bp),
         outcome.obesity_outcome(inp, body),
         outcome.dyslipidemia_outcome(inp, lipids),
-        outcome.cvd_outcome(best_cvd),
+        outcome.cvd_outcome(best_cvd, established="cvd" in inp.known_conditions),
     )
     return ScreeningResult(
         body=body,

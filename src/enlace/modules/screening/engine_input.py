@@ -103,7 +103,8 @@ class _Reader:
             return None
         unit = next(iter(UNITS[name]))
         if isinstance(value, dict):
-            self.obj(value, where, ("value", "unit", "kind", "sample"))
+            extra = ("kind", "sample") if name == "glucose" else ()
+            self.obj(value, where, ("value", "unit", *extra))
             unit = value.get("unit", unit)
             value = value.get("value")
             where = f"{where}.value"

@@ -116,7 +116,9 @@ def dyslipidemia_outcome(inp: ScreeningInput, lipids: LipidResult | None) -> Con
     return _outcome("dyslipidemia", "healthy", ("desirable",))
 
 
-def cvd_outcome(risk: CvdRisk) -> ConditionOutcome:
+def cvd_outcome(risk: CvdRisk, *, established: bool = False) -> ConditionOutcome:
+    if established:
+        return _outcome("cvd", "known", ("established-cvd",), "secondary-prevention")
     if risk.percent is None:
         return _outcome("cvd", "not-assessed", (risk.reason or "not computable",))
     reason = f"who-{risk.chart}-{risk.band}"

@@ -169,6 +169,22 @@ def test_bad_requests_are_400_naming_the_member(
     assert where in [e for i in answer.json()["issue"] for e in i["expression"]]
 
 
+def test_resources_that_are_not_fhir_are_400_at_their_place(web: TestClient) -> None:
+    broken = {**med("simvastatin-20-tab"), "dosageInstruction": 5, "medicationReference": "x"}
+    answer = web.post(SIGN, json=sign_request(broken))
+    assert answer.status_code == 400, answer.text
+    places = {e for i in answer.json()["issue"] for e in i["expression"]}
+    assert places == {
+        "context.draftOrders.entry[0].resource.dosageInstruction",
+        "context.draftOrders.entry[0].resource.medicationReference",
+    }
+    bad_bundle = {"resourceType": "Bundle", "type": "searchset", "entry": 5}
+    body = sign_request(med("simvastatin-20-tab"), prefetch={"labs": bad_bundle})
+    answer = web.post(SIGN, json=body)
+    assert answer.status_code == 400
+    assert answer.json()["issue"][0]["expression"][0].startswith("prefetch.labs")
+
+
 def test_unknown_service_and_non_json(web: TestClient) -> None:
     assert web.post("/cds-services/nope", json=sign_request(med("x"))).status_code == 404
     answer = web.post(SIGN, content=b"{not json", headers={"content-type": "application/json"})

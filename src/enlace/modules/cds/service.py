@@ -13,7 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert
 
+from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us
+from enlace.kernel.errors import Issue
 
 from . import hooks, records
 from .cards import Card, finding_card
@@ -36,6 +38,7 @@ def call(
     lang: str = "es",
 ) -> dict[str, Any]:
     request = hooks.parse_request(hooks.service(service_id), body)
+    _valid_resources(services, request)
     data = records.gather(request, fetch)
     today = services.repo.clock().date()
     with services.db.read() as conn:
@@ -45,6 +48,34 @@ def call(
             made = order_cards(services, conn, request, data, today, lang)
     _record(services, request, made)
     return {"cards": [card for _, card in made]}
+
+
+def _valid_resources(services: Any, request: hooks.HookRequest) -> None:
+    """The drafts and the prefetch are FHIR R4 resources (structure, types, cardinality):
+    each problem is a 400 at its place in the request, before anything is read from them."""
+    issues: list[Issue] = []
+    for n, draft in enumerate(request.drafts):
+        where = f"context.draftOrders.entry[{n}].resource"
+        issues += _placed(services.validate(draft, "MedicationRequest"), where)
+    for key, value in request.prefetch.items():
+        issues += _placed(services.validate(value), f"prefetch.{key}")
+    if issues:
+        raise errors.FhirError(400, issues)
+
+
+def _placed(found: list[Issue], where: str) -> list[Issue]:
+    return [
+        Issue(i.code, i.diagnostics, where + _tail(i.expression), i.severity)
+        for i in found
+        if i.severity in ("error", "fatal")
+    ]
+
+
+def _tail(expression: str | None) -> str:
+    """`MedicationRequest.dosageInstruction` → `.dosageInstruction` (the type is the place)."""
+    if not expression or "." not in expression:
+        return ""
+    return "." + expression.split(".", 1)[1]
 
 
 def order_cards(

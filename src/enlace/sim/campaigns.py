@@ -8,15 +8,17 @@ the clinic. What each referred person then does is decided here, from the seed:
 
 - ATTEND_SHARE of the referred go to the clinic, ATTEND_DAYS after the campaign (drawn uniformly,
   so some arrive after the 30-day due date). 31% is the share of people with a raised blood
-  pressure at community screening in western Kenya who returned for confirmation (Pastakia et al.,
-  AMPATH, Webuye 2010-2011); Malawi's programme reached 60.9% within 6 weeks (Musicha et al.,
+  pressure at community screening in western Kenya who returned for confirmation (AMPATH
+  feasibility study of home- vs community-based screening, Webuye, 2010-2011); Malawi's
+  programme reached 60.9% within 6 weeks (Musicha et al.,
   J Hypertens 2016;34:2172) and CASALUD's MIDO only 5.5% (issue 10). The rest are lost to
   follow-up: their referral stays open and becomes overdue on the clinic's worklist.
 - At the clinic the probable disease is confirmed when the person has it (the hidden disease the
   clinic screening actor draws from the same stream, actors/screening.py) and ruled out otherwise.
 - TREAT_SHARE of the confirmed start treatment TREAT_DAYS later: 89.3% of people diagnosed in
-  primary care started medicines in a low-resource cross-sectional study (J Pharm Bioallied Sci /
-  JPMS 2024, "Evaluation of primary health care services in early detection..."); obesity is not
+  primary care started medicines in a cross-sectional study of 295 patients in low-resource
+  communities ("Evaluation of primary health care services in early detection and management of
+  hypertension and diabetes in low-resource communities", jpmsonline.com); obesity is not
   treated with a medicine here.
 
 People the clinic actor screens within a year after a campaign are left to the clinic, so the two

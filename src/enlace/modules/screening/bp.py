@@ -1,6 +1,6 @@
 """Blood-pressure class from one office reading, under the scheme chosen in the settings:
 
-- NOM-030-SSA2 (default; same cut-offs as ESC/ESH 2018): optimal < 120/80, normal 120-129/80-84,
+- NOM-030-SSA2-2009 (default; same cut-offs as ESC/ESH 2018): optimal < 120/80, normal 120-129/80-84,
   high-normal 130-139/85-89, grade 1 140-159/90-99, grade 2 160-179/100-109, grade 3 >= 180/110;
   isolated systolic >= 140 with < 90.
 - ACC/AHA 2017: normal < 120 and < 80, elevated 120-129 and < 80, stage 1 130-139 or 80-89,

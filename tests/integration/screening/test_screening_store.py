@@ -224,3 +224,25 @@ def test_a_failure_mid_write_rolls_everything_back(
     with pytest.raises(RuntimeError):
         record(services, patient, screening())
     assert count(services) == before
+
+
+def test_the_follow_up_loop_reads_the_referrals_it_writes(services: Services) -> None:
+    """The contract with the follow-up module: its open-referral query finds these Tasks, with the
+    condition, the clinic and the due date."""
+    from enlace.modules.screening.followup import is_referral, open_referrals
+
+    patient = seed(services)
+    recorded = record(services, patient, screening())
+    clinic = read(services, "Patient", patient)["managingOrganization"]["reference"]
+    with services.db.read() as conn:
+        found = open_referrals(conn, services.repo, clinic.removeprefix("Organization/"))
+    by_task = {r.task_id: r for r in found}
+    assert set(by_task) == set(recorded.tasks.values())
+    diabetes = by_task[recorded.tasks["diabetes"]]
+    assert (diabetes.patient, diabetes.condition, diabetes.status) == (
+        patient,
+        "diabetes",
+        "requested",
+    )
+    assert diabetes.due_us is not None and diabetes.diagnosis is not None
+    assert is_referral(read(services, "Task", recorded.tasks["diabetes"]))

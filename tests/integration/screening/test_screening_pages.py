@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from enlace.entrypoints.http.app import create_app
 from enlace.interactions.context import Services
+from enlace.modules.screening import panel
 from tests.integration.screening.followup_support import patient, put, referral
 from tests.integration.test_web_shell import cheap_hasher, sign_in_as
 
@@ -154,6 +155,9 @@ def test_physician_panel_ranked_by_risk(world: Services, web: TestClient) -> Non
     assert page.status_code == 200, page.text
     assert page.text.index('id="row-p1"') < page.text.index('id="row-p2"')
     assert "12 %" in page.text and "HbA1c pendiente" in page.text
+    with world.db.read() as conn:
+        rows = panel.panel(conn, world.repo, "d1")
+    assert [(r.patient, r.overdue_referrals) for r in rows] == [("p1", 2), ("p2", 0)]
     sign_in_as(world, web, "dr.sin", "physician", organization=CLINIC)
     assert web.get("/screening/panel").status_code == 400
 

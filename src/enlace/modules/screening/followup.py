@@ -375,6 +375,29 @@ def patient_referrals(
     return sorted(kept, key=lambda f: (f.opened_us, f.task_id))
 
 
+def open_referrals_of(
+    conn: Connection, repo: FhirRepository, patients: list[str]
+) -> list[Referral]:
+    """The open referrals of these patients: the reference index (Task `patient`) joined to the
+    token index (open `status`), 500 patients per query."""
+    r, t = reference_index.c, token_index.c
+    still_open = select(t.resource_id).where(
+        t.resource_type == "Task", t.param == "status", t.code.in_(OPEN)
+    )
+    ids: set[str] = set()
+    for start in range(0, len(patients), 500):
+        query = select(r.resource_id).where(
+            r.resource_type == "Task",
+            r.param == "patient",
+            r.target_type == "Patient",
+            r.target_id.in_(patients[start : start + 500]),
+            r.resource_id.in_(still_open),
+        )
+        ids.update(row[0] for row in conn.execute(query))
+    tasks = [v.resource() for v in repo.current_many(conn, "Task", sorted(ids)).values()]
+    return [referral_of(t) for t in tasks if is_referral(t) and t.get("status") in OPEN]
+
+
 def untreated(conn: Connection, patient: str) -> list[tuple[str, str]]:
     """(task id, ICD-10 code) of the patient's confirmed referrals not yet treated."""
     f = followups.c

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from enlace.kernel.clock import epoch_us
 from enlace.modules.screening.care_gaps import Gap, care_gaps_many
-from enlace.modules.screening.followup import referral_of, referral_tasks
+from enlace.modules.screening.followup import open_referrals_of
 from enlace.modules.screening.patient_record import parse_date
 from enlace.modules.screening.worklist import patient_names
 from enlace.store.repository import FhirRepository
@@ -60,10 +60,8 @@ def panel(
     gaps = care_gaps_many(conn, repo, patients, today or now.date())
     risks = latest_risks(conn, repo, patients)
     overdue: dict[str, int] = {}
-    wanted = set(patients)
-    for task in referral_tasks(conn, repo, None, open_only=True):
-        referral = referral_of(task)
-        if referral.patient in wanted and referral.overdue(epoch_us(now)):
+    for referral in open_referrals_of(conn, repo, patients):
+        if referral.overdue(epoch_us(now)):
             overdue[referral.patient] = overdue.get(referral.patient, 0) + 1
     rows = [
         PanelRow(

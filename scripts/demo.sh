@@ -17,6 +17,10 @@ STATES=${DEMO_STATES:-CMX,JAL,NLE}
 # Home devices ran inside the run (2% of the eligible patients plus the demo HF patient, whose
 # weight-gain alert escalates to on-call and a hospital referral): how well the alerts did.
 "$BIN/enlace" sim alert-quality || echo "(no alert-quality figures: the scenario ran before home devices were simulated)"
+# Community screening campaigns ran inside the run too: each clinic's CHW screened part of its
+# neighbourhood, the undiagnosed found were referred; who came to be confirmed, who is overdue
+# (the same as /screening/worklist shows the clinic's nurse and doctor).
+"$BIN/enlace" screening followup --overdue 5 | tail -n 6
 # The day's jobs on the last simulated day: the stock-out snapshot behind /supply and the refill
 # orders and renewal requests (a day in the future is not snapshotted: KPIs are of days lived).
 LAST_DAY=$("$BIN/enlace" sim status --last-day)

@@ -174,9 +174,28 @@ def test_full_prefetch_needs_no_token(web: TestClient) -> None:
         "allergies": empty,
         "coverage": empty,
     }
-    answer = web.post(SIGN, json=sign_request(med("spironolactone-25-tab"), prefetch=prefetch))
+    answer = web.post(SIGN, json=sign_request(med("telmisartan-40-tab"), prefetch=prefetch))
     assert answer.status_code == 200, answer.text
-    by_summary(answer.json(), "hiperpotasemia")
+    by_summary(answer.json(), "doble bloqueo")
+    # Without a token nothing of this platform's own records: no coverage verdict.
+    assert not [c for c in answer.json()["cards"] if "cubierto" in c["summary"].lower()]
+
+
+def test_patient_view_without_a_token_shows_no_care_gaps(web: TestClient) -> None:
+    empty = {"resourceType": "Bundle", "type": "searchset"}
+    body = {
+        "hook": "patient-view",
+        "hookInstance": str(uuid.uuid4()),
+        "context": {"userId": "Practitioner/dr-1", "patientId": PATIENT},
+        "prefetch": {
+            "patient": {"resourceType": "Patient", "id": PATIENT},
+            "risk": empty,
+            "followups": empty,
+        },
+    }
+    answer = web.post(VIEW, json=body)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["cards"] == []
 
 
 def test_patient_view_shows_overdue_follow_up_and_high_risk(

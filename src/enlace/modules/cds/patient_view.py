@@ -28,9 +28,11 @@ def view_cards(
     data: dict[str, Any],
     today: date,
     lang: str,
+    ours: bool = True,
 ) -> list[tuple[str, Card]]:
+    """`ours`: the caller may see the patient in this platform (care gaps are read here)."""
     made: list[tuple[str, Card]] = []
-    gaps = screening.care_gaps(conn, repo, patient_id, today)
+    gaps = screening.care_gaps(conn, repo, patient_id, today) if ours else []
     if gaps:
         lines = "\n".join(
             f"- {g.title(lang)}" + (f" ({g.due_since.isoformat()})" if g.due_since else "")

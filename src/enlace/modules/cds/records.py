@@ -23,10 +23,12 @@ ICD10 = "http://hl7.org/fhir/sid/icd-10"
 
 
 def gather(request: HookRequest, fetch: Fetch | None) -> dict[str, Resource]:
-    """Every prefetch key of the service, from the request or fetched."""
+    """Every prefetch key of the service, from the request or fetched. With a token the
+    patient is always read through it, even when prefetched: the cards that come from this
+    platform's own records (coverage, care gaps) need the caller's access to the patient."""
     found: dict[str, Resource] = {}
     for key, template in request.service.prefetch.items():
-        if key in request.prefetch:
+        if key in request.prefetch and not (key == "patient" and fetch is not None):
             found[key] = request.prefetch[key]
             continue
         if fetch is None:

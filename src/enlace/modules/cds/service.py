@@ -41,11 +41,14 @@ def call(
     _valid_resources(services, request)
     data = records.gather(request, fetch)
     today = services.repo.clock().date()
+    # Only a caller shown to see the patient (a token that read them, or the platform itself)
+    # gets cards from this platform's own records: the coverage verdict and the care gaps.
+    ours = fetch is not None
     with services.db.read() as conn:
         if request.service.hook == "patient-view":
-            made = view_cards(conn, services.repo, request.patient_id, data, today, lang)
+            made = view_cards(conn, services.repo, request.patient_id, data, today, lang, ours)
         else:
-            made = order_cards(services, conn, request, data, today, lang)
+            made = order_cards(services, conn, request, data, today, lang, ours)
     _record(services, request, made)
     return {"cards": [card for _, card in made]}
 
@@ -88,13 +91,15 @@ def order_cards(
     data: dict[str, Any],
     today: date,
     lang: str,
+    ours: bool = True,
 ) -> list[tuple[str, Card]]:
     drafts = tuple(order_of(r, draft=True, position=n) for n, r in enumerate(request.drafts))
     drafts = _selected(drafts, request.selections)
     facts = records.facts_of(request.patient_id, data)
     made = [(f.kind, finding_card(f, lang)) for f in check_orders(drafts, facts)]
-    coverage_id = records.coverage_id(data)
-    made += coverage_cards(services, conn, drafts, coverage_id, today, lang)
+    if ours:
+        coverage_id = records.coverage_id(data)
+        made += coverage_cards(services, conn, drafts, coverage_id, today, lang)
     return made
 
 

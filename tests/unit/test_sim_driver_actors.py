@@ -31,9 +31,11 @@ def _run(world: World, pieces: list[tuple[int, int]]) -> list[bytes]:
     out: list[bytes] = []
     for first, last in pieces:
         # The supply chain's actors capture through the trace store, the devices send through
-        # monitoring ingestion: tested with one (tests/integration/test_sim_supply_chain.py,
-        # test_sim_devices.py).
-        chosen = [a for a in actor_package.discover() if a.name not in (*SUPPLY_ACTORS, "devices")]
+        # monitoring ingestion, the community campaigns record screenings in the store: tested
+        # with one (tests/integration/test_sim_supply_chain.py, test_sim_devices.py,
+        # screening/test_sim_campaign.py).
+        with_store = (*SUPPLY_ACTORS, "devices", "campaign")
+        chosen = [a for a in actor_package.discover() if a.name not in with_store]
         for actor in chosen:
             actor.begin(world, first, last)
         for index in range(first, last):

@@ -22,6 +22,7 @@ from .tables import sync_conflicts
 
 NOT_MERGED = frozenset(("id", "meta"))  # the server's own bookkeeping, never the device's
 SIDES = ("server", "device")
+PRECONDITION_FAILED = 412
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +172,13 @@ def resolve(
     resource = current.resource()
     for path, side in chosen.items():
         _put(resource, path, fields[path][side])
-    written = repo.update(conn, resource, current.id, if_match=current.version_id)
+    try:
+        written = repo.update(conn, resource, current.id, if_match=current.version_id)
+    except errors.FhirError as exc:
+        if exc.status != PRECONDITION_FAILED:
+            raise
+        message = f"Patient/{current.id} changed while resolving; open the conflict again"
+        raise errors.conflict(message) from exc
     conn.execute(
         update(sync_conflicts)
         .where(sync_conflicts.c.id == conflict_id, sync_conflicts.c.status == "open")

@@ -23,6 +23,7 @@ from enlace.entrypoints.web import screening_pages as web_screening
 from enlace.entrypoints.web import shell as web_shell
 from enlace.entrypoints.web import stock_pages as web_stock
 from enlace.entrypoints.web import supply_pages as web_supply
+from enlace.entrypoints.web import sync_pages as web_sync
 from enlace.entrypoints.web import verify_pages as web_verify
 from enlace.interactions.context import Services
 from enlace.store import migrate
@@ -105,6 +106,7 @@ def create_app(services: Services) -> Hardened:
     web_alerts.register(app, services)
     web_monitoring.register(app, services)
     web_screening.register(app, services)
+    web_sync.register(app, services)
     monitoring_routes.register(app, services)
     cds_routes.register(app, services)
     sync_routes.register(app, services)

@@ -23,7 +23,7 @@ from tests.integration.cds.cds_support import (
     sign_request,
 )
 from tests.integration.pharmacy.test_prescribe import part, physician, prescribe
-from tests.unit.cds.spec_models import CdsResponse, Discovery
+from tests.unit.cds.spec_models import CdsResponse, Discovery, Feedback
 
 SIGN = "/cds-services/enlace-order-sign"
 
@@ -147,6 +147,23 @@ def test_cards_are_recorded_and_feedback_names_them(web: TestClient, world: Serv
     with world.db.read() as conn:
         stored = conn.execute(cds_feedback.select()).mappings().all()
     assert len(stored) == 1 and stored[0]["override_code"] == "benefit-outweighs-risk"
+
+
+def test_accepted_feedback_names_the_suggestions(web: TestClient) -> None:
+    card = web.post(SIGN, json=sign_request(med("simvastatin-20-tab"))).json()["cards"][0]
+    item = {"card": card["uuid"], "outcome": "accepted", "outcomeTimestamp": "2026-01-01T10:00:00Z"}
+    taken = {**item, "acceptedSuggestions": [{"id": card["suggestions"][0]["uuid"]}]}
+    Feedback.model_validate({"feedback": [taken]})
+    assert web.post(f"{SIGN}/feedback", json={"feedback": [taken]}).status_code == 200
+    for bad, where in (
+        (item, "feedback[0].acceptedSuggestions"),
+        ({**taken, "outcomeTimestamp": "2026-01-01T10:00:00"}, "feedback[0].outcomeTimestamp"),
+        ({**taken, "overrideReason": {"userComment": "x"}}, "feedback[0].overrideReason"),
+    ):
+        answer = web.post(f"{SIGN}/feedback", json={"feedback": [bad]})
+        assert answer.status_code == 400, bad
+        assert answer.json()["issue"][0]["expression"] == [where]
+    assert web.post(f"{SIGN}/feedback", json={"feedback": []}).status_code == 400
 
 
 @pytest.mark.parametrize(

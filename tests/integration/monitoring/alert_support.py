@@ -16,6 +16,7 @@ from enlace.kernel.clock import epoch_us
 from enlace.modules.monitoring import alerting, storage
 from enlace.modules.monitoring import domain as d
 from enlace.modules.monitoring.tables import alerts
+from enlace.modules.monitoring.thresholds import ALERT_LIMITS, GOAL_CATEGORY_SYSTEM
 
 CLINIC = "clinic-l1-imss-09015"
 ORG = f"Organization/org-{CLINIC}"
@@ -94,6 +95,7 @@ def goal(
     body = {
         "resourceType": "Goal",
         "lifecycleStatus": "active",
+        "category": [{"coding": [{"system": GOAL_CATEGORY_SYSTEM, "code": ALERT_LIMITS}]}],
         "description": {"text": "meta"},
         "subject": {"reference": f"Patient/{patient}"},
         "target": [

@@ -8,7 +8,9 @@ import pytest
 from enlace.modules.monitoring import domain as d
 from enlace.modules.monitoring import rules
 from enlace.modules.monitoring.thresholds import (
+    ALERT_LIMITS,
     DEFAULT_LIMITS,
+    GOAL_CATEGORY_SYSTEM,
     HOUR_US,
     MINUTE_US,
     limits_from_goals,
@@ -219,6 +221,7 @@ def goal(code: str, low: float | None = None, high: float | None = None, **extra
     return {
         "resourceType": "Goal",
         "lifecycleStatus": extra.get("status", "active"),
+        "category": [{"coding": [{"system": GOAL_CATEGORY_SYSTEM, "code": ALERT_LIMITS}]}],
         "target": [
             {
                 "measure": {"coding": [{"system": "http://loinc.org", "code": code}]},
@@ -251,6 +254,13 @@ def test_goal_overrides_copd_target_and_mmol() -> None:
     assert (limits.spo2_target_low, limits.spo2_target_high, limits.spo2_clear) == (85, 90, 92)
     assert rules.copd_spo2(reading(d.SPO2, 91), limits).state == rules.BETWEEN
     assert limits.glucose_low == 72.1
+
+
+def test_a_care_target_goal_sets_no_alert_limit() -> None:
+    # "BP under 130/80" is what control is measured against, not where the physician is paged.
+    target = goal(d.SYSTOLIC, high=130)
+    target.pop("category")
+    assert limits_from_goals([target]) == DEFAULT_LIMITS
 
 
 def test_goals_ignored_when_inactive_or_unreadable() -> None:

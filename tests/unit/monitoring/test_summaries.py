@@ -58,3 +58,26 @@ def test_weight_with_one_reading_has_no_trend() -> None:
     s = summaries.weight_summary(np.array([END_US - DAY_US]), np.array([70.0]), END_US, 14)
     assert s.count == 1 and s.trend_kg_per_week is None and s.change_kg is None
     assert s.weight.sd == 0.0
+
+
+def test_the_bp_care_target_ignores_alert_limit_goals() -> None:
+    from enlace.modules.monitoring import reports, thresholds
+
+    def systolic_goal(high: float, alert: bool) -> dict[str, object]:
+        category = [
+            {"coding": [{"system": thresholds.GOAL_CATEGORY_SYSTEM, "code": "alert-limits"}]}
+        ]
+        return {
+            "resourceType": "Goal",
+            "lifecycleStatus": "active",
+            **({"category": category} if alert else {}),
+            "target": [
+                {
+                    "measure": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]},
+                    "detailRange": {"high": {"value": high, "unit": "mm[Hg]"}},
+                }
+            ],
+        }
+
+    assert reports.bp_target([systolic_goal(130, alert=False)]) == (130, 90.0)
+    assert reports.bp_target([systolic_goal(170, alert=True)]) == (140.0, 90.0)

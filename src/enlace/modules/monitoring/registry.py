@@ -29,7 +29,7 @@ from enlace.modules.monitoring.domain import DEVICE_KINDS
 from enlace.modules.monitoring.tables import devices
 from enlace.store.repository import FhirRepository
 
-DEVICE_KIND_SYSTEM = "https://enlace.mx/fhir/CodeSystem/device-kind"
+DEVICE_KIND_SYSTEM = "https://enlace.health/fhir/CodeSystem/device-kind"
 SNOMED = "http://snomed.info/sct"
 # SNOMED CT physical-object concepts for the kinds that have a clear one; the others carry only
 # our own code.

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from sqlalchemy import Connection
 
 from enlace.kernel import errors
-from enlace.modules.monitoring import agp, fhir_readings, registry, series, summaries
+from enlace.modules.monitoring import agp, fhir_readings, registry, series, summaries, thresholds
 from enlace.modules.monitoring.domain import (
     BP_PANEL,
     CAPILLARY_GLUCOSE,
@@ -34,7 +34,6 @@ DAY_US = agp.DAY_US
 OFFSET_US = agp.MEXICO_CITY_OFFSET_S * 1_000_000
 CHART_DAYS = (14, 30, 90)
 CHART_POINTS = 500
-GOAL_ACTIVE = ("active", "accepted", "planned")  # Goal.lifecycleStatus that still apply
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,10 +142,13 @@ def recent(conn: Connection, patient: str, now_us: int, limit: int = 20) -> list
 
 def bp_target(goals: Iterable[Mapping[str, Any]]) -> tuple[float, float]:
     """The BP control target of the patient's active Goals (`target.measure` 8480-6 or 8462-4
-    with a `detailRange.high` or a `detailQuantity` in mm[Hg]), else 140/90 (NOM-030)."""
+    with a `detailRange.high` or a `detailQuantity` in mm[Hg]), else 140/90 (NOM-030). Goals that
+    set alert limits (thresholds.sets_alert_limits) are not care targets."""
     systolic, diastolic = summaries.DEFAULT_BP_TARGET
     for goal in goals:
-        if goal.get("lifecycleStatus") not in GOAL_ACTIVE:
+        if goal.get(
+            "lifecycleStatus"
+        ) not in thresholds.GOAL_ACTIVE or thresholds.sets_alert_limits(goal):
             continue
         for target in goal.get("target") or ():
             code = _loinc(target.get("measure"))

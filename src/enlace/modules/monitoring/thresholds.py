@@ -2,8 +2,10 @@
 through Goal targets (pure; docs/monitoring.md "Rules and alerts").
 
 Every number a physician may want to change for one patient is a `Limits` field; a Goal of the
-patient with `target.measure` = a LOINC code below and a `target.detailRange` replaces the
-defaults of that code (`limits_from_goals`). The network-wide numbers (escalation clocks,
+patient in the category ALERT_LIMITS with `target.measure` = a LOINC code below and a
+`target.detailRange` replaces the defaults of that code (`limits_from_goals`). Only that category:
+a care target ("BP under 130/80") is what control is measured against (reports, care gaps), and
+alerting at it would page the physician for every reading above target. The network-wide numbers (escalation clocks,
 stale-device intervals) are module settings here, passed explicitly where they are used.
 """
 
@@ -126,6 +128,22 @@ def higher(a: str, b: str) -> str:
 # -- Goal overrides --------------------------------------------------------------------------
 GOAL_ACTIVE = ("active", "accepted", "planned")
 LOINC = "http://loinc.org"
+GOAL_CATEGORY_SYSTEM = "https://enlace.health/fhir/CodeSystem/goal-category"
+ALERT_LIMITS = "alert-limits"
+
+
+def sets_alert_limits(goal: Mapping[str, Any]) -> bool:
+    """Whether a Goal is a patient's alert limits (category ALERT_LIMITS), not a care target."""
+    codings = [
+        coding
+        for concept in goal.get("category") or ()
+        if isinstance(concept, Mapping)
+        for coding in concept.get("coding") or ()
+        if isinstance(coding, Mapping)
+    ]
+    return any(
+        c.get("system") == GOAL_CATEGORY_SYSTEM and c.get("code") == ALERT_LIMITS for c in codings
+    )
 
 
 def limits_from_goals(goals: Iterable[Mapping[str, Any]]) -> Limits:
@@ -137,7 +155,7 @@ def limits_from_goals(goals: Iterable[Mapping[str, Any]]) -> Limits:
     and are ignored here."""
     limits = DEFAULT_LIMITS
     for goal in goals:
-        if goal.get("lifecycleStatus") not in GOAL_ACTIVE:
+        if goal.get("lifecycleStatus") not in GOAL_ACTIVE or not sets_alert_limits(goal):
             continue
         for target in goal.get("target") or ():
             code = _loinc(target.get("measure"))

@@ -51,6 +51,8 @@ def test_a_reviewer_sees_the_values_and_chooses_the_device(
     assert '<html lang="es-MX">' in page.text and "Conflictos de captura" in page.text
     assert f'id="conflict-{conflict_id}"' in page.text
     assert "5511111111" in page.text and "5522222222" in page.text
+    english = client.get("/sync/review", headers={"Accept-Language": "en"}).text
+    assert '<html lang="en">' in english and "Offline capture conflicts" in english
     form = {"csrf": csrf(page.text), "choice.telecom": "device"}
     done = client.post(f"/sync/review/{conflict_id}", data=form, follow_redirects=False)
     assert (done.status_code, done.headers["location"]) == (303, "/sync/review")

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from enlace.entrypoints.http.app import create_app
 from enlace.interactions.context import Services
+from enlace.modules.cds.tables import cds_feedback
 from tests.integration.cds.cds_support import cds_world, med, outside
 from tests.integration.test_prescribe_pages import (
     FORM,
@@ -54,9 +55,12 @@ def test_a_card_stops_the_form_and_its_suggestion_applies(world: Services, web: 
     page = web.post(FORM, data={**simvastatin, "csrf": csrf(web)})
     assert page.status_code == 200, page.text
     assert 'id="cds-cards"' in page.text and "Simvastatina" in page.text
-    assert 'value="pravastatin-20-tab" class="cds-apply"' in page.text
+    found = re.search(
+        r'name="apply" value="(pravastatin-20-tab\|[^"]+)" class="cds-apply"', page.text
+    )
+    assert found
     assert prescriptions(world) == BEFORE  # nothing issued before the review
-    applied = web.post(FORM, data={**simvastatin, "apply": "pravastatin-20-tab", "csrf": csrf(web)})
+    applied = web.post(FORM, data={**simvastatin, "apply": found.group(1), "csrf": csrf(web)})
     assert applied.status_code == 200
     assert selected_medicine(applied.text) == "pravastatin-20-tab"
     assert "cds-critical" not in applied.text
@@ -65,6 +69,12 @@ def test_a_card_stops_the_form_and_its_suggestion_applies(world: Services, web: 
         data={**simvastatin, "medicine": "pravastatin-20-tab", "reviewed": "1", "csrf": csrf(web)},
     )
     assert 'id="issued"' in issued.text and prescriptions(world) == BEFORE + 1
+    assert outcomes(world) == ["accepted"]
+
+
+def outcomes(world: Services) -> list[str]:
+    with world.db.read() as conn:
+        return [r.outcome for r in conn.execute(cds_feedback.select())]
 
 
 def test_sign_anyway_issues_as_written(world: Services, web: TestClient) -> None:
@@ -77,8 +87,12 @@ def test_sign_anyway_issues_as_written(world: Services, web: TestClient) -> None
     }
     page = web.post(FORM, data={**spironolactone, "csrf": csrf(web)})
     assert 'id="sign-anyway"' in page.text and "hiperpotasemia" in page.text
-    issued = web.post(FORM, data={**spironolactone, "reviewed": "1", "csrf": csrf(web)})
+    cards = re.search(r'name="cds_cards" value="([^"]+)"', page.text)
+    assert cards
+    sign = {**spironolactone, "reviewed": "1", "cds_cards": cards.group(1), "csrf": csrf(web)}
+    issued = web.post(FORM, data=sign)
     assert 'id="issued"' in issued.text and prescriptions(world) == BEFORE + 1
+    assert outcomes(world) == ["overridden"] * len(cards.group(1).split(","))
 
 
 def test_no_alert_issues_at_once(world: Services, web: TestClient) -> None:

@@ -7,8 +7,10 @@ form, and the physician may still sign (a missing check never blocks care silent
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from enlace.entrypoints.http.cds_routes import store_fetch
@@ -18,6 +20,7 @@ from enlace.modules import cds
 from enlace.security.access import Access
 
 SIGN_SERVICE = "enlace-order-sign"
+log = logging.getLogger("enlace.web.prescribe")
 STOPPING = ("warning", "critical")
 
 
@@ -75,5 +78,36 @@ def _shown(card: dict[str, Any]) -> dict[str, Any]:
             )
             if action.get("type") == "create" and reference.startswith("Medication/med-"):
                 slug = reference.removeprefix("Medication/med-")
-        suggestions.append({"label": suggestion["label"], "slug": slug})
+        suggestions.append(
+            {"label": suggestion["label"], "slug": slug, "uuid": suggestion.get("uuid", "")}
+        )
     return {**card, "shown_suggestions": suggestions}
+
+
+def record_outcome(
+    services: Services, form: dict[str, str], applied: tuple[str, str] | None
+) -> None:
+    """The physician's answer to the cards, as CDS Hooks feedback: the suggestion applied is
+    `accepted`; signing anyway `overrides` the cards that stopped the form (their uuids ride in
+    the form). A uuid the service did not issue (a tampered form) records nothing."""
+    now = datetime.now(UTC).isoformat()
+    items: list[dict[str, Any]] = []
+    if applied is not None:
+        card, suggestion = applied
+        items.append(
+            {
+                "card": card,
+                "outcome": "accepted",
+                "acceptedSuggestions": [{"id": suggestion}],
+                "outcomeTimestamp": now,
+            }
+        )
+    elif form.get("reviewed") == "1":
+        for card in filter(None, form.get("cds_cards", "").split(",")):
+            items.append({"card": card, "outcome": "overridden", "outcomeTimestamp": now})
+    if not items:
+        return
+    try:
+        cds.record_feedback(services, SIGN_SERVICE, {"feedback": items})
+    except errors.FhirError as exc:
+        log.warning("prescription form feedback not recorded: %s", exc.outcome())

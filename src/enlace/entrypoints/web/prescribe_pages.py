@@ -72,6 +72,7 @@ def _router(shell: Shell) -> APIRouter:
             built = prescribe_form.medication_request(form, patient_id, str(user.fhir_user))
             if built.body is None:
                 return _form(shell, request, user, patient, form, built.errors, [], 400)
+            await run_in_threadpool(prescribe_cds.record_outcome, shell.services, form, applied)
             if form.get("reviewed") != "1":  # decision support first (prescribe_cds)
                 checked = await run_in_threadpool(
                     prescribe_cds.review,
@@ -83,7 +84,7 @@ def _router(shell: Shell) -> APIRouter:
                     str(user.fhir_user),
                     render.language(request),
                 )
-                if checked.stops or applied:
+                if checked.stops or applied is not None:
                     return _form(shell, request, user, patient, form, {}, [], review=checked)
             status, answer = await run_in_threadpool(
                 reader.operate, "MedicationRequest/$prescribe", built.body
@@ -146,13 +147,15 @@ def _form(
     )
 
 
-def _applied(form: dict[str, str]) -> bool:
-    """A card's suggestion applied: its medicine replaces the form's, to be checked again."""
-    slug = form.get("apply", "")
+def _applied(form: dict[str, str]) -> tuple[str, str] | None:
+    """A card's suggestion applied (`slug|card uuid|suggestion uuid`): its medicine replaces
+    the form's, to be checked again; the card and suggestion, for the feedback."""
+    slug, _, rest = form.get("apply", "").partition("|")
+    card, _, suggestion = rest.partition("|")
     if slug and slug in dict(prescribe_form.medicines()):
         form["medicine"] = slug
-        return True
-    return False
+        return card, suggestion
+    return None
 
 
 def _placed(outcome: dict[str, Any]) -> tuple[dict[str, str], list[str]]:

@@ -48,6 +48,8 @@ def test_a_good_batch_parses_with_aware_times_and_digests() -> None:
     parsed = protocol.parse_batch(batch(registration(), edit))
     assert [i.kind for i in parsed.items] == ["patient-registration", "patient-edit"]
     assert parsed.items[0].captured_at.utcoffset() is not None
+    utc = protocol.parse_batch(batch(registration(capturedAt="2026-03-01T15:30:00.25Z")))
+    assert utc.items[0].captured_at == parsed.items[0].captured_at.replace(microsecond=250000)
     assert (parsed.items[1].patient, parsed.items[1].base_version) == ("p1", 2)
     assert len(parsed.digest) == 64
 
@@ -77,6 +79,9 @@ def test_the_digest_ignores_key_order_but_not_content() -> None:
         (batch(registration(capturedAt="2026-03-01T09:30:00")), "items[0].capturedAt"),
         (batch(registration(capturedAt="2026-03-01")), "items[0].capturedAt"),
         (batch(registration(capturedAt="yesterday")), "items[0].capturedAt"),
+        (batch(registration(capturedAt="2026-03-01T09:30-06:00")), "items[0].capturedAt"),
+        (batch(registration(capturedAt="2026-02-30T09:30:00-06:00")), "items[0].capturedAt"),
+        (batch(registration(capturedAt=20260301)), "items[0].capturedAt"),
         (batch(registration(payload=[1])), "items[0].payload"),
         (batch(registration(patient="p1")), "items[0].patient"),
         (batch(registration(baseVersion=1)), "items[0].baseVersion"),

@@ -10,6 +10,7 @@ item later, in enlace.modules.screening.sync.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +25,9 @@ SCREENING = "screening"
 KINDS = (REGISTRATION, EDIT, SCREENING)
 MAX_ITEMS = 200  # a day of a CHW's work; larger uploads are split by the client
 MAX_DEVICE = 128
-CLIENT_REFERENCE = "urn:uuid:"  # a patient the device registered, known by its client id
+CLIENT_REFERENCE = "urn:uuid:"
+INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
+EXAMPLE = "2026-03-01T09:30:00-06:00"  # a patient the device registered, known by its client id
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,16 +177,15 @@ def _instant(value: Any, where: str, issues: list[Issue]) -> datetime | None:
     if not isinstance(value, str):
         issues.append(Issue("required", "capturedAt is required (dateTime with offset)", where))
         return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        issues.append(Issue("value", f"{value[:64]!r} is not a dateTime", where))
-        return None
-    if moment.tzinfo is None or "T" not in value:
-        message = f"{value[:64]!r} needs a time and a UTC offset, e.g. 2026-03-01T09:30:00-06:00"
+    if not INSTANT.fullmatch(value):
+        message = f"{value[:64]!r} is not a dateTime with seconds and offset, e.g. {EXAMPLE}"
         issues.append(Issue("value", message, where))
         return None
-    return moment
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:  # the right shape, an impossible date (2026-02-30)
+        issues.append(Issue("value", f"{value!r} is not a valid date and time", where))
+        return None
 
 
 def _unique_client_ids(items: list[Item], issues: list[Issue]) -> None:

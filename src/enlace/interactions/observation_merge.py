@@ -76,7 +76,7 @@ def search(
         return Merged()  # no one patient, or a page of a search the engine answered alone
     if not readings_visible(visible, conn, patient, "s"):
         return Merged()  # nothing to add for this caller: the stored search as it always was
-    if not ours and not _has_readings(services, conn, patient):
+    if not ours and not _has_readings(services, conn, patient, filters):
         return Merged()
     unsupported = _unsupported(request, query)
     if unsupported:
@@ -138,12 +138,20 @@ def _unsupported(request: FhirRequest, query: SearchQuery) -> str | None:
     return None
 
 
-def _has_readings(services: Services, conn: Connection, patient: str) -> bool:
-    """Whether any source holds an Observation of the patient (one probe each): a patient
-    without device readings keeps the stored search exactly as it was (order, total)."""
-    return any(
-        source.search(conn, patient, [], True, 0, 1) for source in services.observation_sources
-    )
+def _has_readings(
+    services: Services, conn: Connection, patient: str, filters: list[tuple[str, str]]
+) -> bool:
+    """Whether any source holds an Observation of the patient that the search could select (one
+    probe each): a patient without such readings keeps the stored search exactly as it was
+    (order, total). Probing with the filters first lets a source answer a search for codes it
+    never holds (a lab result, an eGFR) without touching its tables."""
+    for source in services.observation_sources:
+        found = source.search(conn, patient, filters, True, 0, 1)
+        if isinstance(found, str):  # unsupported here: any reading of the patient decides
+            found = source.search(conn, patient, [], True, 0, 1)
+        if found:
+            return True
+    return False
 
 
 def _declined(reason: str) -> Merged:

@@ -71,6 +71,9 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="TCP port."),
     workers: int = typer.Option(1, help="Worker processes."),
+    worker_healthcheck: int = typer.Option(
+        30, min=1, help="Seconds a worker may take to answer the supervisor's ping."
+    ),
 ) -> None:
     """Serve the FHIR API at /fhir (migrations run first)."""
     import uvicorn
@@ -93,6 +96,9 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        # uvicorn's default of 5 s kills a worker whose ping thread waits behind a busy start-up
+        # (definitions, numpy, reportlab) on a loaded 2-core machine, and restarts it forever.
+        timeout_worker_healthcheck=worker_healthcheck,
         loop="uvloop",
         http="httptools",
         access_log=False,

@@ -85,17 +85,7 @@ def live(conn: Connection, patients: list[str]) -> dict[tuple[str, str], Episode
             c.patient.in_(patients[start : start + 500]), c.status != "resolved"
         )
         for row in conn.execute(query):
-            found[(row.patient, row.rule)] = Episode(
-                row.id,
-                row.patient,
-                row.rule,
-                row.severity,
-                row.status,
-                row.last_evidence_us,
-                orjson.loads(row.evidence),
-                row.task_id,
-                row.flag_id,
-            )
+            found[(row.patient, row.rule)] = _episode(row)
     return found
 
 

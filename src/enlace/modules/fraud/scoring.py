@@ -10,12 +10,12 @@ from typing import Any
 
 import orjson
 
+from enlace.kernel.jsonutil import JsonLinesError, read_json_lines
+
 from .detect import Report
 from .flags import RULES
 
-
-class TruthFileError(ValueError):
-    """The ground-truth file is missing or not JSON Lines of FraudTruth."""
+TruthFileError = JsonLinesError  # a truth file that cannot be read
 
 
 @dataclass(frozen=True)
@@ -29,19 +29,7 @@ class FraudTruth:
 
 
 def read_truth(path: Path) -> list[FraudTruth]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise TruthFileError(f"cannot read {path}: {exc.strerror}") from None
-    out = []
-    for number, line in enumerate(raw.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            out.append(FraudTruth(**orjson.loads(line)))
-        except (orjson.JSONDecodeError, TypeError) as exc:
-            raise TruthFileError(f"{path}:{number}: not a fraud truth line ({exc})") from None
-    return out
+    return read_json_lines(path, lambda line: FraudTruth(**line), "a fraud truth line")
 
 
 def _pr(flagged: set[str], truth: set[str]) -> dict[str, Any]:

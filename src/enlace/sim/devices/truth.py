@@ -10,13 +10,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import orjson
-
+from enlace.kernel.jsonutil import JsonLinesError, read_json_lines
 from enlace.sim.devices.common import Episode
 
-
-class TruthFileError(ValueError):
-    """The truth file is missing or not what the simulator writes."""
+TruthFileError = JsonLinesError  # a truth file that cannot be read
 
 
 def truth_path(var_dir: str | Path, seed: int) -> Path:
@@ -24,19 +21,7 @@ def truth_path(var_dir: str | Path, seed: int) -> Path:
 
 
 def read_truth(path: Path) -> list[Episode]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise TruthFileError(f"cannot read {path}: {exc.strerror}") from None
-    out = []
-    for number, line in enumerate(raw.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            out.append(Episode.from_json(orjson.loads(line)))
-        except (orjson.JSONDecodeError, TypeError) as exc:
-            raise TruthFileError(f"{path}:{number}: not a monitoring truth line ({exc})") from None
-    return out
+    return read_json_lines(path, Episode.from_json, "a monitoring truth line")
 
 
 def trim_truth(path: Path, before_us: int) -> list[Episode]:

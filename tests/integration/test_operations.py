@@ -20,6 +20,8 @@ def test_capability_statement_is_truthful(client: TestClient) -> None:
     assert "Spaceship" not in resources
     assert "MedicationRequest:medication" in resources["MedicationRequest"]["searchInclude"]
     assert "Observation:subject" in resources["Patient"]["searchRevInclude"]
+    assert "Home-device readings" in resources["Observation"]["documentation"]
+    assert "documentation" not in resources["Patient"]
     # Every advertised parameter is one the engine knows: strict handling accepts each.
     natives = {"_id": "_id=x", "_lastUpdated": "_lastUpdated=gt2020"}
     for name in ("Patient", "Observation", "MedicationRequest"):

@@ -52,7 +52,26 @@ def capability_statement(services: Services, request: FhirRequest) -> FhirRespon
         body["rest"] = [_with_operations(body["rest"][0], services.type_operations)]
     if services.settings.auth_enabled:
         body["rest"] = [{**body["rest"][0], "security": _security(request.base_url)}]
+    if services.observation_sources:
+        body["rest"] = [_with_readings(body["rest"][0])]
     return FhirResponse(200, body)
+
+
+_READINGS_DOC = (
+    "Home-device readings are Observations too: a search of one patient (patient or subject) "
+    "with code, date (eq/ge/gt/le/lt), category, _count, _sort=date|-date or _total merges them "
+    "with the stored Observations by date; other parameters search the stored ones only, with a "
+    "warning. A reading is read by its id mr-<device>-<code>-<microseconds>; readings are not "
+    "written through this API (devices send them to /devices/{id}/readings or over MQTT)."
+)
+
+
+def _with_readings(rest: dict[str, Any]) -> dict[str, Any]:
+    resources = [
+        {**entry, "documentation": _READINGS_DOC} if entry["type"] == "Observation" else entry
+        for entry in rest["resource"]
+    ]
+    return {**rest, "resource": resources}
 
 
 def _security(base_url: str) -> dict[str, Any]:

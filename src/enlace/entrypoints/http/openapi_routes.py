@@ -1,7 +1,8 @@
 """OpenAPI 3.1 for the routes FastAPI serves beside `/fhir`: health probes, SMART discovery and
 keys, the OAuth token and authorization endpoints, and the login pages.
 
-The paths and methods are FastAPI's own schema of the registered routes (so a new route shows up
+The JSON APIs beside them (devices, CDS Hooks, offline sync, stock, EPCIS, routing) are listed with
+JSON answers. The paths and methods are FastAPI's own schema of the registered routes (so a new route shows up
 by itself). Those routes read their forms and queries by hand (`request.form()`), which FastAPI
 cannot see, so their fields are added here from the specs they follow: RFC 6749 and SMART App
 Launch for `/auth/*`, the login forms' own fields for the pages. Responses are what each kind of
@@ -67,6 +68,15 @@ _LOG = {
     "/log/key": {"text/plain": {"schema": _TEXT}},
     "/log/tile/{tile_path}": {"application/octet-stream": {"schema": _TEXT}},
 }
+JSON_APIS = (
+    "/cds-services",
+    "/devices/",
+    "/sync/",
+    "/monitoring/patients/",
+    "/inventory/",
+    "/epcis/",
+    "/delivery/",
+)
 _REFUSED = {"description": "Refused (OAuth error, error page, or a hardening limit)"}
 _REDIRECT = {"description": "Redirect (Location)"}
 
@@ -119,6 +129,12 @@ def _responses(path: str, method: str) -> dict[str, Any]:
         return {"200": verdict, "4XX": _REFUSED}
     if path == "/trace/verify":  # the pharmacist's verify call (trace_verify_routes.py)
         return {"200": {"description": "Verdict", "content": _JSON}, "4XX": _REFUSED}
+    if path.startswith(JSON_APIS) and not path.startswith("/sync/review"):
+        # Devices, CDS Hooks (discovery is public), offline sync, stock, EPCIS, routing: JSON in
+        # and out; 201 for a recorded stock event or EPCIS capture.
+        answer = {"description": "JSON", "content": _JSON}
+        unavailable = {"description": "Database unreachable: retry after Retry-After"}
+        return {"200": answer, "201": answer, "202": answer, "4XX": _REFUSED, "503": unavailable}
     if path.startswith("/assets/"):
         return {"200": {"description": "Stylesheet"}, "4XX": _REFUSED}
     answers: dict[str, Any] = {"4XX": _REFUSED}

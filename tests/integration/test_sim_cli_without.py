@@ -45,7 +45,7 @@ def test_a_run_without_the_supply_chain_captures_nothing(env: Services) -> None:
 @pytest.mark.parametrize(
     ("without", "message"),
     [
-        ("nobody", "no actor named nobody (actors: care, "),
+        ("nobody", "no actor named nobody (actors: campaign, care, "),
         ("distributor", "actor 'pharmacy' runs after unknown actors ['distributor']"),
     ],
 )

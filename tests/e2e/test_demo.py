@@ -159,3 +159,20 @@ def test_browser_physician_opens_the_demo_patient(demo: Demo) -> None:
             page.screenshot(path=str(SCREENSHOTS / "demo_patient_page.png"), full_page=True)
         finally:
             browser.close()
+
+
+def test_the_demo_heart_failure_alert_escalated_to_the_hospital(demo: Demo) -> None:
+    """The issue's 'done when': the demo HF patient's weight crept up, nobody acknowledged the
+    alert, it climbed to on-call and to a referral to the public hospital."""
+    referrals = httpx.get(
+        f"{demo.base}/fhir/ServiceRequest", params={"code": "http://snomed.info/sct|3457005"}
+    ).json()
+    assert referrals["total"] >= 1, referrals
+    username, password, _ = demo.accounts["administrator"]
+    client = _login(demo.base, username, password)
+    try:
+        inbox = client.get("/alerts")
+    finally:
+        client.close()
+    assert inbox.status_code == 200
+    assert "Aumento de peso (insuficiencia cardiaca)" in inbox.text, inbox.text[:2000]

@@ -40,7 +40,7 @@ lint: install
 test: lint
 	@if [ -z "$$ENLACE_TEST_POSTGRES_URL" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 	  export ENLACE_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/postgres; fi; \
-	$(BIN)/pytest -q -m "not slow" tests
+	$(BIN)/pytest -q -m "not slow" --durations=25 tests
 
 # The long fuzzing run (tests marked slow in tests/e2e/test_fuzz_openapi.py): every operation of
 # every FHIR type with and without a token, and the login and OAuth routes, on SQLite and

@@ -11,13 +11,12 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, select, union
-from sqlalchemy.orm import aliased
 
 from enlace.kernel.clock import epoch_us
 from enlace.modules.screening.care_gaps import Gap, care_gaps_many
 from enlace.modules.screening.followup import open_referrals_of
 from enlace.modules.screening.patient_record import parse_date
-from enlace.modules.screening.worklist import patient_names
+from enlace.modules.screening.worklist import encounter_patients, patient_names
 from enlace.store.repository import FhirRepository
 from enlace.store.schema import reference_index
 
@@ -79,24 +78,7 @@ def panel(
 def physician_patients(conn: Connection, practitioner: str) -> list[str]:
     """Patients whose Encounters the practitioner took part in, or whose general practitioner
     they are (two index lookups in one query)."""
-    who = aliased(reference_index)
-    subject = aliased(reference_index)
-    seen = (
-        select(subject.c.target_id.label("patient"))
-        .join(
-            who,
-            (who.c.resource_type == subject.c.resource_type)
-            & (who.c.resource_id == subject.c.resource_id),
-        )
-        .where(
-            who.c.resource_type == "Encounter",
-            who.c.param == "practitioner",
-            who.c.target_type == "Practitioner",
-            who.c.target_id == practitioner,
-            subject.c.param == "patient",
-            subject.c.target_type == "Patient",
-        )
-    )
+    seen = encounter_patients("practitioner", "Practitioner", practitioner)
     r = reference_index.c
     assigned = select(r.resource_id.label("patient")).where(
         r.resource_type == "Patient",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 from sqlalchemy.orm import aliased
 
 from enlace.kernel.clock import epoch_us
@@ -81,27 +81,32 @@ def worklist(
 
 
 def clinic_patients(conn: Connection, clinic: str) -> list[str]:
-    """Patients with an Encounter at the clinic, most recently seen first (one query)."""
-    provider = aliased(reference_index)
+    """Patients with an Encounter at the clinic (one query)."""
+    query = encounter_patients("service-provider", "Organization", clinic).distinct()
+    return sorted(str(row[0]) for row in conn.execute(query))
+
+
+def encounter_patients(param: str, target_type: str, target_id: str) -> Select[Any]:
+    """The patients (column `patient`) of the Encounters whose reference `param` is
+    `target_type/target_id`: two reference-index rows of each Encounter joined."""
+    by = aliased(reference_index)
     subject = aliased(reference_index)
-    query = (
-        select(subject.c.target_id)
+    return (
+        select(subject.c.target_id.label("patient"))
         .join(
-            provider,
-            (provider.c.resource_type == subject.c.resource_type)
-            & (provider.c.resource_id == subject.c.resource_id),
+            by,
+            (by.c.resource_type == subject.c.resource_type)
+            & (by.c.resource_id == subject.c.resource_id),
         )
         .where(
-            provider.c.resource_type == "Encounter",
-            provider.c.param == "service-provider",
-            provider.c.target_type == "Organization",
-            provider.c.target_id == clinic,
+            by.c.resource_type == "Encounter",
+            by.c.param == param,
+            by.c.target_type == target_type,
+            by.c.target_id == target_id,
             subject.c.param == "patient",
             subject.c.target_type == "Patient",
         )
-        .distinct()
     )
-    return sorted(str(row[0]) for row in conn.execute(query))
 
 
 def patient_names(

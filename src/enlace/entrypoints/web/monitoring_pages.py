@@ -32,7 +32,7 @@ from enlace.security.grants import own_patients
 from enlace.security.users import FHIR_ID, User
 from enlace.security.web_access import web_access
 
-from . import agp_pdf, i18n, monitoring_strings, monitoring_views, nav, render
+from . import i18n, monitoring_strings, monitoring_views, nav, render
 from .fhir_reads import matches
 from .nav import NavItem
 from .page_guard import BadInput, guarded, posted_form
@@ -76,6 +76,9 @@ def register(app: FastAPI, services: Services) -> None:
             lang = render.language(request)
             period = monitoring_views.period_text(view["report"], lang)
             t = i18n.translator(lang)
+            # reportlab costs ~100 ms to import: paid by the first PDF, not by every worker's start.
+            from . import agp_pdf
+
             pdf = await run_in_threadpool(agp_pdf.render, view["report"], view["name"], t, period)
             headers = {
                 "Content-Disposition": f'inline; filename="agp-{patient_id}.pdf"',

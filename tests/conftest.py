@@ -15,10 +15,15 @@ import pytest
 from enlace.bootstrap import build
 from enlace.interactions.context import Services
 from enlace.kernel.settings import Settings
+from enlace.modules.adherence.tables import ADHERENCE_TABLES
+from enlace.modules.analytics.tables import ANALYTICS_TABLES
 from enlace.modules.cds.tables import CDS_TABLES
+from enlace.modules.coldchain.tables import COLDCHAIN_TABLES
 from enlace.modules.inventory.tables import INVENTORY_TABLES
+from enlace.modules.messaging.tables import MESSAGING_TABLES
 from enlace.modules.monitoring.tables import MONITORING_TABLES
 from enlace.modules.screening.tables import SCREENING_TABLES
+from enlace.modules.supply.tables import SUPPLY_TABLES
 from enlace.modules.trace.epcis_tables import EPCIS_TABLES
 from enlace.modules.trace.tables import LOG_TABLES
 from enlace.security.tables import metadata as security_metadata
@@ -76,6 +81,11 @@ def services(database_url: str, tmp_path: Path) -> Iterator[Services]:
                 *MONITORING_TABLES,
                 *CDS_TABLES,
                 *SCREENING_TABLES,
+                *ADHERENCE_TABLES,
+                *MESSAGING_TABLES,
+                *SUPPLY_TABLES,
+                *COLDCHAIN_TABLES,
+                *ANALYTICS_TABLES,
             ]
             empty_tables(conn, tables)
     yield built

@@ -1,0 +1,1 @@
+"""adherence (skeleton; see docs)."""

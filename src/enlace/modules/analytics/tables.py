@@ -1,0 +1,12 @@
+"""The analytics module's own tables (migration 0021); only this module reads or writes them.
+
+Each table is described where it is defined. No foreign keys to other modules.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData, Table
+
+metadata = MetaData()
+
+ANALYTICS_TABLES: tuple[Table, ...] = ()

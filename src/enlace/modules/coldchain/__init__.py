@@ -1,0 +1,1 @@
+"""coldchain (skeleton; see docs)."""

@@ -1,0 +1,1 @@
+"""supply (skeleton; see docs)."""

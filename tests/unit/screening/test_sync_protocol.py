@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from typing import Any
 
@@ -24,8 +25,12 @@ def registration(**fields: Any) -> dict[str, Any]:
     return {**item, **fields}
 
 
+_BATCH_NUMBERS = itertools.count(1)
+
+
 def batch(*items: Any, **fields: Any) -> bytes:
-    body = {"batchId": str(uuid.uuid4()), "device": "phone-7", "items": list(items), **fields}
+    # Numbered, not random, ids: pytest-xdist workers must collect identical parameter ids.
+    body = {"batchId": str(uuid.UUID(int=next(_BATCH_NUMBERS))), "device": "phone-7", "items": list(items), **fields}
     return orjson.dumps(body)
 
 

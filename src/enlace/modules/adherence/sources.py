@@ -1,0 +1,246 @@
+"""What the daily job reads from the record (docs/adherence.md "Daily job and pages"), in
+batches: no per-row query.
+
+- every MedicationDispense (keyset pages of `PAGE` through FhirRepository.scan: bounded reads);
+- the clinical context the model may use: HbA1c and blood-pressure Observations (found through
+  the token index, read `PAGE` at a time), inpatient Encounters (supply covered by the ward:
+  domain.Interruption), deaths (Patient.deceased*), each patient's state, affiliation and age;
+- the rollup keys: the prescriber and the clinic of each prescription (MedicationRequest
+  requester, and its Encounter's serviceProvider: two reference-index joins in one query), the
+  payer of each patient (Coverage.payor), the therapy's condition group and ATC class (the
+  catalog's public API for `Medication/med-<slug>`, a stored Medication's ATC coding otherwise).
+
+Everything is returned as plain FHIR dicts or small records; turning dispenses into fills is
+the reader's (adherence.reader), measuring them the measures' (adherence.measures).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import aliased
+
+from enlace.modules import catalog
+from enlace.modules.adherence.domain import Interruption
+from enlace.store.repository import FhirRepository
+from enlace.store.schema import reference_index, token_index
+
+PAGE = 1000
+IDS_PER_QUERY = 500
+HBA1C = "4548-4"
+BP_PANEL = "85354-9"
+SYSTOLIC = "8480-6"
+CLINICAL_CODES = (HBA1C, BP_PANEL, SYSTOLIC)
+INPATIENT_CLASSES = {"IMP", "ACUTE", "NONAC"}
+AFFILIATION_URL = "https://enlace.health/fhir/StructureDefinition/affiliation"
+
+
+@dataclass(frozen=True, slots=True)
+class PatientFacts:
+    state: str | None = None
+    affiliation: str | None = None
+    birth_date: date | None = None
+    deceased_on: date | None = None
+    deceased: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PrescriptionKeys:
+    practitioner: str | None  # Practitioner id
+    clinic: str | None  # Organization id
+
+
+@dataclass
+class Record:
+    """Everything one run reads, gathered once."""
+
+    dispenses: list[bytes] = field(default_factory=list)  # stored JSON, as the reader reads it
+    observations: list[bytes] = field(default_factory=list)
+    interruptions: list[Interruption] = field(default_factory=list)
+    patients: dict[str, PatientFacts] = field(default_factory=dict)
+    payers: dict[str, str] = field(default_factory=dict)  # patient -> payer Organization id
+    prescriptions: dict[str, PrescriptionKeys] = field(default_factory=dict)  # rx id -> keys
+
+
+def every(conn: Connection, repo: FhirRepository, resource_type: str) -> Iterator[dict[str, Any]]:
+    """Every current resource of a type, `PAGE` at a time (keyset on the id)."""
+    for version in _versions(conn, repo, resource_type):
+        yield version.resource()
+
+
+def every_json(conn: Connection, repo: FhirRepository, resource_type: str) -> Iterator[bytes]:
+    """The same as stored JSON (what an NDJSON export would hold): the reader parses it."""
+    for version in _versions(conn, repo, resource_type):
+        if version.content is not None:
+            yield version.content
+
+
+def _versions(conn: Connection, repo: FhirRepository, resource_type: str) -> Iterator[Any]:
+    after: str | None = None
+    while True:
+        page = repo.scan(conn, resource_type, after=after, limit=PAGE)
+        yield from page
+        if len(page) < PAGE:
+            return
+        after = page[-1].id
+
+
+def gather(conn: Connection, repo: FhirRepository, as_of: date) -> Record:
+    """The record as the run on `as_of` sees it: what happened after `as_of` is left out by the
+    measures (a rerun of a past day reads the same dispenses up to that day)."""
+    found = Record()
+    found.dispenses = list(every_json(conn, repo, "MedicationDispense"))
+    found.observations = clinical_observations(conn, repo)
+    found.interruptions = inpatient_stays(every(conn, repo, "Encounter"))
+    found.patients = {str(p.get("id")): patient_facts(p) for p in every(conn, repo, "Patient")}
+    found.payers = payers(every(conn, repo, "Coverage"))
+    return found
+
+
+def clinical_observations(conn: Connection, repo: FhirRepository) -> list[bytes]:
+    """HbA1c and blood-pressure Observations (ids from the token index, bodies in batches)."""
+    t = token_index.c
+    query = (
+        select(t.resource_id)
+        .where(t.resource_type == "Observation", t.param == "code", t.code.in_(CLINICAL_CODES))
+        .distinct()
+    )
+    ids = sorted(str(row[0]) for row in conn.execute(query))
+    bodies: list[bytes] = []
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        chunk = repo.current_many(conn, "Observation", ids[start : start + IDS_PER_QUERY])
+        bodies.extend(v.content for v in chunk.values() if not v.deleted and v.content)
+    return bodies
+
+
+def inpatient_stays(encounters: Iterable[dict[str, Any]]) -> list[Interruption]:
+    """Hospital stays (Encounter.class inpatient, with a start) as supply interruptions; a stay
+    still open ends on its start plus nothing known: it is counted to its start day only."""
+    stays: list[Interruption] = []
+    for encounter in encounters:
+        if (encounter.get("class") or {}).get("code") not in INPATIENT_CLASSES:
+            continue
+        if encounter.get("status") in ("cancelled", "entered-in-error", "planned"):
+            continue
+        period = encounter.get("period") or {}
+        start, end = _day(period.get("start")), _day(period.get("end"))
+        patient = _ref_id(encounter.get("subject"), "Patient")
+        if start and patient:
+            stays.append(Interruption(patient, start, max(end or start, start)))
+    return stays
+
+
+def patient_facts(patient: dict[str, Any]) -> PatientFacts:
+    address: dict[str, Any] = next(iter(patient.get("address") or ()), {})
+    affiliation = next(
+        (
+            (e.get("valueCoding") or {}).get("code")
+            for e in patient.get("extension") or ()
+            if e.get("url") == AFFILIATION_URL
+        ),
+        None,
+    )
+    deceased_on = _day(patient.get("deceasedDateTime"))
+    return PatientFacts(
+        state=address.get("state"),
+        affiliation=affiliation,
+        birth_date=_day(patient.get("birthDate")),
+        deceased_on=deceased_on,
+        deceased=bool(deceased_on) or patient.get("deceasedBoolean") is True,
+    )
+
+
+def payers(coverages: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """Each patient's payer: the payor of their active Coverage (the latest id wins a tie)."""
+    found: dict[str, str] = {}
+    for coverage in coverages:
+        if coverage.get("status") not in (None, "active"):
+            continue
+        patient = _ref_id(coverage.get("beneficiary"), "Patient")
+        payor = next(iter(coverage.get("payor") or ()), None)
+        payer = _ref_id(payor, "Organization")
+        if patient and payer:
+            found[patient] = payer
+    return found
+
+
+def prescription_keys(conn: Connection, rx_ids: Iterable[str]) -> dict[str, PrescriptionKeys]:
+    """Prescriber and clinic of each MedicationRequest, from the reference index only."""
+    wanted = sorted(set(rx_ids))
+    found: dict[str, PrescriptionKeys] = {}
+    for start in range(0, len(wanted), IDS_PER_QUERY):
+        chunk = wanted[start : start + IDS_PER_QUERY]
+        practitioners = _references(conn, chunk, "requester", "Practitioner")
+        clinics = _clinics(conn, chunk)
+        for rx in chunk:
+            found[rx] = PrescriptionKeys(practitioners.get(rx), clinics.get(rx))
+    return found
+
+
+def _references(conn: Connection, rx_ids: list[str], param: str, target: str) -> dict[str, str]:
+    r = reference_index.c
+    query = select(r.resource_id, r.target_id).where(
+        r.resource_type == "MedicationRequest",
+        r.resource_id.in_(rx_ids),
+        r.param == param,
+        r.target_type == target,
+    )
+    return {str(row[0]): str(row[1]) for row in conn.execute(query)}
+
+
+def _clinics(conn: Connection, rx_ids: list[str]) -> dict[str, str]:
+    """MedicationRequest.encounter -> Encounter.serviceProvider, one join."""
+    rx = aliased(reference_index)
+    enc = aliased(reference_index)
+    query = (
+        select(rx.c.resource_id, enc.c.target_id)
+        .join(
+            enc,
+            (enc.c.resource_type == "Encounter") & (enc.c.resource_id == rx.c.target_id),
+        )
+        .where(
+            rx.c.resource_type == "MedicationRequest",
+            rx.c.resource_id.in_(rx_ids),
+            rx.c.param == "encounter",
+            rx.c.target_type == "Encounter",
+            enc.c.param == "service-provider",
+            enc.c.target_type == "Organization",
+        )
+    )
+    return {str(row[0]): str(row[1]) for row in conn.execute(query)}
+
+
+def condition_group(therapy: str) -> str | None:
+    """The formulary's condition group of a therapy keyed by its ATC class ("atc:A10BA"):
+    the group of the first formulary medicine in that class; None for other keys."""
+    if not therapy.startswith("atc:"):
+        return None
+    return _groups_by_class().get(therapy.removeprefix("atc:"))
+
+
+@cache
+def _groups_by_class() -> dict[str, str]:
+    groups: dict[str, str] = {}
+    for medicine in catalog.formulary():
+        groups.setdefault(medicine.atc[:5].upper(), medicine.group)
+    return groups
+
+
+def _ref_id(ref: Any, resource_type: str) -> str | None:
+    text = str((ref or {}).get("reference", "")) if isinstance(ref, dict) else ""
+    prefix = f"{resource_type}/"
+    return text.removeprefix(prefix) if text.startswith(prefix) else None
+
+
+def _day(raw: Any) -> date | None:
+    if not raw or not isinstance(raw, str):
+        return None
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        return None

@@ -20,6 +20,11 @@ TEMPERATURE = "8310-5"
 WEIGHT = "29463-7"
 CAPILLARY_GLUCOSE = "41653-7"
 CGM_GLUCOSE = "99504-3"
+# Ambient/storage temperature of a medicine fridge, cold room or delivery box, from a temperature
+# logger. Not LOINC 8310-5 (body temperature, a person's vital sign): LOINC has no code for the
+# air of a storage place, so this is a local code of LOCAL_CODE_SYSTEM (docs/coldchain.md).
+STORAGE_TEMPERATURE = "storage-temp"
+LOCAL_CODE_SYSTEM = "https://enlace.health/fhir/CodeSystem/monitoring-code"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,8 @@ CODES: dict[str, Measure] = {
         Measure(WEIGHT, "kg", "Body weight", 1, 400),
         Measure(CAPILLARY_GLUCOSE, "mg/dL", "Glucose, capillary", 10, 800),
         Measure(CGM_GLUCOSE, "mg/dL", "Glucose, interstitial (CGM)", 20, 600),
+        # What a logger in a medicine store can read: a deep freezer to a box left in the sun.
+        Measure(STORAGE_TEMPERATURE, "Cel", "Storage temperature", -40, 60),
     )
 }
 DIASTOLIC_RANGE = (20.0, 200.0)
@@ -56,7 +63,13 @@ DEVICE_KINDS = (
     "scale",
     "thermometer",
     "cardiac-monitor",
+    "temperature-logger",
 )
+# Kinds that guard a place (a fridge, cold room or delivery box) rather than a patient: bound to a
+# place with registry.bind_place, their readings carry no patient (PLACE_PATIENT) and go to the
+# handler the place's module registered (place_devices), not to the patient alert rules.
+PLACE_KINDS = frozenset({"temperature-logger"})
+PLACE_PATIENT = ""  # monitoring_readings.patient of a place device's readings: nobody
 DEVICE_STATUSES = ("active", "inactive", "revoked")
 SEVERITIES = ("info", "warning", "urgent", "emergency")
 

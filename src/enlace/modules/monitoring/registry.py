@@ -25,7 +25,7 @@ from sqlalchemy import Connection, select, update
 
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us
-from enlace.modules.monitoring.domain import DEVICE_KINDS
+from enlace.modules.monitoring.domain import DEVICE_KINDS, PLACE_KINDS
 from enlace.modules.monitoring.tables import devices
 from enlace.store.repository import FhirRepository
 
@@ -48,6 +48,7 @@ KIND_DISPLAY = {
     "scale": "Weighing scale",
     "thermometer": "Thermometer",
     "cardiac-monitor": "Cardiac monitor",
+    "temperature-logger": "Temperature logger",
 }
 UNAUTHENTICATED = "Unknown device or wrong device key"
 MAX_TEXT = 64
@@ -89,6 +90,9 @@ def add_device(
     for name, value in (("serial", serial), ("firmware", firmware)):
         if value is not None and not 0 < len(value) <= MAX_TEXT:
             raise errors.bad_request(f"{name} is 1 to {MAX_TEXT} characters", name)
+    if patient is not None and kind in PLACE_KINDS:
+        message = f"A {kind} guards a place, not a patient: bind it with bind_place"
+        raise errors.bad_request(message, "patient")
     if patient is not None:
         _require_patient(conn, repo, patient)
     now_us = epoch_us(repo.clock())
@@ -135,6 +139,9 @@ def bind(conn: Connection, repo: FhirRepository, device_id: str, patient: str) -
     device = require(conn, device_id)
     if device.status == "revoked":
         raise errors.error(409, "conflict", f"Device/{device_id} is revoked", "device")
+    if device.kind in PLACE_KINDS:
+        message = f"Device/{device_id} is a {device.kind}: it guards a place, not a patient"
+        raise errors.error(409, "conflict", message, "device")
     if device.patient == patient:
         return device
     if device.patient is not None:
@@ -147,13 +154,33 @@ def bind(conn: Connection, repo: FhirRepository, device_id: str, patient: str) -
     return require(conn, device_id)
 
 
+def bind_place(conn: Connection, repo: FhirRepository, device_id: str, place: str) -> Device:
+    """Put a place device (PLACE_KINDS: a temperature logger) to work guarding `place`, a label
+    such as "clinic-x / fridge 1" kept as Device.location.display. Which lots
+    the place holds is the owning module's business (cold chain); monitoring only needs the
+    device active. `unbind` takes it out of service again (its readings are then refused)."""
+    device = require(conn, device_id)
+    if device.kind not in PLACE_KINDS:
+        message = f"Device/{device_id} is a {device.kind}: bind it to a patient"
+        raise errors.error(409, "conflict", message, "device")
+    if device.status == "revoked":
+        raise errors.error(409, "conflict", f"Device/{device_id} is revoked", "device")
+    if not 0 < len(place) <= 2 * MAX_TEXT:
+        raise errors.bad_request(f"place is 1 to {2 * MAX_TEXT} characters", "place")
+    now_us = epoch_us(repo.clock())
+    _set(conn, device_id, status="active", bound_us=now_us)
+    _update_resource(conn, repo, device_id, _placed("active", place))
+    return require(conn, device_id)
+
+
 def unbind(conn: Connection, repo: FhirRepository, device_id: str) -> Device:
     """The device is returned: inactive and bound to nobody. Its readings keep their patient."""
     device = require(conn, device_id)
     if device.status == "revoked":
         raise errors.error(409, "conflict", f"Device/{device_id} is revoked", "device")
     _set(conn, device_id, patient=None, status="inactive", bound_us=None)
-    _update_resource(conn, repo, device_id, _binding("inactive", None))
+    change = _placed if device.kind in PLACE_KINDS else _binding
+    _update_resource(conn, repo, device_id, change("inactive", None))
     return require(conn, device_id)
 
 
@@ -201,6 +228,11 @@ def admissible(device: Device) -> Device:
     """The device if it may write readings now (403 otherwise)."""
     if device.status == "revoked":
         raise errors.error(403, "forbidden", f"Device/{device.id} is revoked", "device")
+    if device.kind in PLACE_KINDS:
+        if device.status != "active":
+            message = f"Device/{device.id} is a {device.kind} not bound to a place"
+            raise errors.error(403, "forbidden", message, "device")
+        return device
     if device.status != "active" or device.patient is None:
         message = f"Device/{device.id} is not bound to a patient"
         raise errors.error(403, "forbidden", message, "device")
@@ -251,6 +283,17 @@ def _binding(status: str, patient: str | None) -> Callable[[dict[str, Any]], Non
             resource.pop("patient", None)
         else:
             resource["patient"] = {"reference": f"Patient/{patient}"}
+
+    return change
+
+
+def _placed(status: str, place: str | None) -> Callable[[dict[str, Any]], None]:
+    def change(resource: dict[str, Any]) -> None:
+        resource["status"] = status
+        if place is None:
+            resource.pop("location", None)
+        else:
+            resource["location"] = {"display": place}
 
     return change
 

@@ -4,18 +4,38 @@ series, alert rules, alerts with escalation, CGM/AGP and BP/weight reports (docs
 
 from __future__ import annotations
 
-from enlace.modules.monitoring import agp, follows, reports, summaries
-from enlace.modules.monitoring.domain import CODES, DEVICE_KINDS, Measure, Reading
+from enlace.modules.monitoring import (
+    agp,
+    follows,
+    place_devices,
+    registry,
+    reports,
+    series,
+    summaries,
+)
+from enlace.modules.monitoring.domain import (
+    CODES,
+    DEVICE_KINDS,
+    PLACE_KINDS,
+    STORAGE_TEMPERATURE,
+    Measure,
+    Reading,
+)
 from enlace.modules.monitoring.fhir_readings import ReadingsSource
 
 __all__ = [
     "CODES",
     "DEVICE_KINDS",
+    "PLACE_KINDS",
+    "STORAGE_TEMPERATURE",
     "Measure",
     "Reading",
     "ReadingsSource",
     "agp",
     "follows",
+    "place_devices",
+    "registry",
     "reports",
+    "series",
     "summaries",
 ]

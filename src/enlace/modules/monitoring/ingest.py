@@ -20,7 +20,8 @@ from sqlalchemy import Connection
 
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us
-from enlace.modules.monitoring import alerting, registry, storage
+from enlace.modules.monitoring import alerting, place_devices, registry, storage
+from enlace.modules.monitoring.domain import PLACE_KINDS, PLACE_PATIENT
 from enlace.modules.monitoring.normalize import MAX_BYTES, Refusal, Source, normalize
 from enlace.modules.monitoring.registry import Device
 from enlace.store.database import Database
@@ -95,11 +96,14 @@ def _identify(conn: Connection, device_id: str, key: str | None, trusted: bool) 
 def _take(
     conn: Connection, repo: FhirRepository, device: Device, body: bytes, received_us: int
 ) -> tuple[IngestResult, int]:
-    patient = device.patient or ""  # admissible: bound
+    patient = device.patient or PLACE_PATIENT  # admissible: bound to a patient or a place
     normalized = normalize(body, Source(device.id, patient, received_us))
     new = storage.store_readings(conn, normalized.readings)
     storage.store_rejects(conn, repo.new_id, device.id, received_us, normalized.refusals)
-    alert_ids = alerting.on_readings(conn, repo, new)
+    if device.kind in PLACE_KINDS:  # a logger's readings are the place's module's business
+        alert_ids = place_devices.on_readings(conn, repo, device.kind, device.id, new)
+    else:
+        alert_ids = alerting.on_readings(conn, repo, new)
     registry.record_contact(
         conn, repo, device, received_us, normalized.battery, normalized.firmware
     )

@@ -161,6 +161,24 @@ def count(conn: Connection, patient: str, codes: Iterable[str], start_us: int, e
     return int(conn.execute(query).scalar_one())
 
 
+def device_readings(
+    conn: Connection, device: str, code: str, start_us: int, end_us: int
+) -> list[Reading]:
+    """One device's readings of `code` with start_us <= effective < end_us, oldest first: a
+    contiguous primary-key range (place devices, whose readings have no patient, are read so)."""
+    query = (
+        select(table)
+        .where(
+            table.c.device == device,
+            table.c.code == code,
+            table.c.effective_us >= start_us,
+            table.c.effective_us < end_us,
+        )
+        .order_by(table.c.effective_us)
+    )
+    return [_reading(row) for row in conn.execute(query)]
+
+
 def reading_at(conn: Connection, device: str, code: str, effective_us: int) -> Reading | None:
     """The reading of this primary key, if stored."""
     query = select(table).where(

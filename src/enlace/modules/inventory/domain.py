@@ -31,6 +31,10 @@ REASONS: dict[str, int] = {
     "correction-negative": -1,
     "found": 1,
     "correction-positive": 1,
+    # A hold: units set aside (cold-chain excursion) are not on hand, so neither FEFO nor an issue
+    # can take them; a release books them back, a destruction then writes them off.
+    "quarantine": -1,
+    "quarantine-release": 1,
 }
 COUNT_REASON = "physical-count"
 MAX_QUANTITY = 1_000_000_000  # no pharmacy moves a billion packs at once: a typo, refused

@@ -1,0 +1,274 @@
+"""The patient-message outbox: queue in the cause's transaction, deliver after it commits.
+
+`enqueue(conn, request, now_us)` runs INSIDE the transaction of the action that causes the
+message (an intervention, a refill order): the message row commits or rolls back with it, and
+nothing is sent there — a slow gateway never holds the action's locks, and a rolled-back action
+sends nothing. The checks of messaging.domain run at queueing (and the result is written, sent
+or not); consent is checked again at delivery (an opt-out in between stops the message).
+
+`deliver(db, repo, adapters, now_us)` claims due messages (a conditional UPDATE with a lease,
+so two deliverers never take the same message), hands each to the adapter of its channel, and
+records the outcome in one transaction: delivered + a FHIR Communication (status completed, in
+the patient's record) + the attempt; or, on an adapter error, the attempt and a retry with
+exponential backoff (after MAX_ATTEMPTS: failed, kept). See adapters.py for "exactly once in
+effect".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from enlace.kernel.clock import fhir_instant, from_epoch_us
+from enlace.store.database import Database
+from enlace.store.repository import FhirRepository
+
+from . import domain
+from .adapters import Adapter, OutgoingMessage
+from .consent import consent_of, preference_of
+from .fhir_map import communication
+from .tables import attempts, outbox
+from .templates import render, template
+
+log = logging.getLogger(__name__)
+LIVE = ("queued", "sending", "delivered")  # statuses that count against a frequency cap
+BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRequest:
+    patient: str  # Patient logical id
+    template: str
+    params: dict[str, str]
+    dedupe_key: str  # the same key twice writes one message (a job run twice)
+    reason: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    id: str
+    status: str  # queued | not-sent
+    outcome: str | None  # why not sent
+    not_before_us: int
+    new: bool  # False: the dedupe key had already been queued
+
+
+def message_id(dedupe_key: str) -> str:
+    return "msg-" + hashlib.sha256(dedupe_key.encode()).hexdigest()[:32]
+
+
+def enqueue(
+    conn: Connection,
+    request: MessageRequest,
+    now_us: int,
+    policy: domain.Policy = domain.DEFAULT_POLICY,
+) -> Queued:
+    """Write the message in the caller's transaction: queued, or not-sent with the reason."""
+    found = conn.execute(select(outbox).where(outbox.c.dedupe_key == request.dedupe_key)).first()
+    if found is not None:
+        return Queued(found.id, found.status, found.outcome, found.not_before_us, new=False)
+    chosen = template(request.template)
+    preference = preference_of(conn, request.patient)
+    language = preference.language if preference else "es-MX"
+    text = render(request.template, request.params, language)
+    consent = consent_of(conn, request.patient, preference.channel) if preference else None
+    outcome = domain.blocked_by(preference, consent, chosen, now_us)
+    send_at = domain.release_time(now_us, policy)
+    if outcome is None and chosen.kind in policy.caps:
+        times = _live_times(conn, request.patient, chosen.kind, send_at)
+        outcome = domain.CAPPED if domain.over_cap(chosen.kind, send_at, times, policy) else None
+    row: dict[str, Any] = {
+        "id": message_id(request.dedupe_key),
+        "dedupe_key": request.dedupe_key,
+        "patient": request.patient,
+        "kind": chosen.kind,
+        "template": chosen.name,
+        "channel": preference.channel if preference else None,
+        "address": preference.address if preference else None,
+        "language": language,
+        "text": text,
+        "reason": orjson.dumps(request.reason).decode(),
+        "status": "queued" if outcome is None else "not-sent",
+        "outcome": outcome,
+        "queued_us": now_us,
+        "not_before_us": send_at,
+        "next_attempt_us": send_at,
+        "attempts": 0,
+    }
+    try:
+        with conn.begin_nested():
+            conn.execute(insert(outbox).values(**row))
+    except IntegrityError:  # a concurrent run queued the same key: theirs stands
+        return enqueue(conn, request, now_us, policy)
+    return Queued(row["id"], row["status"], outcome, send_at, new=True)
+
+
+def _live_times(conn: Connection, patient: str, kind: str, around_us: int) -> list[int]:
+    c = outbox.c
+    week = 7 * domain.DAY_US
+    rows = conn.execute(
+        select(c.not_before_us).where(
+            c.patient == patient,
+            c.kind == kind,
+            c.status.in_(LIVE),
+            c.not_before_us > around_us - week,
+            c.not_before_us < around_us + week,
+        )
+    )
+    return [row.not_before_us for row in rows]
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+    stopped: int = 0  # consent withdrawn after queueing
+
+
+def deliver(
+    db: Database,
+    repo: FhirRepository,
+    adapters: Adapter | Mapping[str, Adapter],
+    now_us: int,
+    limit: int = 10_000,
+) -> DeliveryReport:
+    """Hand every due message to its channel's adapter (a mapping channel -> adapter, "*" for
+    any other channel, or one adapter for all), in batches, until none is due or `limit`."""
+    report = DeliveryReport()
+    handled = 0
+    while handled < limit:
+        claimed = _claim(db, now_us, min(BATCH, limit - handled))
+        if not claimed:
+            break
+        handled += len(claimed)
+        _send_batch(db, repo, adapters, claimed, now_us, report)
+    return report
+
+
+def _claim(db: Database, now_us: int, size: int) -> list[Any]:
+    c = outbox.c
+    due = or_(
+        and_(c.status == "queued", c.next_attempt_us <= now_us),
+        and_(c.status == "sending", c.lease_us < now_us),  # its deliverer died
+    )
+    with db.begin() as conn:
+        ids = [
+            r.id
+            for r in conn.execute(
+                select(c.id).where(due).order_by(c.next_attempt_us, c.id).limit(size)
+            )
+        ]
+        if not ids:
+            return []
+        rows = conn.execute(
+            update(outbox)
+            .where(c.id.in_(ids), due)
+            .values(status="sending", lease_us=now_us + domain.LEASE_US)
+            .returning(*outbox.c)
+        ).all()
+    return sorted(rows, key=lambda r: (r.next_attempt_us, r.id))
+
+
+def _send_batch(
+    db: Database,
+    repo: FhirRepository,
+    adapters: Adapter | Mapping[str, Adapter],
+    rows: list[Any],
+    now_us: int,
+    report: DeliveryReport,
+) -> None:
+    results: list[tuple[Any, str, str | None]] = []  # row, adapter name, error
+    with db.read() as conn:
+        stopped = {r.id for r in rows if _consent_gone(conn, r, now_us)}
+    for row in rows:
+        if row.id in stopped:
+            results.append((row, "-", domain.OPTED_OUT))
+            continue
+        name = "-"
+        try:
+            adapter = _adapter_for(adapters, row.channel)
+            name = adapter.name
+            adapter.send(_outgoing(row, now_us))
+            results.append((row, name, None))
+        except Exception as exc:  # any adapter failure is retried, never lost
+            log.warning("message %s not handed to %s: %s", row.id, name, exc)
+            results.append((row, name, f"{type(exc).__name__}: {exc}"[:500]))
+    with db.begin() as conn:
+        for row, adapter_name, error in results:
+            _record(conn, repo, row, adapter_name, error, row.id in stopped, now_us, report)
+
+
+def _record(
+    conn: Connection,
+    repo: FhirRepository,
+    row: Any,
+    adapter_name: str,
+    error: str | None,
+    stopped: bool,
+    now_us: int,
+    report: DeliveryReport,
+) -> None:
+    mine = and_(outbox.c.id == row.id, outbox.c.status == "sending")
+    if stopped:
+        conn.execute(update(outbox).where(mine).values(status="not-sent", outcome=error))
+        report.stopped += 1
+        return
+    attempt = row.attempts + 1
+    conn.execute(
+        insert(attempts).values(
+            message=row.id, attempt=attempt, at_us=now_us, adapter=adapter_name, error=error
+        )
+    )
+    if error is None:
+        repo.update(conn, communication(row, now_us), row.id)
+        values: dict[str, Any] = {"status": "delivered", "delivered_us": now_us}
+        values |= {"communication": row.id, "outcome": None}
+        report.delivered += 1
+    else:
+        retry_at = domain.next_attempt(now_us, attempt)
+        values = {"outcome": error[:64], "lease_us": None}
+        if retry_at is None:
+            values["status"] = "failed"
+            report.failed += 1
+        else:
+            values |= {"status": "queued", "next_attempt_us": retry_at}
+            report.retried += 1
+    conn.execute(update(outbox).where(mine).values(attempts=attempt, **values))
+
+
+def _consent_gone(conn: Connection, row: Any, now_us: int) -> bool:
+    state = consent_of(conn, row.patient, row.channel)
+    return state is None or (state.withdrawn_us is not None and state.withdrawn_us <= now_us)
+
+
+def _adapter_for(adapters: Adapter | Mapping[str, Adapter], channel: str) -> Adapter:
+    if isinstance(adapters, Mapping):
+        found = adapters.get(channel) or adapters.get("*")
+        if found is None:
+            raise LookupError(f"no adapter for channel {channel}")
+        return found
+    return adapters
+
+
+def _outgoing(row: Any, now_us: int) -> OutgoingMessage:
+    chosen = template(row.template)
+    name = chosen.whatsapp_name if row.channel == "whatsapp" and chosen.whatsapp_name else None
+    return OutgoingMessage(
+        id=row.id,
+        to=row.address,
+        channel=row.channel,
+        template=name or row.template,
+        text=row.text,
+        patient=f"Patient/{row.patient}",
+        reason=orjson.loads(row.reason),
+        queued_at=fhir_instant(from_epoch_us(row.queued_us)),
+        sent_at=fhir_instant(from_epoch_us(now_us)),
+    )

@@ -1,0 +1,75 @@
+"""`enlace supply replay`: the lost-sales replay of an LMIS report under Enlace's replenishment
+policy and the max-min baseline in the same run (docs/supply.md, "Replenishment and replay").
+Bad input exits 2 with one line per problem on stderr, nothing written."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import orjson
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from enlace.kernel import errors
+from enlace.modules.supply import service
+
+BAD_INPUT = 2
+DEFAULT_TARGETS = ",".join(f"{target:g}" for target in service.ENLACE_TARGETS)
+
+
+def _fail(exc: errors.FhirError) -> typer.Exit:
+    for issue in exc.issues:
+        where = f" ({issue.expression})" if issue.expression else ""
+        typer.echo(f"error: {issue.diagnostics}{where}", err=True)
+    return typer.Exit(BAD_INPUT)
+
+
+def _targets(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(t) for t in text.split(",") if t.strip())
+    except ValueError as exc:
+        raise errors.bad_request(f"'{text}' is not a list of numbers", "--targets") from exc
+
+
+def replay_command(
+    lmis: Path = typer.Option(
+        ..., "--lmis", help="LMIS monthly report CSV (Côte d'Ivoire columns)."
+    ),
+    out: Path = typer.Option(..., "--out", help="Where to write the result JSON."),
+    lead_months: int = typer.Option(0, help="Months between a review's order and its arrival."),
+    shelf_life_months: int = typer.Option(24, help="Usable shelf life of a received lot."),
+    targets: str = typer.Option(
+        DEFAULT_TARGETS,
+        help="Enlace's fill-rate targets to sweep (comma-separated).",
+    ),
+) -> None:
+    """Replay the report month by month (lost sales): fill rate, stock-out days, months of
+    stock and expiries for Enlace's policy and max-min 3/4/5/8 x AMC; writes both frontiers."""
+    try:
+        settings = service.ReplaySettings(
+            lead_months=lead_months, shelf_life_months=shelf_life_months, targets=_targets(targets)
+        ).check()
+        panel, warnings = service.read_panel(lmis, shelf_life_months)
+    except errors.FhirError as exc:
+        raise _fail(exc) from exc
+    typer.echo(f"{len(panel.keys)} series; {len(warnings)} warnings (gaps kept missing)", err=True)
+    steps = len(settings.baseline_ks) + len(settings.targets)
+    columns = (TextColumn("replay"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=not sys.stderr.isatty()) as progress:
+        task = progress.add_task("policies", total=steps)
+        result = service.replay_frontiers(panel, settings, lambda n: progress.advance(task, n))
+    out.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    for name in ("baseline", "enlace"):
+        for point in result["detail"][name]:
+            typer.echo(
+                f"{point['policy']:<28} fill {100 * point['fill_rate']:5.1f} %  "
+                f"{point['months_of_stock']:5.2f} months of stock  "
+                f"{point['stockout_days_per_month']:4.2f} stock-out days/month  "
+                f"expired {point['expired_units']}"
+            )
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `replay` to the `enlace supply` group."""
+    app.command("replay")(replay_command)

@@ -37,6 +37,9 @@ BP_PANEL = "85354-9"
 SYSTOLIC = "8480-6"
 CLINICAL_CODES = (HBA1C, BP_PANEL, SYSTOLIC)
 INPATIENT_CLASSES = {"IMP", "ACUTE", "NONAC"}
+# PQA excludes hospice and end-stage renal disease from PDC: ICD-10 N18.6 (ESRD), Z99.2
+# (dialysis), Z51.5 (palliative care) on a Condition.
+EXCLUDING_CODES = ("N18.6", "Z99.2", "Z51.5")
 AFFILIATION_URL = "https://enlace.health/fhir/StructureDefinition/affiliation"
 
 
@@ -47,6 +50,7 @@ class PatientFacts:
     birth_date: date | None = None
     deceased_on: date | None = None
     deceased: bool = False
+    gender: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +69,7 @@ class Record:
     patients: dict[str, PatientFacts] = field(default_factory=dict)
     payers: dict[str, str] = field(default_factory=dict)  # patient -> payer Organization id
     prescriptions: dict[str, PrescriptionKeys] = field(default_factory=dict)  # rx id -> keys
+    excluded: set[str] = field(default_factory=set)  # patients in hospice or with ESRD
 
 
 def every(conn: Connection, repo: FhirRepository, resource_type: str) -> Iterator[dict[str, Any]]:
@@ -99,7 +104,23 @@ def gather(conn: Connection, repo: FhirRepository, as_of: date) -> Record:
     found.interruptions = inpatient_stays(every(conn, repo, "Encounter"))
     found.patients = {str(p.get("id")): patient_facts(p) for p in every(conn, repo, "Patient")}
     found.payers = payers(every(conn, repo, "Coverage"))
+    found.excluded = excluded_patients(conn)
     return found
+
+
+def excluded_patients(conn: Connection) -> set[str]:
+    """Patients with an ESRD, dialysis or palliative-care Condition (two index lookups)."""
+    t, r = token_index.c, reference_index.c
+    coded = select(t.resource_id).where(
+        t.resource_type == "Condition", t.param == "code", t.code.in_(EXCLUDING_CODES)
+    )
+    query = select(r.target_id).where(
+        r.resource_type == "Condition",
+        r.param == "patient",
+        r.target_type == "Patient",
+        r.resource_id.in_(coded),
+    )
+    return {str(row[0]) for row in conn.execute(query)}
 
 
 def clinical_observations(conn: Connection, repo: FhirRepository) -> list[bytes]:
@@ -152,6 +173,7 @@ def patient_facts(patient: dict[str, Any]) -> PatientFacts:
         birth_date=_day(patient.get("birthDate")),
         deceased_on=deceased_on,
         deceased=bool(deceased_on) or patient.get("deceasedBoolean") is True,
+        gender=patient.get("gender"),
     )
 
 

@@ -45,13 +45,13 @@ therapies = Table(
     Column("supply_left", Integer, nullable=False),
     Column("covered_until", String(10), nullable=False),
     Column("discontinued_on", String(10)),
+    Column("persistence_days", Integer, nullable=False),  # first fill -> stop or censoring
     Column("switched", Boolean, nullable=False, default=False),
     Column("clinic", String(64)),
     Column("pharmacy", String(64)),
     Column("payer", String(64)),
     Column("state", String(64)),
     Column("practitioner", String(64)),
-    Column("updated_us", BigInteger, nullable=False),
     Index("ix_adherence_therapies_practitioner", "practitioner"),
     Index("ix_adherence_therapies_clinic", "clinic"),
 )

@@ -1,0 +1,113 @@
+"""The daily intervention run on both stores: arms, actions with reasons, idempotence."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import orjson
+from sqlalchemy import func, select
+
+from enlace.interactions.context import Services
+from enlace.kernel.clock import epoch_us
+from enlace.modules import messaging
+from enlace.modules.adherence.intervention_fhir import outreach_task_id
+from enlace.modules.adherence.interventions import (
+    InterventionReport,
+    InterventionSettings,
+    TherapyRisk,
+    actions_on,
+    run_interventions,
+)
+from enlace.modules.adherence.randomization import Study, arm_for
+from enlace.modules.messaging.tables import actions, assignments, outbox
+
+DAY = date(2026, 3, 10)
+NOON = epoch_us(datetime(2026, 3, 10, 18, 0, tzinfo=UTC))
+
+
+def _patients_in(arm: str, study: Study, count: int, stratum: str = "moderate") -> list[str]:
+    found = [f"p{i}" for i in range(500) if arm_for(study, f"p{i}", "atc:A10BA", stratum) == arm]
+    return found[:count]
+
+
+def _run(services: Services, scores: list[TherapyRisk], study: Study) -> InterventionReport:
+    settings = InterventionSettings(study=study, sender="Clínica Enlace")
+    return run_interventions(services.db, services.repo, scores, DAY, NOON, settings)
+
+
+def _opt_in(services: Services, patients: list[str]) -> None:
+    with services.db.begin() as conn:
+        for patient in patients:
+            messaging.set_preference(conn, patient, "sms", "+5255" + patient, NOON - 10**9)
+            messaging.grant(conn, patient, "sms", "Clínica Enlace", "formato", NOON - 10**9)
+
+
+def test_treated_get_actions_control_never_messaged(services: Services) -> None:
+    study = Study(id="s1")
+    treated, control = _patients_in("treated", study, 2), _patients_in("control", study, 2)
+    _opt_in(services, treated + control)
+    scores = [
+        TherapyRisk(p, "atc:A10BA", 0.4, days_supply_left=3, medicine="metformina")
+        for p in treated + control
+    ]
+    _run(services, scores, study)
+    with services.db.read() as conn:
+        messaged = {r.patient for r in conn.execute(select(outbox.c.patient))}
+        arms = dict(conn.execute(select(assignments.c.patient, assignments.c.arm)).all())
+        recorded = actions_on(conn, DAY)
+    assert messaged == set(treated)
+    assert {arms[p] for p in control} == {"control"} and {arms[p] for p in treated} == {"treated"}
+    assert {a["rule"] for a in recorded} == {"R1-reminder"}
+    reason = recorded[0]["features"]
+    assert isinstance(reason, dict)
+    assert reason["probability"] == 0.4 and reason["features"]["days_supply_left"] == 3
+
+
+def test_high_risk_task_notice_and_idempotent_rerun(services: Services) -> None:
+    study = Study(id="s2")
+    [patient] = _patients_in("treated", study, 1, "high")
+    _opt_in(services, [patient])
+    risk = TherapyRisk(
+        patient,
+        "atc:A10BA",
+        0.85,
+        days_supply_left=20,
+        delivery_available=True,
+        clinic="Organization/clinic-1",
+        prescriber="Practitioner/dr-1",
+    )
+    first = _run(services, [risk], study)
+    second = _run(services, [risk], study)
+    assert first.actions == {"R2-auto-refill": 1, "R4-outreach": 1, "R5-notify": 1}
+    assert second.actions == {}
+    with services.db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(outbox)).scalar() == 1
+        assert conn.execute(select(func.count()).select_from(actions)).scalar() == 3
+        content = services.repo.read(conn, "Task", outreach_task_id("s2", patient, "atc:A10BA"))
+    task = orjson.loads(content.content or b"{}")
+    assert task["status"] == "requested" and task["owner"] == {"reference": "Organization/clinic-1"}
+    assert task["performerType"][0]["coding"][0]["code"] == "224535009"
+
+
+def test_control_at_high_risk_gets_only_the_clinical_task(services: Services) -> None:
+    study = Study(id="s3")
+    [patient] = _patients_in("control", study, 1)
+    _opt_in(services, [patient])
+    # enrolled at moderate risk as control, then the risk climbs to high
+    _run(services, [TherapyRisk(patient, "atc:A10BA", 0.35)], study)
+    later = TherapyRisk(patient, "atc:A10BA", 0.9, prescriber="Practitioner/dr-1")
+    report = run_interventions(
+        services.db, services.repo, [later], date(2026, 3, 11), NOON + 86_400_000_000,
+        InterventionSettings(study=study),
+    )  # fmt: skip
+    assert report.actions == {"R4-clinical": 1}
+    with services.db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(outbox)).scalar() == 0
+        stratum = conn.execute(select(assignments.c.stratum)).scalar()
+    assert stratum == "moderate"  # the assignment never changes
+
+
+def test_no_consent_recorded_as_not_sent(services: Services) -> None:
+    study = Study(id="s4", control_share=0.0)
+    report = _run(services, [TherapyRisk("p1", "atc:C09AA", 0.45)], study)
+    assert report.messages_not_sent == {"not sent: no channel preference": 1}

@@ -12,7 +12,7 @@ from enlace.interactions.module_operations import parameters_operation, resource
 from enlace.kernel.clock import Clock, system_clock
 from enlace.kernel.ids import IdFactory, random_ids
 from enlace.kernel.settings import Settings
-from enlace.modules import claims, coverage, monitoring, pharmacy
+from enlace.modules import claims, coldchain, coverage, monitoring, pharmacy
 from enlace.modules.monitoring import channels as monitoring_channels
 from enlace.modules.monitoring import escalation
 from enlace.search import index_state, reindex_runner
@@ -86,6 +86,8 @@ def build(
     services.writing_operations.add(("MedicationDispense", "dispense"))
     # Device readings answer Observation search and read (interactions/observation_merge.py).
     services.observation_sources.append(monitoring.ReadingsSource())
+    # Temperature loggers' readings open cold-chain excursions in the ingest transaction.
+    monitoring.place_devices.register("temperature-logger", coldchain.on_logger_readings)
     load_custom(db, search)
     search.subscribe(lambda old, new: reindex_runner.on_config_change(services, old, new))
     try:

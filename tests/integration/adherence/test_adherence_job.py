@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from enlace.interactions.context import Services
 from enlace.kernel import errors
-from enlace.modules.adherence import service
+from enlace.modules.adherence import publishing, service
 from enlace.modules.adherence.tables import runs, scores, therapies
 from tests.integration.adherence.job_support import AS_OF, CLINIC, DOCTOR, small_world
 
@@ -78,3 +78,32 @@ def test_an_empty_record_runs_and_says_so(services: Services) -> None:
     assert (report.fills, report.measured, report.scored) == (0, 0, 0)
     [run] = table_rows(services, runs)
     assert run["therapies"] == 0
+
+
+def test_month_end_run_publishes_the_measures_as_fhir_once(services: Services) -> None:
+    small_world(services)
+    report = service.run_daily(services, AS_OF)  # 2025-12-31: a month's last day
+    # 2 Observations + 4 MeasureReports (clinic, pharmacy, payer, state) + the Measure
+    assert report.published == 7
+    with services.db.read() as conn:
+        found = [v.resource() for v in services.repo.scan(conn, "Observation")]
+        reports = [v.resource() for v in services.repo.scan(conn, "MeasureReport")]
+    adherence = [o for o in found if o["code"]["coding"][0]["code"] == "therapy-adherence"]
+    assert {o["subject"]["reference"] for o in adherence} == {"Patient/p1", "Patient/p2"}
+    for resource in adherence + reports:
+        assert services.validate(resource) == []
+    # 2 therapies: every stratum is under 11 and suppressed, the overall figures are not
+    assert {r["id"] for r in reports} == {f"adh-{d}-2025-12" for d in publishing.DIMENSIONS}
+    again = service.run_daily(services, AS_OF)
+    assert again.published == 0  # same content: no new version
+
+
+def test_a_mid_month_run_publishes_only_when_asked(services: Services) -> None:
+    small_world(services)
+    assert service.run_daily(services, date(2025, 12, 15)).published == 0
+    assert service.run_daily(services, date(2025, 12, 15), publish=True).published == 7
+    later = service.run_daily(services, date(2025, 12, 20), publish=True)
+    assert later.published == 6  # the month's resources updated in place; the Measure unchanged
+    with services.db.read() as conn:
+        observations = services.repo.scan(conn, "Observation")
+    assert len(observations) == 2 and {o.version_id for o in observations} == {2}

@@ -56,14 +56,3 @@ def score(
 def act(services: Any, conn: Connection, found: Sequence[Score], as_of: date) -> int:
     """The day's interventions for the scored therapies; how many actions were recorded."""
     return 0
-
-
-def publish(
-    services: Any,
-    conn: Connection,
-    measured: Sequence[TherapyMeasures],
-    rows: Sequence[dict[str, Any]],
-    as_of: date,
-) -> int:
-    """The month's measures as FHIR resources; how many were written."""
-    return 0

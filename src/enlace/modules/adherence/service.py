@@ -30,7 +30,7 @@ import orjson
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us
 from enlace.kernel.settings import Settings
-from enlace.modules.adherence import job_rows, scoring, sources
+from enlace.modules.adherence import job_rows, publishing, scoring, sources
 from enlace.modules.adherence.measures import TherapyMeasures, measure_all
 from enlace.modules.adherence.reader import ReadReport, parse_dispense_lines
 from enlace.modules.adherence.therapies import Therapy, assemble
@@ -123,7 +123,7 @@ def run_daily(
         job_rows.replace_scores(conn, found, as_of, report.model or "")
         report.interventions = scoring.act(services, conn, found, as_of)
         if publish or (publish is None and (as_of + timedelta(days=1)).day == 1):
-            report.published = scoring.publish(services, conn, measured, rows, as_of)
+            report.published = publishing.publish(conn, services.repo, measured, rows, as_of)
         report.seconds["total"] = round(time.perf_counter() - started, 3)
         job_rows.replace_run(conn, _run_row(report, started_us, _now_us(services)))
     return report

@@ -31,6 +31,7 @@ from enlace.store import migrate
 from . import (
     auth_routes,
     cds_routes,
+    coldchain_routes,
     delivery_routes,
     device_routes,
     epcis_routes,
@@ -94,6 +95,7 @@ def create_app(services: Services) -> Hardened:
     inventory_routes.register(app, services)
     delivery_routes.register(app, services)
     device_routes.register(app, services)
+    coldchain_routes.register(app, services)
     web_verify.register(app, services)
     web_money.register(app, services)
     web_procurement.register(app, services)

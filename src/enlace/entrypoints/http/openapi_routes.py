@@ -76,6 +76,7 @@ JSON_APIS = (
     "/inventory/",
     "/epcis/",
     "/delivery/",
+    "/coldchain/",
 )
 _REFUSED = {"description": "Refused (OAuth error, error page, or a hardening limit)"}
 _REDIRECT = {"description": "Redirect (Location)"}

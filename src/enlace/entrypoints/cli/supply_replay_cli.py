@@ -11,8 +11,12 @@ import orjson
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from enlace.bootstrap import build
 from enlace.kernel import errors
-from enlace.modules.supply import service
+from enlace.kernel.clock import epoch_us
+from enlace.kernel.settings import Settings
+from enlace.modules import supply_kpis
+from enlace.modules.supply import requisitions, service
 
 BAD_INPUT = 2
 DEFAULT_TARGETS = ",".join(f"{target:g}" for target in service.ENLACE_TARGETS)
@@ -71,5 +75,37 @@ def replay_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Attach `replay` to the `enlace supply` group."""
+    """Attach `replay` and `requisitions` to the `enlace supply` group."""
     app.command("replay")(replay_command)
+    app.command("requisitions")(requisitions_command)
+
+
+def requisitions_command(
+    day: str = typer.Option(
+        "", "--date", help="Day (YYYY-MM-DD, not in the future); default today."
+    ),
+) -> None:
+    """Suggested orders (FHIR SupplyRequests from the distribution center) and transfers for
+    every facility from the ledger's positions; a rerun of the day replaces its suggestions."""
+
+    services = build(Settings.from_env())
+    today = services.repo.clock().date()
+    try:
+        when = supply_kpis.parse_day(day, today) if day else today
+    except errors.FhirError as exc:
+        raise _fail(exc) from exc
+    columns = (TextColumn("requisitions"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=not sys.stderr.isatty()) as progress:
+        task = progress.add_task("facilities", total=len(requisitions.served_facilities()))
+        found = requisitions.run(
+            services.db,
+            services.repo,
+            when,
+            epoch_us(services.repo.clock()),
+            lambda n: progress.advance(task, n),
+        )
+    orders = [s for s in found if s.kind == "order"]
+    typer.echo(
+        f"{when.isoformat()}: {len(orders)} SupplyRequests, "
+        f"{len(found) - len(orders)} transfers suggested"
+    )

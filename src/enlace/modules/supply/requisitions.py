@@ -16,7 +16,7 @@ A rerun of a day deletes that day's SupplyRequests and rows, then writes the new
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -69,11 +69,23 @@ def order_level(product: str, mu: float, review_months: float) -> float:
     return float(min(level[0], cap[0]))
 
 
-def plan(conn: Connection, day: date, progress: Progress = lambda n: None) -> list[Suggestion]:
-    """The day's orders and transfers, computed from the ledger (nothing written)."""
+def served_facilities() -> list[catalog.Facility]:
+    return [f for f in catalog.facilities() if f.kind != "distribution-center"]
+
+
+def plan(
+    conn: Connection,
+    day: date,
+    progress: Progress = lambda n: None,
+    facilities: Sequence[catalog.Facility] | None = None,
+    products: Sequence[str] | None = None,
+) -> list[Suggestion]:
+    """The day's orders and transfers, computed from the ledger (nothing written); by default
+    every facility the distribution center serves and every product of the formulary."""
     kpi_plan = supply_kpis.Plan()
-    served = [f for f in catalog.facilities() if f.kind != "distribution-center"]
-    ledger = read_ledger(conn, day, kpi_plan, served, progress)
+    served = list(facilities) if facilities is not None else served_facilities()
+    wanted = list(products) if products is not None else [m.slug for m in catalog.formulary()]
+    ledger = read_ledger(conn, day, kpi_plan, served, progress, sorted(wanted))
     monthly = supply_kpis.adjusted_consumption(ledger.issued, ledger.days_out, 90) / 3
     cycles = supply_kpis.cycles(conn)
     center = distribution_center()
@@ -174,7 +186,9 @@ def supply_request(suggestion: Suggestion, day: date) -> dict[str, Any]:
     }
 
 
-def write(conn: Connection, repo: FhirRepository, day: date, found: list[Suggestion], ran_us: int) -> int:
+def write(
+    conn: Connection, repo: FhirRepository, day: date, found: list[Suggestion], ran_us: int
+) -> int:
     """Replace the day's SupplyRequests and rows with `found`; returns the number of requests."""
     key = day.isoformat()
     for (old,) in conn.execute(select(suggestions.c.request_id).where(suggestions.c.day == key)):

@@ -1,0 +1,111 @@
+"""Requisitions on the live ledger, SQLite and PostgreSQL: order quantities computed by hand from
+the supply_kpis fixture ledger, SupplyRequests stored through the FHIR store, a transfer of
+surplus near expiry, and a rerun of the day replacing its suggestions.
+
+Day D = 2026-03-04, HERE delivered every 60 days (R = 2 months), L = 0.25 month: cover 2.25.
+- HERE metformin (essential, z 1.644854): N = 80 -> mu 26.6667/month, sigma sqrt(mu) 5.16398;
+  S = 26.6667 x 2.25 + 1.644854 x 5.16398 x 1.5 = 60 + 12.7409 = 72.74, 0 on hand -> order 73,
+  stocked-out.
+- HERE abacavir/lamivudine/dolutegravir (ARV, z 2.326348): mu 9, sigma 3;
+  S = 20.25 + 2.326348 x 3 x 1.5 = 30.7186, 9 on hand -> order 22.
+- THERE metformin (weekly, no demand): S 0 -> no order. With 40 more of lot L2 expiring in
+  30 days and no demand there, the 40 are surplus: transferred to HERE (0 days of stock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from enlace.interactions.context import Services
+from enlace.kernel.ids import seeded_ids
+from enlace.modules import catalog
+from enlace.modules.inventory import Item, StockEvent, StockLedger
+from enlace.modules.supply import requisitions
+from enlace.modules.supply.tables import SUPPLY_TABLES, suggestions
+from enlace.store.database import Database
+from tests.integration.inventory.conftest import empty_inventory_tables
+from tests.integration.supply_kpis.conftest import (
+    ABC,
+    HERE,
+    MET,
+    THERE,
+    D,
+    empty_kpi_tables,
+    hand_computed_ledger,
+)
+from tests.support.emptying import empty_tables
+
+FACILITIES = [f for f in catalog.facilities() if f.slug in (HERE, THERE)]
+PRODUCTS = [MET, ABC]
+
+
+@pytest.fixture
+def db(services: Services) -> Iterator[Database]:
+    empty_inventory_tables(services.db)
+    empty_kpi_tables(services.db)
+    if services.db.dialect == "postgresql":
+        with services.db.begin() as conn:
+            empty_tables(conn, SUPPLY_TABLES)
+    yield services.db
+
+
+@pytest.fixture
+def ledger() -> StockLedger:
+    return StockLedger(clock=lambda: datetime(2026, 3, 6, tzinfo=UTC), ids=seeded_ids(5))
+
+
+def _run(services: Services) -> list[requisitions.Suggestion]:
+    with services.db.read() as conn:
+        found = requisitions.plan(conn, D, facilities=FACILITIES, products=PRODUCTS)
+    with services.db.begin() as conn:
+        requisitions.write(conn, services.repo, D, found, 1)
+    return found
+
+
+def test_orders_match_the_hand_computed_levels(
+    services: Services, db: Database, ledger: StockLedger
+) -> None:
+    hand_computed_ledger(db, ledger)
+    found = {(s.facility, s.product): s for s in _run(services) if s.kind == "order"}
+    assert set(found) == {(HERE, MET), (HERE, ABC)}
+    met, abc = found[(HERE, MET)], found[(HERE, ABC)]
+    assert (met.quantity, met.reason, met.on_hand) == (73, "stocked-out", 0)
+    assert met.order_up_to == pytest.approx(72.7409, abs=1e-3)
+    assert (abc.quantity, abc.reason, abc.on_hand) == (22, "below-order-up-to", 9)
+    with db.read() as conn:
+        rows = requisitions.read_day(conn, D, HERE)
+        stored = services.repo.read(conn, "SupplyRequest", rows[0]["request_id"]).resource()
+    assert stored["status"] == "active"
+    assert stored["quantity"]["value"] == rows[0]["quantity"]
+    assert stored["deliverFrom"]["reference"].startswith("Organization/org-distribution-center")
+    assert stored["deliverTo"]["reference"] == f"Organization/org-{HERE}"
+    assert stored["itemReference"]["reference"] == f"Medication/med-{rows[0]['product']}"
+
+
+def test_surplus_near_expiry_is_transferred_and_a_rerun_replaces_the_day(
+    services: Services, db: Database, ledger: StockLedger
+) -> None:
+    hand_computed_ledger(db, ledger)
+    soon = D + timedelta(days=30)
+    with db.begin() as conn:
+        item = Item(MET, "L2", 40, soon)
+        when = datetime(2026, 3, 3, 10, tzinfo=UTC)
+        ledger.record(conn, StockEvent("receipt", THERE, (item,), when))
+    first = _run(services)
+    transfers = [s for s in first if s.kind == "transfer"]
+    assert [(t.source, t.facility, t.product, t.quantity) for t in transfers] == [
+        (THERE, HERE, MET, 40)
+    ]
+    with db.read() as conn:
+        old_ids = {r["request_id"] for r in requisitions.read_day(conn, D) if r["request_id"]}
+    _run(services)
+    with db.read() as conn:
+        count = conn.execute(select(func.count()).select_from(suggestions)).scalar()
+        new_ids = {r["request_id"] for r in requisitions.read_day(conn, D) if r["request_id"]}
+        gone = [services.repo.current(conn, "SupplyRequest", i) for i in old_ids]
+    assert count == 3 and len(new_ids) == 2 and not new_ids & old_ids
+    assert all(g is None or g.deleted for g in gone)

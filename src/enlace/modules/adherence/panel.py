@@ -17,6 +17,7 @@ import orjson
 from sqlalchemy import Connection, func, select
 
 from enlace.modules import catalog
+from enlace.modules.adherence.sources import display_name
 from enlace.modules.adherence.tables import runs, scores, therapies
 from enlace.store.repository import FhirRepository
 
@@ -135,13 +136,4 @@ def patient_names(
     conn: Connection, repo: FhirRepository, patients: Iterable[str]
 ) -> dict[str, str]:
     found = repo.current_many(conn, "Patient", sorted(set(patients)))
-    return {pid: _display(v.resource()) for pid, v in found.items() if not v.deleted}
-
-
-def _display(patient: Mapping[str, Any]) -> str:
-    for name in patient.get("name") or ():
-        given = " ".join(str(g) for g in name.get("given") or ())
-        text = name.get("text") or f"{given} {name.get('family', '')}".strip()
-        if text:
-            return str(text)
-    return str(patient.get("id", ""))
+    return {pid: display_name(v.resource()) for pid, v in found.items() if not v.deleted}

@@ -1,24 +1,31 @@
-"""The daily job's use of the model, the interventions and the FHIR mapping (the pieces other
-parts of the module own: model.py, interventions.py, fhir_map.py), in one place so service.py
-reads as the list of steps.
+"""The daily job's use of the abandonment model (model.py, features.py) and of the interventions
+(interventions.py), in one place so service.py reads as the list of steps.
+
+Scoring: every therapy *active* on the day (labels.active_at: its last fill's supply, plus the
+therapy's gap setting, has not run out) of a living patient gets the model's calibrated
+probability, its band (model.risk_band) and its top reasons (model.explain: the feature groups
+that raise it most). Patient covariates come from the record (age, sex, affiliation); those no
+source here provides are NaN, as the model was trained to expect.
 """
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Connection
+import numpy as np
 
 from enlace.kernel.settings import Settings
-from enlace.modules.adherence import sources
+from enlace.modules.adherence import features, fill_table, labels, model
 from enlace.modules.adherence.domain import Fill
 from enlace.modules.adherence.job_rows import Score
-from enlace.modules.adherence.measures import TherapyMeasures
 from enlace.modules.adherence.reader import ClinicalPoint, read_observations
+from enlace.modules.adherence.sources import PatientFacts, Record
+
+log = logging.getLogger("enlace.adherence.job")
 
 
 def clinical_points(lines: Iterable[bytes]) -> list[ClinicalPoint]:
@@ -29,30 +36,94 @@ def clinical_points(lines: Iterable[bytes]) -> list[ClinicalPoint]:
         return read_observations(path).points
 
 
-def load_default(settings: Settings) -> Any:
-    """The trained model, or None when none has been trained yet."""
-    del settings
-    return None
+def load_default(settings: Settings) -> model.AbandonmentModel | None:
+    """The trained model in var/models, or None when none has been trained (or it was trained
+    on other features: the run then measures without scoring, and says why in its log)."""
+    directory = model.default_directory(settings.var_dir)
+    try:
+        return model.load(directory)
+    except FileNotFoundError:
+        return None
+    except ValueError as stale:
+        log.warning("adherence model not used: %s", stale)
+        return None
 
 
-def version(model: Any) -> str | None:
-    return None if model is None else str(getattr(model, "version", "model"))
+def version(found: model.AbandonmentModel | None) -> str | None:
+    if found is None:
+        return None
+    meta = found.metadata
+    return f"v{meta.get('version', '?')} {meta.get('trained_at', '')}".strip()
 
 
 def score(
-    model: Any,
+    found: model.AbandonmentModel | None,
     fills: Sequence[Fill],
     points: Sequence[ClinicalPoint],
-    record: sources.Record,
-    measured: Sequence[TherapyMeasures],
+    record: Record,
     as_of: date,
 ) -> list[Score]:
     """Each active therapy's probability of discontinuation 28-42 days after `as_of`."""
-    if model is None:
+    if found is None or not fills:
         return []
-    return []
+    table = fill_table.build(fills)
+    day = fill_table.day_number(as_of)
+    every = np.arange(table.therapies)
+    unknown = PatientFacts()
+    alive = np.array([not record.patients.get(p, unknown).deceased for p in table.patients])
+    active = labels.active_at(table, every, np.full(len(every), day)) & alive[table.patient_of]
+    therapy = every[active]
+    x = features.compute(
+        table,
+        therapy,
+        np.full(len(therapy), day),
+        clinical_series(table, points),
+        covariates(table, record, as_of),
+    )
+    probabilities = found.predict(x)
+    reasons = model.explain(found, x)
+    return [
+        Score(
+            patient=table.patients[table.patient_of[t]],
+            therapy=table.therapy_keys[t],
+            probability=round(float(p), 4),
+            band=model.risk_band(float(p)),
+            reasons=tuple(
+                {"feature": group, "value": None, "contribution": round(lift, 4)}
+                for group, lift in why
+            ),
+        )
+        for t, p, why in zip(therapy.tolist(), probabilities, reasons, strict=True)
+    ]
 
 
-def act(services: Any, conn: Connection, found: Sequence[Score], as_of: date) -> int:
-    """The day's interventions for the scored therapies; how many actions were recorded."""
-    return 0
+def clinical_series(
+    table: fill_table.FillTable, points: Sequence[ClinicalPoint]
+) -> features.ClinicalSeries:
+    index = {patient: i for i, patient in enumerate(table.patients)}
+    kept = [p for p in points if p.patient in index and p.measure in features.CLINICAL]
+    return features.ClinicalSeries(
+        np.array([index[p.patient] for p in kept], np.int64),
+        np.array([features.CLINICAL.index(p.measure) for p in kept], np.int64),
+        np.array([fill_table.day_number(p.day) for p in kept], np.int64),
+        np.array([p.value for p in kept], np.float64),
+    ).sorted()
+
+
+def covariates(table: fill_table.FillTable, record: Record, as_of: date) -> np.ndarray:
+    """(patients x COVARIATES): age, sex and affiliation from the Patient; NaN elsewhere."""
+    out = np.full((len(table.patients), len(features.COVARIATES)), np.nan, np.float32)
+    age, female, affiliation = (
+        features.COVARIATES.index(name) for name in ("age", "female", "affiliation")
+    )
+    for row, patient in enumerate(table.patients):
+        facts = record.patients.get(patient)
+        if facts is None:
+            continue
+        if facts.birth_date:
+            out[row, age] = (as_of - facts.birth_date).days / 365.25
+        if facts.gender in ("female", "male"):
+            out[row, female] = 1.0 if facts.gender == "female" else 0.0
+        if facts.affiliation in features.AFFILIATIONS:
+            out[row, affiliation] = features.AFFILIATIONS.index(facts.affiliation)
+    return out

@@ -9,12 +9,13 @@ Steps, each timed in the report:
           no model has been trained);
 4. store  adherence_therapies (latest measures), adherence_scores and adherence_runs for the
           day, replacing a previous run of the same day: a rerun leaves the same rows;
-5. act    the day's interventions for the scored therapies (interventions, then messaging);
-6. publish the measures as FHIR (an Observation per therapy, a MeasureReport per rollup) for
+5. publish the measures as FHIR (an Observation per therapy, a MeasureReport per rollup) for
           the calendar month of `as_of`, on the month's last day or when asked (`publish=True`):
-          one version per therapy per month, not one a day.
-
-Steps 4-6 run in one transaction: a failed run leaves the previous day's results as they were.
+          one version per therapy per month, not one a day;
+6. act    the day's interventions for the scored therapies (acting.py: interventions in their
+          own transaction, idempotent per therapy and day; then messaging delivers).
+Steps 4 and 5 run in one transaction: a failed run leaves the previous day's results as they
+were; the run's row (adherence_runs) is written last, so a day without one did not finish.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import orjson
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us
 from enlace.kernel.settings import Settings
-from enlace.modules.adherence import job_rows, publishing, scoring, sources
+from enlace.modules.adherence import acting, job_rows, publishing, scoring, sources
 from enlace.modules.adherence.measures import TherapyMeasures, measure_all
 from enlace.modules.adherence.reader import ReadReport, parse_dispense_lines
 from enlace.modules.adherence.therapies import Therapy, assemble
@@ -66,6 +67,7 @@ class RunReport:
     scored: int = 0
     model: str | None = None
     interventions: int = 0
+    messages: int = 0
     published: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -77,6 +79,7 @@ class RunReport:
             "skipped": self.skipped,
             "measured": self.measured,
             "published": self.published,
+            "messages": self.messages,
             "seconds": self.seconds,
         }
 
@@ -112,7 +115,8 @@ def run_daily(
     with _timed(report, "score"):
         tell("score", 0, len(measured))
         model = scoring.load_default(services.settings)
-        found = scoring.score(model, read.fills, points, record, measured, as_of)
+        kept = [fill for therapy in groups.values() for fill in therapy.fills]
+        found = scoring.score(model, kept, points, record, as_of)
         report.scored, report.model = len(found), scoring.version(model)
     rows = job_rows.therapy_rows(
         measured, groups, record.patients, record.payers, record.prescriptions, as_of
@@ -121,10 +125,18 @@ def run_daily(
         tell("store", 0, len(rows))
         job_rows.replace_therapies(conn, rows)
         job_rows.replace_scores(conn, found, as_of, report.model or "")
-        report.interventions = scoring.act(services, conn, found, as_of)
         if publish or (publish is None and (as_of + timedelta(days=1)).day == 1):
             report.published = publishing.publish(conn, services.repo, measured, rows, as_of)
-        report.seconds["total"] = round(time.perf_counter() - started, 3)
+    with _timed(report, "act"):
+        tell("act", 0, len(found))
+        names = {pid: facts.name or pid for pid, facts in record.patients.items()}
+        acted = acting.act(
+            services.db, services.repo, found, rows, names, as_of, _now_us(services),
+            services.settings.var_dir,
+        )  # fmt: skip
+        report.interventions, report.messages = acted.actions, acted.messages_sent
+    report.seconds["total"] = round(time.perf_counter() - started, 3)
+    with services.db.begin() as conn:
         job_rows.replace_run(conn, _run_row(report, started_us, _now_us(services)))
     return report
 

@@ -51,6 +51,7 @@ class PatientFacts:
     deceased_on: date | None = None
     deceased: bool = False
     gender: str | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +175,18 @@ def patient_facts(patient: dict[str, Any]) -> PatientFacts:
         deceased_on=deceased_on,
         deceased=bool(deceased_on) or patient.get("deceasedBoolean") is True,
         gender=patient.get("gender"),
+        name=display_name(patient),
     )
+
+
+def display_name(patient: dict[str, Any]) -> str:
+    """A person's name as the pages and messages show it (text, else given and family)."""
+    for name in patient.get("name") or ():
+        given = " ".join(str(g) for g in name.get("given") or ())
+        text = name.get("text") or f"{given} {name.get('family', '')}".strip()
+        if text:
+            return str(text)
+    return str(patient.get("id", ""))
 
 
 def payers(coverages: Iterable[dict[str, Any]]) -> dict[str, str]:

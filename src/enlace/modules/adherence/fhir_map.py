@@ -5,7 +5,7 @@
   its components are the therapy class (ATC), PDC and MPR (ratios, UCUM `1`), the longest gap
   (days), the days' supply left, fills, adherent, discontinued and the discontinuation date. A
   PDC that cannot be computed carries a dataAbsentReason with the reason as text. Its
-  identifier (patient|therapy|start|end) lets a daily job update rather than duplicate it.
+  identifier (a digest of patient, therapy and period) lets a daily job update rather than duplicate it.
 - A rollup is one **MeasureReport** (type summary) of the Measure `MEASURE_URL`: four groups —
   adherent (numerator) among therapies with a PDC (denominator), discontinued among all
   therapies, mean PDC and median PDC — each with one stratifier over the grouping (clinic,
@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -88,8 +89,11 @@ def observation(measures: TherapyMeasures, *, issued: str | None = None) -> dict
 
 
 def observation_key(measures: TherapyMeasures) -> str:
+    """A digest of patient, therapy and period: a plain token (therapy keys may hold the `|` and
+    `,` that token search reserves), the same on every run."""
     start = measures.period_start or measures.first_fill
-    return f"{measures.patient}|{measures.therapy}|{start}|{measures.period_end}"
+    text = f"{measures.patient}|{measures.therapy}|{start}|{measures.period_end}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _components(m: TherapyMeasures) -> list[dict[str, Any]]:
@@ -129,7 +133,7 @@ def _days(value: int) -> dict[str, Any]:
 
 def measure_report(
     overall: Rollup,
-    strata: Mapping[object, Rollup],
+    strata: Mapping[Any, Rollup],
     *,
     dimension: str,
     period: tuple[date, date],
@@ -158,7 +162,7 @@ GROUPS = ("pdc-adherent", "discontinued", "pdc-mean", "pdc-median")
 
 
 def _group(
-    code: str, overall: Rollup, strata: Mapping[object, Rollup], dimension: str
+    code: str, overall: Rollup, strata: Mapping[Any, Rollup], dimension: str
 ) -> dict[str, Any]:
     group: dict[str, Any] = {"code": concept(code), **_figures(code, overall)}
     if strata:

@@ -76,6 +76,7 @@ RUNS = [
         "--days",
         "30" if QUICK else "90",
     ],
+    ["supply_replay.py", "--runs", "1" if QUICK else "3"],
     [
         "kpi_snapshot.py",
         "--facilities",

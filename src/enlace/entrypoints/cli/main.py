@@ -21,6 +21,7 @@ from enlace.entrypoints.cli.finance_cli import finance_app
 from enlace.entrypoints.cli.ingest_cli import ingest_app, mosquitto_config_command
 from enlace.entrypoints.cli.keys_cli import keys_app
 from enlace.entrypoints.cli.ledger_cli import ledger_app
+from enlace.entrypoints.cli.messaging_cli import messaging_app
 from enlace.entrypoints.cli.monitoring_cli import monitoring_app
 from enlace.entrypoints.cli.pharmacy_cli import pharmacy_app
 from enlace.entrypoints.cli.procurement_cli import procurement_app
@@ -55,6 +56,7 @@ devices_app.command("mosquitto-config")(mosquitto_config_command)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(keys_app, name="keys")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(messaging_app, name="messaging")
 app.add_typer(monitoring_app, name="monitoring")
 app.add_typer(finance_app, name="finance")
 app.add_typer(pharmacy_app, name="pharmacy")

@@ -1,1 +1,54 @@
-"""analytics (skeleton; see docs)."""
+"""Population analytics: a SQL-on-FHIR v2 view engine, materialized views, `$run` (issue 13).
+
+The public API other modules and the edges use:
+- `compile_view(definition)` -> CompiledView (ViewDefinitionError lists problems with locations)
+  and `ViewRunner(view)` (`rows(resource)`, `run(resources)`, `dicts(resources)`);
+- `refresh(services, names, target=..., full=...)`, `export(...)`, `all_views(conn)`,
+  `save_view(conn, definition)`, `remove_view(conn, name)`, `materialized(services)`;
+- `parse_run(body)`, `run(request, repo, conn)`, `render(...)` for `ViewDefinition/$run`.
+See docs/analytics.md.
+"""
+
+from __future__ import annotations
+
+from enlace.modules.analytics.engine import ViewRunner, ViewRuntimeError
+from enlace.modules.analytics.materialize import RefreshResult
+from enlace.modules.analytics.run import FORMATS, RunRequest, checked_view, parse_run, render, run
+from enlace.modules.analytics.service import (
+    EXPORT_FORMATS,
+    TARGETS,
+    all_views,
+    duckdb_path,
+    export,
+    materialized,
+    refresh,
+    remove_view,
+    save_view,
+)
+from enlace.modules.analytics.targets import table_name
+from enlace.modules.analytics.viewdef import CompiledView, ViewDefinitionError, compile_view
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "FORMATS",
+    "TARGETS",
+    "CompiledView",
+    "RefreshResult",
+    "RunRequest",
+    "ViewDefinitionError",
+    "ViewRunner",
+    "ViewRuntimeError",
+    "all_views",
+    "checked_view",
+    "compile_view",
+    "duckdb_path",
+    "export",
+    "materialized",
+    "parse_run",
+    "refresh",
+    "remove_view",
+    "render",
+    "run",
+    "save_view",
+    "table_name",
+]

@@ -1,0 +1,185 @@
+"""Materializing a view: its rows into a target table, from scratch or only what changed.
+
+A first refresh (or `full=True`, or a view whose definition changed) recreates the table and
+reads every current resource of the view's type (`FhirRepository.scan`, keyset pages). Later
+refreshes read the store's history newest first (`FhirRepository.history`, pages by sequence
+number, on the (type, seq) index) down to the mark left by the last refresh; each changed
+resource's rows are deleted and, unless its newest version is a delete, written again. Older
+versions of a resource seen in the same pass are skipped, so a resource edited ten times in a
+day is evaluated once.
+
+On PostgreSQL two transactions can commit out of sequence order; `margin_us` (2 s by default
+there) re-reads history that recent behind the mark, which is harmless: replacing a resource's
+rows is idempotent. SQLite writes one transaction at a time, so its margin is 0.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from enlace.modules.analytics.engine import Row, ViewRunner
+from enlace.modules.analytics.targets import RefreshMark, Target, coerce, sql_type
+from enlace.modules.analytics.viewdef import CompiledView
+from enlace.store.records import StoredVersion
+from enlace.store.repository import FhirRepository
+
+Progress = Callable[[int], None]  # told how many more resources were processed
+
+PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshResult:
+    view: str
+    target: str
+    full: bool
+    resources: int  # resource versions evaluated (changed or, when full, all)
+    deleted: int  # resources whose rows were removed because they were deleted
+    rows_written: int
+    row_count: int  # rows in the table afterwards
+    seconds: float
+
+    @property
+    def resources_per_second(self) -> float:
+        return self.resources / self.seconds if self.seconds > 0 else 0.0
+
+
+def definition_hash(view: CompiledView) -> str:
+    text = json.dumps(view.definition, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class _Writer:
+    """Evaluates resources and writes their rows to the target in batches."""
+
+    def __init__(self, view: CompiledView, target: Target, progress: Progress | None) -> None:
+        self.view, self.target, self.progress = view, target, progress
+        self.runner = ViewRunner(view)
+        self.kinds = [sql_type(c) for c in view.columns]
+        self.resources = self.deleted = self.rows_written = 0
+
+    def replace(self, versions: list[StoredVersion], delete_first: bool) -> None:
+        if not versions:
+            return
+        if delete_first:
+            self.target.delete_resources(self.view.name, [v.id for v in versions])
+        rows: list[Row] = []
+        kinds = self.kinds
+        for version in versions:
+            if version.deleted:
+                self.deleted += 1
+                continue
+            resource = version.resource()
+            key = (version.id,)
+            for row in self.runner.rows(resource):
+                rows.append(key + tuple(coerce(k, v) for k, v in zip(kinds, row, strict=True)))
+        self.target.insert(self.view.name, self.view.column_names, rows)
+        self.resources += len(versions)
+        self.rows_written += len(rows)
+        if self.progress is not None:
+            self.progress(len(versions))
+
+
+def refresh_view(
+    read: Connection,
+    repo: FhirRepository,
+    view: CompiledView,
+    target: Target,
+    *,
+    full: bool = False,
+    margin_us: int = 0,
+    progress: Progress | None = None,
+) -> RefreshResult:
+    """Brings the view's table up to date from the store read through `read`. The caller owns
+    the target's transaction (commit it after, or roll it back on an exception)."""
+    started = time.perf_counter()
+    digest = definition_hash(view)
+    mark = target.mark(view.name)
+    rebuild = full or mark is None or mark.definition_hash != digest
+    newest = _newest(read, repo, view.resource)
+    writer = _Writer(view, target, progress)
+    if rebuild or mark is None:
+        target.recreate(view.name, [(c.name, sql_type(c)) for c in view.columns])
+        _load_all(read, repo, view.resource, writer)
+    else:
+        newest = _load_changes(read, repo, view.resource, writer, mark, margin_us) or (
+            mark.watermark_seq,
+            mark.watermark_us,
+        )
+    row_count = target.count(view.name)
+    target.save_mark(
+        view.name, RefreshMark(newest[0], newest[1], int(time.time() * 1e6), row_count, digest)
+    )
+    return RefreshResult(
+        view.name,
+        target.name,
+        rebuild,
+        writer.resources,
+        writer.deleted,
+        writer.rows_written,
+        row_count,
+        time.perf_counter() - started,
+    )
+
+
+def _newest(read: Connection, repo: FhirRepository, resource_type: str) -> tuple[int, int]:
+    """The history mark a full load starts from: changes after it are read next time."""
+    latest = repo.history(read, resource_type, limit=1)
+    return (latest[0][0], latest[0][1].last_updated_us) if latest else (0, 0)
+
+
+def _load_all(read: Connection, repo: FhirRepository, resource_type: str, writer: _Writer) -> None:
+    after: str | None = None
+    while True:
+        page = repo.scan(read, resource_type, after=after, limit=PAGE)
+        if not page:
+            return
+        writer.replace(page, delete_first=False)
+        after = page[-1].id
+
+
+def _load_changes(
+    read: Connection,
+    repo: FhirRepository,
+    resource_type: str,
+    writer: _Writer,
+    mark: RefreshMark,
+    margin_us: int,
+) -> tuple[int, int] | None:
+    """Replaces the rows of every resource changed since `mark`; the new mark, or None when
+    nothing changed."""
+    seen: set[str] = set()
+    newest: tuple[int, int] | None = None
+    before: int | None = None
+    while True:
+        page = repo.history(read, resource_type, before_seq=before, limit=PAGE)
+        if not page:
+            return newest
+        if newest is None:
+            newest = (page[0][0], page[0][1].last_updated_us)
+        changed: list[StoredVersion] = []
+        for seq, version in page:
+            if seq <= mark.watermark_seq and not _within_margin(version, mark, margin_us):
+                writer.replace(changed, delete_first=True)
+                return newest if newest[0] > mark.watermark_seq else None
+            if version.id not in seen:
+                seen.add(version.id)
+                changed.append(version)
+        writer.replace(changed, delete_first=True)
+        before = page[-1][0]
+
+
+def _within_margin(version: StoredVersion, mark: RefreshMark, margin_us: int) -> bool:
+    return margin_us > 0 and version.last_updated_us >= mark.watermark_us - margin_us
+
+
+def run_rows(view: CompiledView, resources: list[dict[str, Any]]) -> list[Row]:
+    """Every row of the view over the given resources (for `$run` and tests)."""
+    return list(ViewRunner(view).run(resources))

@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from enlace.fhir.definitions import load_definitions
 from enlace.interactions.context import Services
 from enlace.interactions.module_operations import parameters_operation, resource_operation
+from enlace.interactions.view_run import run_view
 from enlace.kernel.clock import Clock, system_clock
 from enlace.kernel.ids import IdFactory, random_ids
 from enlace.kernel.settings import Settings
@@ -84,6 +85,7 @@ def build(
         "MedicationDispense", pharmacy.DISPENSE_ROLES, pharmacy.dispense, writes=True
     )
     services.writing_operations.add(("MedicationDispense", "dispense"))
+    services.type_operations[("ViewDefinition", "run")] = run_view  # SQL-on-FHIR (analytics)
     # Device readings answer Observation search and read (interactions/observation_merge.py).
     services.observation_sources.append(monitoring.ReadingsSource())
     # Temperature loggers' readings open cold-chain excursions in the ingest transaction.

@@ -83,6 +83,9 @@ def _dispatch(services: Services, request: FhirRequest, conn: Connection | None)
         return _audit_events(services, request, segments)
     if head.startswith("$arco-"):  # ARCO rights (LFPDPPP): answer, execute, export
         return arco_ops.system_operation(services, request, segments, conn)
+    if is_type_operation(services, request) and head not in services.definitions.resource_types:
+        # A module operation on a type R4 lacks (ViewDefinition/$run, interactions/view_run.py).
+        return services.type_operations[(head, segments[1][1:])](services, request)
     resource_type = services.require_type(head)
     if len(segments) == 1:
         return _type_level(services, request, resource_type, conn)

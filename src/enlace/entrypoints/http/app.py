@@ -19,6 +19,7 @@ from enlace.entrypoints.web import pages as web_pages
 from enlace.entrypoints.web import payer_pages as web_payer
 from enlace.entrypoints.web import prescribe_pages as web_prescribe
 from enlace.entrypoints.web import procurement_pages as web_procurement
+from enlace.entrypoints.web import replenishment_pages as web_replenishment
 from enlace.entrypoints.web import screening_pages as web_screening
 from enlace.entrypoints.web import shell as web_shell
 from enlace.entrypoints.web import stock_pages as web_stock
@@ -105,6 +106,7 @@ def create_app(services: Services) -> Hardened:
     web_stock.register(app, services)
     web_deliveries.register(app, services)
     web_supply.register(app, services)
+    web_replenishment.register(app, services)
     web_alerts.register(app, services)
     web_monitoring.register(app, services)
     web_screening.register(app, services)

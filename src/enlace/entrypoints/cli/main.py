@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from enlace.bootstrap import build
 from enlace.entrypoints.cli.adherence_cli import adherence_app
+from enlace.entrypoints.cli.analytics_cli import analytics_app
 from enlace.entrypoints.cli.arco_cli import arco_app
 from enlace.entrypoints.cli.audit_cli import audit_app
 from enlace.entrypoints.cli.catalog_cli import catalog_app
@@ -46,6 +47,7 @@ app = typer.Typer(help="Enlace: open FHIR R4 platform for chronic care.", no_arg
 db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(adherence_app, name="adherence")
+app.add_typer(analytics_app, name="analytics")
 app.add_typer(arco_app, name="arco")
 app.add_typer(audit_app, name="audit")
 app.add_typer(catalog_app, name="catalog")

@@ -113,9 +113,12 @@ def measure(
     in_period = [
         f for f in fills if (period_start is None or f.day >= period_start) and f.day <= end
     ]
-    period = _period_measures(in_period, timeline, end)
+    history = covered_intervals(fills, timeline)
+    # the period's fills are usually the whole history: shift them once
+    shifted = history if len(in_period) == len(fills) else covered_intervals(in_period, timeline)
+    period = _period_measures(in_period, shifted, timeline, end)
     history_end = as_of if therapy.death is None else min(as_of, therapy.death)
-    stop = _discontinuation(fills, timeline, history_end, settings.gap_for(therapy.therapy))
+    stop = _discontinuation(history, timeline, history_end, settings.gap_for(therapy.therapy))
     reason = period.reason
     if reason is None and therapy.patient in excluded:
         reason = EXCLUDED
@@ -177,7 +180,9 @@ class _Period:
     gaps: tuple[Gap, ...]
 
 
-def _period_measures(fills: list[Fill], timeline: Timeline, end: date) -> _Period:
+def _period_measures(
+    fills: list[Fill], intervals: list[tuple[int, int]], timeline: Timeline, end: date
+) -> _Period:
     if not fills:
         return _Period(0, 0, None, FEWER_THAN_TWO_FILLS, None, ())
     low = timeline.index(fills[0].day)
@@ -185,7 +190,6 @@ def _period_measures(fills: list[Fill], timeline: Timeline, end: date) -> _Perio
     days = high - low
     if days <= 0:
         return _Period(0, 0, None, NO_DAYS_OUT_OF_HOSPITAL, None, ())
-    intervals = covered_intervals(fills, timeline)
     covered = sum(max(0, min(stop, high) - start) for start, stop in intervals if start < high)
     gaps = _gaps(intervals, timeline, high)
     mpr = sum(fill.days_supply for fill in fills) / days
@@ -214,8 +218,9 @@ class _Stop:
     observed: date | None  # discontinuation date once the gap reached gap_days
 
 
-def _discontinuation(fills: list[Fill], timeline: Timeline, end: date, gap_days: int) -> _Stop:
-    intervals = covered_intervals(fills, timeline)
+def _discontinuation(
+    intervals: list[tuple[int, int]], timeline: Timeline, end: date, gap_days: int
+) -> _Stop:
     cursor = intervals[0][0]
     for start, stop in intervals:
         if start - cursor >= gap_days:

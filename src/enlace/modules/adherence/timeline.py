@@ -27,6 +27,8 @@ class Timeline:
 
     def index(self, day: date) -> int:
         ordinal = day.toordinal()
+        if not self.stays:
+            return ordinal
         shift = 0
         for first, last in self.stays:
             if ordinal > last:

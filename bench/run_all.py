@@ -101,6 +101,7 @@ RUNS = [
         ]
         for db in ("sqlite", "postgres")
     ),
+    ["adherence_measures.py", "--therapies", "100000" if QUICK else "1000000"],
 ]
 
 

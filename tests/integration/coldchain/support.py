@@ -25,7 +25,8 @@ def stock_clinic(services: Services, packs: int = 3) -> list[str]:
     """10 vials of insulin lot INS-A1 and 50 metformin in the ledger; `packs` insulin packs
     commissioned, shipped and received at the clinic in trace. The packs' EPCs."""
     insulin = catalog.medicine_by_slug(INSULIN)
-    assert insulin is not None
+    clinic = catalog.facility(FACILITY)
+    assert insulin is not None and clinic is not None
     gtin = insulin.gtin
     serials = [f"S{n}" for n in range(packs)]
     place = trace.facility_location_id(FACILITY)
@@ -64,7 +65,7 @@ def stock_clinic(services: Services, packs: int = 3) -> list[str]:
         counterpart="almacen",
     )
     with services.db.begin() as conn:
-        trace.register_facilities(conn, [catalog.facility(FACILITY)])  # type: ignore[list-item]
+        trace.register_facilities(conn, [clinic])
         trace.capture(conn, epcis.document(date(2025, 12, 3), events), received)
         inventory.StockLedger(clock=services.repo.clock).record(conn, receipt)
     return [epcis.pack_epc(gtin, s) for s in serials]

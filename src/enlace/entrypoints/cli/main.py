@@ -16,6 +16,7 @@ from enlace.entrypoints.cli.arco_cli import arco_app
 from enlace.entrypoints.cli.audit_cli import audit_app
 from enlace.entrypoints.cli.catalog_cli import catalog_app
 from enlace.entrypoints.cli.claims_cli import claims_app
+from enlace.entrypoints.cli.coldchain_cli import coldchain_app
 from enlace.entrypoints.cli.delivery_cli import delivery_app
 from enlace.entrypoints.cli.devices_cli import devices_app
 from enlace.entrypoints.cli.finance_cli import finance_app
@@ -52,6 +53,7 @@ app.add_typer(arco_app, name="arco")
 app.add_typer(audit_app, name="audit")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(claims_app, name="claims")
+app.add_typer(coldchain_app, name="coldchain")
 app.add_typer(delivery_app, name="delivery")
 app.add_typer(devices_app, name="devices")
 devices_app.command("mosquitto-config")(mosquitto_config_command)

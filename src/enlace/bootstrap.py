@@ -9,11 +9,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from enlace.fhir.definitions import load_definitions
 from enlace.interactions.context import Services
 from enlace.interactions.module_operations import parameters_operation, resource_operation
-from enlace.interactions.view_run import run_view
+from enlace.interactions.raw_operations import raw_operation
 from enlace.kernel.clock import Clock, system_clock
 from enlace.kernel.ids import IdFactory, random_ids
 from enlace.kernel.settings import Settings
-from enlace.modules import claims, coldchain, coverage, monitoring, pharmacy
+from enlace.modules import analytics, claims, coldchain, coverage, monitoring, pharmacy
 from enlace.modules.monitoring import channels as monitoring_channels
 from enlace.modules.monitoring import escalation
 from enlace.search import index_state, reindex_runner
@@ -85,7 +85,7 @@ def build(
         "MedicationDispense", pharmacy.DISPENSE_ROLES, pharmacy.dispense, writes=True
     )
     services.writing_operations.add(("MedicationDispense", "dispense"))
-    services.type_operations[("ViewDefinition", "run")] = run_view  # SQL-on-FHIR (analytics)
+    services.type_operations[("ViewDefinition", "run")] = raw_operation(analytics.run_operation)
     # Device readings answer Observation search and read (interactions/observation_merge.py).
     services.observation_sources.append(monitoring.ReadingsSource())
     # Temperature loggers' readings open cold-chain excursions in the ingest transaction.

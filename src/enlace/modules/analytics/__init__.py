@@ -5,7 +5,8 @@ The public API other modules and the edges use:
   and `ViewRunner(view)` (`rows(resource)`, `run(resources)`, `dicts(resources)`);
 - `refresh(services, names, target=..., full=...)`, `export(...)`, `all_views(conn)`,
   `save_view(conn, definition)`, `remove_view(conn, name)`, `materialized(services)`;
-- `parse_run(body)`, `run(request, repo, conn)`, `render(...)` for `ViewDefinition/$run`.
+- `run_operation(repo, conn, body, access)` is `ViewDefinition/$run` (`parse_run`, `run`,
+  `render` its parts).
 See docs/analytics.md.
 """
 
@@ -13,7 +14,15 @@ from __future__ import annotations
 
 from enlace.modules.analytics.engine import ViewRunner, ViewRuntimeError
 from enlace.modules.analytics.materialize import RefreshResult
-from enlace.modules.analytics.run import FORMATS, RunRequest, checked_view, parse_run, render, run
+from enlace.modules.analytics.run import (
+    FORMATS,
+    RunRequest,
+    checked_view,
+    parse_run,
+    render,
+    run,
+    run_operation,
+)
 from enlace.modules.analytics.service import (
     EXPORT_FORMATS,
     TARGETS,
@@ -49,6 +58,7 @@ __all__ = [
     "remove_view",
     "render",
     "run",
+    "run_operation",
     "save_view",
     "table_name",
 ]

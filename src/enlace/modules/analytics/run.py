@@ -27,8 +27,13 @@ from enlace.kernel import errors
 from enlace.kernel.jsonutil import dumps
 from enlace.modules.analytics.engine import Row, ViewRunner, ViewRuntimeError
 from enlace.modules.analytics.viewdef import CompiledView, ViewDefinitionError, compile_view
+from enlace.security.access import Access
 from enlace.store.repository import FhirRepository
 
+# Rows read from the store are identifiable: the platform itself and administrators only
+# (analysts get population figures de-identified, docs/security.md). Inline resources read
+# nothing stored, so anyone signed in may run a view over them.
+STORED_DATA_ROLES = ("administrator",)
 FORMATS = {"json": "application/json", "ndjson": "application/x-ndjson", "csv": "text/csv"}
 MAX_ROWS = 100_000
 
@@ -54,6 +59,25 @@ def checked_view(definition: Any, where: str = "ViewDefinition") -> CompiledView
             for i in exc.issues
         ]
         raise errors.FhirError(400, issues) from exc
+
+
+def run_operation(
+    repo: FhirRepository, read: Connection, body: Any, access: Access
+) -> tuple[bytes, str]:
+    """`ViewDefinition/$run` for one asker: the rows rendered, with their content type."""
+    if access.kind == "anonymous":
+        raise errors.error(401, "login", "ViewDefinition/$run needs a signed-in user or client")
+    request = parse_run(body)
+    if request.resources is None and not (access.unrestricted or access.role in STORED_DATA_ROLES):
+        raise errors.error(
+            403,
+            "forbidden",
+            "running a view over stored resources is for administrators; send the resources "
+            "as 'resource' parameters",
+        )
+    rows = run(request, repo, read)
+    content = render(request.view.column_names, rows, request.file_format, request.header)
+    return content, FORMATS[request.file_format]
 
 
 def parse_run(body: Any) -> RunRequest:

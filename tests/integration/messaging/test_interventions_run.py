@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import orjson
+import pytest
 from sqlalchemy import func, select
 
 from enlace.interactions.context import Services
@@ -111,3 +112,30 @@ def test_no_consent_recorded_as_not_sent(services: Services) -> None:
     study = Study(id="s4", control_share=0.0)
     report = _run(services, [TherapyRisk("p1", "atc:C09AA", 0.45)], study)
     assert report.messages_not_sent == {"not sent: no channel preference": 1}
+
+
+def test_study_uplift_from_recorded_assignments(services: Services) -> None:
+    from enlace.modules.adherence.intervention_report import risk_from_score, study_uplift
+
+    study = Study(id="s5")
+    treated, control = _patients_in("treated", study, 2), _patients_in("control", study, 2)
+    risks = [
+        risk_from_score(p, "atc:A10BA", 0.4, [{"feature": "days_late", "contribution": 0.2}])
+        for p in treated + control
+    ]
+    _run(services, risks, study)
+    start = DAY.toordinal()
+    # treated: fully covered 90 days; control: 30 days then nothing (abandoned)
+    supply = {p: 90 for p in treated} | {p: 30 for p in control}
+
+    def fills_of(patient: str, therapy: str) -> tuple[list[int], list[int], int]:
+        return [start], [supply[patient]], 0
+
+    with services.db.read() as conn:
+        early = study_uplift(conn, fills_of, date(2026, 5, 1), lambda t: 60, study, bootstrap=0)
+        report = study_uplift(conn, fills_of, date(2026, 9, 1), lambda t: 60, study, bootstrap=0)
+    assert early.pdc.difference is None  # follow-up not over yet: nothing to compare
+    assert report.pdc.difference == pytest.approx(1.0 - 30 / 90)
+    assert report.abandonment.difference == pytest.approx(-1.0)
+    [month] = report.monthly
+    assert (month.month, month.n_treated, month.n_control) == ("2026-03", 2, 2)

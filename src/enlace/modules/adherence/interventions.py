@@ -146,29 +146,36 @@ def run_interventions(
     now_us: int,
     settings: InterventionSettings | None = None,
 ) -> InterventionReport:
-    """The daily entry point: every scored therapy through randomization and the rules, in one
-    transaction; what was already done today is skipped."""
+    """The daily entry point in its own transaction (see `apply_interventions`)."""
+    with db.begin() as conn:
+        return apply_interventions(conn, repo, scores, day, now_us, settings)
+
+
+def apply_interventions(
+    conn: Connection,
+    repo: FhirRepository,
+    scores: Iterable[TherapyRisk],
+    day: date,
+    now_us: int,
+    settings: InterventionSettings | None = None,
+) -> InterventionReport:
+    """Every scored therapy through randomization and the rules, in the caller's transaction
+    (the daily job's: the scores, the actions and the queued messages commit together); what
+    was already done today is skipped. Deliver the messages after commit (messaging.deliver_due)."""
     settings = settings or InterventionSettings()
     ranked = sorted(scores, key=lambda r: (-r.probability, r.patient, r.therapy))
     report = InterventionReport(scored=len(ranked))
-    with db.begin() as conn:
-        arms = assign(
-            conn,
-            settings.study,
-            [(r.patient, r.therapy, r.probability) for r in ranked],
-            day,
-            now_us,
-        )
-        done = _done_today(conn, settings.study.id, day)
-        for risk in ranked:
-            arm = arms.get((risk.patient, risk.therapy))
-            if arm is None:
-                continue
-            report.enrolled += 1
-            report.control += arm.arm == CONTROL
-            for action in plan(risk, arm.arm, settings):
-                if (risk.patient, risk.therapy, action.kind) in done:
-                    continue
+    scored = [(r.patient, r.therapy, r.probability) for r in ranked]
+    arms = assign(conn, settings.study, scored, day, now_us)
+    done = _done_today(conn, settings.study.id, day)
+    for risk in ranked:
+        arm = arms.get((risk.patient, risk.therapy))
+        if arm is None:
+            continue
+        report.enrolled += 1
+        report.control += arm.arm == CONTROL
+        for action in plan(risk, arm.arm, settings):
+            if (risk.patient, risk.therapy, action.kind) not in done:
                 _act(conn, repo, risk, arm, action, day, now_us, settings, report)
     return report
 

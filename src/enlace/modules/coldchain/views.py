@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, func, select
 
-from enlace.modules import inventory
+from enlace.modules import inventory, monitoring
 from enlace.modules.coldchain import domain, loggers
 from enlace.modules.coldchain.service import END_OF_TIME_US, series
 from enlace.modules.coldchain.tables import excursions, faults
 
 SILENT_AFTER_US = domain.MAX_GAP_US
+WEEK_US = 7 * 86_400_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +97,10 @@ def list_faults(conn: Connection, logger: str) -> list[domain.Fault]:
 def logger_states(conn: Connection, now_us: int, facility: str | None = None) -> list[LoggerState]:
     found = loggers.list_loggers(conn, facility)
     open_by = _count(conn, excursions.c.logger, excursions.c.status == "open")
-    faults_by = _count(conn, faults.c.logger, faults.c.end_us >= now_us - 7 * 86_400_000_000)
+    faults_by = _count(conn, faults.c.logger, faults.c.end_us >= now_us - WEEK_US)
     states = []
     for logger in found:
-        recent = series(conn, logger.device, now_us - 7 * 86_400_000_000, END_OF_TIME_US)
-        last = recent[-1] if recent else None
+        last = _last_reading(conn, logger.device)
         state = "ok"
         if logger.status == "retired":
             state = "retired"
@@ -121,6 +121,15 @@ def logger_states(conn: Connection, now_us: int, facility: str | None = None) ->
             )
         )
     return states
+
+
+def _last_reading(conn: Connection, device: str) -> domain.Point | None:
+    """The latest reading, looked for in the week before the logger's last message."""
+    found = monitoring.registry.get(conn, device)
+    if found is None or found.last_seen_us is None:
+        return None
+    recent = series(conn, device, found.last_seen_us - WEEK_US, END_OF_TIME_US)
+    return recent[-1] if recent else None
 
 
 def lot_reports(conn: Connection, facility: str, now_us: int) -> list[LotReport]:

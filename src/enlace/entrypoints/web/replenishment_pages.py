@@ -26,9 +26,9 @@ from enlace.security.users import User
 
 from . import charts, i18n, nav, render, replenishment_strings
 from .nav import NavItem
-from .page_guard import guarded
+from .page_guard import BadInput, guarded
 from .shell import Shell
-from .supply_pages import ROLES, scope_of
+from .supply_pages import ROLES
 
 NETWORK_ROLES = ("administrator", "analyst", "regulator")
 Z_95 = 1.644854  # the interval drawn around the forecast: 5 % to 95 %
@@ -60,6 +60,21 @@ def _check_params(request: Request, allowed: tuple[str, ...]) -> None:
             raise errors.bad_request(f"unknown parameter '{name}'", name)
 
 
+def _facility_of(request: Request, user: User) -> str | None:
+    """A pharmacist's own facility (asking for another is 403); others choose one."""
+    asked = request.query_params.get("facility") or None
+    if user.role == "pharmacist":
+        org = str(user.organization or "")
+        if not org.startswith("org-"):
+            raise BadInput("supply.no_org")
+        if asked not in (None, org.removeprefix("org-")):
+            raise errors.error(403, "forbidden", "a pharmacist sees their own facility", "facility")
+        return org.removeprefix("org-")
+    if asked is not None and catalog.facility(asked) is None:
+        raise errors.not_found(f"facility '{asked}' is not in the network")
+    return asked
+
+
 def _day(request: Request, shell: Shell) -> date | None:
     asked = request.query_params.get("date") or None
     return supply_kpis.parse_day(asked, shell.today()) if asked else None
@@ -67,7 +82,7 @@ def _day(request: Request, shell: Shell) -> date | None:
 
 async def orders_page(shell: Shell, request: Request, user: User) -> Response:
     _check_params(request, ("facility", "date", "product"))
-    facility = scope_of(request, user).facility
+    facility = _facility_of(request, user)
     product = request.query_params.get("product") or None
     if product is not None and catalog.medicine_by_slug(product) is None:
         raise errors.not_found(f"product '{product}' is not in the formulary")

@@ -7,7 +7,8 @@ refill intervals of supply x lognormal(0, 0.35) with a 10% chance of a 30-150-da
 measurement period the trailing 365 days of a 2-year window. Figures:
 
 - `vectorized_therapies_per_s`: median over `--repeats` of `measures_batch.pdc_columns` on all
-  therapies (the whole computation from unsorted per-fill columns);
+  therapies, from columns sorted by (therapy, day) as the fill table holds them;
+- `shuffled_therapies_per_s`: the same from the rows in random order (a sort first);
 - `pure_therapies_per_s`: `therapies.assemble` + `measures.measure_all` (every measure, not just
   PDC) on the first `--pure` therapies, from Fill objects already built — the path the daily job
   takes per therapy; same run, so the two compare;
@@ -96,6 +97,12 @@ def main() -> None:
     therapy, day, supply = histories(args.therapies)
     runs = [vectorized(therapy, day, supply, args.therapies) for _ in range(args.repeats)]
     median = statistics.median(runs)
+    mixed = np.random.default_rng(3).permutation(therapy.size)
+    shuffled = statistics.median(
+        vectorized(therapy[mixed], day[mixed], supply[mixed], args.therapies)
+        for _ in range(args.repeats)
+    )
+    del mixed
     pure_seconds, pure_measured, mismatches = pure_check(
         therapy, day, supply, args.therapies, min(args.pure, args.therapies)
     )
@@ -107,6 +114,8 @@ def main() -> None:
             "vectorized_seconds_median": round(median, 3),
             "vectorized_seconds_runs": [round(r, 3) for r in runs],
             "vectorized_therapies_per_s": round(args.therapies / median),
+            "shuffled_seconds_median": round(shuffled, 3),
+            "shuffled_therapies_per_s": round(args.therapies / shuffled),
             "pure_therapies": pure_measured,
             "pure_seconds": round(pure_seconds, 3),
             "pure_therapies_per_s": round(pure_measured / pure_seconds),

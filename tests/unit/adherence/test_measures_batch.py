@@ -72,3 +72,20 @@ def test_same_figures_as_the_pure_measures(seed: int) -> None:
             assert m.pdc == pytest.approx(cols.pdc[t])
         if m.mpr is not None:
             assert m.mpr == pytest.approx(cols.mpr[t])
+
+
+def test_row_order_does_not_matter() -> None:
+    """Columns sorted by (therapy, day) skip the sort; shuffled ones are sorted first: same
+    figures, same-day fills still counted once with the longest supply."""
+    rng = np.random.default_rng(5)
+    therapy = np.repeat(np.arange(200), 6)
+    day = np.sort(rng.integers(0, 300, therapy.size).reshape(200, 6), axis=1).ravel()
+    supply = rng.choice([30, 60, 90], therapy.size)
+    ordered = pdc_columns(therapy, day, supply, therapies=200, period_end=299)
+    shuffle = rng.permutation(therapy.size)
+    mixed = pdc_columns(
+        therapy[shuffle], day[shuffle], supply[shuffle], therapies=200, period_end=299
+    )
+    assert np.array_equal(ordered.covered, mixed.covered)
+    assert np.array_equal(ordered.fill_dates, mixed.fill_dates)
+    assert np.allclose(ordered.mpr, mixed.mpr, equal_nan=True)

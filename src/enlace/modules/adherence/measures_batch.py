@@ -55,12 +55,15 @@ def pdc_columns(
     therapy, day, supply = therapy[keep], day[keep], supply[keep]
     supplied = np.bincount(therapy, weights=supply, minlength=therapies)
 
-    order = np.lexsort((supply, day, therapy))
-    therapy, day, supply = therapy[order], day[order], supply[order]
-    # fills of one day are taken together: keep the day's last row, the longest supply
-    last_of_day = np.ones(therapy.size, bool)
-    last_of_day[:-1] = (therapy[1:] != therapy[:-1]) | (day[1:] != day[:-1])
-    therapy, day, supply = therapy[last_of_day], day[last_of_day], supply[last_of_day]
+    if not _sorted(therapy, day):  # the fill table's columns already are: no sort then
+        order = np.lexsort((day, therapy))
+        therapy, day, supply = therapy[order], day[order], supply[order]
+    # fills of one day are taken together: one row per day with the longest supply
+    first_of_day = np.ones(therapy.size, bool)
+    first_of_day[1:] = (therapy[1:] != therapy[:-1]) | (day[1:] != day[:-1])
+    rows = np.flatnonzero(first_of_day)
+    supply = np.maximum.reduceat(supply, rows) if rows.size else supply
+    therapy, day = therapy[rows], day[rows]
 
     starts, ends = _shifted(therapy, day, supply)
     high = last_day[therapy] + 1
@@ -76,6 +79,11 @@ def pdc_columns(
         pdc = np.where((fill_dates >= 2) & (days > 0), covered / days, np.nan)
         mpr = np.where(days > 0, supplied / days, np.nan)
     return PdcColumns(pdc, covered, days, mpr, fill_dates)
+
+
+def _sorted(therapy: np.ndarray, day: np.ndarray) -> bool:
+    same = therapy[1:] == therapy[:-1]
+    return bool(np.all((therapy[1:] > therapy[:-1]) | (same & (day[1:] >= day[:-1]))))
 
 
 def _shifted(

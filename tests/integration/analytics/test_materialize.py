@@ -108,7 +108,7 @@ def test_full_then_incremental_refresh_into_duckdb(services: Services, tmp_path:
 def test_changed_definition_rebuilds(services: Services, tmp_path: Path) -> None:
     _seed(services)
     duck = tmp_path / "a.duckdb"
-    view = {"resource": "Patient", "name": "genders",
+    view: dict[str, Any] = {"resource": "Patient", "name": "genders",
             "select": [{"column": [{"name": "id", "path": "id", "type": "id"}]}]}  # fmt: skip
     with services.db.begin() as conn:
         analytics.save_view(conn, view)

@@ -64,6 +64,9 @@ def refresh_command(
     full: bool = typer.Option(False, "--full", help="Rebuild from scratch."),
     target: str = typer.Option("duckdb", help="duckdb (embedded file) or sql (the database)."),
     file: Path | None = typer.Option(None, "--file", help=FILE_HELP),
+    margin: float | None = typer.Option(
+        None, help="Seconds of history behind the last mark read again (default 2 on PostgreSQL)."
+    ),
 ) -> None:
     """Materialize views: only resources changed since the last refresh, unless --full."""
     services = build(Settings.from_env())
@@ -75,8 +78,16 @@ def refresh_command(
             task = progress.add_task(f"{view.name} ({view.resource})", total=None)
             return lambda n: progress.advance(task, n)
 
+        if margin is not None and not 0 <= margin <= 86_400:
+            raise errors.bad_request("--margin is 0 to 86400 seconds", "--margin")
         results = analytics.refresh(
-            services, names or None, target=target, path=file, full=full, progress=tick
+            services,
+            names or None,
+            target=target,
+            path=file,
+            full=full,
+            margin_us=None if margin is None else int(margin * 1e6),
+            progress=tick,
         )
     for r in results:
         kind = "full" if r.full else "incremental"

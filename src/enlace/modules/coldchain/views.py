@@ -16,8 +16,8 @@ from sqlalchemy import ColumnElement, Connection, func, select
 
 from enlace.modules import inventory, monitoring
 from enlace.modules.coldchain import domain, loggers
-from enlace.modules.coldchain.service import END_OF_TIME_US, series
-from enlace.modules.coldchain.tables import excursions, faults
+from enlace.modules.coldchain.service import END_OF_TIME_US, Hold, series
+from enlace.modules.coldchain.tables import excursions, faults, holds
 
 SILENT_AFTER_US = domain.MAX_GAP_US
 WEEK_US = 7 * 86_400_000_000
@@ -87,6 +87,18 @@ def list_excursions(
         )
         for r in conn.execute(query)
     ]
+
+
+def excursion_lots(conn: Connection, ids: list[str]) -> dict[str, list[Hold]]:
+    """The lots each excursion held (whatever became of them), by excursion id."""
+    found: dict[str, list[Hold]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    query = select(holds).where(holds.c.excursion.in_(ids)).order_by(holds.c.product, holds.c.lot)
+    for r in conn.execute(query):
+        hold = Hold(r.excursion, r.facility, r.product, r.gtin, r.lot, r.units, r.status)
+        found[r.excursion].append(hold)
+    return found
 
 
 def list_faults(conn: Connection, logger: str) -> list[domain.Fault]:

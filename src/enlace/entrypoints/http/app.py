@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from enlace.entrypoints.web import alert_pages as web_alerts
+from enlace.entrypoints.web import coldchain_pages as web_coldchain
 from enlace.entrypoints.web import counter_pages as web_counter
 from enlace.entrypoints.web import delivery_pages as web_deliveries
 from enlace.entrypoints.web import money_pages as web_money
@@ -104,6 +105,7 @@ def create_app(services: Services) -> Hardened:
     web_prescribe.register(app, services)
     web_counter.register(app, services)
     web_stock.register(app, services)
+    web_coldchain.register(app, services)
     web_deliveries.register(app, services)
     web_supply.register(app, services)
     web_replenishment.register(app, services)

@@ -56,7 +56,7 @@ def pdc_columns(
     supplied = np.bincount(therapy, weights=supply, minlength=therapies)
 
     if not _sorted(therapy, day):  # the fill table's columns already are: no sort then
-        order = np.lexsort((day, therapy))
+        order = _order(therapy, day)
         therapy, day, supply = therapy[order], day[order], supply[order]
     # fills of one day are taken together: one row per day with the longest supply
     first_of_day = np.ones(therapy.size, bool)
@@ -84,6 +84,18 @@ def pdc_columns(
 def _sorted(therapy: np.ndarray, day: np.ndarray) -> bool:
     same = therapy[1:] == therapy[:-1]
     return bool(np.all((therapy[1:] > therapy[:-1]) | (same & (day[1:] >= day[:-1]))))
+
+
+def _order(therapy: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Rows by (therapy, day): one argsort of a combined key (several times faster than a
+    two-key lexsort) when it fits in 62 bits."""
+    if day.size == 0:
+        return np.arange(0)
+    low = int(day.min())
+    span = int(day.max()) - low + 1
+    if (int(therapy.max()) + 1) * span >= 1 << 62:
+        return np.lexsort((day, therapy))
+    return np.argsort(therapy * span + (day - low), kind="stable")
 
 
 def _shifted(

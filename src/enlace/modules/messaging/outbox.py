@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from enlace.kernel.clock import fhir_instant, from_epoch_us
+from enlace.store.bulk import PutItem
 from enlace.store.database import Database
 from enlace.store.repository import FhirRepository
 
@@ -34,7 +35,7 @@ from . import domain
 from .adapters import Adapter, OutgoingMessage
 from .consent import consent_of, preference_of
 from .fhir_map import communication
-from .tables import attempts, outbox
+from .tables import attempts, consents, outbox
 from .templates import render, template
 
 log = logging.getLogger(__name__)
@@ -185,68 +186,111 @@ def _send_batch(
     now_us: int,
     report: DeliveryReport,
 ) -> None:
-    results: list[tuple[Any, str, str | None]] = []  # row, adapter name, error
     with db.read() as conn:
-        stopped = {r.id for r in rows if _consent_gone(conn, r, now_us)}
+        stopped = _consent_gone(conn, rows, now_us)
+    sent: list[tuple[Any, str]] = []  # row, adapter name
+    errors: list[tuple[Any, str, str]] = []  # row, adapter name, error
     for row in rows:
         if row.id in stopped:
-            results.append((row, "-", domain.OPTED_OUT))
             continue
         name = "-"
         try:
             adapter = _adapter_for(adapters, row.channel)
             name = adapter.name
             adapter.send(_outgoing(row, now_us))
-            results.append((row, name, None))
+            sent.append((row, name))
         except Exception as exc:  # any adapter failure is retried, never lost
             log.warning("message %s not handed to %s: %s", row.id, name, exc)
-            results.append((row, name, f"{type(exc).__name__}: {exc}"[:500]))
+            errors.append((row, name, f"{type(exc).__name__}: {exc}"[:500]))
     with db.begin() as conn:
-        for row, adapter_name, error in results:
-            _record(conn, repo, row, adapter_name, error, row.id in stopped, now_us, report)
+        _record_stopped(conn, [r for r in rows if r.id in stopped], report)
+        _record_sent(conn, repo, sent, now_us, report)
+        for row, name, error in errors:
+            _record_error(conn, row, name, error, now_us, report)
 
 
-def _record(
+def _mine(message_id: Any) -> Any:
+    return and_(outbox.c.id == message_id, outbox.c.status == "sending")
+
+
+def _record_stopped(conn: Connection, rows: list[Any], report: DeliveryReport) -> None:
+    if rows:
+        conn.execute(
+            update(outbox)
+            .where(_mine(bindparam("mid")))
+            .values(status="not-sent", outcome=domain.OPTED_OUT),
+            [{"mid": r.id} for r in rows],
+        )
+        report.stopped += len(rows)
+
+
+def _record_sent(
     conn: Connection,
     repo: FhirRepository,
-    row: Any,
-    adapter_name: str,
-    error: str | None,
-    stopped: bool,
+    sent: list[tuple[Any, str]],
     now_us: int,
     report: DeliveryReport,
 ) -> None:
-    mine = and_(outbox.c.id == row.id, outbox.c.status == "sending")
-    if stopped:
-        conn.execute(update(outbox).where(mine).values(status="not-sent", outcome=error))
-        report.stopped += 1
+    """Delivered, in bulk: the Communications, the attempts and the outbox rows."""
+    if not sent:
         return
+    repo.put_many(conn, [PutItem({**communication(row, now_us), "id": row.id}) for row, _ in sent])
+    conn.execute(
+        insert(attempts),
+        [
+            {"message": r.id, "attempt": r.attempts + 1, "at_us": now_us, "adapter": name}
+            for r, name in sent
+        ],
+    )
+    conn.execute(
+        update(outbox)
+        .where(_mine(bindparam("mid")))
+        .values(
+            status="delivered",
+            delivered_us=now_us,
+            communication=bindparam("mid_"),
+            outcome=None,
+            attempts=bindparam("tries"),
+        ),
+        [{"mid": r.id, "mid_": r.id, "tries": r.attempts + 1} for r, _ in sent],
+    )
+    report.delivered += len(sent)
+
+
+def _record_error(
+    conn: Connection, row: Any, adapter_name: str, error: str, now_us: int, report: DeliveryReport
+) -> None:
     attempt = row.attempts + 1
     conn.execute(
         insert(attempts).values(
             message=row.id, attempt=attempt, at_us=now_us, adapter=adapter_name, error=error
         )
     )
-    if error is None:
-        repo.update(conn, communication(row, now_us), row.id)
-        values: dict[str, Any] = {"status": "delivered", "delivered_us": now_us}
-        values |= {"communication": row.id, "outcome": None}
-        report.delivered += 1
+    retry_at = domain.next_attempt(now_us, attempt)
+    values: dict[str, Any] = {"outcome": error[:64], "lease_us": None, "attempts": attempt}
+    if retry_at is None:
+        values["status"] = "failed"
+        report.failed += 1
     else:
-        retry_at = domain.next_attempt(now_us, attempt)
-        values = {"outcome": error[:64], "lease_us": None}
-        if retry_at is None:
-            values["status"] = "failed"
-            report.failed += 1
-        else:
-            values |= {"status": "queued", "next_attempt_us": retry_at}
-            report.retried += 1
-    conn.execute(update(outbox).where(mine).values(attempts=attempt, **values))
+        values |= {"status": "queued", "next_attempt_us": retry_at}
+        report.retried += 1
+    conn.execute(update(outbox).where(_mine(row.id)).values(**values))
 
 
-def _consent_gone(conn: Connection, row: Any, now_us: int) -> bool:
-    state = consent_of(conn, row.patient, row.channel)
-    return state is None or (state.withdrawn_us is not None and state.withdrawn_us <= now_us)
+def _consent_gone(conn: Connection, rows: list[Any], now_us: int) -> set[str]:
+    """The messages whose patient has no standing consent on their channel now (an opt-out
+    after queueing stops the message)."""
+    c = consents.c
+    patients = list({r.patient for r in rows})
+    standing = set()
+    for start in range(0, len(patients), 500):
+        query = select(c.patient, c.channel, c.withdrawn_us).where(
+            c.patient.in_(patients[start : start + 500])
+        )
+        for found in conn.execute(query):
+            if found.withdrawn_us is None or found.withdrawn_us > now_us:
+                standing.add((found.patient, found.channel))
+    return {r.id for r in rows if (r.patient, r.channel) not in standing}
 
 
 def _adapter_for(adapters: Adapter | Mapping[str, Adapter], channel: str) -> Adapter:

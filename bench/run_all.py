@@ -102,6 +102,17 @@ RUNS = [
         for db in ("sqlite", "postgres")
     ),
     ["adherence_measures.py", "--therapies", "100000" if QUICK else "1000000"],
+    *(
+        ["outbox_deliver.py", "--db", db, "--messages", "1000" if QUICK else "5000"]
+        for db in ("sqlite", "postgres")
+    ),
+    [
+        "uplift_experiment.py",
+        "--patients",
+        "5000" if QUICK else "20000",
+        "--seeds",
+        "3" if QUICK else "20",
+    ],
 ]
 
 

@@ -30,6 +30,7 @@ from enlace.store.database import Database
 from tests.integration.inventory.conftest import empty_inventory_tables
 from tests.integration.supply_kpis.conftest import (
     ABC,
+    EXPIRY,
     HERE,
     MET,
     THERE,
@@ -109,3 +110,20 @@ def test_surplus_near_expiry_is_transferred_and_a_rerun_replaces_the_day(
         gone = [services.repo.current(conn, "SupplyRequest", i) for i in old_ids]
     assert count == 3 and len(new_ids) == 2 and not new_ids & old_ids
     assert all(g is None or g.deleted for g in gone)
+
+
+def test_quarantined_units_are_not_usable_stock(
+    services: Services, db: Database, ledger: StockLedger
+) -> None:
+    """A cold-chain hold (coldchain books it as an adjustment, reason quarantine) takes units
+    out of stock on hand: the 9 abacavir combination tablets held on D-1 leave 0 usable, and
+    D-1 and D count as days out too (82 instead of 80): N = ceil(3 x 90 / 8) = 34, mu 11.3333,
+    S = 11.3333 x 2.25 + 2.326348 x sqrt(11.3333) x 1.5 = 25.5 + 11.7472 = 37.25 -> order 38."""
+    hand_computed_ledger(db, ledger)
+    with db.begin() as conn:
+        held = Item(ABC, "L1", 9, EXPIRY)
+        when = datetime(2026, 3, 3, 12, tzinfo=UTC)
+        ledger.record(conn, StockEvent("adjustment", HERE, (held,), when, reason="quarantine"))
+    found = {(s.facility, s.product): s for s in _run(services) if s.kind == "order"}
+    assert (found[(HERE, ABC)].on_hand, found[(HERE, ABC)].quantity) == (0, 38)
+    assert found[(HERE, ABC)].reason == "stocked-out"

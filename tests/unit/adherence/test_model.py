@@ -53,7 +53,7 @@ def test_train_calibrates_and_separates_on_the_later_months(small):
 def test_explanations_name_groups_that_raise_the_risk_and_round_trip_through_save(
     small, tmp_path: Path
 ):
-    fitted, split, data = small
+    fitted, _, data = small
     risky = data.x[np.argsort(-fitted.predict(data.x))[:20]]
     reasons = model.explain(fitted, risky)
     assert all(reason for reason in reasons)  # the riskiest rows always have a reason

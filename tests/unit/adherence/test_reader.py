@@ -113,7 +113,7 @@ def test_medication_from_atc_rxnorm_catalog_reference_and_contained(tmp_path: Pa
             3,
             medicationCodeableConcept=None,
             medicationReference={"reference": "Medication/med-enalapril-10-tab"},
-        ),  # fmt: skip
+        ),
         dispense(
             4,
             medicationCodeableConcept=None,
@@ -121,7 +121,7 @@ def test_medication_from_atc_rxnorm_catalog_reference_and_contained(tmp_path: Pa
             contained=contained,
             whenHandedOver=None,
             whenPrepared="2025-01-09",
-        ),  # fmt: skip
+        ),
     )
     fills = read_dispenses(path).fills
     assert [(f.medication, f.therapy) for f in fills] == [

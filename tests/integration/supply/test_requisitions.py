@@ -127,3 +127,22 @@ def test_quarantined_units_are_not_usable_stock(
     found = {(s.facility, s.product): s for s in _run(services) if s.kind == "order"}
     assert (found[(HERE, ABC)].on_hand, found[(HERE, ABC)].quantity) == (0, 38)
     assert found[(HERE, ABC)].reason == "stocked-out"
+
+
+def test_budget_cuts_the_essential_line_before_the_arv(
+    services: Services, db: Database, ledger: StockLedger
+) -> None:
+    """Metformin 73 x $45.00 = $3,285 and the ARV 22 x $5,600 = $123,200: $126,485 in all.
+    Budget $124,500: $1,985 over, cut from metformin: floor(73 x (1 - 1,985 / 3,285)) = 28.
+    Budget $120,000: metformin to 0, the ARV cut by 3,200 / 123,200: floor(22 x 0.974) = 21."""
+    hand_computed_ledger(db, ledger)
+
+    def orders(budget: int) -> dict[str, int]:
+        with db.read() as conn:
+            found = requisitions.plan(
+                conn, D, facilities=FACILITIES, products=PRODUCTS, budget_centavos=budget
+            )
+        return {s.product: s.quantity for s in found if s.kind == "order"}
+
+    assert orders(12_450_000) == {MET: 28, ABC: 22}
+    assert orders(12_000_000) == {ABC: 21}

@@ -84,6 +84,9 @@ def requisitions_command(
     day: str = typer.Option(
         "", "--date", help="Day (YYYY-MM-DD, not in the future); default today."
     ),
+    budget: float = typer.Option(
+        -1.0, help="Budget of the day's orders in pesos (MXN); default unconstrained."
+    ),
 ) -> None:
     """Suggested orders (FHIR SupplyRequests from the distribution center) and transfers for
     every facility from the ledger's positions; a rerun of the day replaces its suggestions."""
@@ -92,6 +95,8 @@ def requisitions_command(
     today = services.repo.clock().date()
     try:
         when = supply_kpis.parse_day(day, today) if day else today
+        if budget != -1.0 and not 0 <= budget <= 1e12:
+            raise errors.bad_request("--budget is 0 to 10^12 pesos", "--budget")
     except errors.FhirError as exc:
         raise _fail(exc) from exc
     columns = (TextColumn("requisitions"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -103,6 +108,7 @@ def requisitions_command(
             when,
             epoch_us(services.repo.clock()),
             lambda n: progress.advance(task, n),
+            None if budget == -1.0 else round(budget * 100),
         )
     orders = [s for s in found if s.kind == "order"]
     typer.echo(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -79,6 +79,7 @@ def plan(
     progress: Progress = lambda n: None,
     facilities: Sequence[catalog.Facility] | None = None,
     products: Sequence[str] | None = None,
+    budget_centavos: int | None = None,
 ) -> list[Suggestion]:
     """The day's orders and transfers, computed from the ledger (nothing written); by default
     every facility the distribution center serves and every product of the formulary."""
@@ -106,7 +107,21 @@ def plan(
             )
         )
     transfers = _transfers(conn, day, orders)
-    return [o for o in orders if o.quantity > 0] + transfers
+    wanted_orders = within_budget([o for o in orders if o.quantity > 0], budget_centavos)
+    return [o for o in wanted_orders if o.quantity > 0] + transfers
+
+
+def within_budget(orders: list[Suggestion], budget_centavos: int | None) -> list[Suggestion]:
+    """Cut the order lines to the budget (policy.fit_budget): the essentials first, the
+    life-sustaining lines last; each line costs its quantity x the pack's reference price."""
+    lines = []
+    for index, order in enumerate(orders):
+        medicine = catalog.medicine_by_slug(order.product)
+        klass = policy.product_class(medicine.atc if medicine else "")
+        price = medicine.price_centavos if medicine else 0
+        lines.append(policy.Line(str(index), order.quantity, price, policy.CRITICALITY[klass]))
+    kept = policy.fit_budget(lines, budget_centavos)
+    return [replace(o, quantity=line.quantity) for o, line in zip(orders, kept, strict=True)]
 
 
 def _transfers(conn: Connection, day: date, pairs: list[Suggestion]) -> list[Suggestion]:
@@ -237,12 +252,17 @@ def read_day(conn: Connection, day: date, facility: str | None = None) -> list[d
 
 
 def run(
-    db: Database, repo: FhirRepository, day: date, ran_us: int, progress: Progress = lambda n: None
+    db: Database,
+    repo: FhirRepository,
+    day: date,
+    ran_us: int,
+    progress: Progress = lambda n: None,
+    budget_centavos: int | None = None,
 ) -> list[Suggestion]:
     """Plan from a read (dispensing is not held up on SQLite), then replace the day in one
     write transaction."""
     with db.read() as conn:
-        found = plan(conn, day, progress)
+        found = plan(conn, day, progress, budget_centavos=budget_centavos)
     with db.begin() as conn:
         write(conn, repo, day, found, ran_us)
     return found

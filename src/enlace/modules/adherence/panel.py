@@ -17,6 +17,7 @@ import orjson
 from sqlalchemy import Connection, func, select
 
 from enlace.modules import catalog
+from enlace.modules.adherence.interventions import actions_on
 from enlace.modules.adherence.sources import display_name
 from enlace.modules.adherence.tables import runs, scores, therapies
 from enlace.store.repository import FhirRepository
@@ -46,7 +47,7 @@ class TherapyRisk:
     pdc: float | None
     last_fill: date
     discontinued_on: date | None
-    actions: tuple[str, ...] = ()  # what was done, in words (interventions)
+    actions: tuple[str, ...] = ()  # the intervention rules applied on the day (R1-reminder...)
 
 
 def latest_run(conn: Connection) -> date | None:
@@ -79,10 +80,22 @@ def at_risk(
     )
     rows = [dict(row._mapping) for row in conn.execute(query)]
     names = patient_names(conn, repo, (row["patient"] for row in rows))
-    return day, [risk_of(row, names.get(row["patient"], row["patient"])) for row in rows]
+    done = actions_by_therapy(conn, day)
+    return day, [risk_of(row, names.get(row["patient"], row["patient"]), done) for row in rows]
 
 
-def risk_of(row: Mapping[str, Any], name: str) -> TherapyRisk:
+def actions_by_therapy(conn: Connection, day: date) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The rules the interventions applied on the day, per therapy (e.g. "R1-reminder")."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for action in actions_on(conn, day):
+        key = (str(action["patient"]), str(action["therapy"]))
+        found.setdefault(key, []).append(str(action["rule"]))
+    return {key: tuple(sorted(rules)) for key, rules in found.items()}
+
+
+def risk_of(
+    row: Mapping[str, Any], name: str, done: Mapping[tuple[str, str], tuple[str, ...]]
+) -> TherapyRisk:
     return TherapyRisk(
         patient=row["patient"],
         name=name,
@@ -98,6 +111,7 @@ def risk_of(row: Mapping[str, Any], name: str) -> TherapyRisk:
         discontinued_on=(
             date.fromisoformat(row["discontinued_on"]) if row["discontinued_on"] else None
         ),
+        actions=done.get((row["patient"], row["therapy"]), ()),
     )
 
 

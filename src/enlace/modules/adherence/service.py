@@ -12,9 +12,10 @@ Steps, each timed in the report:
 5. publish the measures as FHIR (an Observation per therapy, a MeasureReport per rollup) for
           the calendar month of `as_of`, on the month's last day or when asked (`publish=True`):
           one version per therapy per month, not one a day;
-6. act    the day's interventions for the scored therapies (acting.py: interventions in their
-          own transaction, idempotent per therapy and day; then messaging delivers).
-Steps 4 and 5 run in one transaction: a failed run leaves the previous day's results as they
+6. act    the day's interventions for the scored therapies (acting.py; idempotent per therapy
+          and day), then, once committed, messaging delivers what they queued;
+7. effect the interventions' uplift, treated vs control (effect.py), kept in the run's summary.
+Steps 4-6 run in one transaction: a failed run leaves the previous day's results as they
 were; the run's row (adherence_runs) is written last, so a day without one did not finish.
 """
 
@@ -31,7 +32,7 @@ import orjson
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us
 from enlace.kernel.settings import Settings
-from enlace.modules.adherence import acting, job_rows, publishing, scoring, sources
+from enlace.modules.adherence import acting, effect, job_rows, publishing, scoring, sources
 from enlace.modules.adherence.measures import TherapyMeasures, measure_all
 from enlace.modules.adherence.reader import ReadReport, parse_dispense_lines
 from enlace.modules.adherence.therapies import Therapy, assemble
@@ -69,6 +70,7 @@ class RunReport:
     interventions: int = 0
     messages: int = 0
     published: int = 0
+    uplift: dict[str, Any] | None = None  # effect.measure_uplift
     seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
@@ -80,6 +82,7 @@ class RunReport:
             "measured": self.measured,
             "published": self.published,
             "messages": self.messages,
+            "uplift": self.uplift,
             "seconds": self.seconds,
         }
 
@@ -127,14 +130,17 @@ def run_daily(
         job_rows.replace_scores(conn, found, as_of, report.model or "")
         if publish or (publish is None and (as_of + timedelta(days=1)).day == 1):
             report.published = publishing.publish(conn, services.repo, measured, rows, as_of)
-    with _timed(report, "act"):
         tell("act", 0, len(found))
         names = {pid: facts.name or pid for pid, facts in record.patients.items()}
-        acted = acting.act(
-            services.db, services.repo, found, rows, names, as_of, _now_us(services),
-            services.settings.var_dir,
-        )  # fmt: skip
-        report.interventions, report.messages = acted.actions, acted.messages_sent
+        report.interventions = acting.act(
+            conn, services.repo, found, rows, names, as_of, _now_us(services)
+        )
+    with _timed(report, "deliver"):
+        report.messages = acting.deliver(
+            services.db, services.repo, _now_us(services), services.settings.var_dir
+        )
+    with _timed(report, "effect"), services.db.read() as conn:
+        report.uplift = effect.measure_uplift(conn, groups, as_of)
     report.seconds["total"] = round(time.perf_counter() - started, 3)
     with services.db.begin() as conn:
         job_rows.replace_run(conn, _run_row(report, started_us, _now_us(services)))

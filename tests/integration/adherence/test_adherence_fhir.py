@@ -105,5 +105,5 @@ def test_rollup_measure_report_is_valid(client: TestClient, services: Services) 
     a, b = adherent["stratifier"][0]["stratum"]
     assert a["value"]["text"] == "A" and a["measureScore"]["value"] == 1.0
     assert "population" not in b and b["extension"][0]["valueBoolean"] is True
-    measure = created(client, fhir_map.measure_definition())
-    assert validate_resource(measure, services.definitions) == []
+    for definition in (fhir_map.measure_definition(), fhir_map.code_system()):
+        assert validate_resource(created(client, definition), services.definitions) == []

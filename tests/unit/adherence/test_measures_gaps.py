@@ -8,7 +8,12 @@ from __future__ import annotations
 from datetime import date
 
 from enlace.modules.adherence.domain import AdherenceSettings, Fill, Interruption
-from enlace.modules.adherence.measures import TherapyMeasures, measure
+from enlace.modules.adherence.measures import (
+    Discontinuation,
+    TherapyMeasures,
+    discontinuation,
+    measure,
+)
 from enlace.modules.adherence.therapies import assemble
 
 
@@ -110,3 +115,15 @@ def test_early_refills_build_up_supply_left() -> None:
     """Mar 1 +30 and Mar 11 +30 (shifted to Mar 31..Apr 29): as of Mar 21 the days Mar 21..Apr
     29 = 11 + 29 = 40 are left."""
     assert measured([(d(3, 1), 30), (d(3, 11), 30)], d(3, 21)).days_supply_left == 40
+
+
+def test_discontinuation_date_and_whether_observed() -> None:
+    """Jan 1 +30: as of Mar 1 the supply ran out Jan 31, 30 days ago (< 60): (Jan 31, not yet);
+    as of Mar 31, 60 days: (Jan 31, observed). Jan 1 +30 then Mar 1 +90 (after a 29-day gap):
+    as of Mar 31 the supply runs out May 30: (May 30, not yet)."""
+    one = [Fill("a", "p1", "m1", "atc:C09AA", d(1, 1), 30)]
+    (therapy,) = assemble(one)
+    assert discontinuation(therapy, as_of=d(3, 1)) == Discontinuation(d(1, 31), False)
+    assert discontinuation(therapy, as_of=d(3, 31)) == Discontinuation(d(1, 31), True)
+    (refilled,) = assemble([*one, Fill("b", "p1", "m1", "atc:C09AA", d(3, 1), 90)])
+    assert discontinuation(refilled, as_of=d(3, 31)) == Discontinuation(d(5, 30), False)

@@ -204,6 +204,20 @@ def _counts_and_score(code: str, r: Rollup) -> tuple[list[tuple[str, int]], floa
     return [initial, ("measure-population", r.with_pdc)], score
 
 
+def code_system() -> dict[str, Any]:
+    """The local CodeSystem of the Observation's and the MeasureReport's codes."""
+    return {
+        "resourceType": "CodeSystem",
+        "url": SYSTEM,
+        "name": "EnlaceAdherence",
+        "title": "Adherencia terapéutica (Enlace)",
+        "status": "active",
+        "content": "complete",
+        "caseSensitive": True,
+        "concept": [{"code": code, "display": display} for code, display in CODES.items()],
+    }
+
+
 def measure_definition() -> dict[str, Any]:
     """The Measure the reports point at (load it once with the catalogs, or serve it)."""
     return {

@@ -40,6 +40,12 @@ class Gap:
 
 
 @dataclass(frozen=True, slots=True)
+class Discontinuation:
+    on: date  # the first day after covered supply
+    observed: bool  # the gap has lasted gap_for(therapy) days by as_of (else: it would be `on`)
+
+
+@dataclass(frozen=True, slots=True)
 class TherapyMeasures:
     patient: str
     therapy: str
@@ -148,6 +154,25 @@ def measure(
         persistence_days=_persistence_days(fills[0].day, stop, timeline, as_of, therapy.death),
         discontinued=stop.observed is not None,
     )
+
+
+def discontinuation(
+    therapy: Therapy, *, as_of: date, settings: AdherenceSettings | None = None
+) -> Discontinuation:
+    """The therapy's discontinuation date as of `as_of` and whether it is observed yet: the
+    first gap of gap_for(therapy) days, else the day the covered supply runs out."""
+    fills = [fill for fill in therapy.fills if fill.day <= as_of]
+    if not fills:
+        raise ValueError(f"therapy {therapy.therapy} of {therapy.patient} has no fill by {as_of}")
+    settings = settings or AdherenceSettings()
+    timeline = Timeline(therapy.interruptions)
+    end = as_of if therapy.death is None else min(as_of, therapy.death)
+    stop = _discontinuation(
+        covered_intervals(fills, timeline), timeline, end, settings.gap_for(therapy.therapy)
+    )
+    if stop.observed is not None:
+        return Discontinuation(stop.observed, True)
+    return Discontinuation(timeline.day(stop.cursor), False)
 
 
 def covered_intervals(fills: list[Fill], timeline: Timeline) -> list[tuple[int, int]]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select
+from sqlalchemy import Connection, insert, select
 
 from enlace.modules.messaging.tables import assignments
 
@@ -119,14 +119,17 @@ def recorded(conn: Connection, study: str) -> list[Assignment]:
 def _recorded(
     conn: Connection, study: str, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], Assignment]:
+    """The recorded assignments among `keys`, read by patient in chunks (an index range scan of
+    the primary key) and filtered to the therapies asked for."""
     c = assignments.c
-    wanted = list(dict.fromkeys(keys))
+    wanted = set(keys)
+    patients = sorted({p for p, _ in wanted})
     found: dict[tuple[str, str], Assignment] = {}
-    for start in range(0, len(wanted), 200):
-        chunk = wanted[start : start + 200]
-        match = or_(*(and_(c.patient == p, c.therapy == t) for p, t in chunk))
-        for row in conn.execute(select(assignments).where(c.study == study, match)):
-            found[(row.patient, row.therapy)] = _assignment(row)
+    for start in range(0, len(patients), 500):
+        chunk = patients[start : start + 500]
+        for row in conn.execute(select(assignments).where(c.study == study, c.patient.in_(chunk))):
+            if (row.patient, row.therapy) in wanted:
+                found[(row.patient, row.therapy)] = _assignment(row)
     return found
 
 

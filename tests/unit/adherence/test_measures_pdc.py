@@ -14,6 +14,7 @@ from enlace.modules.adherence.domain import Fill, Interruption
 from enlace.modules.adherence.measures import (
     EXCLUDED,
     FEWER_THAN_TWO_FILLS,
+    TOO_SHORT,
     TherapyMeasures,
     measure,
 )
@@ -181,3 +182,12 @@ def test_threshold_is_per_therapy() -> None:
     arv = measured(fills(*spec, therapy="atc:J05AR"), d(3, 12))
     assert ace.pdc == pytest.approx(60 / 71) == arv.pdc
     assert (ace.adherent, arv.adherent) == (True, False)
+
+
+def test_minimum_treatment_period() -> None:
+    """Jan 1 +30, Jan 31 +30, as of Mar 31: period Jan 1..Mar 31 = 90 days, covered 60. With a
+    91-day minimum (CMS) no PDC; with 90 it is 60/90."""
+    (therapy,) = assemble(fills((d(1, 1), 30), (d(1, 31), 30)))
+    short = measure(therapy, as_of=d(3, 31), min_days=91)
+    assert (short.pdc, short.pdc_reason, short.days_in_period) == (None, TOO_SHORT, 90)
+    assert measure(therapy, as_of=d(3, 31), min_days=90).pdc == pytest.approx(60 / 90)

@@ -7,7 +7,8 @@
   the day after that supply ends. Fills of the same day are taken together (the longest supply
   counts, as CMS does for same-day claims). Covered days are capped at the period's end. Hospital
   stays are taken out of the period (timeline.py). Hospice and ESRD patients are excluded: the
-  caller passes them in `excluded`, their `pdc` is None.
+  caller passes them in `excluded`, their `pdc` is None. `min_days` (0 by default; CMS Star
+  Ratings use 91) leaves PDC out when the period from the index date is shorter.
 - **MPR**: the sum of days' supply of the period's fills over the same days; it can exceed 1.
 - **Refill gaps** in the period: each stretch of days without supply, with its first day and
   length in days outside hospital; the last one may run to the period's end (`open`).
@@ -29,6 +30,7 @@ from enlace.modules.adherence.timeline import Timeline
 
 FEWER_THAN_TWO_FILLS = "fewer than 2 fills on different dates in the period"
 EXCLUDED = "patient excluded (hospice or ESRD)"
+TOO_SHORT = "treatment period shorter than the minimum"
 NO_DAYS_OUT_OF_HOSPITAL = "no day of the period outside a hospital stay"
 
 
@@ -80,6 +82,7 @@ def measure_all(
     period_start: date | None = None,
     period_end: date | None = None,
     excluded: Collection[str] = frozenset(),
+    min_days: int = 0,
 ) -> list[TherapyMeasures]:
     """Measures of every therapy with at least one fill up to `as_of`."""
     settings = settings or AdherenceSettings()
@@ -94,6 +97,7 @@ def measure_all(
                     period_start=period_start,
                     period_end=period_end,
                     excluded=excluded,
+                    min_days=min_days,
                 )
             )
     return out
@@ -107,6 +111,7 @@ def measure(
     period_start: date | None = None,
     period_end: date | None = None,
     excluded: Collection[str] = frozenset(),
+    min_days: int = 0,
 ) -> TherapyMeasures:
     """All measures of one therapy as of `as_of`; the measurement period defaults to the whole
     history (`period_start` None) up to `as_of` (`period_end` None)."""
@@ -128,6 +133,8 @@ def measure(
     reason = period.reason
     if reason is None and therapy.patient in excluded:
         reason = EXCLUDED
+    elif reason is None and period.days < min_days:
+        reason = TOO_SHORT
     pdc = period.pdc if reason is None else None
     return TherapyMeasures(
         patient=therapy.patient,

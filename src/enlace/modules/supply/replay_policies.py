@@ -30,9 +30,13 @@ def adjusted_demand(distributed: int, stockout_days: int) -> float:
     return float(math.ceil(round(distributed * 30 / (30 - max(stockout_days, 0)), 9)))
 
 
-def panel_from_rows(rows: Iterable[LmisRow], shelf_life_months: int = 24) -> Panel:
+def panel_from_rows(
+    rows: Iterable[LmisRow], shelf_life_months: int = 24, warmup: int = AMC_MONTHS
+) -> Panel:
     """One row per site x product, its reported months in order (gaps skipped), the demand
-    corrected for stock-out days; a month out of stock all month takes the mean of the 3 before."""
+    corrected for stock-out days; a month out of stock all month takes the mean of the 3 before.
+    The initial stock is the reported stock at the start of the first replayed month (the one
+    after the `warmup` months)."""
     by_series: dict[tuple[str, str], list[LmisRow]] = {}
     for row in rows:
         by_series.setdefault(row.series, []).append(row)
@@ -44,7 +48,7 @@ def panel_from_rows(rows: Iterable[LmisRow], shelf_life_months: int = 24) -> Pan
         months = sorted(by_series[key], key=lambda r: r.period)
         values = [adjusted_demand(r.stock_distributed, r.stock_stockout_days) for r in months]
         demand[index, : len(values)] = _impute_whole_month_outs(values)
-        initial[index] = months[0].stock_initial
+        initial[index] = months[min(warmup, len(months) - 1)].stock_initial
     life = np.full(len(keys), shelf_life_months, dtype=np.int64)
     return Panel(keys=keys, demand=demand, initial=initial, shelf_life=life)
 

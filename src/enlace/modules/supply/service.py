@@ -55,7 +55,7 @@ def read_panel(path: str | Path, shelf_life_months: int = 24) -> tuple[Panel, li
         raise errors.FhirError(400, issues)
     if not rows:
         raise errors.bad_request(f"{path}: no rows", "--lmis")
-    panel = replay_policies.panel_from_rows(rows, shelf_life_months)
+    panel = replay_policies.panel_from_rows(rows, shelf_life_months, WARMUP_MONTHS)
     return panel, [str(p) for p in problems]
 
 
@@ -103,7 +103,7 @@ def _assumptions(panel: Panel, settings: ReplaySettings) -> dict[str, Any]:
         "review_months": settings.review_months,
         "shelf_life_months": settings.shelf_life_months,
         "baseline_min": f"max - {settings.baseline_min_gap:g} x AMC",
-        "initial_stock": "each series' reported stock_initial of its first month",
+        "initial_stock": "each series' reported stock_initial of its first replayed month",
         "demand": "OpenLMIS adjusted consumption ceil(C x 30 / (30 - X)); whole-month outs imputed",
         "months_of_stock": "mean end-of-month stock on hand / mean monthly demand, network",
         "fill_rate": "units served / units demanded (lost sales)",

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+import orjson
 from sqlalchemy import Connection, case, func, select
 
 from enlace.modules.adherence.panel import latest_run
-from enlace.modules.adherence.tables import scores, therapies
+from enlace.modules.adherence.persistence import PersistenceCurve, kaplan_meier
+from enlace.modules.adherence.tables import runs, scores, therapies
 
 SMALL_GROUP = 11  # fewer people than this in a published cell could identify them
 BINS = 10  # PDC 0-10 %, 10-20 %, ... 90-100 %
@@ -47,6 +50,8 @@ class Overview:
     bins: tuple[Bin, ...]
     conditions: tuple[ConditionLine, ...]
     bands: dict[str, int | None]
+    curves: dict[str, PersistenceCurve]  # by condition, groups too small left out
+    uplift: dict[str, Any] | None  # effect.measure_uplift of the latest run
 
 
 def suppress(count: int, identities: bool) -> int | None:
@@ -67,6 +72,8 @@ def overview(conn: Connection, identities: bool) -> Overview:
         bins=bins,
         conditions=tuple(by_condition(conn, identities)),
         bands=bands(conn, day, identities),
+        curves=persistence(conn, identities),
+        uplift=latest_uplift(conn, day),
     )
 
 
@@ -137,3 +144,28 @@ def bands(conn: Connection, day: date | None, identities: bool) -> dict[str, int
     s = scores.c
     query = select(s.band, func.count()).where(s.as_of == day.isoformat()).group_by(s.band)
     return {str(band): suppress(int(n), identities) for band, n in conn.execute(query)}
+
+
+def persistence(conn: Connection, identities: bool) -> dict[str, PersistenceCurve]:
+    """Kaplan-Meier persistence per condition group (days from first fill to discontinuation,
+    censored at the run's day or death); a group under SMALL_GROUP therapies is left out unless
+    the viewer may see identities."""
+    t = therapies.c
+    condition = func.coalesce(t.condition, "other")
+    query = select(condition, t.persistence_days, t.discontinued_on.is_not(None))
+    grouped: dict[str, list[tuple[int, bool]]] = {}
+    for name, days, stopped in conn.execute(query):
+        grouped.setdefault(str(name), []).append((int(days), bool(stopped)))
+    return {
+        name: kaplan_meier(pairs)
+        for name, pairs in sorted(grouped.items())
+        if identities or len(pairs) >= SMALL_GROUP
+    }
+
+
+def latest_uplift(conn: Connection, day: date | None) -> dict[str, Any] | None:
+    if day is None:
+        return None
+    text = conn.execute(select(runs.c.summary).where(runs.c.as_of == day.isoformat())).scalar()
+    found = orjson.loads(text).get("uplift") if text else None
+    return found if isinstance(found, dict) else None

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from enlace.entrypoints.web import adherence_pages as web_adherence
 from enlace.entrypoints.web import alert_pages as web_alerts
 from enlace.entrypoints.web import coldchain_pages as web_coldchain
 from enlace.entrypoints.web import counter_pages as web_counter
@@ -112,6 +113,7 @@ def create_app(services: Services) -> Hardened:
     web_alerts.register(app, services)
     web_monitoring.register(app, services)
     web_screening.register(app, services)
+    web_adherence.register(app, services)
     web_sync.register(app, services)
     monitoring_routes.register(app, services)
     cds_routes.register(app, services)

@@ -92,7 +92,7 @@ class RefillHistories:
             therapy_keys=keys,
             patients=self.patients,
             medications=[f"http://www.whocc.no/atc|{c}" for c in CODES],
-            gap=np.array([settings.gap_for(k) for k in keys], np.int64),
+            gap=np.array([settings.gap_for(f"atc:{c}") for c in CLASS_NAMES])[self.therapy_class],
         )
         return prepare(table)
 

@@ -63,6 +63,13 @@ def regime_array(h: RefillHistories, name: str, therapy_patient: np.ndarray) -> 
     ]
 
 
+def regime_slices(h: RefillHistories) -> list[slice]:
+    """Each regime's therapies: contiguous, as therapies follow patients and patients cohorts."""
+    of = h.regime_of[h.therapy_patient]
+    bounds = np.searchsorted(of, np.arange(len(h.regimes) + 1))
+    return [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
 def refills(
     rng: np.random.Generator,
     h: RefillHistories,
@@ -172,20 +179,17 @@ def _stop_times(
 def _supplies(rng: np.random.Generator, h: RefillHistories, n: int) -> np.ndarray:
     u = rng.random(n)
     out = np.empty(n, np.int64)
-    for index, regime in enumerate(h.regimes):
+    for regime, mine in zip(h.regimes, regime_slices(h), strict=True):
         days = np.array([d for d, _ in regime.supply_mix])
         cumulative = np.cumsum([w for _, w in regime.supply_mix])
-        chosen = np.minimum(np.searchsorted(cumulative, u), len(days) - 1)
-        mine = h.regime_of[h.therapy_patient] == index
-        out[mine] = days[chosen[mine]]
+        out[mine] = days[np.minimum(np.searchsorted(cumulative, u[mine]), len(days) - 1)]
     return out
 
 
 def _step_draws(rng: np.random.Generator, h: RefillHistories, n: int) -> dict[str, np.ndarray]:
     noise = np.empty(n)
-    for index, regime in enumerate(h.regimes):
-        mine = h.regime_of[h.therapy_patient] == index
-        noise[mine] = lateness_noise(regime, rng, int(mine.sum()))
+    for regime, mine in zip(h.regimes, regime_slices(h), strict=True):
+        noise[mine] = lateness_noise(regime, rng, mine.stop - mine.start)
     return {
         "noise": noise,
         "hospital": rng.random(n),

@@ -110,7 +110,8 @@ def build(fills: Sequence[Fill], settings: AdherenceSettings | None = None) -> F
             pills[i] = fill.quantity / fill.days_supply
     therapy_keys = [key for _, key in keys]
     patient_of = np.array([patients[p] for p, _ in keys], np.int64)
-    gap = np.array([settings.gap_for(key) for key in therapy_keys], np.int64)
+    gaps = {key: settings.gap_for(key) for key in set(therapy_keys)}
+    gap = np.array([gaps[key] for key in therapy_keys], np.int64)
     table = FillTable(
         therapy, day, supply, medication, pills, imputed, patient_of, therapy_keys,
         list(patients), list(medications), gap,
@@ -120,7 +121,7 @@ def build(fills: Sequence[Fill], settings: AdherenceSettings | None = None) -> F
 
 def prepare(table: FillTable) -> FillTable:
     """Sort by (therapy, day) and derive the covered-supply arrays, all vectorized."""
-    order = np.lexsort((table.day, table.therapy))
+    order = np.argsort(table.therapy * SEGMENT + table.day, kind="stable")
     for name in ("therapy", "day", "supply", "medication", "pills_per_day", "imputed"):
         setattr(table, name, getattr(table, name)[order])
     therapy, day, supply = table.therapy, table.day, table.supply

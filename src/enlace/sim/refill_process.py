@@ -8,6 +8,7 @@ difference is the true effect of the reminders.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -67,7 +68,7 @@ def regime_slices(h: RefillHistories) -> list[slice]:
     """Each regime's therapies: contiguous, as therapies follow patients and patients cohorts."""
     of = h.regime_of[h.therapy_patient]
     bounds = np.searchsorted(of, np.arange(len(h.regimes) + 1))
-    return [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
 
 
 def refills(

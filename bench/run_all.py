@@ -61,6 +61,12 @@ RUNS = [
         "2000" if QUICK else "20000",
     ],
     ["fraud.py", "--lines", "100000" if QUICK else "1000000", "--runs", "1" if QUICK else "3"],
+    ["adherence_model.py"]
+    + (
+        ["--therapies", "50000", "--train-patients", "3000", "--parse-lines", "20000"]
+        if QUICK
+        else []
+    ),
     *(
         ["agp.py", "--db", db, "--patients", "3" if QUICK else "10"]
         for db in ("sqlite", "postgres")

@@ -186,3 +186,24 @@ def test_whatsapp_goes_with_its_approved_template(services: Services) -> None:
     _deliver(services, NOON)
     [line] = _lines(services)
     assert line["channel"] == "whatsapp" and line["template"] == "enlace_refill_reminder_v1"
+
+
+def test_a_deliverer_that_lost_its_lease_records_nothing(services: Services) -> None:
+    _opt_in(services)
+    queued = _queue(services, "k1", NOON)
+
+    class Slow:
+        name = "slow"
+
+        def send(self, message: OutgoingMessage) -> None:
+            # while this deliverer "hangs", its lease runs out and another takes the message
+            later = NOON + 10 * 60 * 1_000_000
+            report = messaging.deliver(services.db, services.repo, Flaky(0), later)
+            assert report.delivered == 1
+
+    first = messaging.deliver(services.db, services.repo, Slow(), NOON)
+    assert first.delivered == 0  # the other deliverer's record stands
+    with services.db.read() as conn:
+        tried = conn.execute(select(attempts.c.adapter)).scalars().all()
+        status = conn.execute(select(outbox.c.status).where(outbox.c.id == queued.id)).scalar()
+    assert tried == ["flaky"] and status == "delivered"

@@ -107,7 +107,11 @@ def enqueue(
         with conn.begin_nested():
             conn.execute(insert(outbox).values(**row))
     except IntegrityError:  # a concurrent run queued the same key: theirs stands
-        return enqueue(conn, request, now_us, policy)
+        theirs = conn.execute(select(outbox).where(outbox.c.dedupe_key == request.dedupe_key))
+        found = theirs.first()
+        if found is None:
+            raise
+        return Queued(found.id, found.status, found.outcome, found.not_before_us, new=False)
     return Queued(row["id"], row["status"], outcome, send_at, new=True)
 
 
@@ -203,10 +207,24 @@ def _send_batch(
             log.warning("message %s not handed to %s: %s", row.id, name, exc)
             errors.append((row, name, f"{type(exc).__name__}: {exc}"[:500]))
     with db.begin() as conn:
-        _record_stopped(conn, [r for r in rows if r.id in stopped], report)
+        # a deliverer slower than its lease lost the messages to another: it records nothing
+        mine = _still_claimed(conn, rows)
+        sent = [(row, name) for row, name in sent if row.id in mine]
+        errors = [(row, name, error) for row, name, error in errors if row.id in mine]
+        _record_stopped(conn, [r for r in rows if r.id in stopped and r.id in mine], report)
         _record_sent(conn, repo, sent, now_us, report)
         for row, name, error in errors:
             _record_error(conn, row, name, error, now_us, report)
+
+
+def _still_claimed(conn: Connection, rows: list[Any]) -> set[str]:
+    """The rows still under this deliverer's claim (status sending, its own lease), locked."""
+    c = outbox.c
+    lease = {r.id: r.lease_us for r in rows}
+    query = select(c.id, c.status, c.lease_us).where(c.id.in_(list(lease))).with_for_update()
+    return {
+        r.id for r in conn.execute(query) if r.status == "sending" and r.lease_us == lease[r.id]
+    }
 
 
 def _mine(message_id: Any) -> Any:

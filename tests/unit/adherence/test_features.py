@@ -110,3 +110,8 @@ def test_monthly_samples_drop_unobservable_dates_and_patients_who_die():
     assert samples.label[p2].tolist() == [1, 0, 0]  # day 30 is in [28, 42]
     dead = labels.monthly_samples(table, BASE, data_end, np.array([1 << 22, BASE + 100]))
     assert (dead.therapy == 1).sum() == 0  # p2 dies before its horizon ends
+
+
+def test_fills_of_one_day_count_once_with_the_longest_supply():
+    table = fill_table.build([fill(1, 0, 30), fill(2, 0, 90), fill(3, 0, 30), fill(4, 100)])
+    assert table.supply.tolist() == [90, 30] and table.end.tolist() == [BASE + 90, BASE + 130]

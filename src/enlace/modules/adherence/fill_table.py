@@ -120,8 +120,12 @@ def build(fills: Sequence[Fill], settings: AdherenceSettings | None = None) -> F
 
 
 def prepare(table: FillTable) -> FillTable:
-    """Sort by (therapy, day) and derive the covered-supply arrays, all vectorized."""
-    order = np.argsort(table.therapy * SEGMENT + table.day, kind="stable")
+    """Sort by (therapy, day) and derive the covered-supply arrays, all vectorized. Fills of one
+    therapy on one day count once, with the longest supply (as measures.py and CMS do)."""
+    key = table.therapy * SEGMENT + table.day
+    order = np.lexsort((table.supply, key))
+    sorted_key = key[order]
+    order = order[np.r_[sorted_key[1:] != sorted_key[:-1], True]] if len(key) else order
     for name in ("therapy", "day", "supply", "medication", "pills_per_day", "imputed"):
         setattr(table, name, getattr(table, name)[order])
     therapy, day, supply = table.therapy, table.day, table.supply

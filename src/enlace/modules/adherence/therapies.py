@@ -89,7 +89,9 @@ def assemble(
     stays = _interruptions_by_patient(interruptions)
     groups: dict[tuple[str, str], list[Fill]] = defaultdict(list)
     for fill in fills:
-        groups[(fill.patient, fill.therapy)].append(_checked_supply(fill))
+        if not 0 < fill.days_supply <= MAX_DAYS_SUPPLY:
+            fill = _imputed(fill)
+        groups[(fill.patient, fill.therapy)].append(fill)
     seen_ids: set[str] = set()
     therapies = []
     for (patient, key), group in sorted(groups.items()):
@@ -109,11 +111,9 @@ def assemble(
     return therapies
 
 
-def _checked_supply(fill: Fill) -> Fill:
+def _imputed(fill: Fill) -> Fill:
     """Days' supply missing (0), negative or beyond a year is imputed: a dispense happened, its
     length is unknown."""
-    if 0 < fill.days_supply <= MAX_DAYS_SUPPLY:
-        return fill
     return replace(fill, days_supply=DEFAULT_DAYS_SUPPLY, imputed_supply=True)
 
 
@@ -144,6 +144,8 @@ def _screen(
 def _switches(fills: list[Fill]) -> tuple[Switch, ...]:
     """A medication not among those of the previous fill day starts a switch (two strengths
     dispensed the same day are taken together, not a switch)."""
+    if len({fill.medication for fill in fills}) < 2:
+        return ()
     days: dict[date, list[str]] = {}
     for fill in fills:
         days.setdefault(fill.day, []).append(fill.medication)

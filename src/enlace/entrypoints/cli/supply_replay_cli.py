@@ -47,12 +47,18 @@ def replay_command(
         DEFAULT_TARGETS,
         help="Enlace's fill-rate targets to sweep (comma-separated).",
     ),
+    forecaster: str = typer.Option(
+        "moving", help="Enlace's forecast: moving (mean/spread), or a supply.forecast method."
+    ),
 ) -> None:
     """Replay the report month by month (lost sales): fill rate, stock-out days, months of
     stock and expiries for Enlace's policy and max-min 3/4/5/8 x AMC; writes both frontiers."""
     try:
         settings = service.ReplaySettings(
-            lead_months=lead_months, shelf_life_months=shelf_life_months, targets=_targets(targets)
+            lead_months=lead_months,
+            shelf_life_months=shelf_life_months,
+            targets=_targets(targets),
+            forecaster=forecaster,
         ).check()
         panel, warnings = service.read_panel(lmis, shelf_life_months)
     except errors.FhirError as exc:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from enlace.kernel import errors
-from enlace.modules.supply import replay_policies
+from enlace.modules.supply import replay_forecasts, replay_policies
 from enlace.modules.supply.lmis import errors_only, read_lmis
 from enlace.modules.supply.replay import Panel, replay
 
@@ -29,6 +29,7 @@ class ReplaySettings:
     baseline_ks: Sequence[float] = BASELINE_KS
     baseline_min_gap: float = 2.0  # min = max - 2 x AMC (1, 2, 3 and 6 months for 3, 4, 5, 8)
     targets: Sequence[float] = ENLACE_TARGETS
+    forecaster: str = replay_forecasts.MOVING
 
     def check(self) -> ReplaySettings:
         problems = []
@@ -38,6 +39,9 @@ class ReplaySettings:
             problems.append(("shelf life is 1 to 120 months", "--shelf-life-months"))
         if any(not 0.5 <= t < 1 for t in self.targets):
             problems.append(("each fill-rate target is at least 0.5 and below 1", "--targets"))
+        if self.forecaster not in replay_forecasts.METHODS:
+            known = ", ".join(replay_forecasts.METHODS)
+            problems.append((f"forecaster is one of {known}", "--forecaster"))
         if problems:
             raise errors.FhirError(400, [errors.Issue("invalid", m, w) for m, w in problems])
         return self
@@ -71,9 +75,15 @@ def replay_frontiers(
         baseline.append({"policy": f"max-min {k:g}xAMC", "max_months": k, **outcome.as_dict()})
         progress(1)
     enlace = []
+    forecaster = (
+        None
+        if settings.forecaster == replay_forecasts.MOVING
+        else replay_forecasts.model_forecaster(settings.forecaster, panel.keys)
+    )
     for target in settings.targets:
         rule = replay_policies.enlace(
             target,
+            forecaster,
             review=settings.review_months,
             lead=float(lead),
             usable_months=float(settings.shelf_life_months),
@@ -100,6 +110,7 @@ def _assumptions(panel: Panel, settings: ReplaySettings) -> dict[str, Any]:
         "series": len(panel.keys),
         "warmup_months": WARMUP_MONTHS,
         "lead_months": settings.lead_months,
+        "forecaster": settings.forecaster,
         "review_months": settings.review_months,
         "shelf_life_months": settings.shelf_life_months,
         "baseline_min": f"max - {settings.baseline_min_gap:g} x AMC",

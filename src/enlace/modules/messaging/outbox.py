@@ -24,7 +24,8 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from enlace.kernel.clock import fhir_instant, from_epoch_us
 from enlace.store.bulk import PutItem
@@ -103,16 +104,18 @@ def enqueue(
         "next_attempt_us": send_at,
         "attempts": 0,
     }
-    try:
-        with conn.begin_nested():
-            conn.execute(insert(outbox).values(**row))
-    except IntegrityError:  # a concurrent run queued the same key: theirs stands
+    written = conn.execute(_insert_new(conn).values(**row))
+    if written.rowcount == 0:  # a concurrent run queued the same key: theirs stands
         theirs = conn.execute(select(outbox).where(outbox.c.dedupe_key == request.dedupe_key))
-        found = theirs.first()
-        if found is None:
-            raise
+        found = theirs.one()
         return Queued(found.id, found.status, found.outcome, found.not_before_us, new=False)
     return Queued(row["id"], row["status"], outcome, send_at, new=True)
+
+
+def _insert_new(conn: Connection) -> Any:
+    """INSERT that leaves an existing dedupe key alone (no savepoint round trips)."""
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    return dialect_insert(outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
 def _live_times(conn: Connection, patient: str, kind: str, around_us: int) -> list[int]:

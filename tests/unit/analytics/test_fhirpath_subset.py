@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from enlace.modules.analytics import ViewRunner, compile_view
 from enlace.modules.analytics.fhirpath import Env, Scope, compile_path
 from enlace.modules.analytics.fhirpath_values import FhirPathError
 
@@ -74,3 +75,17 @@ def test_compile_errors_name_the_problem() -> None:
 def test_comparing_a_string_with_a_number_is_an_error() -> None:
     with pytest.raises(FhirPathError):
         _eval("id > 3")
+
+
+def test_single_value_columns_agree_with_the_general_path() -> None:
+    """Columns take a fast walk for member chains with first(); a collection met on the way
+    must give what the general path gives (the first given name of any name, not name[0]'s)."""
+    paths = ["name.given.first()", "name.first().given.first()", "name.first().family",
+             "telecom.value", "value.ofType(Quantity).value", "valueQuantity.unit"]  # fmt: skip
+    view = compile_view({
+        "resource": "Patient",
+        "select": [{"column": [{"name": f"c{i}", "path": p} for i, p in enumerate(paths)]}],
+    })  # fmt: skip
+    person = {"resourceType": "Patient", "name": [{"family": "A"}, {"given": ["g1", "g2"]}],
+              "telecom": [{"value": "1"}], "valueQuantity": {"value": 3}}  # fmt: skip
+    assert ViewRunner(view).rows(person) == [("g1", None, "A", "1", 3, None)]

@@ -15,10 +15,9 @@ Runtime errors (a `where` that is not boolean, a non-collection column with seve
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from itertools import product
 from typing import Any
 
-from enlace.modules.analytics.fhirpath import Env, Fn
+from enlace.modules.analytics.fhirpath import Env, Fn, single_value
 from enlace.modules.analytics.fhirpath_values import FhirPathError
 from enlace.modules.analytics.viewdef import Column, CompiledView, SelectNode
 
@@ -92,7 +91,7 @@ def _node_rows(node: SelectNode) -> NodeRows:
     width = len(node.all_columns())
 
     def one_focus(focus: list[Any], env: Env) -> list[Row]:
-        base: Row = tuple(value(focus, env) for value in columns)
+        base: Row = tuple([value(focus, env) for value in columns])
         if not children and not branches:
             return [base]
         parts: list[list[Row]] = [[base]]
@@ -107,7 +106,7 @@ def _node_rows(node: SelectNode) -> NodeRows:
                 union.extend(branch(focus, env))
             parts.append(union)
         env.row_index = index
-        return [sum(combination, ()) for combination in product(*parts)]
+        return _cartesian(parts)
 
     if node.iterate is None:
         return one_focus
@@ -136,6 +135,21 @@ def _node_rows(node: SelectNode) -> NodeRows:
         return out
 
     return iterated
+
+
+def _cartesian(parts: list[list[Row]]) -> list[Row]:
+    """Every combination of one row from each part, concatenated in order (most parts hold one
+    row, so this is mostly a tuple concatenation)."""
+    rows = parts[0]
+    for part in parts[1:]:
+        if len(part) == 1:
+            only = part[0]
+            rows = [row + only for row in rows]
+        else:
+            rows = [row + other for row in rows for other in part]
+        if not rows:
+            return rows
+    return rows
 
 
 def _repeat(paths: list[Fn]) -> Fn:
@@ -172,4 +186,4 @@ def _column_value(column: Column) -> Callable[[list[Any], Env], Any]:
             )
         return values[0]
 
-    return single
+    return single_value(column.path, single)

@@ -57,6 +57,7 @@ class Env:
 
 
 Fn = Callable[[list[Any], Env], list[Any]]
+_NO_ENV = Env()
 
 
 @dataclass
@@ -80,6 +81,60 @@ def compile_path(text: str, scope: Scope | None = None) -> Fn:
     except ParseError as exc:
         raise FhirPathError(f"'{text}' is not valid FHIRPath: {exc}") from exc
     return _Compiler(scope or Scope()).compile(tree)
+
+
+def single_value(
+    text: str, general: Callable[[list[Any], Env], Any]
+) -> Callable[[list[Any], Env], Any]:
+    """For a column that is one value: when the path is a plain member chain (`subject.reference`),
+    a getter that walks one item without building lists, falling back to `general` when a step
+    meets several values (so errors and results stay those of the general path)."""
+    try:
+        tree = parse(text)
+    except ParseError:
+        return general
+    names: list[str] = []  # reversed; "" stands for first() right after the name before it
+    while isinstance(tree, (Member, Invoke)):
+        if isinstance(tree, Invoke):
+            if tree.name != "first" or tree.args or not isinstance(tree.target, (Member, Name)):
+                return general
+            names.append("")
+        else:
+            names.append(tree.name)
+        tree = tree.target
+    if not isinstance(tree, Name) or tree.name == "$this" or tree.name[:1].isupper():
+        return general
+    names.append(tree.name)
+    names.reverse()
+    choices = choice_names()
+    steps = tuple(
+        (name, name in choices, len(name), names[i + 1 : i + 2] == [""])
+        for i, name in enumerate(names)
+        if name
+    )
+
+    def value(focus: list[Any], env: Env) -> Any:
+        if len(focus) != 1:
+            return general(focus, env)
+        item = focus[0]
+        for name, choice, length, first in steps:
+            if type(item) is not dict:
+                return None
+            found = item.get(name)
+            if found is None:
+                found = _choice_value(item, name, length) if choice else None
+                if found is None:
+                    return None
+            if type(found) is list:
+                if not found:
+                    return None
+                if len(found) > 1 and not first:
+                    return general(focus, env)
+                found = found[0]
+            item = found
+        return item
+
+    return value
 
 
 class _Compiler:
@@ -126,8 +181,11 @@ class _Compiler:
                 names.append(current.name)
         elif current is not None:
             head = self.compile(current)
-        steps = tuple(_member_step(name) for name in reversed(names))
-        return _chain(head, steps)
+        names.reverse()
+        fused = _member_path(tuple(names))
+        if head is None:
+            return fused
+        return lambda focus, env: fused(head(focus, env), env)
 
     def variable(self, name: str) -> Fn:
         if name == "rowIndex":
@@ -258,31 +316,49 @@ def _chain(head: Fn | None, steps: tuple[Step, ...]) -> Fn:
     return run
 
 
-def _member_step(name: str) -> Step:
-    choice = name in choice_names()
-    prefix_length = len(name)
+def _member_path(names: tuple[str, ...]) -> Fn:
+    """A run of member names from the focus as one loop (the commonest shape in a view,
+    `name.family`, `subject.reference`). A name that is some type's choice element and is
+    missing as such is looked for as `name` + a type (`value` -> `valueQuantity`)."""
+    choices = choice_names()
+    steps = tuple((name, name in choices, len(name)) for name in names)
 
-    def step(items: list[Any]) -> list[Any]:
-        out: list[Any] = []
-        for item in items:
-            if type(item) is not dict:
-                continue
-            value = item.get(name)
-            if value is None:
-                if not choice:
+    def run(focus: list[Any], env: Env) -> list[Any]:
+        items = focus
+        for name, choice, length in steps:
+            out: list[Any] = []
+            for item in items:
+                if type(item) is not dict:
                     continue
-                for key, value in item.items():  # noqa: B007 - the choice element's JSON name
-                    if key.startswith(name) and key[prefix_length : prefix_length + 1].isupper():
-                        break
+                value = item.get(name)
+                if value is None:
+                    if not choice:
+                        continue
+                    value = _choice_value(item, name, length)
+                    if value is None:
+                        continue
+                if type(value) is list:
+                    out.extend(value)
                 else:
-                    continue
-            if type(value) is list:
-                out.extend(value)
-            else:
-                out.append(value)
-        return out
+                    out.append(value)
+            if not out:
+                return out
+            items = out
+        return items
 
-    return step
+    return run
+
+
+def _choice_value(item: dict[str, Any], name: str, length: int) -> Any:
+    for key, value in item.items():
+        if key.startswith(name) and key[length : length + 1].isupper():
+            return value
+    return None
+
+
+def _member_step(name: str) -> Step:
+    fused = _member_path((name,))
+    return lambda items: fused(items, _NO_ENV)
 
 
 def _choice_step(base: str, type_name: str) -> Step:

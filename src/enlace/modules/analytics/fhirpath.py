@@ -90,7 +90,7 @@ def single_value(
     a getter that walks one item without building lists, falling back to `general` when a step
     meets several values (so errors and results stay those of the general path)."""
     try:
-        tree = parse(text)
+        tree: Expr | None = parse(text)
     except ParseError:
         return general
     names: list[str] = []  # reversed; "" stands for first() right after the name before it

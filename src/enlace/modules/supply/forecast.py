@@ -14,7 +14,17 @@ Public API (docs/supply.md, "Demand and forecasting"):
   per level named `q<percent>` (`q50`, `q90`, `q95`, `q97.5`): the demand of THAT month not
   exceeded with that probability. For a quantity over R + L months sum the means and use
   `sigma_monthly` (the per-series standard deviation of the monthly error, also returned).
-- `method`: a single model of `models.SINGLE` or "ensemble" (the median of `ENSEMBLE`).
+- optional column `stock_end` (units on hand at the end of the month): a month that issued
+  nothing AND ended with nothing on hand is censored (no stock to issue: demand unknown, not
+  zero) and is treated as missing by every model (unless `correct_censoring=False`: the raw
+  issued quantities, as today's practice reads them); the "stock_aware" method reads it too.
+- `method`: a single model of `models.SINGLE`; "ensemble" (the median of `ENSEMBLE`: a DEMAND
+  forecast, what to stock for; the default, for order-up-to levels); or "stock_aware": a
+  forecast of what will be ISSUED (the LMIS's stock_distributed): `Median6` of the stocked
+  months, and 0 for a series whose last report ended with no stock (73 % of such series issued
+  nothing the next month on the 2019 validation window). It wins the backtest on issued
+  quantities (docs/supply.md) but must not drive replenishment: it would never reorder for a
+  facility that is out of stock.
 
 How the quantiles are made: from the series' own one-step errors of the 3-month mean over its
 history (mean + empirical error quantile, floored at 0), or, with fewer than `MIN_ERRORS` errors,
@@ -36,7 +46,7 @@ from enlace.modules.supply import models
 
 ENSEMBLE = ("IMAPA", "ADIDA", "SES", "AMC", "Median6")
 MIN_ERRORS = 6
-METHODS = (*models.SINGLE, "ensemble")
+METHODS = (*models.SINGLE, "ensemble", "stock_aware")
 
 
 def forecast(
@@ -46,10 +56,11 @@ def forecast(
     method: str = "ensemble",
     n_jobs: int = 1,
     panel_end: pd.Timestamp | None = None,
+    correct_censoring: bool = True,
 ) -> pd.DataFrame:
     """Point forecasts and quantiles per series and month ahead (see the module docstring)."""
     check_arguments(horizon, levels, method)
-    grid = Grid.of(panel, panel_end)
+    grid = Grid.of(panel, panel_end, correct_censoring)
     means = point_forecasts(grid, horizon, method, n_jobs)
     sigma = error_sigma(grid)
     frame = _long_frame(grid, horizon, means)
@@ -77,26 +88,49 @@ def quantile_column(level: float) -> str:
 class Grid:
     """The panel as a dense matrix: one row per series, one column per month up to the origin."""
 
-    def __init__(self, ids: np.ndarray, months: pd.DatetimeIndex, values: np.ndarray) -> None:
+    def __init__(
+        self,
+        ids: np.ndarray,
+        months: pd.DatetimeIndex,
+        values: np.ndarray,
+        stock_end: np.ndarray | None = None,
+        censoring: bool = True,
+    ) -> None:
         self.ids = ids
         self.months = months
-        self.values = values  # NaN = not reported (or before the series began)
-        self.observed = ~np.isnan(values)
+        self.reported = values  # NaN = not reported (or before the series began)
+        self.stock_end = stock_end
+        censored = (values == 0) & (stock_end == 0) if stock_end is not None else False
+        censored = censored if censoring else False
+        self.values = np.where(censored, np.nan, values)  # what the models see
+        self.observed = ~np.isnan(self.values)
+
+    def ended_empty(self) -> np.ndarray:
+        """Per series: its last report ended with no stock on hand (False without stock_end)."""
+        if self.stock_end is None:
+            return np.zeros(len(self.ids), dtype=bool)
+        reported = ~np.isnan(self.reported)
+        last = self.reported.shape[1] - 1 - np.argmax(reported[:, ::-1], axis=1)
+        return np.asarray(self.stock_end[np.arange(len(self.ids)), last] == 0)
 
     @classmethod
-    def of(cls, panel: pd.DataFrame, panel_end: pd.Timestamp | None = None) -> Grid:
+    def of(
+        cls, panel: pd.DataFrame, panel_end: pd.Timestamp | None = None, censoring: bool = True
+    ) -> Grid:
         missing = {"unique_id", "ds", "y"} - set(panel.columns)
         if missing:
             raise ValueError(f"panel lacks column(s) {', '.join(sorted(missing))}")
-        data = panel[["unique_id", "ds", "y"]]
-        end = pd.Timestamp(panel_end) if panel_end is not None else data["ds"].max()
-        data = data[data["ds"] <= end]
+        end = pd.Timestamp(panel_end) if panel_end is not None else panel["ds"].max()
+        data = panel[panel["ds"] <= end]
         if data.empty:
             raise ValueError("panel has no month up to the forecast origin")
         months = pd.date_range(data["ds"].min(), end, freq="MS")
-        wide = data.pivot_table(index="unique_id", columns="ds", values="y", aggfunc="first")
-        wide = wide.reindex(columns=months)
-        return cls(wide.index.to_numpy(dtype=str), months, wide.to_numpy(dtype=float))
+        wide = _wide(data, "y", months)
+        stock = None
+        if "stock_end" in data.columns:
+            stock = _wide(data, "stock_end", months).reindex(wide.index).to_numpy(dtype=float)
+        ids, values = wide.index.to_numpy(dtype=str), wide.to_numpy(dtype=float)
+        return cls(ids, months, values, stock, censoring)
 
     def filled(self) -> np.ndarray:
         """Missing months (after a series' first report) filled with the mean of the 3 observed
@@ -117,8 +151,16 @@ class Grid:
         return out
 
 
+def _wide(data: pd.DataFrame, column: str, months: pd.DatetimeIndex) -> pd.DataFrame:
+    wide = data.pivot_table(index="unique_id", columns="ds", values=column, aggfunc="first")
+    return wide.reindex(columns=months)
+
+
 def point_forecasts(grid: Grid, horizon: int, method: str, n_jobs: int) -> np.ndarray:
     """(series x horizon) point forecasts, >= 0."""
+    if method == "stock_aware":
+        median = single_forecasts(grid, horizon, ["Median6"], n_jobs)["Median6"]
+        return np.where(grid.ended_empty()[:, None], 0.0, median)
     names = ENSEMBLE if method == "ensemble" else (method,)
     per_model = single_forecasts(grid, horizon, names, n_jobs)
     stacked = np.stack([per_model[name] for name in names])

@@ -59,7 +59,7 @@ def _router(shell: Shell) -> APIRouter:
             who = user.fhir_user.removeprefix("Practitioner/")
             day, rows = await run_in_threadpool(_panel, shell.services, who)
             return shell.view(
-                request, user, "adherence_panel.html", day=day, rows=rows, **helpers(request)
+                request, user, "adherence_panel.html", as_of=day, rows=rows, **helpers(request)
             )
 
         return await guarded(shell, request, PANEL_ROLES, work, "adherence.bad_input")
@@ -73,7 +73,7 @@ def _router(shell: Shell) -> APIRouter:
                 request,
                 user,
                 "adherence_outreach.html",
-                day=day,
+                as_of=day,
                 items=items,
                 can_call=user.role in CALLERS,
                 **helpers(request),

@@ -44,9 +44,9 @@ class ConditionLine:
 @dataclass(frozen=True, slots=True)
 class Overview:
     as_of: date | None
-    measured: int  # therapies with a PDC
-    therapies: int
-    adherent_share: float | None  # None when nothing is measured (never 0 %)
+    measured: int | None  # therapies with a PDC (None: suppressed)
+    therapies: int | None
+    adherent_share: float | None  # None when nothing is measured (never 0 %) or suppressed
     bins: tuple[Bin, ...]
     conditions: tuple[ConditionLine, ...]
     bands: dict[str, int | None]
@@ -66,9 +66,9 @@ def overview(conn: Connection, identities: bool) -> Overview:
     measured, adherent = _adherence_counts(conn)
     return Overview(
         as_of=day,
-        measured=measured,
-        therapies=int(total),
-        adherent_share=adherent / measured if measured else None,
+        measured=suppress(measured, identities),
+        therapies=suppress(int(total), identities),
+        adherent_share=adherent / measured if suppress(measured, identities) else None,
         bins=bins,
         conditions=tuple(by_condition(conn, identities)),
         bands=bands(conn, day, identities),

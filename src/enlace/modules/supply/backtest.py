@@ -12,6 +12,7 @@ can score the forecasts independently.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ SINGLES = ("TSB", "IMAPA", "ADIDA", "CrostonSBA", "SES", "AutoETS", "Median6")
 DEMAND = "ensemble_demand"  # the censoring-corrected ensemble (forecast's default for policies)
 DEFAULT_METHODS = (*BASELINES, *SINGLES, "ensemble", DEMAND, "stock_aware")
 SEPARATOR = "|"
+MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 def panel_of(rows: Iterable[LmisRow]) -> pd.DataFrame:
@@ -55,11 +57,11 @@ def panel_of(rows: Iterable[LmisRow]) -> pd.DataFrame:
 def parse_holdout(text: str) -> tuple[pd.Timestamp, int]:
     """ "2019-07:2019-09" -> (2019-07-01, 3 months). ValueError names what is wrong."""
     first, sep, last = text.partition(":")
-    try:
-        start = pd.Timestamp(f"{first.strip()}-01")
-        end = pd.Timestamp(f"{last.strip()}-01") if sep else start
-    except ValueError as exc:
-        raise ValueError(f"holdout {text!r}: expected YYYY-MM:YYYY-MM") from exc
+    parts = [first.strip(), last.strip()] if sep else [first.strip()]
+    if not all(MONTH.fullmatch(p) and 1 <= int(p[5:]) <= 12 for p in parts):
+        raise ValueError(f"holdout {text!r}: expected YYYY-MM:YYYY-MM")
+    start = pd.Timestamp(f"{parts[0]}-01")
+    end = pd.Timestamp(f"{parts[-1]}-01")
     months = (end.year - start.year) * 12 + end.month - start.month + 1
     if months < 1:
         raise ValueError(f"holdout {text!r}: ends before it starts")

@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from enlace.bootstrap import build
-from enlace.entrypoints.cli import supply_replay_cli
+from enlace.entrypoints.cli import supply_forecast_cli, supply_replay_cli
 from enlace.interactions.context import Services
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us
@@ -22,6 +22,7 @@ from enlace.modules.supply_kpis.service import FACILITIES
 
 supply_app = typer.Typer(help="Stock-out monitoring: KPIs, snapshot, alerts.", no_args_is_help=True)
 supply_replay_cli.register(supply_app)
+supply_forecast_cli.register(supply_app)
 
 BAD_INPUT = 2
 DATE_HELP = "Day (YYYY-MM-DD, not in the future); default today (UTC)."

@@ -140,16 +140,32 @@ def read_demand(
     grain: str,
     progress: Callable[[int], None] = lambda n: None,
 ) -> pd.DataFrame:
-    """Demand points for every facility x product x period in window (first, last)."""
+    """Demand points for every facility x product x period in window (first, last): the
+    products a facility holds now or issued in the window (one query per pair to find them),
+    then per period."""
     spans = periods(window[0], window[1], grain)
     prescribed = supply_kpis.read_prescriptions(services, conn, spans[0][0], spans[-1][1])
     points: list[Point] = []
     for facility in facilities:
+        held = held_products(conn, facility, products, spans[0][0], spans[-1][1])
         for span in spans:
-            points.extend(facility_points(conn, facility, products, span, prescribed))
+            points.extend(facility_points(conn, facility, held, span, prescribed))
         progress(1)
     columns = list(Point.__slots__)
     return pd.DataFrame([_row(p) for p in points], columns=columns)
+
+
+def held_products(
+    conn: Any, facility: str, products: Sequence[str], first: date, end: date
+) -> list[str]:
+    """Products on hand at the facility now, or issued there in [first, end)."""
+    on_hand = {s.product for s in inventory.stock_on_hand(conn, facility, by_lot=False)}
+    since, until = (datetime.combine(d, time(), UTC) for d in (first, end))
+    return [
+        p
+        for p in products
+        if p in on_hand or inventory.consumption(conn, facility, p, since, until) > 0
+    ]
 
 
 def _row(point: Point) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from enlace.modules.analytics.engine import Row, ViewRunner
-from enlace.modules.analytics.targets import RefreshMark, Target, coerce, sql_type
+from enlace.modules.analytics.targets import RefreshMark, Target, coercer, sql_type
 from enlace.modules.analytics.viewdef import CompiledView
 from enlace.store.records import StoredVersion
 from enlace.store.repository import FhirRepository
@@ -62,7 +62,7 @@ class _Writer:
     def __init__(self, view: CompiledView, target: Target, progress: Progress | None) -> None:
         self.view, self.target, self.progress = view, target, progress
         self.runner = ViewRunner(view)
-        self.kinds = [sql_type(c) for c in view.columns]
+        self.coercers = [coercer(sql_type(c)) for c in view.columns]
         self.resources = self.deleted = self.rows_written = 0
 
     def replace(self, versions: list[StoredVersion], delete_first: bool) -> None:
@@ -71,7 +71,7 @@ class _Writer:
         if delete_first:
             self.target.delete_resources(self.view.name, [v.id for v in versions])
         rows: list[Row] = []
-        kinds = self.kinds
+        coercers = self.coercers
         for version in versions:
             if version.deleted:
                 self.deleted += 1
@@ -79,7 +79,7 @@ class _Writer:
             resource = version.resource()
             key = (version.id,)
             for row in self.runner.rows(resource):
-                rows.append(key + tuple(coerce(k, v) for k, v in zip(kinds, row, strict=True)))
+                rows.append((*key, *[f(v) for f, v in zip(coercers, row, strict=True)]))
         self.target.insert(self.view.name, self.view.column_names, rows)
         self.resources += len(versions)
         self.rows_written += len(rows)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -72,19 +72,39 @@ def sql_type(column: ViewColumn) -> str:
     return "VARCHAR"
 
 
-def coerce(kind: str, value: Any) -> Any:
-    """A value as its column's SQL type; a value of another kind is NULL there, not an error."""
-    if value is None:
-        return None
-    if kind == "BOOLEAN":
-        return value if type(value) is bool else None
-    if kind == "BIGINT":
-        return value if type(value) is int else None
-    if kind == "DOUBLE":
-        return float(value) if type(value) in (int, float) else None
-    if type(value) is str:
+def _boolean(value: Any) -> Any:
+    return value if type(value) is bool else None
+
+
+def _bigint(value: Any) -> Any:
+    return value if type(value) is int else None
+
+
+def _double(value: Any) -> Any:
+    kind = type(value)
+    return value if kind is float else (float(value) if kind is int else None)
+
+
+def _text(value: Any) -> Any:
+    if value is None or type(value) is str:
         return value
+    if type(value) is bool:
+        return "true" if value else "false"
     return json.dumps(value, separators=(",", ":"))
+
+
+_COERCERS = {"BOOLEAN": _boolean, "BIGINT": _bigint, "DOUBLE": _double, "VARCHAR": _text}
+
+
+def coercer(kind: str) -> Callable[[Any], Any]:
+    """How a value becomes its column's SQL type: a value of another kind is NULL there (a
+    number in a BIGINT column must be an integer), not an error; text columns take any value,
+    complex ones as JSON."""
+    return _COERCERS[kind]
+
+
+def coerce(kind: str, value: Any) -> Any:
+    return _COERCERS[kind](value)
 
 
 class Target(Protocol):

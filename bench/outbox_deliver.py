@@ -3,7 +3,7 @@
 .venv/bin/python bench/outbox_deliver.py [--db sqlite|postgres] [--messages 5000] [--runs 3]
 
 Each run: `--messages` opted-in patients get one adherence message each, queued with
-`messaging.enqueue` in transactions of 500 (as the daily intervention job does: one transaction
+`messaging.enqueue_many` in transactions of 500 (as the daily intervention job does: one transaction
 for the day's actions), then `messaging.deliver` hands them to the file adapter
 ($VAR/outbox.ndjson) and records each as delivered with its FHIR Communication and attempt row.
 Reports the median queueing rate and delivery rate (messages/s; issue 16's target is >= 500/s
@@ -44,12 +44,14 @@ def one_run(services: object, patients: int, run: int) -> tuple[float, float]:
     at = NOON + run * 2 * DAY  # a new day each run: the caps let one message a patient through
     started = time.perf_counter()
     for first in range(0, patients, BATCH):
+        requests = [
+            messaging.MessageRequest(
+                f"p{i}", "dose-reminder", PARAMS, f"bench-{run}-{i}", {"rule": "bench"}
+            )
+            for i in range(first, min(first + BATCH, patients))
+        ]
         with db.begin() as conn:
-            for i in range(first, min(first + BATCH, patients)):
-                request = messaging.MessageRequest(
-                    f"p{i}", "dose-reminder", PARAMS, f"bench-{run}-{i}", {"rule": "bench"}
-                )
-                messaging.enqueue(conn, request, at)
+            messaging.enqueue_many(conn, requests, at)
     queued_s = time.perf_counter() - started
     adapter = messaging.default_adapter(services.settings.var_dir)  # type: ignore[attr-defined]
     started = time.perf_counter()

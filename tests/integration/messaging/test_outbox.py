@@ -13,7 +13,7 @@ from enlace.interactions.context import Services
 from enlace.kernel.clock import epoch_us
 from enlace.kernel.errors import FhirError
 from enlace.modules import messaging
-from enlace.modules.messaging.outbox import OutgoingMessage
+from enlace.modules.messaging.adapters import OutgoingMessage
 from enlace.modules.messaging.tables import attempts, outbox
 
 # Mexico City is UTC-6 all year (no daylight saving since 2022).
@@ -207,3 +207,23 @@ def test_a_deliverer_that_lost_its_lease_records_nothing(services: Services) -> 
         tried = conn.execute(select(attempts.c.adapter)).scalars().all()
         status = conn.execute(select(outbox.c.status).where(outbox.c.id == queued.id)).scalar()
     assert tried == ["flaky"] and status == "delivered"
+
+
+def test_a_batch_counts_its_own_messages_against_the_caps(services: Services) -> None:
+    _opt_in(services, "p1")
+    _opt_in(services, "p2")
+    requests = [
+        messaging.MessageRequest(p, "refill-reminder", PARAMS, key)
+        for p, key in (("p1", "a"), ("p1", "b"), ("p2", "c"), ("p1", "a"))
+    ]
+    with services.db.begin() as conn:
+        answers = messaging.enqueue_many(conn, requests, NOON)
+    assert [(a.status, a.outcome) for a in answers] == [
+        ("queued", None),
+        ("not-sent", "not sent: frequency cap"),  # p1's second of the day
+        ("queued", None),
+        ("queued", None),  # the same key again: the same message
+    ]
+    assert answers[0].id == answers[3].id
+    with services.db.read() as conn:
+        assert len(conn.execute(select(outbox.c.id)).all()) == 3

@@ -30,11 +30,12 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import orjson
 from sqlalchemy import Connection, insert, select
 
-from enlace.modules.messaging import MessageRequest, enqueue
+from enlace.modules.messaging import MessageRequest, enqueue_many
 from enlace.modules.messaging.tables import actions
 from enlace.store.database import Database
 from enlace.store.repository import FhirRepository
@@ -168,6 +169,8 @@ def apply_interventions(
     scored = [(r.patient, r.therapy, r.probability) for r in ranked]
     arms = assign(conn, settings.study, scored, day, now_us)
     done = _done_today(conn, settings.study.id, day)
+    rows: list[dict[str, Any]] = []
+    messages: list[tuple[MessageRequest, dict[str, Any]]] = []  # sent in one batch, in order
     for risk in ranked:
         arm = arms.get((risk.patient, risk.therapy))
         if arm is None:
@@ -175,8 +178,28 @@ def apply_interventions(
         report.enrolled += 1
         report.control += arm.arm == CONTROL
         for action in plan(risk, arm.arm, settings):
-            if (risk.patient, risk.therapy, action.kind) not in done:
-                _act(conn, repo, risk, arm, action, day, now_us, settings, report)
+            if (risk.patient, risk.therapy, action.kind) in done:
+                continue
+            row = _action_row(risk, arm, action, day, now_us, settings.study.id)
+            if action.kind == "message":
+                messages.append((_message_request(risk, action, row, settings), row))
+                continue
+            row["reference"] = _fhir_action(conn, repo, risk, action, day, settings)
+            if row["reference"] is not None:  # else an open Task or a recent notice covers it
+                rows.append(row)
+    for queued, (_, row) in zip(
+        enqueue_many(conn, [m for m, _ in messages], now_us), messages, strict=True
+    ):
+        row["reference"] = queued.id
+        rows.append(row)
+        if queued.outcome:
+            report.messages_not_sent[queued.outcome] = (
+                report.messages_not_sent.get(queued.outcome, 0) + 1
+            )
+    if rows:
+        conn.execute(insert(actions), rows)
+    for row in rows:
+        report.actions[row["rule"]] = report.actions.get(row["rule"], 0) + 1
     return report
 
 
@@ -188,54 +211,45 @@ def _done_today(conn: Connection, study: str, day: date) -> set[tuple[str, str, 
     return {(r.patient, r.therapy, r.kind) for r in rows}
 
 
-def _act(
+def _action_row(
+    risk: TherapyRisk, arm: Assignment, action: Action, day: date, now_us: int, study: str
+) -> dict[str, Any]:
+    return {
+        "id": _action_id(study, risk, day, action.kind),
+        "study": study,
+        "patient": risk.patient,
+        "therapy": risk.therapy,
+        "day": day.isoformat(),
+        "kind": action.kind,
+        "rule": action.rule,
+        "probability": risk.probability,
+        "features": orjson.dumps(_reason(risk, arm, action, day)).decode(),
+        "reference": None,
+        "created_us": now_us,
+    }
+
+
+def _message_request(
+    risk: TherapyRisk, action: Action, row: dict[str, Any], settings: InterventionSettings
+) -> MessageRequest:
+    assert action.template is not None
+    key = f"{row['study']}|{risk.patient}|{risk.therapy}|{row['day']}|message"
+    params = fhir.message_params(risk, action.template, settings.sender)
+    return MessageRequest(risk.patient, action.template, params, key, orjson.loads(row["features"]))
+
+
+def _fhir_action(
     conn: Connection,
     repo: FhirRepository,
     risk: TherapyRisk,
-    arm: Assignment,
     action: Action,
     day: date,
-    now_us: int,
     settings: InterventionSettings,
-    report: InterventionReport,
-) -> None:
+) -> str | None:
     study = settings.study.id
-    reason = _reason(risk, arm, action, day)
-    reference: str | None
-    if action.kind == "message":
-        assert action.template is not None
-        key = f"{study}|{risk.patient}|{risk.therapy}|{day.isoformat()}|message"
-        params = fhir.message_params(risk, action.template, settings.sender)
-        queued = enqueue(
-            conn, MessageRequest(risk.patient, action.template, params, key, reason), now_us
-        )
-        reference = queued.id
-        if queued.outcome:
-            report.messages_not_sent[queued.outcome] = (
-                report.messages_not_sent.get(queued.outcome, 0) + 1
-            )
-    elif action.kind == "outreach-task":
-        reference = fhir.open_outreach(conn, repo, study, risk, action.rule, day)
-    else:
-        reference = fhir.notify_physician(conn, repo, study, risk, day, settings.notify_every_days)
-    if reference is None:  # an open Task or a recent notice already covers it
-        return
-    conn.execute(
-        insert(actions).values(
-            id=_action_id(study, risk, day, action.kind),
-            study=study,
-            patient=risk.patient,
-            therapy=risk.therapy,
-            day=day.isoformat(),
-            kind=action.kind,
-            rule=action.rule,
-            probability=risk.probability,
-            features=orjson.dumps(reason).decode(),
-            reference=reference,
-            created_us=now_us,
-        )
-    )
-    report.actions[action.rule] = report.actions.get(action.rule, 0) + 1
+    if action.kind == "outreach-task":
+        return fhir.open_outreach(conn, repo, study, risk, action.rule, day)
+    return fhir.notify_physician(conn, repo, study, risk, day, settings.notify_every_days)
 
 
 def _reason(risk: TherapyRisk, arm: Assignment, action: Action, day: date) -> dict[str, object]:

@@ -2,7 +2,7 @@
 consent, quiet hours and frequency caps, queued in the causing transaction (outbox) and
 delivered after commit through pluggable adapters; each sent message is a FHIR Communication.
 
-Public API (docs/messaging.md): `enqueue` + `MessageRequest` (inside your transaction),
+Public API (docs/messaging.md): `enqueue` / `enqueue_many` + `MessageRequest` (inside your transaction),
 `deliver` / `deliver_due` (after commit), `set_preference`, `grant`, `withdraw`,
 `delivered_between`, `status_counts`, the `Adapter` protocol and its `FileAdapter` /
 `ConsoleAdapter`, `TEMPLATES` and `render`.
@@ -25,12 +25,12 @@ from enlace.modules.messaging.consent import (
     withdraw,
 )
 from enlace.modules.messaging.domain import CHANNELS, DEFAULT_POLICY, Policy
-from enlace.modules.messaging.outbox import (
-    DeliveryReport,
+from enlace.modules.messaging.outbox import DeliveryReport, deliver
+from enlace.modules.messaging.queueing import (
     MessageRequest,
     Queued,
-    deliver,
     enqueue,
+    enqueue_many,
     message_id,
 )
 from enlace.modules.messaging.service import (
@@ -62,6 +62,7 @@ __all__ = [
     "deliver_due",
     "delivered_between",
     "enqueue",
+    "enqueue_many",
     "grant",
     "message_id",
     "preference_of",

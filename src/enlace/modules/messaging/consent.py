@@ -85,3 +85,24 @@ def consent_of(conn: Connection, patient: str, channel: str) -> ConsentState | N
     if row is None:
         return None
     return ConsentState(row.sender, row.granted_us, row.withdrawn_us)
+
+
+def preferences_of(conn: Connection, patients: list[str]) -> dict[str, Preference]:
+    found = {}
+    for start in range(0, len(patients), 500):
+        query = select(preferences).where(preferences.c.patient.in_(patients[start : start + 500]))
+        for row in conn.execute(query):
+            found[row.patient] = Preference(
+                row.channel, row.address, row.language, row.last_inbound_us
+            )
+    return found
+
+
+def consents_of(conn: Connection, patients: list[str]) -> dict[tuple[str, str], ConsentState]:
+    found = {}
+    for start in range(0, len(patients), 500):
+        query = select(consents).where(consents.c.patient.in_(patients[start : start + 500]))
+        for row in conn.execute(query):
+            state = ConsentState(row.sender, row.granted_us, row.withdrawn_us)
+            found[(row.patient, row.channel)] = state
+    return found

@@ -16,16 +16,13 @@ effect".
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from enlace.kernel.clock import fhir_instant, from_epoch_us
 from enlace.store.bulk import PutItem
@@ -34,103 +31,12 @@ from enlace.store.repository import FhirRepository
 
 from . import domain
 from .adapters import Adapter, OutgoingMessage
-from .consent import consent_of, preference_of
 from .fhir_map import communication
 from .tables import attempts, consents, outbox
-from .templates import render, template
+from .templates import template
 
 log = logging.getLogger(__name__)
-LIVE = ("queued", "sending", "delivered")  # statuses that count against a frequency cap
 BATCH = 500
-
-
-@dataclass(frozen=True, slots=True)
-class MessageRequest:
-    patient: str  # Patient logical id
-    template: str
-    params: dict[str, str]
-    dedupe_key: str  # the same key twice writes one message (a job run twice)
-    reason: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Queued:
-    id: str
-    status: str  # queued | not-sent
-    outcome: str | None  # why not sent
-    not_before_us: int
-    new: bool  # False: the dedupe key had already been queued
-
-
-def message_id(dedupe_key: str) -> str:
-    return "msg-" + hashlib.sha256(dedupe_key.encode()).hexdigest()[:32]
-
-
-def enqueue(
-    conn: Connection,
-    request: MessageRequest,
-    now_us: int,
-    policy: domain.Policy = domain.DEFAULT_POLICY,
-) -> Queued:
-    """Write the message in the caller's transaction: queued, or not-sent with the reason."""
-    found = conn.execute(select(outbox).where(outbox.c.dedupe_key == request.dedupe_key)).first()
-    if found is not None:
-        return Queued(found.id, found.status, found.outcome, found.not_before_us, new=False)
-    chosen = template(request.template)
-    preference = preference_of(conn, request.patient)
-    language = preference.language if preference else "es-MX"
-    text = render(request.template, request.params, language)
-    consent = consent_of(conn, request.patient, preference.channel) if preference else None
-    outcome = domain.blocked_by(preference, consent, chosen, now_us)
-    send_at = domain.release_time(now_us, policy)
-    if outcome is None and chosen.kind in policy.caps:
-        times = _live_times(conn, request.patient, chosen.kind, send_at)
-        outcome = domain.CAPPED if domain.over_cap(chosen.kind, send_at, times, policy) else None
-    row: dict[str, Any] = {
-        "id": message_id(request.dedupe_key),
-        "dedupe_key": request.dedupe_key,
-        "patient": request.patient,
-        "kind": chosen.kind,
-        "template": chosen.name,
-        "channel": preference.channel if preference else None,
-        "address": preference.address if preference else None,
-        "language": language,
-        "text": text,
-        "reason": orjson.dumps(request.reason).decode(),
-        "status": "queued" if outcome is None else "not-sent",
-        "outcome": outcome,
-        "queued_us": now_us,
-        "not_before_us": send_at,
-        "next_attempt_us": send_at,
-        "attempts": 0,
-    }
-    written = conn.execute(_insert_new(conn).values(**row))
-    if written.rowcount == 0:  # a concurrent run queued the same key: theirs stands
-        theirs = conn.execute(select(outbox).where(outbox.c.dedupe_key == request.dedupe_key))
-        found = theirs.one()
-        return Queued(found.id, found.status, found.outcome, found.not_before_us, new=False)
-    return Queued(row["id"], row["status"], outcome, send_at, new=True)
-
-
-def _insert_new(conn: Connection) -> Any:
-    """INSERT that leaves an existing dedupe key alone (no savepoint round trips)."""
-    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    return dialect_insert(outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
-
-
-def _live_times(conn: Connection, patient: str, kind: str, around_us: int) -> list[int]:
-    c = outbox.c
-    week = 7 * domain.DAY_US
-    rows = conn.execute(
-        select(c.not_before_us).where(
-            c.patient == patient,
-            c.kind == kind,
-            c.status.in_(LIVE),
-            c.not_before_us > around_us - week,
-            c.not_before_us < around_us + week,
-        )
-    )
-    return [row.not_before_us for row in rows]
 
 
 @dataclass

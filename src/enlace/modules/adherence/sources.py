@@ -23,7 +23,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, select
-from sqlalchemy.orm import aliased
 
 from enlace.modules import catalog
 from enlace.modules.adherence.domain import Interruption
@@ -228,25 +227,21 @@ def _references(conn: Connection, rx_ids: list[str], param: str, target: str) ->
 
 
 def _clinics(conn: Connection, rx_ids: list[str]) -> dict[str, str]:
-    """MedicationRequest.encounter -> Encounter.serviceProvider, one join."""
-    rx = aliased(reference_index)
-    enc = aliased(reference_index)
-    query = (
-        select(rx.c.resource_id, enc.c.target_id)
-        .join(
-            enc,
-            (enc.c.resource_type == "Encounter") & (enc.c.resource_id == rx.c.target_id),
+    """MedicationRequest.encounter -> Encounter.serviceProvider: two lookups by resource id
+    (a join of the index with itself made SQLite scan it: 4 s for 2,000 prescriptions)."""
+    encounters = _references(conn, rx_ids, "encounter", "Encounter")
+    r = reference_index.c
+    wanted = sorted(set(encounters.values()))
+    providers: dict[str, str] = {}
+    for start in range(0, len(wanted), IDS_PER_QUERY):
+        query = select(r.resource_id, r.target_id).where(
+            r.resource_type == "Encounter",
+            r.resource_id.in_(wanted[start : start + IDS_PER_QUERY]),
+            r.param == "service-provider",
+            r.target_type == "Organization",
         )
-        .where(
-            rx.c.resource_type == "MedicationRequest",
-            rx.c.resource_id.in_(rx_ids),
-            rx.c.param == "encounter",
-            rx.c.target_type == "Encounter",
-            enc.c.param == "service-provider",
-            enc.c.target_type == "Organization",
-        )
-    )
-    return {str(row[0]): str(row[1]) for row in conn.execute(query)}
+        providers.update((str(row[0]), str(row[1])) for row in conn.execute(query))
+    return {rx: providers[enc] for rx, enc in encounters.items() if enc in providers}
 
 
 def condition_group(therapy: str) -> str | None:

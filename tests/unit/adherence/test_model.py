@@ -85,3 +85,12 @@ def test_reminders_change_refills_and_the_same_seed_without_them_is_the_counterf
     # reminded patients refill sooner and stop less: more fills, less total lateness
     assert len(treated.columns()[0]) > len(control.columns()[0])
     assert np.array_equal(treated.covariates, control.covariates)
+
+
+def test_explain_skips_rows_below_the_threshold(small):
+    fitted, _, data = small
+    rows = data.x[:200]
+    p = fitted.predict(rows)
+    full = model.explain(fitted, rows)
+    partial = model.explain(fitted, rows, at_least=0.1)
+    assert [r if q >= 0.1 else [] for r, q in zip(full, p, strict=True)] == partial

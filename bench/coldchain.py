@@ -5,7 +5,7 @@
 Each of `--loggers` fridge loggers (one per pharmacy of the catalog, cycling) gets 48 hours of
 history (a reading every 15 minutes, 4-6 °C), then `--messages` one-reading messages go through
 `monitoring.ingest.ingest` in turn (what a logger's gateway sends every 15 minutes): storing,
-re-reading 48 h of the series, faults and alarms. Baseline in the same run: the same messages
+re-reading 14 h of the series, faults and alarms. Baseline in the same run: the same messages
 from home thermometers bound to patients (body temperature 8310-5, the patient rules with
 NEWS2), the path every other device takes. Then one excursion per logger: a 12-hour batch at
 9.5-9.7 °C (not one value: that would be a stuck sensor) that opens it and quarantines the facility's insulin lot (ledger adjustment, EPCIS

@@ -28,6 +28,15 @@ if [[ "$LAST_DAY" < "$(date -u +%F)" ]]; then
   "$BIN/enlace" supply snapshot --date "$LAST_DAY" >/dev/null
 fi
 "$BIN/enlace" pharmacy refills --date "$LAST_DAY" >/dev/null
+# Adherence (issue 11): a small abandonment model, trained once on generated refill histories (not
+# on the demo's patients), then the daily job on the last day lived: PDC and persistence of every
+# therapy, risk scores, the day's interventions, the month's measures as FHIR (/adherence/...).
+if [ ! -f "${ENLACE_VAR_DIR:-var}/models/adherence_model.joblib" ]; then
+  "$BIN/enlace" adherence train --patients "${DEMO_ADHERENCE_PATIENTS:-1000}" | tail -n 1
+fi
+ADHERENCE_DAY=$LAST_DAY
+if [[ ! "$LAST_DAY" < "$(date -u +%F)" ]]; then ADHERENCE_DAY=$(date -u +%F); fi
+"$BIN/enlace" adherence run --as-of "$ADHERENCE_DAY" --publish
 # The regulator's page (/procurement) shows saved analyses of the Mexican procurement samples.
 PROCUREMENT=${DEMO_PROCUREMENT:-../shared/data/procurement-mx}
 for sample in "$PROCUREMENT"/*/; do

@@ -199,7 +199,9 @@ def _statsforecast(
         n_jobs=n_jobs,
         fallback_model=models.statsforecast_models(["Naive"])[0],
     )
-    result = engine.forecast(df=long, h=horizon)
+    with warnings.catch_warnings():  # AutoETS on 2-3 month series divides by zero, then falls back
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        result = engine.forecast(df=long, h=horizon)
     position = pd.Series(np.arange(len(grid.ids)), index=grid.ids)
     row = position.reindex(result["unique_id"].astype(str)).to_numpy()
     step = np.tile(np.arange(horizon), len(result) // horizon)

@@ -146,3 +146,40 @@ def test_budget_cuts_the_essential_line_before_the_arv(
 
     assert orders(12_450_000) == {MET: 28, ABC: 22}
     assert orders(12_000_000) == {ABC: 21}
+
+
+def test_forecast_mean_and_spread_set_the_level(
+    services: Services, db: Database, ledger: StockLedger
+) -> None:
+    """With a forecast of 40 a month, spread 10, for HERE metformin (cover 2.25 months):
+    S = 40 x 2.25 + 1.644854 x 10 x 1.5 = 90 + 24.6728 = 114.67 -> order 115 (0 on hand).
+    A spread below Poisson is raised to it: mean 16, spread 1 -> sigma 4 for the ARV:
+    S = 36 + 2.326348 x 4 x 1.5 = 49.958 -> order 50 - 9 = 41."""
+    hand_computed_ledger(db, ledger)
+    forecasts = {(HERE, MET): (40.0, 10.0), (HERE, ABC): (16.0, 1.0)}
+    with db.read() as conn:
+        found = requisitions.plan(
+            conn, D, facilities=FACILITIES, products=PRODUCTS, forecasts=forecasts
+        )
+    orders = {s.product: s.quantity for s in found if s.kind == "order" and s.facility == HERE}
+    assert orders == {MET: 115, ABC: 41}
+
+
+def test_run_with_the_demand_forecast_end_to_end(
+    services: Services, db: Database, ledger: StockLedger
+) -> None:
+    """Through supply.demand and supply.forecast (two facilities, two products): HERE, out of
+    metformin,
+    gets an urgent SupplyRequest; a rerun keeps one request per line."""
+    hand_computed_ledger(db, ledger)
+    found = requisitions.run(
+        db, services.repo, D, 1, services=services, facilities=FACILITIES, products=PRODUCTS
+    )
+    here = [s for s in found if s.kind == "order" and (s.facility, s.product) == (HERE, MET)]
+    assert len(here) == 1 and here[0].quantity > 0 and here[0].reason == "stocked-out"
+    requisitions.run(
+        db, services.repo, D, 2, services=services, facilities=FACILITIES, products=PRODUCTS
+    )
+    with db.read() as conn:
+        rows = requisitions.read_day(conn, D)
+    assert len(rows) == len(found) and all(r["request_id"] for r in rows if r["kind"] == "order")

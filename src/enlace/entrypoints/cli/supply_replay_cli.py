@@ -107,7 +107,9 @@ def requisitions_command(
         raise _fail(exc) from exc
     columns = (TextColumn("requisitions"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, transient=not sys.stderr.isatty()) as progress:
-        task = progress.add_task("facilities", total=len(requisitions.served_facilities()))
+        # each facility twice: its demand history for the forecast, then its positions
+        total = 2 * len(requisitions.served_facilities())
+        task = progress.add_task("facilities", total=total)
         found = requisitions.run(
             services.db,
             services.repo,
@@ -115,6 +117,7 @@ def requisitions_command(
             epoch_us(services.repo.clock()),
             lambda n: progress.advance(task, n),
             None if budget == -1.0 else round(budget * 100),
+            services,
         )
     orders = [s for s in found if s.kind == "order"]
     typer.echo(

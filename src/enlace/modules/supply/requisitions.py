@@ -3,8 +3,10 @@ demand it shows, suggested orders as FHIR SupplyRequests (distribution center ->
 transfers between facilities (surplus that would expire -> a facility that will stock out).
 
 Per facility x product (read through supply_kpis' ledger reader, inventory's public API):
-- demand mu per month: OpenLMIS adjusted consumption of the last 90 days / 3 (corrected for
-  days out of stock); sigma: Poisson sqrt(mu) until the forecast distribution is wired in;
+- demand mu, sigma per month: supply.forecast's one-month-ahead mean and error spread of the
+  pair's corrected monthly demand (requisition_forecasts; `run(..., services=...)`), at least
+  Poisson sqrt(mu); a pair without history: OpenLMIS adjusted consumption of the last 90 days
+  / 3 (corrected for days out of stock) and sqrt(mu);
 - z from the class's cycle service level (life-sustaining 99 %, others 95 %, policy.py);
 - S = mu (R + L) + z sigma sqrt(R + L), R = the facility's delivery cycle, L = ROUTE_LEAD;
   capped at what the class's shelf life lets the facility use;
@@ -16,7 +18,7 @@ A rerun of a day deletes that day's SupplyRequests and rows, then writes the new
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -26,6 +28,7 @@ from sqlalchemy import Connection, delete, insert, select
 
 from enlace.modules import catalog, inventory, supply_kpis
 from enlace.modules.supply import policy
+from enlace.modules.supply.requisition_forecasts import forecast_pairs
 from enlace.modules.supply.tables import requisition_runs, suggestions
 from enlace.modules.supply_kpis.ledger_source import read_ledger
 from enlace.store.database import Database
@@ -56,12 +59,13 @@ def distribution_center() -> str:
     return next(f.slug for f in catalog.facilities() if f.kind == "distribution-center")
 
 
-def order_level(product: str, mu: float, review_months: float) -> float:
-    """S for one pair: the class's z, Poisson spread, capped by the class's shelf life."""
+def order_level(product: str, mu: float, review_months: float, sigma: float | None = None) -> float:
+    """S for one pair: the class's z, the forecast's spread (at least Poisson sqrt(mu)),
+    capped by the class's shelf life."""
     medicine = catalog.medicine_by_slug(product)
     klass = policy.product_class(medicine.atc if medicine else "")
     z = policy.z_for_cycle_service(policy.SERVICE_LEVELS[klass])
-    sigma = math.sqrt(max(mu, 0.0))
+    sigma = max(sigma or 0.0, math.sqrt(max(mu, 0.0)))
     level = policy.order_up_to(
         np.array([mu]), np.array([sigma]), review_months, ROUTE_LEAD_MONTHS, np.array([z])
     )
@@ -80,6 +84,7 @@ def plan(
     facilities: Sequence[catalog.Facility] | None = None,
     products: Sequence[str] | None = None,
     budget_centavos: int | None = None,
+    forecasts: Mapping[tuple[str, str], tuple[float, float]] | None = None,
 ) -> list[Suggestion]:
     """The day's orders and transfers, computed from the ledger (nothing written); by default
     every facility the distribution center serves and every product of the formulary."""
@@ -95,8 +100,11 @@ def plan(
         facility = ledger.facilities[int(ledger.facility[i])]
         product = ledger.products[int(ledger.product[i])]
         mu = 0.0 if math.isnan(monthly[i]) else float(monthly[i])
+        sigma: float | None = None
+        if forecasts and (facility, product) in forecasts:
+            mu, sigma = forecasts[(facility, product)]
         every = cycles.get(facility, supply_kpis.DEFAULT_CYCLE).every_days
-        level = order_level(product, mu, every / 30)
+        level = order_level(product, mu, every / 30, sigma)
         on_hand = int(ledger.on_hand[i])
         quantity = math.ceil(level - on_hand) if level > on_hand else 0
         days = on_hand / (mu / 30) if mu > 0 else None
@@ -258,11 +266,20 @@ def run(
     ran_us: int,
     progress: Progress = lambda n: None,
     budget_centavos: int | None = None,
+    services: Any | None = None,
+    facilities: Sequence[catalog.Facility] | None = None,
+    products: Sequence[str] | None = None,
 ) -> list[Suggestion]:
     """Plan from a read (dispensing is not held up on SQLite), then replace the day in one
-    write transaction."""
+    write transaction. With `services`, demand comes from supply.forecast."""
     with db.read() as conn:
-        found = plan(conn, day, progress, budget_centavos=budget_centavos)
+        served = list(facilities) if facilities is not None else served_facilities()
+        wanted = list(products) if products is not None else [m.slug for m in catalog.formulary()]
+        forecasts = None
+        if services is not None:
+            places = [f.slug for f in served]
+            forecasts = forecast_pairs(services, conn, day, places, wanted, progress)
+        found = plan(conn, day, progress, served, wanted, budget_centavos, forecasts)
     with db.begin() as conn:
         write(conn, repo, day, found, ran_us)
     return found

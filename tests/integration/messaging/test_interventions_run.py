@@ -139,3 +139,24 @@ def test_study_uplift_from_recorded_assignments(services: Services) -> None:
     assert report.abandonment.difference == pytest.approx(-1.0)
     [month] = report.monthly
     assert (month.month, month.n_treated, month.n_control) == ("2026-03", 2, 2)
+
+
+def test_written_resources_are_valid_r4(services: Services) -> None:
+    study = Study(id="s6")
+    [patient] = _patients_in("treated", study, 1, "high")
+    _opt_in(services, [patient])
+    risk = TherapyRisk(
+        patient, "atc:A10BA", 0.9, clinic="Organization/c1", prescriber="Practitioner/d1"
+    )
+    _run(services, [risk], study)
+    messaging.deliver_due(services.db, services.repo, NOON, services.settings.var_dir)
+    with services.db.read() as conn:
+        written = [
+            orjson.loads(v.content or b"{}")
+            for t in ("Task", "Communication")
+            for v in services.repo.scan(conn, t)
+        ]
+    assert {r["resourceType"] for r in written} == {"Task", "Communication"}
+    assert len(written) == 3  # the outreach Task, the physician's notice, the patient's message
+    for resource in written:
+        assert services.validate(resource) == [], resource

@@ -124,6 +124,10 @@ RUNS = [
         "--seeds",
         "3" if QUICK else "20",
     ],
+    *(
+        ["coldchain.py", "--db", db, "--messages", "100" if QUICK else "400"]
+        for db in ("sqlite", "postgres")
+    ),
 ]
 
 

@@ -227,3 +227,22 @@ def test_a_batch_counts_its_own_messages_against_the_caps(services: Services) ->
     assert answers[0].id == answers[3].id
     with services.db.read() as conn:
         assert len(conn.execute(select(outbox.c.id)).all()) == 3
+
+
+def test_the_background_deliverer_sends_what_is_due(services: Services) -> None:
+    import time
+
+    _opt_in(services)
+    queued = _queue(services, "k1", NOON)
+    stop = messaging.start_deliverer(
+        services.db, services.repo, services.settings.var_dir, 0.02, clock=lambda: datetime(
+            2026, 3, 10, 18, 5, tzinfo=UTC
+        ),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while not _lines(services) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop()
+    assert [line["id"] for line in _lines(services)] == [queued.id]

@@ -38,6 +38,7 @@ from enlace.modules.messaging.service import (
     adapters_named,
     deliver_due,
     delivered_between,
+    start_deliverer,
     status_counts,
 )
 from enlace.modules.messaging.templates import TEMPLATES, render
@@ -68,6 +69,7 @@ __all__ = [
     "preference_of",
     "render",
     "set_preference",
+    "start_deliverer",
     "status_counts",
     "withdraw",
 ]

@@ -3,18 +3,24 @@ is re-exported by `enlace.modules.messaging`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, func, select
 
+from enlace.kernel.clock import Clock, epoch_us, system_clock
 from enlace.store.database import Database
 from enlace.store.repository import FhirRepository
 
 from .adapters import Adapter, ConsoleAdapter, default_adapter
 from .outbox import DeliveryReport, deliver
 from .tables import outbox
+
+log = logging.getLogger(__name__)
+DELIVER_EVERY_S = 60.0  # a message due after quiet hours or a retry waits at most this long
 
 
 def adapters_named(name: str, var_dir: Path) -> Adapter:
@@ -68,3 +74,35 @@ def status_counts(conn: Connection) -> dict[str, int]:
         key = outcome if status == "not-sent" and outcome else status
         counts[key] = counts.get(key, 0) + int(n)
     return counts
+
+
+def start_deliverer(
+    db: Database,
+    repo: FhirRepository,
+    var_dir: Path,
+    every_s: float = DELIVER_EVERY_S,
+    clock: Clock = system_clock,
+    adapters: Adapter | Mapping[str, Adapter] | None = None,
+) -> Callable[[], None]:
+    """Deliver due messages every `every_s` seconds on a daemon thread (what a serving process
+    runs); returns the stop function. Several processes may each run one: messages are claimed."""
+    stop = threading.Event()
+    chosen = adapters or default_adapter(var_dir)
+
+    def run() -> None:
+        while not stop.wait(every_s):
+            try:
+                deliver(db, repo, chosen, epoch_us(clock()))
+            except Exception:
+                log.warning(
+                    "message delivery failed; next attempt in %.0f s", every_s, exc_info=True
+                )
+
+    thread = threading.Thread(target=run, name="enlace-message-delivery", daemon=True)
+    thread.start()
+
+    def stop_delivery() -> None:
+        stop.set()
+        thread.join(timeout=30)
+
+    return stop_delivery

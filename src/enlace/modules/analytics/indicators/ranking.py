@@ -14,6 +14,7 @@ now minus the score of the period ending six months earlier, ranked the same way
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
@@ -171,7 +172,7 @@ def _gain(now: float | None, before: float | None) -> float | None:
     return None if now is None or before is None else round(now - before, 2)
 
 
-def explain(ranking: list[ClinicRank], clinic: str, language: str = "es") -> dict[str, object]:
+def explain(ranking: list[ClinicRank], clinic: str, language: str = "es") -> dict[str, Any]:
     """Why `clinic` has its rank: its score, and each indicator's observed vs expected rate and
     contribution, as data and as sentences (es-MX default, en)."""
     found = next((r for r in ranking if r.clinic == clinic), None)

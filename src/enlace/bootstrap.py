@@ -13,7 +13,7 @@ from enlace.interactions.raw_operations import raw_operation
 from enlace.kernel.clock import Clock, system_clock
 from enlace.kernel.ids import IdFactory, random_ids
 from enlace.kernel.settings import Settings
-from enlace.modules import analytics, claims, coldchain, coverage, monitoring, pharmacy
+from enlace.modules import analytics, claims, coldchain, coverage, messaging, monitoring, pharmacy
 from enlace.modules.monitoring import channels as monitoring_channels
 from enlace.modules.monitoring import escalation
 from enlace.search import index_state, reindex_runner
@@ -104,6 +104,7 @@ def build(
         if settings.alert_loop_seconds > 0:
             notifier = monitoring_channels.default_notifier(settings.var_dir)
             escalation.start(db, repo, settings.alert_loop_seconds, notifier, clock)
+        messaging.start_deliverer(db, repo, settings.var_dir, clock=clock)  # patient messages
     return services
 
 

@@ -160,3 +160,29 @@ def test_unknown_view_and_target_are_refused(services: Services, tmp_path: Path)
     with pytest.raises(errors.FhirError) as target:
         analytics.refresh(services, target="oracle")
     assert target.value.status == 400
+
+
+def test_views_of_one_type_share_a_scan(services: Services, tmp_path: Path) -> None:
+    """A full refresh of two Patient views reads the store once and fills both; afterwards one
+    can be incremental while the other (changed) is rebuilt."""
+    _seed(services)
+    duck = tmp_path / "a.duckdb"
+    first: dict[str, Any] = {"resource": "Patient", "name": "pa",
+                             "select": [{"column": [{"name": "id", "path": "id"}]}]}  # fmt: skip
+    second: dict[str, Any] = {"resource": "Patient", "name": "pb", "where": [{"path": "gender = 'female'"}],
+                              "select": [{"column": [{"name": "id", "path": "id"}]}]}  # fmt: skip
+    with services.db.begin() as conn:
+        analytics.save_view(conn, first)
+        analytics.save_view(conn, second)
+    results = analytics.refresh(services, ["pa", "pb"], path=duck)
+    assert [(r.view, r.full, r.resources, r.row_count) for r in results] == [
+        ("pa", True, 3, 3), ("pb", True, 3, 2),
+    ]  # fmt: skip
+    second["where"] = [{"path": "gender = 'male'"}]
+    with services.db.begin() as conn:
+        analytics.save_view(conn, second)
+    _write(services, _patient("male"), "p5")
+    again = analytics.refresh(services, ["pa", "pb"], path=duck, margin_us=0)
+    assert [(r.view, r.full, r.resources, r.row_count) for r in again] == [
+        ("pa", False, 1, 4), ("pb", True, 4, 2),
+    ]  # fmt: skip

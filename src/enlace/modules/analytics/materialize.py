@@ -66,25 +66,100 @@ class _Writer:
         self.resources = self.deleted = self.rows_written = 0
 
     def replace(self, versions: list[StoredVersion], delete_first: bool) -> None:
-        if not versions:
+        self.write(_decoded(versions), delete_first)
+
+    def write(self, decoded: list[tuple[str, dict[str, Any] | None]], delete_first: bool) -> None:
+        """Rows for each (id, resource); a None resource (deleted) only loses its rows."""
+        if not decoded:
             return
         if delete_first:
-            self.target.delete_resources(self.view.name, [v.id for v in versions])
+            self.target.delete_resources(self.view.name, [rid for rid, _ in decoded])
         rows: list[Row] = []
         coercers = self.coercers
-        for version in versions:
-            if version.deleted:
+        view_rows = self.runner.rows
+        for resource_id, resource in decoded:
+            if resource is None:
                 self.deleted += 1
                 continue
-            resource = version.resource()
-            key = (version.id,)
-            for row in self.runner.rows(resource):
-                rows.append((*key, *[f(v) for f, v in zip(coercers, row, strict=True)]))
+            for row in view_rows(resource):
+                rows.append((resource_id, *[f(v) for f, v in zip(coercers, row, strict=True)]))
         self.target.insert(self.view.name, self.view.column_names, rows)
-        self.resources += len(versions)
+        self.resources += len(decoded)
         self.rows_written += len(rows)
         if self.progress is not None:
-            self.progress(len(versions))
+            self.progress(len(decoded))
+
+
+def _decoded(versions: list[StoredVersion]) -> list[tuple[str, dict[str, Any] | None]]:
+    return [(v.id, None if v.deleted else v.resource()) for v in versions]
+
+
+def refresh_views(
+    read: Connection,
+    repo: FhirRepository,
+    views: list[CompiledView],
+    target: Target,
+    *,
+    full: bool = False,
+    margin_us: int = 0,
+    progress: Callable[[CompiledView], Progress | None] | None = None,
+) -> list[RefreshResult]:
+    """Views of one resource type: those to rebuild share one scan of the store (each page
+    decoded once), the others are brought up to date one by one (`refresh_view`)."""
+    results: dict[str, RefreshResult] = {}
+    rebuild: list[CompiledView] = []
+    for view in views:
+        mark = target.mark(view.name)
+        if full or mark is None or mark.definition_hash != definition_hash(view):
+            rebuild.append(view)
+        else:
+            tick = progress(view) if progress is not None else None
+            results[view.name] = refresh_view(
+                read, repo, view, target, margin_us=margin_us, progress=tick
+            )
+    if rebuild:
+        for result in _rebuild(read, repo, rebuild, target, progress):
+            results[result.view] = result
+    return [results[v.name] for v in views]
+
+
+def _rebuild(
+    read: Connection,
+    repo: FhirRepository,
+    views: list[CompiledView],
+    target: Target,
+    progress: Callable[[CompiledView], Progress | None] | None,
+) -> list[RefreshResult]:
+    started = time.perf_counter()
+    resource_type = views[0].resource
+    newest = _newest(read, repo, resource_type)
+    writers = [_Writer(v, target, progress(v) if progress else None) for v in views]
+    for view in views:
+        target.recreate(view.name, [(c.name, sql_type(c)) for c in view.columns])
+    _load_all(read, repo, resource_type, writers)
+    seconds = time.perf_counter() - started
+    return [_finish(w, target, newest, True, seconds) for w in writers]
+
+
+def _finish(
+    writer: _Writer, target: Target, newest: tuple[int, int], full: bool, seconds: float
+) -> RefreshResult:
+    view = writer.view
+    row_count = target.count(view.name)
+    mark = RefreshMark(
+        newest[0], newest[1], int(time.time() * 1e6), row_count, definition_hash(view)
+    )
+    target.save_mark(view.name, mark)
+    return RefreshResult(
+        view.name,
+        target.name,
+        full,
+        writer.resources,
+        writer.deleted,
+        writer.rows_written,
+        row_count,
+        seconds,
+    )
 
 
 def refresh_view(
@@ -100,33 +175,16 @@ def refresh_view(
     """Brings the view's table up to date from the store read through `read`. The caller owns
     the target's transaction (commit it after, or roll it back on an exception)."""
     started = time.perf_counter()
-    digest = definition_hash(view)
     mark = target.mark(view.name)
-    rebuild = full or mark is None or mark.definition_hash != digest
-    newest = _newest(read, repo, view.resource)
+    if full or mark is None or mark.definition_hash != definition_hash(view):
+        writer_progress = (lambda _: progress) if progress is not None else None
+        return _rebuild(read, repo, [view], target, writer_progress)[0]
     writer = _Writer(view, target, progress)
-    if rebuild or mark is None:
-        target.recreate(view.name, [(c.name, sql_type(c)) for c in view.columns])
-        _load_all(read, repo, view.resource, writer)
-    else:
-        newest = _load_changes(read, repo, view.resource, writer, mark, margin_us) or (
-            mark.watermark_seq,
-            mark.watermark_us,
-        )
-    row_count = target.count(view.name)
-    target.save_mark(
-        view.name, RefreshMark(newest[0], newest[1], int(time.time() * 1e6), row_count, digest)
+    newest = _load_changes(read, repo, view.resource, writer, mark, margin_us) or (
+        mark.watermark_seq,
+        mark.watermark_us,
     )
-    return RefreshResult(
-        view.name,
-        target.name,
-        rebuild,
-        writer.resources,
-        writer.deleted,
-        writer.rows_written,
-        row_count,
-        time.perf_counter() - started,
-    )
+    return _finish(writer, target, newest, False, time.perf_counter() - started)
 
 
 def _newest(read: Connection, repo: FhirRepository, resource_type: str) -> tuple[int, int]:
@@ -135,13 +193,17 @@ def _newest(read: Connection, repo: FhirRepository, resource_type: str) -> tuple
     return (latest[0][0], latest[0][1].last_updated_us) if latest else (0, 0)
 
 
-def _load_all(read: Connection, repo: FhirRepository, resource_type: str, writer: _Writer) -> None:
+def _load_all(
+    read: Connection, repo: FhirRepository, resource_type: str, writers: list[_Writer]
+) -> None:
     after: str | None = None
     while True:
         page = repo.scan(read, resource_type, after=after, limit=PAGE)
         if not page:
             return
-        writer.replace(page, delete_first=False)
+        decoded = _decoded(page)
+        for writer in writers:
+            writer.write(decoded, delete_first=False)
         after = page[-1].id
 
 

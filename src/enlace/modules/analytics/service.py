@@ -3,8 +3,9 @@
 Views are the built-in ones (builtin_views.py) plus those saved in `analytics_views` (a saved
 view replaces a built-in one of the same name). `refresh` materializes views into the DuckDB
 file `$ENLACE_VAR_DIR/analytics.duckdb` (default) or into the platform's own database
-(`target="sql"`: tables `analytics_view_<name>`), each view in its own transaction of the
-target, incrementally after the first time (materialize.py). `export` writes a view's DuckDB
+(`target="sql"`: tables `analytics_view_<name>`), incrementally after the first time
+(materialize.py). The views of one resource type are refreshed in one transaction of the target
+and, when rebuilt, from one scan of the store. `export` writes a view's DuckDB
 table as Parquet or CSV.
 """
 
@@ -21,7 +22,7 @@ from sqlalchemy import Connection, delete, select
 from enlace.kernel import errors
 from enlace.kernel.settings import Settings
 from enlace.modules.analytics.builtin_views import BUILTIN_VIEWS
-from enlace.modules.analytics.materialize import Progress, RefreshResult, refresh_view
+from enlace.modules.analytics.materialize import Progress, RefreshResult, refresh_views
 from enlace.modules.analytics.run import checked_view
 from enlace.modules.analytics.tables import views as views_table
 from enlace.modules.analytics.targets import DuckDbTarget, SqlTarget, table_name
@@ -105,42 +106,46 @@ def refresh(
         chosen = pick(all_views(read), names)
     if margin_us is None:
         margin_us = 2_000_000 if services.db.dialect == "postgresql" else 0
-    results = []
-    for view in chosen:
-        tick = progress(view) if progress is not None else None
+    results: list[RefreshResult] = []
+    for group in _by_resource_type(chosen):
         if target == "duckdb":
-            results.append(
-                _refresh_duckdb(services, view, path, full=full, margin_us=margin_us, tick=tick)
-            )
-        else:
-            with services.db.read() as read, services.db.begin() as write:
-                results.append(
-                    refresh_view(
-                        read, services.repo, view, SqlTarget(write),
-                        full=full, margin_us=margin_us, progress=tick,
-                    )
-                )  # fmt: skip
+            results.extend(_refresh_duckdb(services, group, path, full, margin_us, progress))
+            continue
+        with services.db.read() as read, services.db.begin() as write:
+            results.extend(
+                refresh_views(
+                    read, services.repo, group, SqlTarget(write),
+                    full=full, margin_us=margin_us, progress=progress,
+                )
+            )  # fmt: skip
     return results
+
+
+def _by_resource_type(views: list[CompiledView]) -> list[list[CompiledView]]:
+    """Views grouped by resource type (first appearance order): a group shares one scan."""
+    groups: dict[str, list[CompiledView]] = {}
+    for view in views:
+        groups.setdefault(view.resource, []).append(view)
+    return list(groups.values())
 
 
 def _refresh_duckdb(
     services: AnalyticsServices,
-    view: CompiledView,
+    views: list[CompiledView],
     path: Path | None,
-    *,
     full: bool,
     margin_us: int,
-    tick: Progress | None,
-) -> RefreshResult:
+    progress: Callable[[CompiledView], Progress | None] | None,
+) -> list[RefreshResult]:
     duck = DuckDbTarget(path or duckdb_path(services.settings))
     try:
         duck.begin()
         with services.db.read() as read:
-            result = refresh_view(
-                read, services.repo, view, duck, full=full, margin_us=margin_us, progress=tick
+            results = refresh_views(
+                read, services.repo, views, duck, full=full, margin_us=margin_us, progress=progress
             )
         duck.commit()
-        return result
+        return results
     except BaseException:
         duck.rollback()
         raise

@@ -64,12 +64,14 @@ class AbandonmentModel:
 
 def mask_optional(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Copy of x with optional features hidden: half the rows lose all of them (dispense-only
-    sources), the rest lose each one with probability 0.3."""
+    sources), the rest lose each one with probability 0.3. Pill burden, unknown when a file has
+    no quantities, is hidden in 30% of rows too (else "unknown" would only mean "insulin")."""
     out = x.copy()
     columns = [FEATURES.index(name) for name in OPTIONAL]
     all_gone = rng.random(len(x)) < 0.5
     for column in columns:
         out[all_gone | (rng.random(len(x)) < 0.3), column] = np.nan
+    out[rng.random(len(x)) < 0.3, FEATURES.index("pill_burden")] = np.nan
     return out
 
 

@@ -160,3 +160,26 @@ def test_written_resources_are_valid_r4(services: Services) -> None:
     assert len(written) == 3  # the outreach Task, the physician's notice, the patient's message
     for resource in written:
         assert services.validate(resource) == [], resource
+
+
+def test_completed_outreach_is_not_reopened_for_two_weeks(services: Services) -> None:
+    study = Study(id="s7")
+    [patient] = _patients_in("treated", study, 1, "high")
+    risk = TherapyRisk(patient, "atc:A10BA", 0.9)
+    settings = InterventionSettings(study=study)
+    task_id = outreach_task_id("s7", patient, "atc:A10BA")
+
+    def run(day: date) -> int:
+        report = run_interventions(services.db, services.repo, [risk], day, NOON, settings)
+        return report.actions.get("R4-outreach", 0)
+
+    assert run(date(2026, 1, 1)) == 1
+    assert run(date(2026, 1, 2)) == 0  # still open
+    with services.db.begin() as conn:  # the nurse called (the test clock says 2026-01-01)
+        task = orjson.loads(services.repo.read(conn, "Task", task_id).content or b"{}")
+        services.repo.update(conn, {**task, "status": "completed"}, task_id)
+    assert run(date(2026, 1, 14)) == 0  # closed 13 days ago
+    assert run(date(2026, 1, 15)) == 1
+    with services.db.read() as conn:
+        reopened = orjson.loads(services.repo.read(conn, "Task", task_id).content or b"{}")
+    assert reopened["status"] == "requested"

@@ -4,12 +4,13 @@ notification (a Communication), and the values a message template is filled with
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import Connection
 
+from enlace.kernel.clock import from_epoch_us
 from enlace.modules.finance import sliding_fee
 from enlace.modules.finance.sliding_scale import Area
 from enlace.store.repository import FhirRepository
@@ -23,6 +24,7 @@ OUTREACH_CODE = "adherence-outreach"
 SNOMED = "http://snomed.info/sct"
 NURSE = {"system": SNOMED, "code": "224535009", "display": "Registered nurse"}
 CATEGORY = "http://terminology.hl7.org/CodeSystem/communication-category"
+REOPEN_AFTER_DAYS = 14
 OPEN_TASK = ("draft", "requested", "received", "accepted", "ready", "in-progress", "on-hold")
 
 
@@ -37,13 +39,16 @@ def outreach_task_id(study: str, patient: str, therapy: str) -> str:
 def open_outreach(
     conn: Connection, repo: FhirRepository, study: str, risk: TherapyRisk, rule: str, day: date
 ) -> str | None:
-    """Open the therapy's outreach Task (one per therapy: reopened when the last was closed);
-    None when one is still open."""
+    """Open the therapy's outreach Task (one per therapy); None when one is still open, or was
+    closed less than REOPEN_AFTER_DAYS ago (the nurse called: give the call time to work)."""
     task_id = outreach_task_id(study, risk.patient, risk.therapy)
     current = repo.current(conn, "Task", task_id)
-    content = current.content if current is not None else None
-    if content is not None and orjson.loads(content).get("status") in OPEN_TASK:
-        return None
+    if current is not None and current.content is not None:
+        if orjson.loads(current.content).get("status") in OPEN_TASK:
+            return None
+        closed_on = from_epoch_us(current.last_updated_us).date()
+        if day < closed_on + timedelta(days=REOPEN_AFTER_DAYS):
+            return None
     task: dict[str, Any] = {
         "resourceType": "Task",
         "status": "requested",

@@ -153,8 +153,15 @@ def secured(database_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, Ser
     services.db.dispose()
 
 
-def bearer(services: Services, role: str) -> dict[str, str]:
-    grant = Grant("u1", "app", parse_scopes("user/*.rs"), role=role, fhir_user="Practitioner/ph1")
+def bearer(services: Services, role: str, organization: str | None = None) -> dict[str, str]:
+    grant = Grant(
+        "u1",
+        "app",
+        parse_scopes("user/*.rs"),
+        role=role,
+        organization=organization,
+        fhir_user="Practitioner/ph1",
+    )
     key = signing_key(services.settings)
     token = issue_access_token(key, grant, audience="http://testserver/fhir", now=datetime.now(UTC))
     return {"Authorization": f"Bearer {token.token}"}
@@ -173,5 +180,9 @@ def test_only_a_pharmacist_decides(secured: tuple[TestClient, Services]) -> None
     assert patient_view.status_code == 403
     regulator = client.get("/coldchain/excursions", headers=bearer(services, "regulator"))
     assert regulator.status_code == 200 and len(regulator.json()["excursions"]) == 1
-    done = client.post(url, json=_ok(), headers=bearer(services, "pharmacist"))
+    elsewhere = bearer(services, "pharmacist", "org-pharmacy-imss-09003")
+    other = client.post(url, json=_ok(), headers=elsewhere)
+    assert other.status_code == 403 and "another facility" in other.text
+    mine = bearer(services, "pharmacist", f"org-{FACILITY}")
+    done = client.post(url, json=_ok(), headers=mine)
     assert done.status_code == 200 and done.json()["decidedBy"] == "Practitioner/ph1"

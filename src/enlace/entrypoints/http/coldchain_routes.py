@@ -4,7 +4,7 @@ one service, render.
 - `POST /coldchain/excursions/{id}/decision` `{"decision": "release" | "destroy", "reason": "…"}`:
   the pharmacist's decision on the lots an excursion quarantined. 200 with the excursion as
   decided; OperationOutcomes naming the field: 400 (not JSON, unknown field, bad decision, no
-  reason), 401, 403 (a role other than pharmacist), 404 (unknown excursion), 409 (already
+  reason), 401, 403 (a role other than pharmacist, or a pharmacist of another facility), 404 (unknown excursion), 409 (already
   decided, or a release while the temperature is still outside the range).
 - `GET /coldchain/excursions?facility=&status=`: excursions, newest first.
 - `GET /coldchain/quarantine?facility=`: lots held now.
@@ -100,14 +100,25 @@ def _decision_body(raw: bytes) -> dict[str, Any]:
 def _decide(
     services: Services, excursion_id: str, body: dict[str, Any], access: Access
 ) -> dict[str, Any]:
+    facility = None
     if access.kind == "internal":
         who, roles = "system", coldchain.DECIDE_ROLES
     else:
         who = access.fhir_user or access.actor
         roles = frozenset({access.role}) if access.role else frozenset()
+        # A pharmacist decides for their own facility (Organization org-<facility>).
+        org = access.organization or ""
+        facility = org.removeprefix("org-") if org.startswith("org-") else None
     with services.db.begin() as conn:
         decided = coldchain.decide(
-            conn, services.repo, excursion_id, body["decision"], body["reason"], who, roles
+            conn,
+            services.repo,
+            excursion_id,
+            body["decision"],
+            body["reason"],
+            who,
+            roles,
+            facility,
         )
     return dict(decided)
 

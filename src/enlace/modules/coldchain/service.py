@@ -219,9 +219,18 @@ def decide(
     reason: str,
     who: str,
     roles: frozenset[str] | set[str],
+    facility: str | None = None,
 ) -> dict[str, object]:
-    """The pharmacist's decision (403 for any other role); see quarantine.decide."""
+    """The pharmacist's decision (403 for any other role, or for a pharmacist of another
+    facility than `facility` when given); see quarantine.decide."""
     if not set(roles) & quarantine.DECIDE_ROLES:
         message = "Only a pharmacist decides what becomes of quarantined lots"
         raise errors.error(403, "forbidden", message, "decision")
+    if facility is not None:
+        found = conn.execute(
+            select(excursions.c.facility).where(excursions.c.id == excursion_id)
+        ).scalar()
+        if found is not None and found != facility:
+            message = f"Excursion {excursion_id} is at another facility than yours"
+            raise errors.error(403, "forbidden", message, "decision")
     return quarantine.decide(conn, repo, excursion_id, decision, reason, who)

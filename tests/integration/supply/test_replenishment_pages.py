@@ -67,6 +67,8 @@ def test_network_sees_expected_stockouts(
     # HERE metformin: 0 days of stock; the ARV: 9 / (9 / 30) = 30 days, not under 30
     assert "1 pares unidad-producto se quedarían sin existencia en 30 días." in page.text
     assert MET in table and ABC not in table.split("</table>")[0]
+    # no run 30 or more days before the test clock's today to score yet
+    assert 'id="no-accuracy"' in page.text and "Exactitud del pronóstico" in page.text
     assert web.get("/supply/outlook", params={"state": "14"}).status_code == 200
     assert 'id="no-stockouts"' in web.get("/supply/outlook", params={"state": "14"}).text
     chosen = web.get("/supply/orders", params={"facility": HERE})

@@ -24,7 +24,7 @@ from enlace.interactions.context import Services
 from enlace.kernel.ids import seeded_ids
 from enlace.modules import catalog
 from enlace.modules.inventory import Item, StockEvent, StockLedger
-from enlace.modules.supply import requisitions
+from enlace.modules.supply import requisition_reads, requisitions
 from enlace.modules.supply.tables import SUPPLY_TABLES, suggestions
 from enlace.store.database import Database
 from tests.integration.inventory.conftest import empty_inventory_tables
@@ -183,3 +183,33 @@ def test_run_with_the_demand_forecast_end_to_end(
     with db.read() as conn:
         rows = requisitions.read_day(conn, D)
     assert len(rows) == len(found) and all(r["request_id"] for r in rows if r["kind"] == "order")
+
+
+def test_forecast_accuracy_of_a_past_run(
+    services: Services, db: Database, ledger: StockLedger
+) -> None:
+    """A run 30 days before D expected 20 metformin a month at HERE; in the 30 days after it
+    HERE issued 10 (D-20) + 20 (D-5) = 30: WAPE |20 - 30| / 30 = 33.3 %, bias -33.3 %."""
+    hand_computed_ledger(db, ledger)
+    past = D - timedelta(days=30)
+    line = requisitions.Suggestion(
+        "order",
+        HERE,
+        requisitions.distribution_center(),
+        MET,
+        40,
+        0,
+        20.0,
+        40.0,
+        0.0,
+        "stocked-out",
+    )
+    with db.begin() as conn:
+        requisitions.write(conn, services.repo, past, [line], 1)
+    with db.read() as conn:
+        day, rows = requisition_reads.forecast_accuracy(conn, D)
+        early, none = requisition_reads.forecast_accuracy(conn, D - timedelta(days=1))
+    assert day == past and (early, none) == (None, [])
+    assert [(r.product, r.pairs, r.forecast, r.actual) for r in rows] == [(MET, 1, 20.0, 30)]
+    assert rows[0].wape == pytest.approx(0.333, abs=1e-3)
+    assert rows[0].bias == pytest.approx(-0.333, abs=1e-3)

@@ -156,21 +156,34 @@ async def outlook_page(shell: Shell, request: Request, user: User) -> Response:
     if state is not None and state not in catalog.STATES:
         raise errors.not_found(f"state '{state}' is not in the network")
     day = _day(request, shell)
-    context = await run_in_threadpool(_read_outlook, shell.services, state, day)
+    context = await run_in_threadpool(_read_outlook, shell.services, state, day, shell.today())
     return shell.view(
         request,
         user,
         "replenishment_outlook.html",
         state=state,
         states=sorted(catalog.STATES.items()),
+        percent=_percent,
         **context,
     )
 
 
-def _read_outlook(services: Services, state: str | None, day: date | None) -> dict[str, Any]:
+def _read_outlook(
+    services: Services, state: str | None, day: date | None, today: date
+) -> dict[str, Any]:
     with services.reading() as conn:
         day = day or requisition_reads.latest_day(conn)
         if day is None:
             return {"day": None}
         requisition_reads.require_run(conn, day)
-        return {"day": day, "pairs": requisition_reads.expected_stockouts(conn, day, state)}
+        scored_day, accuracy = requisition_reads.forecast_accuracy(conn, today)
+        return {
+            "day": day,
+            "pairs": requisition_reads.expected_stockouts(conn, day, state),
+            "scored_day": scored_day,
+            "accuracy": accuracy,
+        }
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{100 * share:.1f} %"

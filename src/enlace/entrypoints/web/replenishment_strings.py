@@ -70,11 +70,27 @@ STRINGS: Catalog = {
         "{count} facility-product pairs would run out within 30 days.",
     ),
     "outlook.accuracy": pair(
-        "Exactitud del pronóstico (MASE por producto, prueba retrospectiva): ver docs/supply.md "
-        "y «enlace supply backtest».",
-        "Forecast accuracy (MASE per product, backtest): see docs/supply.md and `enlace supply "
+        "La prueba retrospectiva de los modelos (MASE por producto) está en docs/supply.md y en "
+        "«enlace supply backtest».",
+        "The models' backtest (MASE per product) is in docs/supply.md and `enlace supply "
         "backtest`.",
     ),
+    "outlook.accuracy_title": pair("Exactitud del pronóstico", "Forecast accuracy"),
+    "outlook.accuracy_intro": pair(
+        "Pedidos del {day}: demanda esperada en los 30 días siguientes contra lo que se surtió "
+        "(el surtido se queda corto cuando hubo desabasto).",
+        "Orders of {day}: expected demand over the next 30 days against what was issued "
+        "(issues fall short when the shelf was empty).",
+    ),
+    "outlook.no_accuracy": pair(
+        "Aún no hay pedidos de hace 30 días o más con qué comparar.",
+        "No orders from 30 or more days ago to compare with yet.",
+    ),
+    "outlook.pairs": pair("Pares", "Pairs"),
+    "outlook.expected": pair("Esperado", "Expected"),
+    "outlook.issued": pair("Surtido", "Issued"),
+    "outlook.wape": pair("Error absoluto ponderado", "Weighted absolute error"),
+    "outlook.bias": pair("Sesgo", "Bias"),
     "outlook.state": pair("Estado", "State"),
     "outlook.all": pair("Todos", "All"),
     "outlook.none": pair(

@@ -4,7 +4,7 @@ order, the network's expected stock-outs, and a pair's monthly consumption histo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -82,3 +82,60 @@ def month_start(day: date, shift: int) -> date:
 
 def _at(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Accuracy:
+    """How a past run's forecasts did against what was then issued, for one product."""
+
+    product: str
+    pairs: int
+    forecast: float  # units expected over the horizon, summed over pairs
+    actual: int  # units issued over the horizon
+    wape: float | None  # sum |forecast - actual| / sum actual; None when nothing was issued
+    bias: float | None  # (sum forecast - sum actual) / sum actual
+
+
+def forecast_accuracy(
+    conn: Connection, today: date, horizon_days: int = HORIZON_DAYS, most_pairs: int = 500
+) -> tuple[date | None, list[Accuracy]]:
+    """The latest requisition day at least `horizon_days` before today: each ordered pair's
+    expected demand over the horizon (forecast per month x days / 30) against the units issued
+    in those days (inventory's consumption), per product, worst WAPE first. The issued units
+    are censored by stock-outs, so an under-forecast looks better than it was."""
+    last = today - timedelta(days=horizon_days)
+    found = conn.execute(
+        select(func.max(requisition_runs.c.day)).where(requisition_runs.c.day <= last.isoformat())
+    ).scalar()
+    if not found:
+        return None, []
+    day = date.fromisoformat(found)
+    query = (
+        select(suggestions.c.facility, suggestions.c.product, suggestions.c.forecast)
+        .where(suggestions.c.day == found, suggestions.c.kind == "order")
+        .order_by(suggestions.c.line)
+        .limit(most_pairs)
+    )
+    start, end = _at(day), _at(day + timedelta(days=horizon_days))
+    totals: dict[str, list[float]] = {}
+    for facility, product, monthly in conn.execute(query):
+        expected = float(monthly) * horizon_days / 30
+        issued = inventory.consumption(conn, facility, product, start, end)
+        row = totals.setdefault(product, [0, 0.0, 0.0, 0.0])
+        row[0] += 1
+        row[1] += expected
+        row[2] += issued
+        row[3] += abs(expected - issued)
+    rows = [
+        Accuracy(
+            product,
+            int(n),
+            round(expected, 1),
+            int(actual),
+            round(error / actual, 3) if actual else None,
+            round((expected - actual) / actual, 3) if actual else None,
+        )
+        for product, (n, expected, actual, error) in totals.items()
+    ]
+    rows.sort(key=lambda a: (a.wape is None, -(a.wape or 0.0), a.product))
+    return day, rows

@@ -84,3 +84,22 @@ def test_statsforecast_models_and_the_ensemble_run_on_a_panel() -> None:
 def test_bad_arguments(horizon: int, levels: tuple[float, ...], method: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         forecast(panel({"s|p": [1, 2]}), horizon, levels, method)
+
+
+def test_row_quantile_matches_numpy_nanquantile() -> None:
+    from enlace.modules.supply.forecast import row_quantile
+
+    rng = np.random.default_rng(1)
+    errors = rng.normal(size=(40, 12))
+    errors[rng.random((40, 12)) < 0.3] = np.nan
+    ordered = np.sort(errors, axis=1)
+    counts = np.sum(~np.isnan(errors), axis=1)
+    for level in (0.1, 0.5, 0.95):
+        expected = np.nan_to_num(np.nanquantile(errors, level, axis=1))
+        assert np.allclose(row_quantile(ordered, counts, level), expected)
+
+
+def test_a_mid_month_date_counts_for_its_month() -> None:
+    data = panel({"s|p": [6, 6, 6]})
+    data.loc[0, "ds"] = pd.Timestamp("2019-01-15")
+    assert mean_of(forecast(data, 1, (), "AMC"), "s|p") == [6.0]

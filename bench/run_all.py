@@ -83,6 +83,7 @@ RUNS = [
         "30" if QUICK else "90",
     ],
     ["supply_replay.py", "--runs", "1" if QUICK else "3"],
+    ["supply_forecast.py", "--series", "10000" if QUICK else "100000"],
     [
         "kpi_snapshot.py",
         "--facilities",

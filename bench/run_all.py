@@ -110,6 +110,10 @@ RUNS = [
     ),
     ["adherence_measures.py", "--therapies", "100000" if QUICK else "1000000"],
     *(
+        ["adherence_job.py", "--db", db, "--patients", "1000" if QUICK else "5000"]
+        for db in ("sqlite", "postgres")
+    ),
+    *(
         ["sqlonfhir.py", "--db", db, "--patients", "5000" if QUICK else "100000"]
         + (["--baseline", "500", "--repeats", "1"] if QUICK else [])
         for db in ("sqlite", "postgres")

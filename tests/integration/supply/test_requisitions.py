@@ -9,7 +9,8 @@ Day D = 2026-03-04, HERE delivered every 60 days (R = 2 months), L = 0.25 month:
 - HERE abacavir/lamivudine/dolutegravir (ARV, z 2.326348): mu 9, sigma 3;
   S = 20.25 + 2.326348 x 3 x 1.5 = 30.7186, 9 on hand -> order 22.
 - THERE metformin (weekly, no demand): S 0 -> no order. With 40 more of lot L2 expiring in
-  30 days and no demand there, the 40 are surplus: transferred to HERE (0 days of stock).
+  30 days and no demand there, the 40 are surplus: transferred to HERE (0 days of stock), whose
+  order falls to 73 - 40 = 33.
 """
 
 from __future__ import annotations
@@ -101,6 +102,8 @@ def test_surplus_near_expiry_is_transferred_and_a_rerun_replaces_the_day(
     assert [(t.source, t.facility, t.product, t.quantity) for t in transfers] == [
         (THERE, HERE, MET, 40)
     ]
+    # the 40 transferred are not ordered again: 73 - 40 = 33 from the distribution center
+    assert [s.quantity for s in first if s.kind == "order" and s.product == MET] == [33]
     with db.read() as conn:
         old_ids = {r["request_id"] for r in requisitions.read_day(conn, D) if r["request_id"]}
     _run(services)

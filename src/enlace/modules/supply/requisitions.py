@@ -10,8 +10,8 @@ Per facility x product (read through supply_kpis' ledger reader, inventory's pub
 - z from the class's cycle service level (life-sustaining 99 %, others 95 %, policy.py);
 - S = mu (R + L) + z sigma sqrt(R + L), R = the facility's delivery cycle, L = ROUTE_LEAD;
   capped at what the class's shelf life lets the facility use;
-- order S - on hand (whole units) when on hand is below S; reason `below-order-up-to`, or
-  `stocked-out` when nothing is on hand.
+- order S - on hand (whole units) when on hand is below S, less what a transfer brings;
+  reason `below-order-up-to`, or `stocked-out` when nothing is on hand.
 A rerun of a day deletes that day's SupplyRequests and rows, then writes the new ones.
 """
 
@@ -115,7 +115,12 @@ def plan(
             )
         )
     transfers = _transfers(conn, day, orders)
-    wanted_orders = within_budget([o for o in orders if o.quantity > 0], budget_centavos)
+    moved: dict[tuple[str, str], int] = {}
+    for t in transfers:
+        moved[(t.facility, t.product)] = moved.get((t.facility, t.product), 0) + t.quantity
+    # what a transfer brings is not ordered again from the distribution center
+    net = [replace(o, quantity=o.quantity - moved.get((o.facility, o.product), 0)) for o in orders]
+    wanted_orders = within_budget([o for o in net if o.quantity > 0], budget_centavos)
     return [o for o in wanted_orders if o.quantity > 0] + transfers
 
 

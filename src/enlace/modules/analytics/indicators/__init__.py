@@ -27,7 +27,7 @@ from enlace.modules.analytics.indicators.ranking import (
     rank,
     rank_on,
 )
-from enlace.modules.analytics.indicators.service import compute
+from enlace.modules.analytics.indicators.service import compute, views_connection
 from enlace.modules.analytics.indicators.views import INDICATOR_VIEWS, refresh_sources, register
 
 __all__ = [
@@ -55,4 +55,5 @@ __all__ = [
     "refresh_sources",
     "register",
     "series",
+    "views_connection",
 ]

@@ -83,6 +83,7 @@ RUNS = [
         "30" if QUICK else "90",
     ],
     ["supply_replay.py", "--runs", "1" if QUICK else "3"],
+    ["indicators.py", "--patients", "20000" if QUICK else "200000", "--store-patients", "2000"],
     ["supply_forecast.py", "--series", "10000" if QUICK else "100000"],
     [
         "kpi_snapshot.py",

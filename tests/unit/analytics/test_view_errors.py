@@ -91,3 +91,20 @@ def test_row_time_failures_name_the_column_and_the_where() -> None:
     with pytest.raises(ViewRuntimeError) as where:
         ViewRunner(not_boolean).rows(person)
     assert where.value.location == "ViewDefinition.where[0].path"
+
+
+@pytest.mark.parametrize("path", ["name.skip('a')", "id.startsWith(1)", "birthDate.lowBoundary()"])
+def test_a_wrongly_typed_argument_is_a_view_error_not_a_crash(path: str) -> None:
+    view = compile_view(
+        {"resource": "Patient", "select": [{"column": [{"name": "c", "path": path}]}]}
+    )
+    person = {
+        "resourceType": "Patient",
+        "id": "p",
+        "name": [{"family": "A"}],
+        "birthDate": "2024-13",
+    }
+    try:
+        ViewRunner(view).rows(person)
+    except ViewRuntimeError as exc:
+        assert "Patient/p" in str(exc) or exc.location.startswith("ViewDefinition")

@@ -63,7 +63,12 @@ def _date(text: str, high: bool) -> str | None:
         return None
     year, month, day = match.group(1), match.group(2), match.group(3)
     month = month or ("12" if high else "01")
-    day = day or (_last_day(year, month) if high else "01")
+    if not 1 <= int(month) <= 12:
+        return None
+    last = _last_day(year, month)
+    if day is not None and not 1 <= int(day) <= int(last):
+        return None
+    day = day or (last if high else "01")
     return f"{year}-{month}-{day}"
 
 
@@ -73,6 +78,8 @@ def _date_time(text: str, high: bool) -> str | None:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     date = _date(f"{year}-{month}-{day}" if day else (f"{year}-{month}" if month else year), high)
+    if date is None or not _clock_ok(hour, minute, second):
+        return None
     fill = "59" if high else "00"
     hour = hour or ("23" if high else "00")
     clock = f"{hour}:{minute or fill}:{second or fill}.{_fraction(fraction, high)}"
@@ -84,8 +91,16 @@ def _time(text: str, high: bool) -> str | None:
     if match is None:
         return None
     hour, minute, second, fraction = match.groups()
+    if not _clock_ok(hour, minute, second):
+        return None
     fill = "59" if high else "00"
     return f"{hour}:{minute or fill}:{second or fill}.{_fraction(fraction, high)}"
+
+
+def _clock_ok(hour: str | None, minute: str | None, second: str | None) -> bool:
+    return (
+        int(hour or 0) <= 23 and int(minute or 0) <= 59 and int(second or 0) <= 60
+    )  # 60: a leap second
 
 
 def _fraction(digits: str | None, high: bool) -> str:

@@ -53,8 +53,15 @@ class ViewRunner:
                 if not _kept(condition(focus, env), location, resource):
                     return []
             return self._root(focus, env)
+        except ViewRuntimeError:
+            raise
         except FhirPathError as exc:
             raise ViewRuntimeError(f"{exc} ({_name(resource)})", self.view.name) from exc
+        except (TypeError, ValueError, AttributeError, IndexError) as exc:
+            # A function given a value of the wrong kind (`skip('a')`, `startsWith(1)`): an
+            # error of the view for this resource, never a crash of the caller.
+            message = f"cannot evaluate the view on {_name(resource)}: {exc}"
+            raise ViewRuntimeError(message, self.view.name) from exc
 
     def run(self, resources: Iterable[dict[str, Any]]) -> Iterator[Row]:
         """Rows of every resource of the view's type (others are skipped)."""

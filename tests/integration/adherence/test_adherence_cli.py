@@ -88,3 +88,14 @@ def test_bad_arguments_and_nothing_to_score_exit_2(
     assert result.exit_code == 2
     assert message in result.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_reasons_from_leaves_low_rows_unexplained(
+    trained: Path, files: tuple[Path, Path], tmp_path: Path
+):
+    out = tmp_path / "scores.csv"
+    result = score("--dispenses", str(files[0]), "--as-of", "2025-02-01", "--out", str(out),
+                   "--model", str(trained), "--reasons-from", "0.5")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open()))
+    assert all(r["top_reasons"] == "" for r in rows if float(r["probability"]) < 0.5)

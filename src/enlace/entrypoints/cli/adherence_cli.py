@@ -67,6 +67,10 @@ def score_command(
     out: Annotated[Path, typer.Option(help="CSV file to write.")],
     observations: Annotated[Path | None, typer.Option(help="Observation NDJSON file.")] = None,
     model_dir: Annotated[Path | None, typer.Option("--model", help="Model directory.")] = None,
+    reasons_from: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Explain only rows at least this likely (faster)."),
+    ] = 0.0,
 ) -> None:
     """One CSV row per therapy active at as-of: probability of discontinuation 28-42 days later,
     risk band, supply left, PDC and top reasons. Bad lines go to stderr, the rest is scored."""
@@ -90,7 +94,7 @@ def score_command(
         ) from None
     except ValueError as stale:
         raise _fail(str(stale)) from None
-    scores = score_files(found, dispenses, observations, day)
+    scores = score_files(found, dispenses, observations, day, reasons_from)
     for problem in scores.problems:
         typer.echo(problem, err=True)
     if not scores.rows:

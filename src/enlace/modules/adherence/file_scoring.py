@@ -55,8 +55,10 @@ def score_files(
     dispenses: Path,
     observations: Path | None,
     as_of: date,
+    reasons_from: float = 0.0,
 ) -> FileScores:
-    """Read, keep the therapies active at as-of, score and explain them."""
+    """Read, keep the therapies active at as-of, score them, and explain those whose
+    probability is at least `reasons_from` (explaining is 11 re-predictions a row)."""
     out = FileScores()
     read = read_dispenses(dispenses, as_of)
     out.problems += [f"{dispenses}:{line}: {problem}" for line, problem in read.problems]
@@ -75,7 +77,7 @@ def score_files(
     when = np.full(len(therapy), day)
     x = features.compute(table, therapy, when, clinical_series(table, points))
     probabilities = found.predict(x)
-    reasons = model.explain(found, x)
+    reasons = model.explain(found, x, at_least=reasons_from)
     last = table.last_fill_at(therapy, when)
     supply_left = x[:, features.FEATURES.index("supply_left")]
     pdc = x[:, features.FEATURES.index("pdc_180")]

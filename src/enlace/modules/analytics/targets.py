@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from enlace.kernel import errors
 from enlace.modules.analytics.tables import refresh_state
 from enlace.modules.analytics.viewdef import Column as ViewColumn
 
@@ -127,7 +128,12 @@ class DuckDbTarget:
         self.path = Path(path) if str(path) != ":memory:" else path
         if isinstance(self.path, Path):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(path))
+        try:
+            self.con = duckdb.connect(str(path))
+        except duckdb.IOException as exc:  # another process holds the file's write lock
+            raise errors.error(
+                409, "conflict", f"the analytics file {path} is in use by another process: {exc}"
+            ) from exc
         self.con.execute(
             "CREATE TABLE IF NOT EXISTS _enlace_refresh_state (view VARCHAR PRIMARY KEY, "
             "watermark_seq BIGINT, watermark_us BIGINT, refreshed_us BIGINT, row_count BIGINT, "

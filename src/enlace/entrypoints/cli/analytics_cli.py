@@ -44,7 +44,8 @@ def list_command(file: Path | None = typer.Option(None, "--file", help=FILE_HELP
     services = build(Settings.from_env())
     with services.db.read() as conn:
         views = analytics.all_views(conn)
-    done = analytics.materialized(services, file)
+    with _bad_input_exits():
+        done = analytics.materialized(services, file)
     for name, view in views.items():
         state = done.get(name)
         when = (

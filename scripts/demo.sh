@@ -22,10 +22,12 @@ STATES=${DEMO_STATES:-CMX,JAL,NLE}
 # (the same as /screening/worklist shows the clinic's nurse and doctor).
 "$BIN/enlace" screening followup --overdue 5 | tail -n 6
 # The day's jobs on the last simulated day: the stock-out snapshot behind /supply and the refill
-# orders and renewal requests (a day in the future is not snapshotted: KPIs are of days lived).
+# orders and renewal requests, the suggested orders (a day in the future is not snapshotted: KPIs are of days lived).
 LAST_DAY=$("$BIN/enlace" sim status --last-day)
 if [[ "$LAST_DAY" < "$(date -u +%F)" ]]; then
   "$BIN/enlace" supply snapshot --date "$LAST_DAY" >/dev/null
+  # Suggested orders and transfers (issue 12) behind /supply/orders and /supply/outlook.
+  "$BIN/enlace" supply requisitions --date "$LAST_DAY" >/dev/null
 fi
 "$BIN/enlace" pharmacy refills --date "$LAST_DAY" >/dev/null
 # Adherence (issue 11): a small abandonment model, trained once on generated refill histories (not

@@ -94,3 +94,17 @@ def test_explain_skips_rows_below_the_threshold(small):
     full = model.explain(fitted, rows)
     partial = model.explain(fitted, rows, at_least=0.1)
     assert [r if q >= 0.1 else [] for r, q in zip(full, p, strict=True)] == partial
+
+
+def test_generated_fills_stop_at_death_stay_in_the_window_and_switch_within_class():
+    h = generate(2_000, seed=13, cohort_size=1_000)
+    therapy, day, _, code = h.columns()
+    assert (day < h.death_day[h.therapy_patient[therapy]]).all()
+    assert day.min() >= h.first_day and day.max() <= h.last_day
+    assert (h.death_day < h.last_day).any()  # some patients die within the window
+    from enlace.sim.refill_process import CLASS_FIRST_CODE
+
+    class_of_code = np.searchsorted(CLASS_FIRST_CODE, code, side="right") - 1
+    assert (class_of_code == h.therapy_class[therapy]).all()  # a switch never leaves the class
+    codes_per_therapy = {(t, c) for t, c in zip(therapy.tolist(), code.tolist(), strict=True)}
+    assert len(codes_per_therapy) > len(set(therapy.tolist()))  # some therapies switched

@@ -103,3 +103,11 @@ def test_a_mid_month_date_counts_for_its_month() -> None:
     data = panel({"s|p": [6, 6, 6]})
     data.loc[0, "ds"] = pd.Timestamp("2019-01-15")
     assert mean_of(forecast(data, 1, (), "AMC"), "s|p") == [6.0]
+
+
+def test_median_mix_and_stock_aware_when_stocked_by_hand() -> None:
+    data = panel({"s|p": [1, 9, 3, 5, 7, 2, 4, 8, 6, 10, 0, 12]})
+    # medians of the last 3 (10), 6 (7) and 12 (5.5) months: mean 7.5
+    assert mean_of(forecast(data, 1, (), "MedianMix"), "s|p") == [7.5]
+    stocked = panel({"s|p": [2, 4, 6]}, {"s|p": [1, 1, 1]})
+    assert mean_of(forecast(stocked, 1, (), "stock_aware"), "s|p") == [4.0]

@@ -20,8 +20,8 @@ Public API (docs/supply.md, "Demand and forecasting"):
   issued quantities, as today's practice reads them); the "stock_aware" method reads it too.
 - `method`: a single model of `models.SINGLE`; "ensemble" (the median of `ENSEMBLE`: a DEMAND
   forecast, what to stock for; the default, for order-up-to levels); or "stock_aware": a
-  forecast of what will be ISSUED (the LMIS's stock_distributed): `Median6` of the stocked
-  months, and 0 for a series whose last report ended with no stock (73 % of such series issued
+  forecast of what will be ISSUED (the LMIS's stock_distributed): `MedianMix` of the stocked
+  months (mean of the medians of the last 3, 6 and 12), and 0 for a series whose last report ended with no stock (73 % of such series issued
   nothing the next month on the 2019 validation window). It wins the backtest on issued
   quantities (docs/supply.md) but must not drive replenishment: it would never reorder for a
   facility that is out of stock.
@@ -170,7 +170,7 @@ def _wide(
 def point_forecasts(grid: Grid, horizon: int, method: str, n_jobs: int) -> np.ndarray:
     """(series x horizon) point forecasts, >= 0."""
     if method == "stock_aware":
-        median = single_forecasts(grid, horizon, ["Median6"], n_jobs)["Median6"]
+        median = single_forecasts(grid, horizon, ["MedianMix"], n_jobs)["MedianMix"]
         return np.where(grid.ended_empty()[:, None], 0.0, median)
     names = ENSEMBLE if method == "ensemble" else (method,)
     per_model = single_forecasts(grid, horizon, names, n_jobs)

@@ -6,7 +6,9 @@ median).
   `AutoETS`, `Naive`: statsforecast 2.1 models (TSB with alpha_d = alpha_p = 0.1);
 - `AMC`: the mean of the last 3 months (the average monthly consumption the LMIS uses today);
 - `Median6`: the median of the last 6 observed months (a forecast that minimises absolute error,
-  which MASE measures, when demand is intermittent and skewed).
+  which MASE measures, when demand is intermittent and skewed);
+- `MedianMix`: the mean of the medians of the last 3, 6 and 12 observed months (chosen on the
+  validation windows, docs/supply.md).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 import numpy as np
 
 STATSFORECAST = ("TSB", "IMAPA", "ADIDA", "CrostonSBA", "SES", "AutoETS", "Naive")
-NUMPY = ("AMC", "Median6")
+NUMPY = ("AMC", "Median6", "MedianMix")
 SINGLE = STATSFORECAST + NUMPY
 
 
@@ -45,13 +47,21 @@ def numpy_forecasts(
     flat forecast of each numpy model in `names`."""
     out: dict[str, np.ndarray] = {}
     for name in names:
-        window = 3 if name == "AMC" else 6
-        last = _last_observed(values, observed, window)
-        reduce = np.nanmean if name == "AMC" else np.nanmedian
-        with warnings.catch_warnings():  # "mean of empty slice": a series with no month yet
-            warnings.simplefilter("ignore", category=RuntimeWarning)
-            out[name] = np.nan_to_num(reduce(last, axis=1), nan=0.0)
+        if name == "MedianMix":
+            parts = [_reduced(values, observed, w, np.nanmedian) for w in (3, 6, 12)]
+            out[name] = np.mean(parts, axis=0)
+        elif name == "AMC":
+            out[name] = _reduced(values, observed, 3, np.nanmean)
+        else:
+            out[name] = _reduced(values, observed, 6, np.nanmedian)
     return out
+
+
+def _reduced(values: np.ndarray, observed: np.ndarray, window: int, reduce: Any) -> np.ndarray:
+    last = _last_observed(values, observed, window)
+    with warnings.catch_warnings():  # "mean of empty slice": a series with no month yet
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        return np.asarray(np.nan_to_num(reduce(last, axis=1), nan=0.0))
 
 
 def _last_observed(values: np.ndarray, observed: np.ndarray, window: int) -> np.ndarray:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Row, and_, select
 
 from enlace.kernel.errors import FhirError, error
 from enlace.modules.inventory import sql
-from enlace.modules.inventory.tables import balances
+from enlace.modules.inventory.tables import balances, events, lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +134,14 @@ def _same_lot(move: Move) -> Any:
     )
 
 
+def _same_line_lot(move: Move) -> Any:
+    return and_(
+        lines.c.facility == move.facility,
+        lines.c.product == move.product,
+        lines.c.lot == move.lot,
+    )
+
+
 def _ensure_balance_row(conn: Connection, move: Move, now_us: int) -> None:
     """An empty balance row for a lot new here (a no-op when the row exists)."""
     assert move.expiry is not None
@@ -175,15 +183,34 @@ def _refusal(conn: Connection, move: Move, delta: int) -> FhirError:
     if move.usable_on is not None and row.expiry < move.usable_on.isoformat():
         message = f"Lot {move.lot} of {move.product} expired on {row.expiry}; it cannot be issued"
         return error(422, "business-rule", message, f"{move.where}.lot")
-    return _insufficient(move, int(row.on_hand), -delta)
+    return _insufficient(move, int(row.on_hand), -delta, _held_by(conn, move, int(row.on_hand)))
 
 
-def _insufficient(move: Move, on_hand: int, asked: int) -> FhirError:
+def _insufficient(move: Move, on_hand: int, asked: int, held: str | None = None) -> FhirError:
     message = (
         f"Insufficient stock: {on_hand} units of {move.product} lot {move.lot} on hand at "
         f"{move.facility}, {asked} asked"
     )
+    if held is not None:  # say why the shelf is empty: the lot is set aside, not sold out
+        message += f"; the lot is in quarantine ({held})"
     return error(409, "conflict", message, f"{move.where}.quantity")
+
+
+def _held_by(conn: Connection, move: Move, on_hand: int) -> str | None:
+    """The reference of the quarantine that emptied the lot, when its last line is one (only
+    read on the refusal path)."""
+    if on_hand != 0:
+        return None
+    last = conn.execute(
+        select(events.c.reason, events.c.reference)
+        .select_from(lines.join(events, events.c.id == lines.c.event_id))
+        .where(_same_line_lot(move))
+        .order_by(lines.c.seq.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.reason != "quarantine":
+        return None
+    return str(last.reference or "quarantine")
 
 
 def _unknown_lot(move: Move) -> FhirError:

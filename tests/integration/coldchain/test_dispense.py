@@ -43,7 +43,7 @@ def test_a_quarantined_lot_is_not_dispensed_until_released(
     assert status == 409, answer
     assert answer["issue"][0]["diagnostics"] == (
         f"stock: Insufficient stock: 0 units of metformin-850-tab lot {LOT} on hand at "
-        f"{PHARMACY}, 2 asked"
+        f"{PHARMACY}, 2 asked; the lot is in quarantine (coldchain excursion {excursion})"
     )
 
     assert decide(client, excursion, "release", "Caja cerrada a tiempo").status_code == 200

@@ -83,6 +83,9 @@ def test_excursion_quarantines_then_release_makes_the_lot_dispensable(
         issue_one(services)
     assert refused.value.status == 409
     assert "0 units of insulin-nph-100-vial lot INS-A1 on hand" in refused.value.message
+    assert refused.value.message.endswith(
+        f"the lot is in quarantine (coldchain excursion {excursion})"
+    )
     assert dispositions(services) == [("holding", "non_sellable_other")]
     task = client.get(f"/fhir/{listed[0]['task']}").json()
     assert (task["status"], task["owner"]["reference"]) == (

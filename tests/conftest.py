@@ -17,15 +17,20 @@ from enlace.interactions.context import Services
 from enlace.kernel.settings import Settings
 from enlace.modules.adherence.tables import ADHERENCE_TABLES
 from enlace.modules.analytics.tables import ANALYTICS_TABLES
+from enlace.modules.care.tables import CARE_TABLES
 from enlace.modules.cds.tables import CDS_TABLES
 from enlace.modules.coldchain.tables import COLDCHAIN_TABLES
+from enlace.modules.homecare.tables import HOMECARE_TABLES
 from enlace.modules.inventory.tables import INVENTORY_TABLES
 from enlace.modules.messaging.tables import MESSAGING_TABLES
 from enlace.modules.monitoring.tables import MONITORING_TABLES
+from enlace.modules.registry.tables import REGISTRY_TABLES
 from enlace.modules.screening.tables import SCREENING_TABLES
+from enlace.modules.subscriptions.tables import SUBSCRIPTION_TABLES
 from enlace.modules.supply.tables import SUPPLY_TABLES
 from enlace.modules.trace.epcis_tables import EPCIS_TABLES
 from enlace.modules.trace.tables import LOG_TABLES
+from enlace.modules.vigilance.tables import VIGILANCE_TABLES
 from enlace.security.tables import metadata as security_metadata
 from enlace.store.schema import metadata
 from tests.support.emptying import empty_tables
@@ -86,6 +91,11 @@ def services(database_url: str, tmp_path: Path) -> Iterator[Services]:
                 *SUPPLY_TABLES,
                 *COLDCHAIN_TABLES,
                 *ANALYTICS_TABLES,
+                *SUBSCRIPTION_TABLES,
+                *VIGILANCE_TABLES,
+                *CARE_TABLES,
+                *HOMECARE_TABLES,
+                *REGISTRY_TABLES,
             ]
             empty_tables(conn, tables)
     yield built

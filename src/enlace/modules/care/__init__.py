@@ -1,0 +1,1 @@
+"""care (skeleton; issue 14)."""

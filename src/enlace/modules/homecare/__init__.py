@@ -1,0 +1,1 @@
+"""homecare (skeleton; issue 14)."""

@@ -1,0 +1,1 @@
+"""registry (skeleton; issue 14)."""

@@ -1,0 +1,1 @@
+"""subscriptions (skeleton; issue 14)."""

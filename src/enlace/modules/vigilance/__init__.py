@@ -1,0 +1,1 @@
+"""vigilance (skeleton; issue 14)."""

@@ -13,6 +13,7 @@ import duckdb
 from enlace.kernel import errors
 from enlace.modules.analytics.indicators import frame
 from enlace.modules.analytics.indicators.definitions import PERCENT, TOTAL, Indicator
+from enlace.modules.analytics.indicators.frame import placeholders
 from enlace.modules.analytics.indicators.periods import Period
 from enlace.modules.analytics.indicators.suppression import THRESHOLD, suppress
 
@@ -141,16 +142,6 @@ def _why_not(
             return f"not computable: {indicator.source} was not read"
         return PER_CLINIC_ONLY if level in ("physician", "patient") else None
     return None if has_data else "not computable: no data recorded in the period"
-
-
-def placeholders(period: Period) -> dict[str, str]:
-    return {
-        "start": period.start.isoformat(),
-        "end": period.end.isoformat(),
-        "y1": period.lookback(12).isoformat(),
-        "m6": period.lookback(6).isoformat(),
-        "m18": period.lookback(18).isoformat(),
-    }
 
 
 def _where(within: tuple[str, str] | None) -> tuple[str, dict[str, str]]:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import duckdb
 
+from enlace.modules.analytics.indicators import queries as q
 from enlace.modules.analytics.indicators.periods import Period
 
 # The columns the indicator SQL reads from each view (a missing view becomes an empty table).
@@ -91,9 +92,29 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return missing
 
 
+def placeholders(period: Period) -> dict[str, str]:
+    return {
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "y1": period.lookback(12).isoformat(),
+        "m6": period.lookback(6).isoformat(),
+        "m18": period.lookback(18).isoformat(),
+    }
+
+
 def build(con: duckdb.DuckDBPyConnection, period: Period) -> None:
     """`pop`: patients with a clinic, their age at the period's last day and whether alive at
-    its end; `units`: each clinic's network, institution and state."""
+    its end; `units`: each clinic's network, institution and state; and the period's working
+    tables every indicator shares (diagnoses, newest values, codes seen, latest blood pressure)
+    so the views are scanned once per period, not once per indicator."""
+    fill = placeholders(period)
+    for name, query in (
+        ("dx", q.DIAGNOSES),
+        ("latest_values", q.LATEST_VALUES),
+        ("seen_codes", q.SEEN_CODES),
+        ("latest_bp", q.BP_OF_LATEST_DAY),
+    ):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {query.format(**fill)}")  # fmt: skip
     last = (period.end - timedelta(days=1)).isoformat()
     end = period.end.isoformat()
     con.execute(

@@ -34,32 +34,44 @@ def codes(values: tuple[str, ...]) -> str:
 
 
 def diagnosed(prefixes: tuple[str, ...]) -> str:
-    """Patients with an active diagnosis whose ICD-10 code starts with one of `prefixes`."""
+    """Patients with an active diagnosis whose ICD-10 code starts with one of `prefixes`
+    (from `dx`, built once per period by frame.py from DIAGNOSES)."""
     like = " OR ".join(f"code LIKE '{p}%'" for p in prefixes)
-    return (
-        f"SELECT DISTINCT patient_id FROM condition_list WHERE ({like}) "
-        "AND coalesce(clinical_status, 'active') IN ('active', 'recurrence', 'relapse') "
-        "AND coalesce(onset, recorded, '0000') < '{end}'"
-    )
+    return f"SELECT DISTINCT patient_id FROM dx WHERE {like}"
 
 
 def latest(wanted: tuple[str, ...], name: str) -> str:
-    """Each patient's newest value of `wanted` in the 12-month window, as column `name`."""
+    """Each patient's newest value of `wanted` in the 12-month window, as column `name` (from
+    `latest_values`: the newest value per patient and code, built once per period)."""
     return (
-        f"SELECT patient_id, arg_max(value, effective) AS {name} FROM observation_values "
-        f"WHERE code IN ({codes(wanted)}) AND {FINAL} AND value IS NOT NULL "
-        "AND effective >= '{y1}' AND effective < '{end}' GROUP BY patient_id"
+        f"SELECT patient_id, arg_max(value, effective) AS {name} FROM latest_values "
+        f"WHERE code IN ({codes(wanted)}) GROUP BY patient_id"
     )
 
 
 def recorded(wanted: tuple[str, ...]) -> str:
-    """Patients with an observation or a completed procedure coded `wanted` in 12 months."""
-    return (
-        f"SELECT patient_id FROM (SELECT patient_id FROM observation_values WHERE code IN "
-        f"({codes(wanted)}) AND {FINAL} AND effective >= '{{y1}}' AND effective < '{{end}}' "
-        f"UNION SELECT patient_id FROM indicator_procedures WHERE code IN ({codes(wanted)}) "
-        "AND status = 'completed' AND performed >= '{y1}' AND performed < '{end}')"
-    )
+    """Patients with an observation (valued or not) or a completed procedure coded `wanted`
+    in 12 months (from `seen_codes`, built once per period)."""
+    return f"SELECT DISTINCT patient_id FROM seen_codes WHERE code IN ({codes(wanted)})"
+
+
+# Per-period working tables frame.py creates before any indicator runs (same placeholders).
+DIAGNOSES = (
+    "SELECT DISTINCT patient_id, code FROM condition_list "
+    "WHERE coalesce(clinical_status, 'active') IN ('active', 'recurrence', 'relapse') "
+    "AND coalesce(onset, recorded, '0000') < '{end}'"
+)
+LATEST_VALUES = (
+    "SELECT patient_id, code, max(effective) AS effective, arg_max(value, effective) AS value "
+    f"FROM observation_values WHERE {FINAL} AND value IS NOT NULL "
+    "AND effective >= '{y1}' AND effective < '{end}' GROUP BY patient_id, code"
+)
+SEEN_CODES = (
+    f"SELECT DISTINCT patient_id, code FROM observation_values WHERE {FINAL} "
+    "AND effective >= '{y1}' AND effective < '{end}' "
+    "UNION SELECT patient_id, code FROM indicator_procedures WHERE status = 'completed' "
+    "AND performed >= '{y1}' AND performed < '{end}'"
+)
 
 
 def both(first: str, second: str) -> str:
@@ -71,8 +83,9 @@ def minus(first: str, second: str) -> str:
     return f"SELECT patient_id FROM ({first}) EXCEPT SELECT patient_id FROM ({second})"
 
 
-# The lowest systolic and diastolic of each patient's most recent day with both (CMS165).
-LATEST_BP = (
+# The lowest systolic and diastolic of each patient's most recent day with both (CMS165);
+# built once per period as `latest_bp`.
+BP_OF_LATEST_DAY = (
     "SELECT patient_id, arg_min(sys, day) FILTER (WHERE rnk = 1) AS sys, "
     "arg_min(dia, day) FILTER (WHERE rnk = 1) AS dia FROM ("
     " SELECT patient_id, day, sys, dia, row_number() OVER (PARTITION BY patient_id "
@@ -149,7 +162,7 @@ def health_status() -> str:
         f"LEFT JOIN ({latest((BMI,), 'bmi')}) USING (patient_id) "
         f"LEFT JOIN ({latest(FASTING_GLUCOSE, 'fg')}) USING (patient_id) "
         f"LEFT JOIN ({latest(HBA1C, 'a1c')}) USING (patient_id) "
-        f"LEFT JOIN ({LATEST_BP}) bp USING (patient_id) "
+        f"LEFT JOIN latest_bp bp USING (patient_id) "
         "WHERE dx.patient_id IS NOT NULL OR bmi IS NOT NULL OR fg IS NOT NULL "
         "OR a1c IS NOT NULL OR bp.sys IS NOT NULL"
     )
@@ -162,7 +175,7 @@ def status_share(level: int) -> str:
 
 
 def bp_controlled(denominator: str) -> str:
-    joins = f"LEFT JOIN ({LATEST_BP}) bp USING (patient_id)"
+    joins = "LEFT JOIN latest_bp bp USING (patient_id)"
     return latest_share(denominator, joins, "bp.sys < 140 AND bp.dia < 90")
 
 

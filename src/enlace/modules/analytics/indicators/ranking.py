@@ -21,8 +21,8 @@ import duckdb
 from enlace.kernel import errors
 from enlace.modules.analytics.indicators import frame
 from enlace.modules.analytics.indicators import queries as q
-from enlace.modules.analytics.indicators.compute import placeholders
 from enlace.modules.analytics.indicators.definitions import LOWER
+from enlace.modules.analytics.indicators.frame import placeholders
 from enlace.modules.analytics.indicators.library import BY_ID
 from enlace.modules.analytics.indicators.periods import Period, add_months, parse_period
 from enlace.modules.analytics.indicators.ranking_text import sentences

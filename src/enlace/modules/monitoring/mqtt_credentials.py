@@ -21,8 +21,9 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
+from enlace.modules.monitoring.domain import PLACE_KINDS
 from enlace.modules.monitoring.mqtt_topics import PREFIX, SUBSCRIPTION, SUFFIX
 from enlace.modules.monitoring.tables import devices
 
@@ -101,10 +102,8 @@ def plan_credentials(
 
 
 def active_devices(conn: Connection) -> list[str]:
-    """Devices that may send readings: active and bound to a patient."""
-    query = (
-        select(devices.c.id)
-        .where(devices.c.status == "active", devices.c.patient.is_not(None))
-        .order_by(devices.c.id)
-    )
+    """Devices that may send readings: active and bound to a patient, or active place devices
+    (temperature loggers bound to a place: registry.admissible lets them write)."""
+    bound = or_(devices.c.patient.is_not(None), devices.c.kind.in_(sorted(PLACE_KINDS)))
+    query = select(devices.c.id).where(devices.c.status == "active", bound).order_by(devices.c.id)
     return list(conn.execute(query).scalars())

@@ -19,6 +19,7 @@ from enlace.kernel import errors
 from enlace.kernel.settings import Settings
 from enlace.modules import coldchain, monitoring
 from enlace.modules.coldchain import views
+from enlace.modules.monitoring import mqtt_credentials
 from enlace.security.keys import signing_key
 from enlace.security.scopes import parse_scopes
 from enlace.security.tokens import Grant, issue_access_token
@@ -48,8 +49,11 @@ def test_a_logger_bound_to_no_place_is_refused(client: TestClient, services: Ser
     assert answer.status_code == 403
     assert "not bound to a place" in answer.json()["issue"][0]["diagnostics"]
     fridge, fridge_key = add_fridge(services)
+    with services.db.read() as conn:  # the broker's password file: the bound logger only
+        assert mqtt_credentials.active_devices(conn) == [fridge]
     with services.db.begin() as conn:
         coldchain.retire(conn, services.repo, fridge)
+        assert mqtt_credentials.active_devices(conn) == []
     assert post_readings(client, fridge, fridge_key, body(temp(1, 5.0))).status_code == 403
     assert post_readings(client, fridge, "wrong-key", body(temp(1, 5.0))).status_code == 401
     with services.db.begin() as conn, pytest.raises(errors.FhirError) as wrong:

@@ -132,3 +132,10 @@ def test_a_file_without_the_columns_is_a_bad_request(tmp_path: Path) -> None:
     with pytest.raises(errors.FhirError) as caught:
         read_lmis(path)
     assert caught.value.status == 400 and "stock_distributed" in caught.value.message
+
+
+def test_31_stock_out_days_is_a_whole_month_without_a_warning(tmp_path: Path) -> None:
+    rows, problems = read_lmis(
+        write(tmp_path, line(stock=(0, 0, 0, 0, 0, 0, 31, 0)), line(month=2))
+    )
+    assert rows[0].stock_stockout_days == 30 and problems == []

@@ -10,7 +10,7 @@ forecasting competition) as they are.
   severity `error` (the line is dropped) or `warning` (the line is kept):
   * unreadable values (not an integer, month outside 1..12, blank required field) — error;
   * negative stock counts (initial, received, distributed, end, AMC, stock-out days) — error;
-  * more than 30 stock-out days in a month (the real file has 50 and 300) — warning, read as 30
+  * more than 31 stock-out days in a month (the real file has 50 and 300) — warning, read as 30
     (the line's consumption is still a good observation);
   * a stock balance that does not add up: |initial + received - distributed + adjustment - end|
     beyond `tolerance` units — error (an impossible record teaches a forecaster nothing);
@@ -51,7 +51,8 @@ NON_NEGATIVE = (
     "average_monthly_consumption",
     "stock_stockout_days",
 )
-DAYS = 30  # OpenLMIS's month; more stock-out days than that is a typing slip, not a new month
+DAYS = 30  # OpenLMIS's month
+MONTH_DAYS = 31  # more stock-out days than that is a typing slip
 ERROR = "error"
 WARNING = "warning"
 
@@ -146,15 +147,17 @@ def _parse_line(
     texts = {c: (record.get(c) or "").strip() for c in KEY_COLUMNS[2:]}
     found += [Problem(line, c, "blank") for c, v in texts.items() if not v]
     found += _impossible(line, numbers, tolerance) if not found else []
-    if not found and (numbers["stock_stockout_days"] or 0) > DAYS:
+    days_out = numbers["stock_stockout_days"] or 0
+    if not found and days_out > MONTH_DAYS:
         problems.append(
             Problem(
                 line,
                 "stock_stockout_days",
-                f"{numbers['stock_stockout_days']} > {DAYS} days: read as {DAYS} (whole month)",
+                f"{days_out} > {MONTH_DAYS} days: read as {DAYS} (whole month)",
                 WARNING,
             )
         )
+    if days_out > DAYS:  # 31 in a 31-day month is the whole month, as 30 is in OpenLMIS's
         numbers["stock_stockout_days"] = DAYS
     problems.extend(found)
     if found:

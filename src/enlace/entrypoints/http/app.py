@@ -12,11 +12,13 @@ from starlette.concurrency import run_in_threadpool
 
 from enlace.entrypoints.web import adherence_pages as web_adherence
 from enlace.entrypoints.web import alert_pages as web_alerts
+from enlace.entrypoints.web import analytics_pages as web_analytics
 from enlace.entrypoints.web import coldchain_pages as web_coldchain
 from enlace.entrypoints.web import counter_pages as web_counter
 from enlace.entrypoints.web import delivery_pages as web_deliveries
 from enlace.entrypoints.web import money_pages as web_money
 from enlace.entrypoints.web import monitoring_pages as web_monitoring
+from enlace.entrypoints.web import my_summary_pages as web_my_summary
 from enlace.entrypoints.web import pages as web_pages
 from enlace.entrypoints.web import payer_pages as web_payer
 from enlace.entrypoints.web import prescribe_pages as web_prescribe
@@ -114,6 +116,8 @@ def create_app(services: Services) -> Hardened:
     web_monitoring.register(app, services)
     web_screening.register(app, services)
     web_adherence.register(app, services)
+    web_analytics.register(app, services)
+    web_my_summary.register(app, services)
     web_sync.register(app, services)
     monitoring_routes.register(app, services)
     cds_routes.register(app, services)

@@ -18,7 +18,8 @@ three must give the same rows (checked).
 
 Store figures: the resources written with `put_many`, then `analytics.refresh` of both views into
 a DuckDB file: a full refresh (resources/s), then 1% of the patients and observations updated
-and 0.1% deleted (a "day of changes"), and an incremental refresh (seconds, resources/s).
+and 0.1% deleted (a "day of changes"), and an incremental refresh (seconds, resources/s); with
+`--workers N` (default 2) the full refresh is also run with pages evaluated in N processes.
 """
 
 from __future__ import annotations
@@ -233,7 +234,7 @@ def engine_figures(
 
 
 def store_figures(
-    url: str, workdir: Path, people: list[dict[str, Any]], labs: list[dict[str, Any]]
+    url: str, workdir: Path, people: list[dict[str, Any]], labs: list[dict[str, Any]], workers: int
 ) -> dict[str, Any]:
     settings = Settings.from_env(database_url=url, var_dir=workdir / "var", log_requests=False)
     services = build(settings)
@@ -248,6 +249,15 @@ def store_figures(
     duck = workdir / "bench.duckdb"
     names = [PATIENT_VIEW["name"], OBSERVATION_VIEW["name"]]
     full = analytics.refresh(services, names, path=duck, full=True)
+    parallel: dict[str, Any] = {}
+    if workers > 1:  # the same rebuild with pages evaluated in worker processes
+        in_pool = analytics.refresh(services, names, path=duck, full=True, workers=workers)
+        seconds = sum(r.seconds for r in in_pool)
+        parallel = {
+            "workers": workers,
+            "full_refresh_workers_s": round(seconds, 3),
+            "full_workers_resources_per_s": round(sum(r.resources for r in in_pool) / seconds),
+        }
     rng = random.Random(5)
     changed = rng.sample(people, len(people) // 100) + rng.sample(labs, len(labs) // 100)
     for body in changed:
@@ -270,6 +280,7 @@ def store_figures(
         "incremental_refresh_s": round(incremental_s, 3),
         "incremental_resources": sum(r.resources for r in incremental),
         "incremental_resources_per_s": round(sum(r.resources for r in incremental) / incremental_s),
+        **parallel,
     }
 
 
@@ -280,13 +291,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--baseline", type=int, default=2000, help="resources per view")
     parser.add_argument("--no-store", action="store_true", help="engine figures only")
+    parser.add_argument("--workers", type=int, default=2, help="also a rebuild in N processes")
     args = parser.parse_args()
     people, labs = dataset(args.patients)
     result: dict[str, Any] = {"bench": "sqlonfhir", "db": args.db, "patients": args.patients}
     result.update(engine_figures(people, labs, args))
     if not args.no_store:
         with tempfile.TemporaryDirectory() as tmp, database(args.db, Path(tmp)) as url:
-            result.update(store_figures(url, Path(tmp), people, labs))
+            result.update(store_figures(url, Path(tmp), people, labs, args.workers))
     emit(result)
 
 

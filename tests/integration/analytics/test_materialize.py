@@ -186,3 +186,20 @@ def test_views_of_one_type_share_a_scan(services: Services, tmp_path: Path) -> N
     assert [(r.view, r.full, r.resources, r.row_count) for r in again] == [
         ("pa", False, 1, 4), ("pb", True, 4, 2),
     ]  # fmt: skip
+
+
+def test_a_rebuild_in_worker_processes_gives_the_same_rows(
+    services: Services, tmp_path: Path
+) -> None:
+    _seed(services)
+    one, two = tmp_path / "one.duckdb", tmp_path / "two.duckdb"
+    analytics.refresh(services, VIEWS, path=one, full=True)
+    results = analytics.refresh(services, VIEWS, path=two, full=True, workers=2)
+    assert [(r.view, r.resources, r.row_count) for r in results] == [
+        ("patient_demographics", 3, 3), ("observation_values", 2, 4),
+    ]  # fmt: skip
+    for table in VIEWS:
+        sql = f"SELECT * FROM {table} ORDER BY ALL"
+        assert _rows(one, sql) == _rows(two, sql)
+    with pytest.raises(errors.FhirError):
+        analytics.refresh(services, VIEWS, path=two, workers=0)

@@ -68,6 +68,7 @@ def refresh_command(
     margin: float | None = typer.Option(
         None, help="Seconds of history behind the last mark read again (default 2 on PostgreSQL)."
     ),
+    workers: int = typer.Option(1, help="Processes evaluating a rebuild (1: this one)."),
 ) -> None:
     """Materialize views: only resources changed since the last refresh, unless --full."""
     services = build(Settings.from_env())
@@ -89,6 +90,7 @@ def refresh_command(
             full=full,
             margin_us=None if margin is None else int(margin * 1e6),
             progress=tick,
+            workers=workers,
         )
     for r in results:
         kind = "full" if r.full else "incremental"

@@ -31,6 +31,9 @@ class ViewRuntimeError(ValueError):
         self.message = message
         self.location = location
 
+    def __reduce__(self) -> tuple[type[ViewRuntimeError], tuple[str, str]]:
+        return (ViewRuntimeError, (self.message, self.location))  # from worker processes
+
 
 class ViewRunner:
     """A view ready to run: `rows(resource)` for one resource, `run(resources)` for many."""

@@ -18,13 +18,14 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
 
 from enlace.modules.analytics.engine import Row, ViewRunner
+from enlace.modules.analytics.parallel import Page, PagePool
 from enlace.modules.analytics.targets import RefreshMark, Target, coercer, sql_type
 from enlace.modules.analytics.viewdef import CompiledView
 from enlace.store.records import StoredVersion
@@ -89,6 +90,14 @@ class _Writer:
         if self.progress is not None:
             self.progress(len(decoded))
 
+    def add(self, rows: list[Row], resources: int) -> None:
+        """Rows evaluated elsewhere (a worker process) for `resources` resources."""
+        self.target.insert(self.view.name, self.view.column_names, rows)
+        self.resources += resources
+        self.rows_written += len(rows)
+        if self.progress is not None:
+            self.progress(resources)
+
 
 def _decoded(versions: list[StoredVersion]) -> list[tuple[str, dict[str, Any] | None]]:
     return [(v.id, None if v.deleted else v.resource()) for v in versions]
@@ -103,9 +112,11 @@ def refresh_views(
     full: bool = False,
     margin_us: int = 0,
     progress: Callable[[CompiledView], Progress | None] | None = None,
+    pool: PagePool | None = None,
 ) -> list[RefreshResult]:
     """Views of one resource type: those to rebuild share one scan of the store (each page
-    decoded once), the others are brought up to date one by one (`refresh_view`)."""
+    decoded once; evaluated in `pool`'s worker processes when given), the others are brought
+    up to date one by one (`refresh_view`)."""
     results: dict[str, RefreshResult] = {}
     rebuild: list[CompiledView] = []
     for view in views:
@@ -118,7 +129,7 @@ def refresh_views(
                 read, repo, view, target, margin_us=margin_us, progress=tick
             )
     if rebuild:
-        for result in _rebuild(read, repo, rebuild, target, progress):
+        for result in _rebuild(read, repo, rebuild, target, progress, pool):
             results[result.view] = result
     return [results[v.name] for v in views]
 
@@ -129,6 +140,7 @@ def _rebuild(
     views: list[CompiledView],
     target: Target,
     progress: Callable[[CompiledView], Progress | None] | None,
+    pool: PagePool | None = None,
 ) -> list[RefreshResult]:
     started = time.perf_counter()
     resource_type = views[0].resource
@@ -136,7 +148,10 @@ def _rebuild(
     writers = [_Writer(v, target, progress(v) if progress else None) for v in views]
     for view in views:
         target.recreate(view.name, [(c.name, sql_type(c)) for c in view.columns])
-    _load_all(read, repo, resource_type, writers)
+    if pool is not None:
+        _load_all_in_processes(read, repo, resource_type, writers, pool)
+    else:
+        _load_all(read, repo, resource_type, writers)
     seconds = time.perf_counter() - started
     return [_finish(w, target, newest, True, seconds) for w in writers]
 
@@ -205,6 +220,28 @@ def _load_all(
         for writer in writers:
             writer.write(decoded, delete_first=False)
         after = page[-1].id
+
+
+def _load_all_in_processes(
+    read: Connection,
+    repo: FhirRepository,
+    resource_type: str,
+    writers: list[_Writer],
+    pool: PagePool,
+) -> None:
+    def pages() -> Iterator[Page]:
+        after: str | None = None
+        while True:
+            page = repo.scan(read, resource_type, after=after, limit=PAGE)
+            if not page:
+                return
+            yield [(v.id, v.content) for v in page if v.content is not None]
+            after = page[-1].id
+
+    indexes = [pool.names.index(w.view.name) for w in writers]
+    for count, per_view in pool.rows(pages(), indexes):
+        for writer, rows in zip(writers, per_view, strict=True):
+            writer.add(rows, count)
 
 
 def _load_changes(

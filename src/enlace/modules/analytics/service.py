@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -23,6 +24,7 @@ from enlace.kernel import errors
 from enlace.kernel.settings import Settings
 from enlace.modules.analytics.builtin_views import BUILTIN_VIEWS
 from enlace.modules.analytics.materialize import Progress, RefreshResult, refresh_views
+from enlace.modules.analytics.parallel import PagePool
 from enlace.modules.analytics.run import checked_view
 from enlace.modules.analytics.tables import views as views_table
 from enlace.modules.analytics.targets import DuckDbTarget, SqlTarget, table_name
@@ -97,28 +99,47 @@ def refresh(
     full: bool = False,
     margin_us: int | None = None,
     progress: Callable[[CompiledView], Progress | None] | None = None,
+    workers: int = 1,
 ) -> list[RefreshResult]:
     """Materializes the named views (all when None); one result per view. `margin_us`: how far
-    behind the last mark history is read again (default 2 s on PostgreSQL, 0 on SQLite)."""
+    behind the last mark history is read again (default 2 s on PostgreSQL, 0 on SQLite);
+    `workers`: processes evaluating a rebuild's pages (1: this process)."""
     if target not in TARGETS:
         raise errors.bad_request(f"target must be one of {', '.join(TARGETS)}", "target")
+    if not 1 <= workers <= 64:
+        raise errors.bad_request("workers is 1 to 64", "workers")
     with services.db.read() as read:
         chosen = pick(all_views(read), names)
     if margin_us is None:
         margin_us = 2_000_000 if services.db.dialect == "postgresql" else 0
-    results: list[RefreshResult] = []
-    for group in _by_resource_type(chosen):
-        if target == "duckdb":
-            results.extend(_refresh_duckdb(services, group, path, full, margin_us, progress))
-            continue
-        with services.db.read() as read, services.db.begin() as write:
-            results.extend(
-                refresh_views(
-                    read, services.repo, group, SqlTarget(write),
-                    full=full, margin_us=margin_us, progress=progress,
-                )
-            )  # fmt: skip
-    return results
+    definitions = [{**v.definition, "name": v.name} for v in chosen]
+    with ExitStack() as stack:
+        pool = stack.enter_context(PagePool(definitions, workers)) if workers > 1 else None
+        return [
+            result
+            for group in _by_resource_type(chosen)
+            for result in _refresh_group(services, group, target, path, full, margin_us,
+                                         progress, pool)
+        ]  # fmt: skip
+
+
+def _refresh_group(
+    services: AnalyticsServices,
+    group: list[CompiledView],
+    target: str,
+    path: Path | None,
+    full: bool,
+    margin_us: int,
+    progress: Callable[[CompiledView], Progress | None] | None,
+    pool: PagePool | None,
+) -> list[RefreshResult]:
+    if target == "duckdb":
+        return _refresh_duckdb(services, group, path, full, margin_us, progress, pool)
+    with services.db.read() as read, services.db.begin() as write:
+        return refresh_views(
+            read, services.repo, group, SqlTarget(write),
+            full=full, margin_us=margin_us, progress=progress, pool=pool,
+        )  # fmt: skip
 
 
 def _by_resource_type(views: list[CompiledView]) -> list[list[CompiledView]]:
@@ -136,14 +157,16 @@ def _refresh_duckdb(
     full: bool,
     margin_us: int,
     progress: Callable[[CompiledView], Progress | None] | None,
+    pool: PagePool | None,
 ) -> list[RefreshResult]:
     duck = DuckDbTarget(path or duckdb_path(services.settings))
     try:
         duck.begin()
         with services.db.read() as read:
             results = refresh_views(
-                read, services.repo, views, duck, full=full, margin_us=margin_us, progress=progress
-            )
+                read, services.repo, views, duck,
+                full=full, margin_us=margin_us, progress=progress, pool=pool,
+            )  # fmt: skip
         duck.commit()
         return results
     except BaseException:

@@ -66,3 +66,12 @@ def test_regulator_dashboard_and_refused_roles(
     sign_in_as(services, client, "dr.1", "physician")
     assert client.get("/coldchain").status_code == 403
     assert client.get("/pharmacy/coldchain").status_code == 403
+
+
+def test_pages_with_nothing_to_show(client: TestClient, services: Services) -> None:
+    sign_in_as(services, client, "farm.2", "pharmacist", organization=f"org-{FACILITY}")
+    assert "No hay excursiones en esta farmacia." in client.get("/pharmacy/coldchain").text
+    sign_in_as(services, client, "reg.2", "regulator")
+    empty = client.get("/coldchain", headers={"Accept-Language": "en"})
+    assert empty.status_code == 200
+    assert "No loggers." in empty.text or "No hay registradores." in empty.text

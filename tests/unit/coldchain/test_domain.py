@@ -85,7 +85,7 @@ def test_clock_jump_back_within_a_message() -> None:
 def test_mean_kinetic_temperature_by_hand() -> None:
     # Half the time at 5 °C, half at 25 °C. By hand: ΔH/R = 83144 / 8.3144 = 10000 K;
     # 10000/278.15 = 35.95182, 10000/298.15 = 33.54016; mean of the exponentials
-    # = e^-33.54016 × (1 + e^-2.41166) / 2 = e^-33.54016 × 0.544833; -ln = 33.54016 + 0.607277
+    # = e^-33.54016 x (1 + e^-2.41166) / 2 = e^-33.54016 x 0.544833; -ln = 33.54016 + 0.607277
     # = 34.14744; MKT = 10000 / 34.14744 = 292.848 K = 19.70 °C (arithmetic mean 15 °C).
     spans = [domain.Held(5.0, 3 * H), domain.Held(25.0, 3 * H)]
     assert domain.mkt_celsius(spans) == pytest.approx(19.70, abs=0.01)

@@ -1,1 +1,58 @@
-"""subscriptions (skeleton; issue 14)."""
+"""FHIR Subscriptions (issue 14 part 6), R4 with the topic-based backport: Subscription
+resources through the normal API (checked by `subscription_checker`), topics in code
+(`register_topic`), matching of committed changes and rest-hook delivery with handshake,
+retries, backoff, heartbeats and a dead-letter list (docs/subscriptions.md).
+
+Public API: `Topic`, `register_topic`, `topic`, `all_topics`, `subscription_checker`,
+`run_once`, `start_worker`, `http_post`, `events_of`, `dead_letters`, `state_of`,
+`first_delivered`, `PROFILE` and the backport extension URLs.
+"""
+
+from __future__ import annotations
+
+from enlace.modules.subscriptions.delivery import DeliveryReport, Post, http_post
+from enlace.modules.subscriptions.service import (
+    PassReport,
+    dead_letters,
+    default_margin_us,
+    events_of,
+    first_delivered,
+    run_once,
+    start_worker,
+    state_of,
+    subscription_checker,
+)
+from enlace.modules.subscriptions.spec import (
+    FILTER_CRITERIA,
+    HEARTBEAT,
+    MAX_COUNT,
+    PAYLOAD_CONTENT,
+    PROFILE,
+    TIMEOUT,
+)
+from enlace.modules.subscriptions.topics import Topic, all_topics, register_topic, topic
+
+__all__ = [
+    "FILTER_CRITERIA",
+    "HEARTBEAT",
+    "MAX_COUNT",
+    "PAYLOAD_CONTENT",
+    "PROFILE",
+    "TIMEOUT",
+    "DeliveryReport",
+    "PassReport",
+    "Post",
+    "Topic",
+    "all_topics",
+    "dead_letters",
+    "default_margin_us",
+    "events_of",
+    "first_delivered",
+    "http_post",
+    "register_topic",
+    "run_once",
+    "start_worker",
+    "state_of",
+    "subscription_checker",
+    "topic",
+]

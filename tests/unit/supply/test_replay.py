@@ -79,3 +79,32 @@ def test_enlace_level_is_capped_by_shelf_life() -> None:
     # mean 30, sigma floor sqrt(30); capped at 30 x 1 usable month
     levels = replay_policies.enlace(0.95, usable_months=1.0)(history)
     assert levels.order_up_to[0] == pytest.approx(30.0)
+
+
+def _fixed_forecast(mean: list[float], sigma: list[float]) -> replay_policies.Forecaster:
+    return lambda history: (np.array(mean), np.array(sigma))
+
+
+def test_enlace_cycle_holds_the_same_fractile_for_every_series() -> None:
+    history = np.zeros((2, 6))
+    # Phi(1) = 0.841345: S = mu + 1 x sigma, R = 1, L = 0 -> 100 + 20 and 10 + 10
+    forecast = _fixed_forecast([100.0, 10.0], [20.0, 10.0])
+    levels = replay_policies.enlace_cycle(0.8413447461, forecast)(history)
+    assert levels.order_up_to == pytest.approx([120.0, 20.0], abs=1e-6)
+    assert levels.reorder_point == pytest.approx([120.0, 20.0], abs=1e-6)
+    # Phi(1.959964) = 0.975: 100 + 39.199 and 10 + 19.600
+    levels = replay_policies.enlace_cycle(0.975, forecast)(history)
+    assert levels.order_up_to == pytest.approx([139.19928, 29.59964], abs=1e-4)
+
+
+def test_enlace_cycle_review_lead_and_shelf_life() -> None:
+    history = np.zeros((1, 6))
+    forecast = _fixed_forecast([30.0], [10.0])
+    # R + L = 4: S = 30 x 4 + 1 x 10 x 2 = 140; capped at 30 x 2 usable months = 60
+    assert replay_policies.enlace_cycle(0.8413447461, forecast, review=1, lead=3)(
+        history
+    ).order_up_to == pytest.approx([140.0], abs=1e-6)
+    capped = replay_policies.enlace_cycle(0.8413447461, forecast, lead=3, usable_months=2.0)
+    assert capped(history).order_up_to == pytest.approx([60.0])
+    with pytest.raises(ValueError):
+        replay_policies.enlace_cycle(1.0, forecast)

@@ -80,3 +80,24 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     )
     assert target.exit_code == 2 and "target" in target.output
     assert not out.exists()
+
+
+def test_unknown_rule_exits_2_and_fill_rule_still_runs(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    base = ["supply", "replay", "--lmis", str(_report(tmp_path)), "--out", str(out)]
+    bad = CliRunner().invoke(app, [*base, "--rule", "median"])
+    assert bad.exit_code == 2 and "--rule" in bad.output and not out.exists()
+    fill = CliRunner().invoke(app, [*base, "--rule", "fill"])
+    assert fill.exit_code == 0, fill.output
+    found = json.loads(out.read_text())
+    assert found["assumptions"]["enlace_rule"] == "fill"
+    assert [p["target"] for p in found["detail"]["enlace"]] == [
+        0.80,
+        0.85,
+        0.90,
+        0.95,
+        0.98,
+        0.99,
+        0.995,
+        0.999,
+    ]

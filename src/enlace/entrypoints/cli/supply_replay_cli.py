@@ -19,7 +19,7 @@ from enlace.modules import supply_kpis
 from enlace.modules.supply import requisitions, service
 
 BAD_INPUT = 2
-DEFAULT_TARGETS = ",".join(f"{target:g}" for target in service.ENLACE_TARGETS)
+DEFAULT_TARGETS = {"cycle": service.CYCLE_LEVELS, "fill": service.ENLACE_TARGETS}
 
 
 def _fail(exc: errors.FhirError) -> typer.Exit:
@@ -44,8 +44,14 @@ def replay_command(
     lead_months: int = typer.Option(0, help="Months between a review's order and its arrival."),
     shelf_life_months: int = typer.Option(24, help="Usable shelf life of a received lot."),
     targets: str = typer.Option(
-        DEFAULT_TARGETS,
-        help="Enlace's fill-rate targets to sweep (comma-separated).",
+        "",
+        help="Enlace's targets to sweep (comma-separated): cycle service levels with "
+        "--rule cycle, fill rates with --rule fill; default: the rule's sweep.",
+    ),
+    rule: str = typer.Option(
+        "cycle",
+        help="cycle: one cycle service level for every series (default); "
+        "fill: each series' z set to reach the fill-rate target.",
     ),
     forecaster: str = typer.Option(
         "moving", help="Enlace's forecast: moving (mean/spread), or a supply.forecast method."
@@ -57,8 +63,9 @@ def replay_command(
         settings = service.ReplaySettings(
             lead_months=lead_months,
             shelf_life_months=shelf_life_months,
-            targets=_targets(targets),
+            targets=_targets(targets) if targets.strip() else DEFAULT_TARGETS.get(rule, ()),
             forecaster=forecaster,
+            rule=rule,
         ).check()
         panel, warnings = service.read_panel(lmis, shelf_life_months)
     except errors.FhirError as exc:

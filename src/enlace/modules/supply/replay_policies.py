@@ -5,6 +5,11 @@
 - `enlace(target)`: order-up-to from a forecast of the demand distribution (policy.py), review
   every month, the z of each series set so its expected fill rate reaches `target`, capped by
   what can be used before expiry. The forecast only sees the months before the review.
+- `enlace_cycle(level)`: the same order-up-to with ONE cycle service level (critical fractile)
+  for every series, z = Phi^-1(level). The replay's figures are network aggregates (units
+  served / demanded, mean stock / mean demand); maximizing sum served - lambda x sum stock gives
+  P(D <= S) = 1 / (1 + lambda) for every series: an equal fractile, not an equal fill rate
+  (which buys the last points of erratic low-volume series dearly). docs/supply.md.
 """
 
 from __future__ import annotations
@@ -116,5 +121,27 @@ def enlace(
         level = policy.order_up_to(mean, sigma, review, lead, z)
         level = np.minimum(level, policy.expiry_cap(mean, np.full(mean.shape, usable_months)))
         return Levels(reorder_point=level, order_up_to=level)
+
+    return levels
+
+
+def enlace_cycle(
+    level: float,
+    forecaster: Forecaster | None = None,
+    review: float = 1.0,
+    lead: float = 0.0,
+    usable_months: float = 24.0,
+) -> Policy:
+    """Order up to mu (R + L) + z sigma sqrt(R + L), z = Phi^-1(level) for every series, capped
+    by the shelf life."""
+    policy.check_route(review, lead)
+    z = policy.z_for_cycle_service(level)
+    predict = forecaster or moving_forecaster()
+
+    def levels(history: Floats) -> Levels:
+        mean, sigma = predict(history)
+        cover_to = policy.order_up_to(mean, sigma, review, lead, np.full(mean.shape, z))
+        cover_to = np.minimum(cover_to, policy.expiry_cap(mean, np.full(mean.shape, usable_months)))
+        return Levels(reorder_point=cover_to, order_up_to=cover_to)
 
     return levels

@@ -17,7 +17,11 @@ from enlace.modules.supply.lmis import errors_only, read_lmis
 from enlace.modules.supply.replay import Panel, replay
 
 BASELINE_KS = (3.0, 4.0, 5.0, 8.0)
-ENLACE_TARGETS = (0.80, 0.85, 0.90, 0.95, 0.98, 0.99, 0.995, 0.999)
+ENLACE_TARGETS = (0.80, 0.85, 0.90, 0.95, 0.98, 0.99, 0.995, 0.999)  # rule "fill"
+CYCLE_LEVELS = (0.80, 0.85, 0.90, 0.93, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995)  # rule "cycle"
+# Enlace's rule: "cycle", one critical fractile for every series (the default: higher fill at
+# equal network stock, docs/supply.md), or "fill", each series' z set to reach a fill rate
+RULES = ("cycle", "fill")
 WARMUP_MONTHS = 3  # the first 3 reported months of each series only feed AMC and forecasts
 
 
@@ -28,8 +32,9 @@ class ReplaySettings:
     shelf_life_months: int = 24
     baseline_ks: Sequence[float] = BASELINE_KS
     baseline_min_gap: float = 2.0  # min = max - 2 x AMC (1, 2, 3 and 6 months for 3, 4, 5, 8)
-    targets: Sequence[float] = ENLACE_TARGETS
+    targets: Sequence[float] = CYCLE_LEVELS
     forecaster: str = replay_forecasts.MOVING
+    rule: str = "cycle"
 
     def check(self) -> ReplaySettings:
         problems = []
@@ -38,7 +43,9 @@ class ReplaySettings:
         if not 1 <= self.shelf_life_months <= 120:
             problems.append(("shelf life is 1 to 120 months", "--shelf-life-months"))
         if any(not 0.5 <= t < 1 for t in self.targets):
-            problems.append(("each fill-rate target is at least 0.5 and below 1", "--targets"))
+            problems.append(("each service-level target is at least 0.5 and below 1", "--targets"))
+        if self.rule not in RULES:
+            problems.append((f"rule is one of {', '.join(RULES)}", "--rule"))
         if self.forecaster not in replay_forecasts.METHODS:
             known = ", ".join(replay_forecasts.METHODS)
             problems.append((f"forecaster is one of {known}", "--forecaster"))
@@ -80,8 +87,10 @@ def replay_frontiers(
         if settings.forecaster == replay_forecasts.MOVING
         else replay_forecasts.model_forecaster(settings.forecaster, panel.keys)
     )
+    make = replay_policies.enlace_cycle if settings.rule == "cycle" else replay_policies.enlace
+    label = "cycle service" if settings.rule == "cycle" else "fill target"
     for target in settings.targets:
-        rule = replay_policies.enlace(
+        rule = make(
             target,
             forecaster,
             review=settings.review_months,
@@ -90,7 +99,7 @@ def replay_frontiers(
         )
         outcome = replay(panel, rule, WARMUP_MONTHS, lead)
         enlace.append(
-            {"policy": f"enlace fill target {target:g}", "target": target, **outcome.as_dict()}
+            {"policy": f"enlace {label} {target:g}", "target": target, **outcome.as_dict()}
         )
         progress(1)
     return {
@@ -111,6 +120,7 @@ def _assumptions(panel: Panel, settings: ReplaySettings) -> dict[str, Any]:
         "warmup_months": WARMUP_MONTHS,
         "lead_months": settings.lead_months,
         "forecaster": settings.forecaster,
+        "enlace_rule": settings.rule,
         "review_months": settings.review_months,
         "shelf_life_months": settings.shelf_life_months,
         "baseline_min": f"max - {settings.baseline_min_gap:g} x AMC",

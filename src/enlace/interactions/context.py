@@ -48,6 +48,11 @@ class Services:
     # Observations kept outside `resources` (device readings), registered by bootstrap: search
     # and read merge them in under the same access rules (interactions/observation_merge.py).
     observation_sources: list[ObservationSource] = field(default_factory=list)
+    # Checks a module adds for one resource type beyond the base validation (Subscription's
+    # topic, channel and endpoint), registered by bootstrap: resource -> problems.
+    resource_checks: dict[str, Callable[[dict[str, Any]], list[errors.Issue]]] = field(
+        default_factory=dict
+    )
 
     def require_type(self, resource_type: str) -> str:
         if resource_type not in self.definitions.resource_types:
@@ -72,7 +77,9 @@ class Services:
             yield own
 
     def validate(self, body: Any, expected_type: str | None = None) -> list[errors.Issue]:
-        return validate_resource(body, self.definitions, expected_type)
+        issues = validate_resource(body, self.definitions, expected_type)
+        extra = self.resource_checks.get(body.get("resourceType")) if not issues else None
+        return extra(body) if extra is not None else issues
 
     def checked_resource(self, body: Any, expected_type: str | None = None) -> dict[str, Any]:
         """The body as a valid resource, or a 400 listing every problem with its location."""

@@ -82,6 +82,8 @@ def test_explain_gives_observed_expected_and_contribution(network: Population) -
     cms165 = next(p for p in why["parts"] if p["indicator"] == "cms165_bp_controlled")
     assert cms165["contribution"] is None
     assert why["text"][0].startswith("Lugar 1 de 3 (MX)")
+    spanish = indicators.explain(ranking, "D")["text"]
+    assert "% DM2 con HbA1c < 7 %: no cuenta (menos de 20 pacientes)." in spanish
     english = indicators.explain(ranking, "D", language="en")["text"]
     assert english[0].startswith("Not ranked (MX)")
     with pytest.raises(errors.FhirError):

@@ -39,6 +39,7 @@ RANKED_INDICATORS: dict[str, float] = {
 }
 MIN_DENOMINATOR = 20
 MIN_WEIGHT = 0.5
+NO_PATIENTS, TOO_FEW = "no-patients", "too-few"  # why an indicator did not count (Part.note)
 IMPROVEMENT_MONTHS = 6
 _GROUPS = (q.DM2, q.HYPERTENSION, q.OBESITY, q.DYSLIPIDEMIA, ("N18",))
 
@@ -110,12 +111,11 @@ def _parts(clinic: str, oe: dict[str, dict[str, tuple[float, float, float]]]) ->
     for indicator_id, weight in RANKED_INDICATORS.items():
         num, den, expected = oe.get(indicator_id, {}).get(clinic, (0.0, 0.0, 0.0))
         if den == 0:
-            parts.append(Part(indicator_id, weight, None, None, 0, None, "no patients"))
+            parts.append(Part(indicator_id, weight, None, None, 0, None, NO_PATIENTS))
             continue
         observed_pct, expected_pct = 100 * num / den, 100 * expected / den
         if den < MIN_DENOMINATOR:
-            parts.append(Part(indicator_id, weight, None, None, den, None,
-                              f"fewer than {MIN_DENOMINATOR} patients"))  # fmt: skip
+            parts.append(Part(indicator_id, weight, None, None, den, None, TOO_FEW))
             continue
         sign = -1 if BY_ID[indicator_id].direction == LOWER else 1
         gain = sign * weight * (observed_pct - expected_pct)
@@ -183,7 +183,7 @@ def explain(ranking: list[ClinicRank], clinic: str, language: str = "es") -> dic
         "of": found.of, "score": found.score, "improvement": found.improvement,
         "improvement_rank": found.improvement_rank, "reason": found.reason,
         "parts": [_part_dict(p) for p in found.parts],
-        "text": sentences(found, language),
+        "text": sentences(found, language, MIN_DENOMINATOR),
     }  # fmt: skip
 
 

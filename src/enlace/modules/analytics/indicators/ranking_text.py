@@ -18,6 +18,8 @@ _TEXT = {
         "(n = {n:.0f}, peso {weight:.2f}) → aporta {contribution:+.2f}.",
         "skipped": "{title}: no cuenta ({note}).",
         "gain": "Cambio en seis meses: {gain:+.2f} puntos (lugar {rank} en mejora).",
+        "no-patients": "sin pacientes",
+        "too-few": "menos de {minimum} pacientes",
     },
     "en": {
         "ranked": "Rank {rank} of {of} ({scope}): score {score:+.2f} points above what its case "
@@ -27,11 +29,14 @@ _TEXT = {
         "(n = {n:.0f}, weight {weight:.2f}) → contributes {contribution:+.2f}.",
         "skipped": "{title}: not counted ({note}).",
         "gain": "Change over six months: {gain:+.2f} points (rank {rank} in improvement).",
+        "no-patients": "no patients",
+        "too-few": "fewer than {minimum} patients",
     },
 }
 
 
-def sentences(found: ClinicRank, language: str = "es") -> list[str]:
+def sentences(found: ClinicRank, language: str = "es", minimum: int = 20) -> list[str]:
+    """`minimum`: the ranking's minimum denominator, named when an indicator did not count."""
     text = _TEXT["en" if language == "en" else "es"]
     lines = []
     if found.score is None or found.rank is None:
@@ -42,7 +47,8 @@ def sentences(found: ClinicRank, language: str = "es") -> list[str]:
     for part in found.parts:
         title = BY_ID[part.indicator].title(language)
         if part.contribution is None or part.observed is None or part.expected is None:
-            lines.append(text["skipped"].format(title=title, note=part.note))
+            note = text.get(part.note, part.note).format(minimum=minimum)
+            lines.append(text["skipped"].format(title=title, note=note))
             continue
         lines.append(text["part"].format(
             title=title, observed=part.observed, expected=part.expected, n=part.denominator,

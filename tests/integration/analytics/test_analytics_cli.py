@@ -70,6 +70,7 @@ def test_bad_input_exits_2(env: Path, tmp_path: Path, services: Services) -> Non
     assert unknown.exit_code == 2 and "nope" in unknown.output
     assert runner.invoke(app, ["analytics", "views", "refresh", "--target", "x"]).exit_code == 2
     assert runner.invoke(app, ["analytics", "views", "refresh", "--margin", "-1"]).exit_code == 2
+    assert runner.invoke(app, ["analytics", "views", "refresh", "--workers", "0"]).exit_code == 2
     not_json = tmp_path / "nope.json"
     not_json.write_text("{")
     assert runner.invoke(app, ["analytics", "views", "add", str(not_json)]).exit_code == 2

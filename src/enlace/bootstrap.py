@@ -13,7 +13,17 @@ from enlace.interactions.raw_operations import raw_operation
 from enlace.kernel.clock import Clock, system_clock
 from enlace.kernel.ids import IdFactory, random_ids
 from enlace.kernel.settings import Settings
-from enlace.modules import analytics, claims, coldchain, coverage, messaging, monitoring, pharmacy
+from enlace.modules import (
+    analytics,
+    claims,
+    coldchain,
+    coverage,
+    messaging,
+    monitoring,
+    pharmacy,
+    registry,
+    subscriptions,
+)
 from enlace.modules.monitoring import channels as monitoring_channels
 from enlace.modules.monitoring import escalation
 from enlace.search import index_state, reindex_runner
@@ -86,6 +96,11 @@ def build(
     )
     services.writing_operations.add(("MedicationDispense", "dispense"))
     services.type_operations[("ViewDefinition", "run")] = raw_operation(analytics.run_operation)
+    # Subscriptions (R4 backport): checked on write; the registry offers its case topic.
+    services.resource_checks["Subscription"] = subscriptions.subscription_checker(
+        allow_http=not settings.production
+    )
+    subscriptions.register_topic(registry.TOPIC)
     # Device readings answer Observation search and read (interactions/observation_merge.py).
     services.observation_sources.append(monitoring.ReadingsSource())
     # Temperature loggers' readings open cold-chain excursions in the ingest transaction.
@@ -105,6 +120,7 @@ def build(
             notifier = monitoring_channels.default_notifier(settings.var_dir)
             escalation.start(db, repo, settings.alert_loop_seconds, notifier, clock)
         messaging.start_deliverer(db, repo, settings.var_dir, clock=clock)  # patient messages
+        subscriptions.start_worker(db, repo, clock=clock)  # rest-hook notifications
     return services
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from enlace.kernel.settings import Settings
+from enlace.modules import catalog, delivery
 from enlace.modules.adherence import features, fill_table, labels, model
 from enlace.modules.adherence.domain import Fill
 from enlace.modules.adherence.job_rows import Score
@@ -80,7 +81,7 @@ def score(
         therapy,
         np.full(len(therapy), day),
         clinical_series(table, points),
-        covariates(table, record, as_of),
+        covariates(table, record, as_of, fills),
     )
     # Few rows: OpenMP threads cost more than they save (16 ms a tree on a busy 2-core box).
     with threadpool_limits(limits=1 if len(x) < SMALL_BATCH else None):
@@ -114,12 +115,16 @@ def clinical_series(
     ).sorted()
 
 
-def covariates(table: fill_table.FillTable, record: Record, as_of: date) -> np.ndarray:
-    """(patients x COVARIATES): age, sex and affiliation from the Patient; NaN elsewhere."""
+def covariates(
+    table: fill_table.FillTable, record: Record, as_of: date, fills: Sequence[Fill] = ()
+) -> np.ndarray:
+    """(patients x COVARIATES): age, sex and affiliation from the Patient, the distance from
+    home to the pharmacy of the patient's last fill; NaN where unknown."""
     out = np.full((len(table.patients), len(features.COVARIATES)), np.nan, np.float32)
-    age, female, affiliation = (
-        features.COVARIATES.index(name) for name in ("age", "female", "affiliation")
+    age, female, affiliation, distance = (
+        features.COVARIATES.index(name) for name in ("age", "female", "affiliation", "distance_km")
     )
+    pharmacies = last_pharmacies(fills)
     for row, patient in enumerate(table.patients):
         facts = record.patients.get(patient)
         if facts is None:
@@ -130,4 +135,23 @@ def covariates(table: fill_table.FillTable, record: Record, as_of: date) -> np.n
             out[row, female] = 1.0 if facts.gender == "female" else 0.0
         if facts.affiliation in features.AFFILIATIONS:
             out[row, affiliation] = features.AFFILIATIONS.index(facts.affiliation)
+        place = pharmacies.get(patient)
+        if facts.home and place:
+            out[row, distance] = delivery.great_circle_km([facts.home, place])[0, 1]
     return out
+
+
+def last_pharmacies(fills: Sequence[Fill]) -> dict[str, tuple[float, float]]:
+    """Where each patient last filled (a catalog pharmacy `Organization/org-<slug>`)."""
+    latest: dict[str, Fill] = {}
+    for fill in fills:
+        seen = latest.get(fill.patient)
+        if fill.pharmacy and (seen is None or fill.day >= seen.day):
+            latest[fill.patient] = fill
+    found: dict[str, tuple[float, float]] = {}
+    for patient, fill in latest.items():
+        slug = str(fill.pharmacy).removeprefix("Organization/org-")
+        facility = catalog.facility(slug)
+        if facility is not None:
+            found[patient] = (facility.latitude, facility.longitude)
+    return found

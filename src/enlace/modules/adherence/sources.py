@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from enlace.modules import catalog
+from enlace.modules import catalog, pharmacy
 from enlace.modules.adherence.domain import Interruption
 from enlace.store.repository import FhirRepository
 from enlace.store.schema import reference_index, token_index
@@ -51,6 +51,7 @@ class PatientFacts:
     deceased: bool = False
     gender: str | None = None
     name: str | None = None
+    home: tuple[float, float] | None = None  # latitude, longitude (address geolocation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +176,7 @@ def patient_facts(patient: dict[str, Any]) -> PatientFacts:
         deceased=bool(deceased_on) or patient.get("deceasedBoolean") is True,
         gender=patient.get("gender"),
         name=display_name(patient),
+        home=(home.latitude, home.longitude) if (home := pharmacy.home_of(patient)) else None,
     )
 
 

@@ -135,7 +135,7 @@ def read_spec(resource: dict[str, Any]) -> Spec | None:
     filters: dict[str, str] = {}
     for text in _extension_values(resource.get("_criteria"), FILTER_CRITERIA):
         filters.update(parse_filter(str(text))[1])
-    extensions = channel.get("extension")
+    extensions = channel  # the backport puts heartbeat, timeout and max-count on channel
     heartbeat = _first(_extension_values(extensions, HEARTBEAT))
     timeout = _first(_extension_values(extensions, TIMEOUT))
     max_count = _first(_extension_values(extensions, MAX_COUNT))

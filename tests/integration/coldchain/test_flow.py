@@ -19,11 +19,13 @@ from tests.integration.coldchain.support import (
     LOT,
     METFORMIN,
     add_fridge,
+    body,
     dispositions,
     heat_series,
     on_hand,
     pack_states,
     stock_clinic,
+    temp,
 )
 
 JSON = {"Content-Type": "application/json"}
@@ -142,3 +144,24 @@ def test_the_same_readings_sent_again_open_nothing_twice(
     assert len(first["alerts"]) == 1
     assert len(client.get("/coldchain/excursions").json()["excursions"]) == 1
     assert on_hand(services, INSULIN, LOT) == 0  # quarantined once, not twice (10 - 10)
+
+
+def test_a_freeze_alarm_opens_after_an_hour_at_or_below_minus_half(
+    client: TestClient, services: Services
+) -> None:
+    stock_clinic(services)
+    device, key = add_fridge(services)
+    # 4 °C, then -1 °C from 03:00 until 4 °C at 03:55 (55 min: no alarm), and from 05:00 until
+    # 06:15 (75 min: the freeze alarm). Each reading holds until the next one.
+    short = [temp(3, -1.0, m) for m in (0, 15, 30, 45)] + [temp(3, 4.0, 55)]
+    long = [temp(5, -1.0, m) for m in (0, 15, 30, 45)] + [temp(6, -1.2), temp(6, 4.0, 15)]
+    answer = post_readings(client, device, key, body(temp(2, 4.0), *short, *long))
+    assert answer.status_code == 200 and len(answer.json()["alerts"]) == 1
+    (found,) = client.get("/coldchain/excursions").json()["excursions"]
+    assert (found["kind"], found["start"], found["end"], found["peakCelsius"]) == (
+        "freeze",
+        "2025-12-31T11:00:00.000Z",
+        "2025-12-31T12:15:00.000Z",
+        -1.2,
+    )
+    assert on_hand(services, INSULIN, LOT) == 0

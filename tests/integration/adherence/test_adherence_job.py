@@ -14,7 +14,15 @@ from enlace.interactions.context import Services
 from enlace.kernel import errors
 from enlace.modules.adherence import publishing, service
 from enlace.modules.adherence.tables import runs, scores, therapies
-from tests.integration.adherence.job_support import AS_OF, CLINIC, DOCTOR, small_world
+from tests.integration.adherence.job_support import (
+    AS_OF,
+    CLINIC,
+    DOCTOR,
+    dispense,
+    patient,
+    put,
+    small_world,
+)
 
 
 def table_rows(services: Services, table: Any) -> list[dict[str, Any]]:
@@ -107,3 +115,29 @@ def test_a_mid_month_run_publishes_only_when_asked(services: Services) -> None:
     with services.db.read() as conn:
         observations = services.repo.scan(conn, "Observation")
     assert len(observations) == 2 and {o.version_id for o in observations} == {2}
+
+
+def test_a_hospital_stay_is_not_counted_against_the_patient(services: Services) -> None:
+    small_world(services)
+    patient(services, "p5", "Cinco")
+    dispense(services, "d5-1", "p5", "metformin-850-tab", "2025-10-01")
+    dispense(services, "d5-2", "p5", "metformin-850-tab", "2025-11-10")
+    put(
+        services,
+        {
+            "resourceType": "Encounter",
+            "id": "stay-p5",
+            "status": "finished",
+            "class": {
+                "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                "code": "IMP",
+            },
+            "subject": {"reference": "Patient/p5"},
+            "period": {"start": "2025-10-31T08:00:00-06:00", "end": "2025-11-09T12:00:00-06:00"},
+        },
+    )
+    service.run_daily(services, AS_OF)
+    rows = {row["patient"]: row for row in table_rows(services, therapies)}
+    # 92 days from 2025-10-01 to 12-31, 10 of them in hospital (10-31 .. 11-09): 82 counted;
+    # covered 10-01 .. 10-30 and 11-10 .. 12-09: 60 days.
+    assert rows["p5"]["pdc"] == pytest.approx(60 / 82)

@@ -35,7 +35,7 @@ HBA1C = "4548-4"
 BP_PANEL = "85354-9"
 SYSTOLIC = "8480-6"
 CLINICAL_CODES = (HBA1C, BP_PANEL, SYSTOLIC)
-INPATIENT_CLASSES = {"IMP", "ACUTE", "NONAC"}
+INPATIENT = ("IMP", "ACUTE", "NONAC")  # Encounter.class codes of a hospital stay
 # PQA excludes hospice and end-stage renal disease from PDC: ICD-10 N18.6 (ESRD), Z99.2
 # (dialysis), Z51.5 (palliative care) on a Condition.
 EXCLUDING_CODES = ("N18.6", "Z99.2", "Z51.5")
@@ -102,7 +102,7 @@ def gather(conn: Connection, repo: FhirRepository, as_of: date) -> Record:
     found = Record()
     found.dispenses = list(every_json(conn, repo, "MedicationDispense"))
     found.observations = clinical_observations(conn, repo)
-    found.interruptions = inpatient_stays(every(conn, repo, "Encounter"))
+    found.interruptions = inpatient_stays(by_token(conn, repo, "Encounter", "class", INPATIENT))
     found.patients = {str(p.get("id")): patient_facts(p) for p in every(conn, repo, "Patient")}
     found.payers = payers(every(conn, repo, "Coverage"))
     found.excluded = excluded_patients(conn)
@@ -126,18 +126,34 @@ def excluded_patients(conn: Connection) -> set[str]:
 
 def clinical_observations(conn: Connection, repo: FhirRepository) -> list[bytes]:
     """HbA1c and blood-pressure Observations (ids from the token index, bodies in batches)."""
+    return [
+        v.content for v in _coded(conn, repo, "Observation", "code", CLINICAL_CODES) if v.content
+    ]
+
+
+def by_token(
+    conn: Connection, repo: FhirRepository, resource_type: str, param: str, codes: Iterable[str]
+) -> list[dict[str, Any]]:
+    """The current resources whose token parameter has one of the codes (index, then batches):
+    inpatient Encounters without decoding every visit."""
+    return [v.resource() for v in _coded(conn, repo, resource_type, param, codes)]
+
+
+def _coded(
+    conn: Connection, repo: FhirRepository, resource_type: str, param: str, codes: Iterable[str]
+) -> list[Any]:
     t = token_index.c
     query = (
         select(t.resource_id)
-        .where(t.resource_type == "Observation", t.param == "code", t.code.in_(CLINICAL_CODES))
+        .where(t.resource_type == resource_type, t.param == param, t.code.in_(list(codes)))
         .distinct()
     )
     ids = sorted(str(row[0]) for row in conn.execute(query))
-    bodies: list[bytes] = []
+    found: list[Any] = []
     for start in range(0, len(ids), IDS_PER_QUERY):
-        chunk = repo.current_many(conn, "Observation", ids[start : start + IDS_PER_QUERY])
-        bodies.extend(v.content for v in chunk.values() if not v.deleted and v.content)
-    return bodies
+        chunk = repo.current_many(conn, resource_type, ids[start : start + IDS_PER_QUERY])
+        found.extend(v for v in chunk.values() if not v.deleted)
+    return found
 
 
 def inpatient_stays(encounters: Iterable[dict[str, Any]]) -> list[Interruption]:
@@ -145,7 +161,7 @@ def inpatient_stays(encounters: Iterable[dict[str, Any]]) -> list[Interruption]:
     still open ends on its start plus nothing known: it is counted to its start day only."""
     stays: list[Interruption] = []
     for encounter in encounters:
-        if (encounter.get("class") or {}).get("code") not in INPATIENT_CLASSES:
+        if (encounter.get("class") or {}).get("code") not in INPATIENT:
             continue
         if encounter.get("status") in ("cancelled", "entered-in-error", "planned"):
             continue

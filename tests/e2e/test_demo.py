@@ -176,3 +176,18 @@ def test_the_demo_heart_failure_alert_escalated_to_the_hospital(demo: Demo) -> N
         client.close()
     assert inbox.status_code == 200
     assert "Aumento de peso (insuficiencia cardiaca)" in inbox.text, inbox.text[:2000]
+
+
+def test_the_demo_network_is_measured_for_adherence(demo: Demo) -> None:
+    """Issue 11's 'scored demo network': the daily job ran on the last day and the network page
+    shows the therapies measured (the administrator sees counts under 11 too)."""
+    assert "therapies measured" in demo.output and "scored (v1" in demo.output, demo.output
+    username, password, _ = demo.accounts["administrator"]
+    client = _login(demo.base, username, password)
+    try:
+        page = client.get("/adherence/network")
+    finally:
+        client.close()
+    assert page.status_code == 200 and 'id="pdc-histogram"' in page.text, page.text[:2000]
+    therapies = re.search(r'<dd id="fig-therapies">([0-9,]+)</dd>', page.text)
+    assert therapies and int(therapies.group(1).replace(",", "")) > 0

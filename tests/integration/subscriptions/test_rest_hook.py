@@ -39,7 +39,8 @@ def call(services: Services, method: str, path: str, body: Any = None) -> FhirRe
 
 def body_of(response: FhirResponse) -> dict[str, Any]:
     value = response.body
-    loaded: dict[str, Any] = orjson.loads(value) if isinstance(value, bytes) else value
+    loaded = orjson.loads(value) if isinstance(value, bytes) else value
+    assert isinstance(loaded, dict)
     return loaded
 
 

@@ -4,8 +4,9 @@ A registry selects Conditions by their ICD-10 code: the cancer registry by the n
 subset C00-D48 (malignant C00-C97, in situ D00-D09, benign D10-D36, uncertain behaviour
 D37-D48), the rare-disease registry by a list of codes (a code matches itself and its
 subdivisions: E75.2 matches E75.22). A Condition refuted or entered in error is never a case.
-Its institution is the organization it was recorded under: `Condition.recorder` when it is an
-Organization, else the `meta.source` of the writing system, else "unknown".
+Its institution is the system that recorded it, `meta.source` (each institution's EHR writes
+its own URI there), else the `Condition.recorder` reference (R4 allows no Organization there),
+else "unknown".
 """
 
 from __future__ import annotations
@@ -77,11 +78,11 @@ def registries_of(condition: dict[str, Any]) -> set[str]:
 
 
 def institution_of(condition: dict[str, Any]) -> str:
-    recorder = (condition.get("recorder") or {}).get("reference")
-    if isinstance(recorder, str) and recorder.startswith("Organization/"):
-        return recorder
     source = (condition.get("meta") or {}).get("source")
-    return source if isinstance(source, str) and source else UNKNOWN_INSTITUTION
+    if isinstance(source, str) and source:
+        return source
+    recorder = (condition.get("recorder") or {}).get("reference")
+    return recorder if isinstance(recorder, str) and recorder else UNKNOWN_INSTITUTION
 
 
 def patient_of(condition: dict[str, Any]) -> str:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import duckdb
 import pytest
 
 from enlace.interactions.context import Services
 from enlace.kernel import errors
+from enlace.modules import analytics
 from enlace.modules.analytics import indicators
 
 LOINC = "http://loinc.org"
@@ -98,3 +100,16 @@ def test_bad_period_and_identities(services: Services) -> None:
     with pytest.raises(errors.FhirError) as refused:
         indicators.compute(services, None, "2026-09", "patient")
     assert refused.value.status == 403
+
+
+def test_views_held_by_a_refresh_is_503_not_500(services: Services) -> None:
+    _seed(services, controlled=1, total=1)
+    indicators.refresh_sources(services, full=True)
+    writer = duckdb.connect(str(analytics.duckdb_path(services.settings)))
+    try:
+        with pytest.raises(errors.FhirError) as busy:
+            indicators.compute(services, ["dm2_hba1c_lt7"], "2026-09", "national")
+        assert busy.value.status == 503
+    finally:
+        writer.close()
+    assert indicators.compute(services, ["dm2_hba1c_lt7"], "2026-09", "national")[0].value is None

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
+from enlace.kernel import errors
 from enlace.modules import analytics
 from enlace.modules.analytics.indicators import frame, sources
 from enlace.modules.analytics.indicators.compute import Cell, compute_on
@@ -30,7 +31,11 @@ def views_connection(
     try:
         file = path or analytics.duckdb_path(services.settings)
         if Path(file).exists():
-            con.execute(f"ATTACH '{file}' AS views (READ_ONLY)")
+            try:
+                con.execute(f"ATTACH '{file}' AS views (READ_ONLY)")
+            except duckdb.OperationalError as busy:  # a writer holds the file (refresh running)
+                raise errors.error(503, "transient", "the analytics views are being refreshed; "
+                                   f"retry shortly ({busy})") from busy  # fmt: skip
             con.execute("USE views")
         yield con
     finally:

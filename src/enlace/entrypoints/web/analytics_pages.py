@@ -30,6 +30,7 @@ from .nav import NavItem
 from .page_guard import guarded
 from .shell import Shell
 
+UNITS = {"percent": "%", "ratio": "", "per-patient": "", "total": "", "minutes": "min"}
 EVERY_BOARD = tuple(sorted({r for b in views.BOARDS.values() for r in b.roles}))
 REPORT_ROLES = ("regulator", "analyst", "administrator", "physician", "nurse")
 
@@ -126,13 +127,13 @@ def _context(request: Request, view: views.Dashboard) -> dict[str, Any]:
     title = chosen.title(lang)
     points = [(c.period, c.value) for c in view.series if c.value is not None]
     monthly = charts.time_chart(
-        "series", f"{t('analytics.series')}: {title}", chosen.unit,
+        "series", f"{t('analytics.series')}: {title}", UNITS.get(chosen.unit, ""),
         [charts.Series(title, [(_month_start(p), v) for p, v in points])],
         render.language(request),
     )  # fmt: skip
     bars = [(c.name, c.current.value) for c in view.comparisons
             if c.indicator == chosen.id and c.current.value is not None]  # fmt: skip
-    by_unit = charts.bar_chart("by-unit", f"{t('analytics.by_unit')}: {title}", chosen.unit,
+    by_unit = charts.bar_chart("by-unit", f"{t('analytics.by_unit')}: {title}", UNITS.get(chosen.unit, ""),
                                bars, t("analytics.current"))  # fmt: skip
     query = {"period": view.query.period.label, "level": view.query.level,
              "indicator": view.query.indicator}  # fmt: skip

@@ -147,9 +147,10 @@ def build(services: Services, board: Board, query: Query) -> Dashboard:
     with indicators.views_connection(services) as con:
         compared = indicators.compare(con, ids, query.period, level, within, query.identities)
         window = Period(f"{SERIES_MONTHS}m", _months_back(query.period), query.period.end)
-        parent = level if only else (within[0] if within else "national")
-        series = indicators.series(con, [query.indicator], window, parent, within,
-                                   query.identities)  # fmt: skip
+        # the series follows one unit: the user's own row, else the unit drilled into
+        parent, followed = (level, only) if only else (within or ("national", "MX"))
+        series = [c for c in indicators.series(con, [query.indicator], window, parent, None,
+                                               query.identities) if c.unit == followed]  # fmt: skip
         patients: list[Cell] = []
         if query.level == "patient" and query.within is not None:
             patients = indicators.patient_list(con, query.indicator, query.period,
@@ -157,7 +158,6 @@ def build(services: Services, board: Board, query: Query) -> Dashboard:
         ranking = indicators.rank_on(con, query.period) if board.slug == "public-health" else []
     if only is not None:
         compared = [c for c in compared if c.unit == only]
-        series = [c for c in series if c.unit == only]
     return Dashboard(board, query, compared, series, _child(board, query), patients,
                      ranking[:10])  # fmt: skip
 

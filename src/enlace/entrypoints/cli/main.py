@@ -30,6 +30,7 @@ from enlace.entrypoints.cli.procurement_cli import procurement_app
 from enlace.entrypoints.cli.screening_cli import screening_app
 from enlace.entrypoints.cli.security_cli import clients_app, token_app
 from enlace.entrypoints.cli.sim_cli import sim_app
+from enlace.entrypoints.cli.subscriptions_cli import registry_app, subscriptions_app
 from enlace.entrypoints.cli.supply_cli import supply_app
 from enlace.entrypoints.cli.trace_cli import trace_app
 from enlace.entrypoints.cli.users_cli import users_app
@@ -70,6 +71,8 @@ app.add_typer(clients_app, name="clients")
 app.add_typer(token_app, name="token")
 app.add_typer(users_app, name="users")
 app.add_typer(sim_app, name="sim")
+app.add_typer(subscriptions_app, name="subscriptions")
+app.add_typer(registry_app, name="registry")
 app.add_typer(supply_app, name="supply")
 app.add_typer(trace_app, name="trace")
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from enlace.interactions.context import Services
 from enlace.kernel import errors
-from enlace.modules.adherence import publishing, service
+from enlace.modules.adherence import publishing, service, sources
 from enlace.modules.adherence.tables import runs, scores, therapies
 from tests.integration.adherence.job_support import (
     AS_OF,
@@ -141,3 +141,32 @@ def test_a_hospital_stay_is_not_counted_against_the_patient(services: Services) 
     # 92 days from 2025-10-01 to 12-31, 10 of them in hospital (10-31 .. 11-09): 82 counted;
     # covered 10-01 .. 10-30 and 11-10 .. 12-09: 60 days.
     assert rows["p5"]["pdc"] == pytest.approx(60 / 82)
+
+
+def test_gather_finds_home_deliveries_and_exclusions(services: Services) -> None:
+    small_world(services)
+    put(
+        services,
+        {
+            "resourceType": "SupplyDelivery",
+            "id": "sd1",
+            "status": "in-progress",
+            "patient": {"reference": "Patient/p1"},
+        },
+    )
+    put(
+        services,
+        {
+            "resourceType": "Condition",
+            "id": "esrd-p2",
+            "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "N18.6"}]},
+            "subject": {"reference": "Patient/p2"},
+        },
+    )
+    with services.db.read() as conn:
+        record = sources.gather(conn, services.repo, AS_OF)
+    assert record.delivered == {"p1"} and record.excluded == {"p2"}
+    assert record.patients["p1"].name == "Ana Uno" and len(record.dispenses) == 7
+    service.run_daily(services, AS_OF)
+    rows = {row["patient"]: row for row in table_rows(services, therapies)}
+    assert rows["p2"]["pdc"] is None  # ESRD: excluded from PDC (PQA)

@@ -58,3 +58,8 @@ def test_covariates_by_hand() -> None:
     assert p2[column["female"]] == 0.0
     for name in ("age", "affiliation", "distance_km", "copay_share", "readings_per_week"):
         assert np.isnan(p2[column[name]]), name
+    assert np.isnan(p1[column["delivery"]])  # no home delivery anywhere: unknown, not "no"
+    record.delivered = {"p2"}
+    found = scoring.covariates(table, record, AS_OF, fills)
+    assert found[table.patients.index("p1")][column["delivery"]] == 0.0
+    assert found[table.patients.index("p2")][column["delivery"]] == 1.0

@@ -119,11 +119,15 @@ def covariates(
     table: fill_table.FillTable, record: Record, as_of: date, fills: Sequence[Fill] = ()
 ) -> np.ndarray:
     """(patients x COVARIATES): age, sex and affiliation from the Patient, the distance from
-    home to the pharmacy of the patient's last fill; NaN where unknown."""
+    home to the pharmacy of the patient's last fill, home-delivery use (1/0 once the network
+    delivers at all: with no SupplyDelivery anywhere it is unknown); NaN where unknown."""
     out = np.full((len(table.patients), len(features.COVARIATES)), np.nan, np.float32)
-    age, female, affiliation, distance = (
-        features.COVARIATES.index(name) for name in ("age", "female", "affiliation", "distance_km")
+    names = ("age", "female", "affiliation", "distance_km", "delivery")
+    age, female, affiliation, distance, delivery_use = (
+        features.COVARIATES.index(name) for name in names
     )
+    if record.delivered:
+        out[:, delivery_use] = [p in record.delivered for p in table.patients]
     pharmacies = last_pharmacies(fills)
     for row, patient in enumerate(table.patients):
         facts = record.patients.get(patient)

@@ -71,6 +71,7 @@ class Record:
     payers: dict[str, str] = field(default_factory=dict)  # patient -> payer Organization id
     prescriptions: dict[str, PrescriptionKeys] = field(default_factory=dict)  # rx id -> keys
     excluded: set[str] = field(default_factory=set)  # patients in hospice or with ESRD
+    delivered: set[str] = field(default_factory=set)  # patients with a home delivery
 
 
 def every(conn: Connection, repo: FhirRepository, resource_type: str) -> Iterator[dict[str, Any]]:
@@ -106,7 +107,17 @@ def gather(conn: Connection, repo: FhirRepository, as_of: date) -> Record:
     found.patients = {str(p.get("id")): patient_facts(p) for p in every(conn, repo, "Patient")}
     found.payers = payers(every(conn, repo, "Coverage"))
     found.excluded = excluded_patients(conn)
+    found.delivered = delivered_patients(conn)
     return found
+
+
+def delivered_patients(conn: Connection) -> set[str]:
+    """Patients the pharmacies delivered to at home (SupplyDelivery.patient, one index query)."""
+    r = reference_index.c
+    query = select(r.target_id).where(
+        r.resource_type == "SupplyDelivery", r.param == "patient", r.target_type == "Patient"
+    )
+    return {str(row[0]) for row in conn.execute(query.distinct())}
 
 
 def excluded_patients(conn: Connection) -> set[str]:

@@ -90,3 +90,19 @@ def test_analyse_flags_by_all_three_and_respects_a_min() -> None:
     )
     s2 = {(s.drug, s.event): s for s in analyse(rows2)}[("x", "rash")]
     assert s2.prr > 2 and not s2.prr_signal
+
+
+def test_seeded_association_is_found_by_all_three_methods_unrelated_mostly_not() -> None:
+    from enlace.modules.vigilance.disproportionality import analyse_codes
+    from enlace.sim.actors.vigilance import Seed, seeded_reports
+
+    seed = Seed("enalapril", "10011224", 5.0)
+    drugs, events, drug_names, event_names = seeded_reports(20_000, seed, random_seed=7)
+    stats = analyse_codes(drugs, events, drug_names, event_names)
+    seeded = next(s for s in stats if (s.drug, s.event) == ("enalapril", "10011224"))
+    assert seeded.methods == ("PRR", "ROR", "IC")
+    others = [s for s in stats if (s.drug, s.event) != ("enalapril", "10011224")]
+    flagged = [s for s in others if s.methods]
+    assert len(others) == 8 * 12 - 1
+    assert len(flagged) <= 0.1 * len(others)
+    assert not [s for s in others if len(s.methods) == 3]

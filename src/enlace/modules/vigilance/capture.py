@@ -10,6 +10,7 @@ the field): without one there is nothing to assess or to signal; nothing is writ
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -79,9 +80,10 @@ def fold(text: str) -> str:
 
 def map_plain_language(text: str) -> Reaction:
     """The first known phrase found in the words (longest phrases listed first per term)."""
-    folded = fold(text)
+    folded = f" {' '.join(re.findall(r'[a-z0-9]+', fold(text)))} "
     for phrases, code, term in PHRASES:
-        if any(phrase in folded for phrase in phrases):
+        # whole words only: "tos" is a cough, "gastos" is not
+        if any(f" {phrase} " in folded for phrase in phrases):
             return Reaction(code, term, text.strip())
     return Reaction(None, text.strip(), text.strip())
 

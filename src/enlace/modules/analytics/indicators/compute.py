@@ -125,8 +125,9 @@ def _one(
         f"FROM ({facts}) f {joins} {where} GROUP BY 1 ORDER BY 1"
     )
     out = []
-    for unit, name, num, den in con.execute(query, params).fetchall():
-        value = value_of(indicator, num or 0, den or 0)
+    for unit, name, total, base in con.execute(query, params).fetchall():
+        num, den = float(total or 0), float(base or 0)  # DuckDB may sum to Decimal
+        value = value_of(indicator, num, den)
         out.append(Cell(indicator.id, period.label, level, str(unit), str(name), num, den, value,
                         None if value is not None else EMPTY))  # fmt: skip
     return out

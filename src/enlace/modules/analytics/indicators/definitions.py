@@ -87,7 +87,9 @@ PROCESS = (
         HIGHER,
         RATIO,
         f"{FHIR}, medication_requests",
-        "SELECT a.patient_id, " + q.yes("t.patient_id IS NOT NULL") + " AS num, 0.103 AS den "
+        "SELECT a.patient_id, "
+        + q.yes("t.patient_id IS NOT NULL")
+        + " AS num, CAST(0.103 AS DOUBLE) AS den "
         f"FROM ({q.ADULTS}) a LEFT JOIN (SELECT DISTINCT patient_id FROM medication_requests "
         "WHERE status IN ('active', 'completed') AND authored_on >= '{y1}' "
         f"AND authored_on < '{{end}}' AND patient_id IN ({q.diagnosed(q.DM2)})) t "

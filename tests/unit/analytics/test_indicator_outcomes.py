@@ -94,3 +94,47 @@ def test_treated_against_expected_prevalence(clinic: Population) -> None:
     num, den, value = _cell(clinic, "treated_vs_expected")
     # d1 treated; 10 adults of 20+ (all but s4) x 0.103 = 1.03 expected
     assert (num, round(float(den), 3), value) == (1, 1.03, 0.971)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def metabolic() -> Population:
+    """l1 E78 TC 190 LDL 95 (controlled); l2 E78 TC 190 LDL 120; l3 E78 no labs.
+    o1 E66 BMI 29; o2 E66 BMI 28 in May then 32 in August (latest counts).
+    m1 E11: HbA1c, total cholesterol, foot exam (procedure), eye exam (observation);
+    m2 E11: HbA1c only, eye exam procedure in 2025-09 (before the 12-month window)."""
+    pop = Population()
+    pop.organization("c1", "UMF 1", None, "14")
+    for pid in ("l1", "l2", "l3", "o1", "o2", "m1", "m2"):
+        pop.patient(pid, "c1", born="1970-01-01")
+    for pid, code in (("l1", "E78"), ("l2", "E78"), ("l3", "E78.5"), ("o1", "E66"),
+                      ("o2", "E66.9"), ("m1", "E11"), ("m2", "E11.9")):  # fmt: skip
+        pop.condition(pid, code)
+    for pid, code, value, day in (
+        ("l1", "2093-3", 190, "2026-09-01"), ("l1", "13457-7", 95, "2026-09-01"),
+        ("l2", "2093-3", 190, "2026-09-01"), ("l2", "18262-6", 120, "2026-09-01"),
+        ("o1", "39156-5", 29, "2026-09-01"), ("o2", "39156-5", 28, "2026-05-01"),
+        ("o2", "39156-5", 32, "2026-08-01"), ("m1", "4548-4", 7.5, "2026-09-01"),
+        ("m1", "2093-3", 180, "2026-09-01"), ("m1", "134395001", None, "2026-09-01"),
+        ("m2", "4548-4", 6.5, "2026-09-01"),
+    ):  # fmt: skip
+        pop.observation(pid, code, value, day)
+    pop.procedure("m1", "401191002", "2026-02-01")
+    pop.procedure("m2", "410451008", "2025-09-01")
+    return pop
+
+
+@pytest.mark.parametrize(
+    ("indicator", "expected"),
+    [
+        ("dyslipidemia_controlled", (1, 3, 33.33)),  # l1
+        ("obesity_bmi_lt30", (1, 2, 50.0)),  # o1
+        ("labs_complete", (1, 2, 50.0)),  # m1
+        ("foot_exam", (1, 2, 50.0)),  # m1
+        ("eye_exam", (1, 2, 50.0)),  # m1 (m2's is too old)
+        ("dm2_hba1c_lt7", (1, 2, 50.0)),  # m2
+    ],
+)
+def test_metabolic_hand_counted(
+    metabolic: Population, indicator: str, expected: tuple[float, ...]
+) -> None:
+    assert _cell(metabolic, indicator) == expected

@@ -104,7 +104,7 @@ def gather(conn: Connection, repo: FhirRepository, as_of: date) -> Record:
     found.dispenses = list(every_json(conn, repo, "MedicationDispense"))
     found.observations = clinical_observations(conn, repo)
     found.interruptions = inpatient_stays(by_token(conn, repo, "Encounter", "class", INPATIENT))
-    found.patients = {str(p.get("id")): patient_facts(p) for p in every(conn, repo, "Patient")}
+    found.patients = {str(p.get("id")): patient_facts(p) for p in dispensed_to(conn, repo)}
     found.payers = payers(every(conn, repo, "Coverage"))
     found.excluded = excluded_patients(conn)
     found.delivered = delivered_patients(conn)
@@ -118,6 +118,21 @@ def delivered_patients(conn: Connection) -> set[str]:
         r.resource_type == "SupplyDelivery", r.param == "patient", r.target_type == "Patient"
     )
     return {str(row[0]) for row in conn.execute(query.distinct())}
+
+
+def dispensed_to(conn: Connection, repo: FhirRepository) -> list[dict[str, Any]]:
+    """The Patients some dispense names (the index), read in batches: a network's other
+    people do not concern the job."""
+    r = reference_index.c
+    query = select(r.target_id).where(
+        r.resource_type == "MedicationDispense", r.param == "patient", r.target_type == "Patient"
+    )
+    ids = sorted({str(row[0]) for row in conn.execute(query.distinct())})
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        chunk = repo.current_many(conn, "Patient", ids[start : start + IDS_PER_QUERY])
+        found.extend(v.resource() for v in chunk.values() if not v.deleted)
+    return found
 
 
 def excluded_patients(conn: Connection) -> set[str]:

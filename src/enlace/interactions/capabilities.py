@@ -54,7 +54,18 @@ def capability_statement(services: Services, request: FhirRequest) -> FhirRespon
         body["rest"] = [{**body["rest"][0], "security": _security(request.base_url)}]
     if services.observation_sources:
         body["rest"] = [_with_readings(body["rest"][0])]
+    if services.resource_capabilities:
+        body["rest"] = [_with_elements(body["rest"][0], services.resource_capabilities)]
     return FhirResponse(200, body)
+
+
+def _with_elements(rest: dict[str, Any], elements: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A module's elements (Services.resource_capabilities) on copies of its types' entries."""
+    resources = [
+        {**entry, **elements[entry["type"]]} if entry["type"] in elements else entry
+        for entry in rest["resource"]
+    ]
+    return {**rest, "resource": resources}
 
 
 _READINGS_DOC = (

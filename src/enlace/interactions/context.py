@@ -53,6 +53,9 @@ class Services:
     resource_checks: dict[str, Callable[[dict[str, Any]], list[errors.Issue]]] = field(
         default_factory=dict
     )
+    # Elements a module adds to its type's CapabilityStatement entry (Subscription's backport
+    # profile and topics), registered by bootstrap: resource type -> elements.
+    resource_capabilities: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def require_type(self, resource_type: str) -> str:
         if resource_type not in self.definitions.resource_types:

@@ -5,7 +5,9 @@ has passed moves one level, one transaction per alert:
   level 0 → 1: the Task's owner becomes the organization's on-call practitioner (care_team.on_call:
                a PractitionerRole coded `on-call`, else another doctor, else the organization);
   level 1 → 2: for alerts whose clinical threshold says the patient must be seen
-               (thresholds.refers), a ServiceRequest refers the patient to a public hospital.
+               (thresholds.refers), a ServiceRequest refers the patient to a public hospital:
+               the care module's referral (care.refer: ServiceRequest + Task, SLA clock,
+               the hospital's worklist) when the clinic is a catalog facility.
 Each step is claimed by a conditional UPDATE on (id, level, status, due time): of two runners the
 second matches no row (PostgreSQL re-checks the WHERE after the first commits; SQLite's writers
 queue), so a step is never taken twice. Acknowledged alerts are never selected.
@@ -29,6 +31,7 @@ import orjson
 from sqlalchemy import Connection, func, select, update
 
 from enlace.kernel.clock import Clock, epoch_us, system_clock
+from enlace.modules import care
 from enlace.modules.monitoring import alerts, care_team
 from enlace.modules.monitoring.channels import Notifier, announce, deliver_opened
 from enlace.modules.monitoring.rules import ABNORMAL, Verdict
@@ -125,6 +128,44 @@ def _refer(
     conn: Connection, repo: FhirRepository, row: Any, evidence: dict[str, Any], now_us: int
 ) -> Step:
     hospital = care_team.hospital_for(evidence.get("organization"))
+    requester = evidence.get("organization")
+    note = f"{row.summary}. Sin respuesta del médico ni de la guardia."
+    if hospital and requester:  # a catalog clinic: the care module's referral, with its clock
+        referral = care.refer(
+            conn,
+            repo,
+            patient=row.patient,
+            from_org=requester,
+            to_org=hospital,
+            service=care.ALERT_SERVICE,
+            urgency="stat" if row.severity == "emergency" else "asap",
+            reason=note,
+            now_us=now_us,
+            reason_refs=[f"Flag/{row.flag_id}"],
+            supporting=[f"Task/{row.task_id}"],
+            source=f"monitoring-alert:{row.id}",
+        )
+        request_id = referral.id
+    else:  # no facility to refer to by the network's rules: a bare request for a human to route
+        request_id = _bare_request(conn, repo, row, requester, hospital, note, now_us)
+    evidence["hospital"] = hospital
+    conn.execute(update(table).where(table.c.id == row.id).values(service_request_id=request_id))
+    alerts.retask(
+        conn, repo, row.task_id, note=f"Referida a hospital: ServiceRequest/{request_id}", at=now_us
+    )
+    _save_evidence(conn, row.id, evidence)
+    return Step(row.id, row.patient, 2, "referral", hospital)
+
+
+def _bare_request(
+    conn: Connection,
+    repo: FhirRepository,
+    row: Any,
+    requester: str | None,
+    hospital: str | None,
+    note: str,
+    now_us: int,
+) -> str:
     request: dict[str, Any] = {
         "resourceType": "ServiceRequest",
         "status": "active",
@@ -135,20 +176,13 @@ def _refer(
         "authoredOn": alerts.iso(now_us),
         "reasonReference": [{"reference": f"Flag/{row.flag_id}"}],
         "supportingInfo": [{"reference": f"Task/{row.task_id}"}],
-        "note": [{"text": f"{row.summary}. Sin respuesta del médico ni de la guardia."}],
+        "note": [{"text": note}],
     }
-    requester = evidence.get("organization")
     if requester:
         request["requester"] = {"reference": requester}
     if hospital:
         request["performer"] = [{"reference": hospital}]
-    created = repo.create(conn, request)
-    evidence["hospital"] = hospital
-    conn.execute(update(table).where(table.c.id == row.id).values(service_request_id=created.id))
-    note = f"Referida a hospital: ServiceRequest/{created.id}"
-    alerts.retask(conn, repo, row.task_id, note=note, at=now_us)
-    _save_evidence(conn, row.id, evidence)
-    return Step(row.id, row.patient, 2, "referral", hospital)
+    return repo.create(conn, request).id
 
 
 def _save_evidence(conn: Connection, alert_id: str, evidence: dict[str, Any]) -> None:

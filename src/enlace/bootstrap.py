@@ -101,6 +101,7 @@ def build(
         allow_http=not settings.production
     )
     subscriptions.register_topic(registry.TOPIC)
+    services.resource_capabilities["Subscription"] = subscriptions.capability_elements()
     # Device readings answer Observation search and read (interactions/observation_merge.py).
     services.observation_sources.append(monitoring.ReadingsSource())
     # Temperature loggers' readings open cold-chain excursions in the ingest transaction.

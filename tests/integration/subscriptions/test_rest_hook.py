@@ -267,3 +267,15 @@ def test_failed_handshake_is_error_status(services: Services) -> None:
         sid = subscribe(services, subscription(hook.url))
         run(services, T0)
         assert stored_status(services, sid)["status"] == "error"
+
+
+def test_capability_statement_lists_the_backport_profile_and_topics(services: Services) -> None:
+    statement = body_of(call(services, "GET", "metadata"))
+    (entry,) = [r for r in statement["rest"][0]["resource"] if r["type"] == "Subscription"]
+    assert entry["supportedProfile"] == [subscriptions.PROFILE]
+    topics = {e["valueCanonical"] for e in entry["extension"]}
+    assert topics == {
+        "http://enlace.mx/fhir/SubscriptionTopic/claim",
+        "http://enlace.mx/fhir/SubscriptionTopic/medication-dispense",
+        "http://enlace.mx/fhir/SubscriptionTopic/registry-case",
+    }

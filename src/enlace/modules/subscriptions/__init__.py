@@ -5,7 +5,7 @@ retries, backoff, heartbeats and a dead-letter list (docs/subscriptions.md).
 
 Public API: `Topic`, `register_topic`, `topic`, `all_topics`, `subscription_checker`,
 `run_once`, `start_worker`, `http_post`, `events_of`, `dead_letters`, `state_of`,
-`first_delivered`, `PROFILE` and the backport extension URLs.
+`first_delivered`, `capability_elements`, `PROFILE` and the backport extension URLs.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from enlace.modules.subscriptions.delivery import DeliveryReport, Post, http_post
 from enlace.modules.subscriptions.service import (
     PassReport,
+    capability_elements,
     dead_letters,
     default_margin_us,
     events_of,
@@ -44,6 +45,7 @@ __all__ = [
     "Post",
     "Topic",
     "all_topics",
+    "capability_elements",
     "dead_letters",
     "default_margin_us",
     "events_of",

@@ -18,8 +18,9 @@ from enlace.store.database import Database
 from enlace.store.repository import FhirRepository
 
 from . import delivery, matching
-from .spec import check
+from .spec import PROFILE, check
 from .tables import events, state
+from .topics import all_topics
 
 log = logging.getLogger(__name__)
 WORKER_EVERY_S = 2.0
@@ -119,3 +120,29 @@ def first_delivered(conn: Connection, subscription: str, resource_type: str) -> 
         if resource_id not in found or delivered_us < found[resource_id]:
             found[resource_id] = delivered_us
     return found
+
+
+TOPIC_CANONICAL = (
+    "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/"
+    "capabilitystatement-subscriptiontopic-canonical"
+)
+
+
+def capability_elements() -> dict[str, Any]:
+    """What the CapabilityStatement's Subscription entry says (backport IG): the profile, one
+    subscriptiontopic-canonical extension per topic offered, the channel rules."""
+    offered = all_topics()
+    listing = "; ".join(
+        f"{t.url} ({t.title}, filters: {', '.join(sorted(t.filters)) or '-'})" for t in offered
+    )
+    return {
+        "supportedProfile": [PROFILE],
+        "extension": [{"url": TOPIC_CANONICAL, "valueCanonical": t.url} for t in offered],
+        "documentation": (
+            "R4 Subscriptions with the topic-based backport: criteria is a topic's canonical URL, "
+            "filters go in backport-filter-criteria; channel rest-hook only, https endpoint; "
+            "payload id-only (default), full-resource or empty; heartbeat, timeout and max-count "
+            f"extensions honoured; {delivery.MAX_ATTEMPTS} attempts with exponential backoff, "
+            f"then status error and a dead-letter list. Topics: {listing}"
+        ),
+    }

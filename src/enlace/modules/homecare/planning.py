@@ -1,0 +1,174 @@
+"""Assign the day's visits to nurses by skill and zone, then route each nurse's visits with the
+delivery module's OR-Tools solver (docs/homecare.md, Planning).
+
+The delivery solver knows time windows, service minutes and refrigerated vehicles but neither
+skills nor zones, and routes many vehicles out of one depot; a nurse starts from her own base.
+So this module wraps it: it picks each visit's nurse among those who hold its skill and cover
+its zone (scarcest visits first, to the least-loaded nearest nurse), then asks the solver for
+each nurse's route (one depot = her base, one vehicle = her shift). A visit her route cannot
+fit moves to the next eligible nurse once; what still does not fit is reported unassigned with
+the solver's reason. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from enlace.modules import delivery
+from enlace.modules.homecare.needs import Need
+from enlace.modules.homecare.nurses import Nurse
+
+REASONS = {
+    "outside-zones": "no nurse covers the visit's zone",
+    "no-skill": "no nurse covering the zone holds the skill the visit needs",
+    **delivery.UNPLACED_REASONS,
+}
+# A biologic rides in a validated passive box with a logger (coldchain delivery-box) that holds
+# 2-8 °C for a working day; the delivery default (120 min) is for unmonitored van drops.
+SETTINGS = delivery.PlanSettings(cold_chain_minutes=9 * 60, time_limit_seconds=1.0)
+# Minutes of driving that weigh as one minute of already-assigned work when choosing a nurse.
+_KM_WEIGHT = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    id: str
+    need: Need
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    visit_id: str
+    nurse_id: str
+    sequence: int  # 1-based place in the nurse's route
+    start_minute: int  # planned start, minutes after local midnight
+
+
+@dataclass(frozen=True, slots=True)
+class Unassigned:
+    visit_id: str
+    reason: str  # one of REASONS
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class DayPlan:
+    assignments: tuple[Assignment, ...]
+    unassigned: tuple[Unassigned, ...]
+    routes: dict[str, delivery.Route]
+
+
+def eligible(nurses: Sequence[Nurse], need: Need) -> list[Nurse] | Unassigned:
+    in_zone = [n for n in nurses if need.zone in n.zones]
+    if not in_zone:
+        return Unassigned("", "outside-zones", f"zone {need.zone}: {REASONS['outside-zones']}")
+    skilled = [n for n in in_zone if need.needed_skill in n.skills]
+    if not skilled:
+        detail = f"skill {need.needed_skill} in zone {need.zone}: {REASONS['no-skill']}"
+        return Unassigned("", "no-skill", detail)
+    return skilled
+
+
+def plan(
+    nurses: Sequence[Nurse],
+    visits: Sequence[Visit],
+    settings: delivery.PlanSettings = SETTINGS,
+) -> DayPlan:
+    """Who visits whom, in which order and when; every visit is assigned or unassigned."""
+    unassigned: list[Unassigned] = []
+    options: dict[str, list[Nurse]] = {}
+    for visit in visits:
+        found = eligible(nurses, visit.need)
+        if isinstance(found, Unassigned):
+            unassigned.append(replace(found, visit_id=visit.id))
+        else:
+            options[visit.id] = found
+    by_id = {v.id: v for v in visits}
+    chosen = _choose(options, by_id)
+    routes, left = _route_all(nurses, chosen, by_id, settings)
+    retry: dict[str, list[str]] = {}
+    for miss in left:
+        others = [n for n in options[miss.order_id] if n.id != _owner(chosen, miss.order_id)]
+        if others:
+            target = min(others, key=lambda n: len(chosen[n.id]))
+            retry.setdefault(target.id, []).append(miss.order_id)
+        else:
+            unassigned.append(Unassigned(miss.order_id, miss.reason, miss.detail))
+    if retry:
+        for nurse_id, extra in retry.items():
+            chosen[nurse_id] = [*chosen[nurse_id], *extra]
+        again, still = _route_all([n for n in nurses if n.id in retry], chosen, by_id, settings)
+        routes.update(again)
+        # The re-solved routes replace the first ones: whatever they leave out is unassigned.
+        unassigned += [Unassigned(m.order_id, m.reason, m.detail) for m in still]
+    return DayPlan(_assignments(routes), tuple(unassigned), routes)
+
+
+def _owner(chosen: dict[str, list[str]], visit_id: str) -> str:
+    return next(nurse for nurse, ids in chosen.items() if visit_id in ids)
+
+
+def _choose(options: dict[str, list[Nurse]], by_id: dict[str, Visit]) -> dict[str, list[str]]:
+    """Scarcest visits first, each to the eligible nurse with the least work (visit minutes
+    plus weighted distance from her base)."""
+    load: dict[str, float] = {}
+    chosen: dict[str, list[str]] = {}
+    for visit_id in sorted(options, key=lambda v: (len(options[v]), v)):
+        need = by_id[visit_id].need
+
+        def cost(nurse: Nurse, need: Need = need) -> tuple[float, str]:
+            base = (nurse.base_latitude, nurse.base_longitude)
+            km = float(delivery.great_circle_km([base, (need.latitude, need.longitude)])[0, 1])
+            return load.get(nurse.id, 0.0) + _KM_WEIGHT * km, nurse.id
+
+        nurse = min(options[visit_id], key=cost)
+        load[nurse.id] = load.get(nurse.id, 0.0) + need.visit_minutes
+        chosen.setdefault(nurse.id, []).append(visit_id)
+    return chosen
+
+
+def _route_all(
+    nurses: Sequence[Nurse],
+    chosen: dict[str, list[str]],
+    by_id: dict[str, Visit],
+    settings: delivery.PlanSettings,
+) -> tuple[dict[str, delivery.Route], list[delivery.Unplaced]]:
+    routes: dict[str, delivery.Route] = {}
+    left: list[delivery.Unplaced] = []
+    for nurse in nurses:
+        ids = chosen.get(nurse.id, [])
+        if not ids:
+            continue
+        shift = delivery.Window(nurse.shift_start, nurse.shift_end)
+        depot = delivery.Depot(nurse.id, nurse.base_latitude, nurse.base_longitude, hours=shift)
+        vehicle = delivery.Vehicle(
+            nurse.id, nurse.id, len(ids), shift, refrigerated="infusion" in nurse.skills
+        )
+        result = delivery.plan_routes(depot, [vehicle], [_order(by_id[i]) for i in ids], settings)
+        routes.update({r.vehicle_id: r for r in result.routes})
+        left += result.unplaced
+    return routes, left
+
+
+def _order(visit: Visit) -> delivery.DeliveryOrder:
+    need = visit.need
+    # The solver's window is when service may begin: the visit must also end inside its window.
+    window = delivery.Window(need.window_start, need.window_end - need.visit_minutes)
+    return delivery.DeliveryOrder(
+        id=visit.id,
+        patient=f"Patient/{need.patient}",
+        address=delivery.Address(need.latitude, need.longitude, need.address),
+        window=window,
+        packs=1,
+        cold_chain=need.kind == "infusion",
+        service_minutes=need.visit_minutes,
+    )
+
+
+def _assignments(routes: dict[str, delivery.Route]) -> tuple[Assignment, ...]:
+    return tuple(
+        Assignment(stop.order_id, nurse_id, place, stop.start_s // 60)
+        for nurse_id, route in sorted(routes.items())
+        for place, stop in enumerate(route.stops, start=1)
+    )

@@ -80,3 +80,11 @@ def test_high_risk_gets_an_outreach_task_once(with_model: Services) -> None:
     ]
     again = service.run_daily(with_model, AS_OF)
     assert again.interventions == 0  # done today already
+
+
+def test_a_backfill_without_acting_scores_but_opens_nothing(with_model: Services) -> None:
+    small_world(with_model)
+    report = service.run_daily(with_model, AS_OF, act=False)
+    assert report.scored == 1 and report.interventions == 0
+    with with_model.db.read() as conn:
+        assert with_model.repo.scan(conn, "Task") == []

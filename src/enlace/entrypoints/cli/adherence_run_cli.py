@@ -26,6 +26,9 @@ def run_command(
         "--publish",
         help="Also write the month's measures as FHIR now (the job does on a month's last day).",
     ),
+    act: bool = typer.Option(
+        True, "--act/--no-act", help="Run the day's interventions (--no-act for a backfill)."
+    ),
 ) -> None:
     """Measure, score and act on every therapy as of the day; rerunning a day replaces it."""
     try:
@@ -42,7 +45,9 @@ def run_command(
             bar.update(task, description=step, completed=done, total=total or None)
 
         try:
-            report = service.run_daily(services, when, progress=tell, publish=publish or None)
+            report = service.run_daily(
+                services, when, progress=tell, publish=publish or None, act=act
+            )
         except errors.FhirError as exc:
             for issue in exc.issues:
                 typer.echo(f"error: {issue.diagnostics}", err=True)

@@ -93,8 +93,11 @@ def run_daily(
     *,
     progress: Progress | None = None,
     publish: bool | None = None,
+    act: bool = True,
 ) -> RunReport:
-    """Measure, score, store and act for `as_of` (not after today: the future has no fills)."""
+    """Measure, score, store and act for `as_of` (not after today: the future has no fills).
+    `act=False` measures and scores only: a backfill of past days should not send messages or
+    open Tasks dated then."""
     today = services.repo.clock().date()
     if as_of > today:
         raise errors.bad_request(f"as-of {as_of.isoformat()} is after today", "as-of")
@@ -130,15 +133,17 @@ def run_daily(
         job_rows.replace_scores(conn, found, as_of, report.model or "")
         if publish or (publish is None and (as_of + timedelta(days=1)).day == 1):
             report.published = publishing.publish(conn, services.repo, measured, rows, as_of)
-        tell("act", 0, len(found))
-        names = {pid: facts.name or pid for pid, facts in record.patients.items()}
-        report.interventions = acting.act(
-            conn, services.repo, found, rows, names, as_of, _now_us(services)
-        )
-    with _timed(report, "deliver"):
-        report.messages = acting.deliver(
-            services.db, services.repo, _now_us(services), services.settings.var_dir
-        )
+        if act:
+            tell("act", 0, len(found))
+            names = {pid: facts.name or pid for pid, facts in record.patients.items()}
+            report.interventions = acting.act(
+                conn, services.repo, found, rows, names, as_of, _now_us(services)
+            )
+    if act:
+        with _timed(report, "deliver"):
+            report.messages = acting.deliver(
+                services.db, services.repo, _now_us(services), services.settings.var_dir
+            )
     with _timed(report, "effect"), services.db.read() as conn:
         report.uplift = effect.measure_uplift(conn, groups, as_of)
     report.seconds["total"] = round(time.perf_counter() - started, 3)

@@ -22,6 +22,7 @@ class Receiver:
     answers: list[int] = field(default_factory=list)  # statuses to answer next, then 200
     statuses: list[int] = field(default_factory=list)  # every answer given, in order
     delay_s: float = 0.0
+    fail_every: int = 0  # answer 500 to every n-th request (0: never)
 
     def kinds(self) -> list[str]:
         return [notification_type(b) for b in self.received]
@@ -59,6 +60,8 @@ def receiver() -> Iterator[Receiver]:
                 time.sleep(state.delay_s)
             with lock:
                 status = state.answers.pop(0) if state.answers else 200
+                if state.fail_every and (len(state.statuses) + 1) % state.fail_every == 0:
+                    status = 500
                 state.statuses.append(status)
                 if status < 300:
                     state.received.append(orjson.loads(body))

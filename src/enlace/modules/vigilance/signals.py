@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from enlace.kernel import errors
 from enlace.modules.vigilance.disproportionality import PairStats, analyse_codes
@@ -63,33 +63,47 @@ def _finite(value: float | int) -> float | int | None:
 
 
 def detect(conn: Connection, now_us: int) -> list[Signal]:
-    """Run detection, record flagged pairs, return the flagged pairs strongest first."""
-    known = {(r.drug, r.event): r for r in conn.execute(select(signals))}
-    flagged = []
+    """Run detection, record flagged pairs (two batched statements), return the flagged pairs
+    strongest first (IC025 descending)."""
+    known = {(r.drug, r.event) for r in conn.execute(select(signals.c.drug, signals.c.event))}
+    fresh: list[dict[str, str]] = []
+    again: list[dict[str, str]] = []
+    flagged: list[tuple[str, str]] = []
     for stats in pair_stats(conn):
         methods = stats.methods
         if not methods:
             continue
-        key = (stats.drug, stats.event)
-        values = {"methods": ",".join(methods), "figures": json.dumps(figures_of(stats))}
-        if key in known:
-            conn.execute(
-                update(signals)
-                .where(signals.c.drug == key[0], signals.c.event == key[1])
-                .values(**values)
-            )
-        else:
-            conn.execute(
-                insert(signals).values(
-                    drug=key[0],
-                    event=key[1],
-                    status=NEW,
-                    detected_us=now_us,
-                    updated_us=now_us,
-                    **values,
-                )
-            )
-        flagged.append(key)
+        row = {
+            "k_drug": stats.drug,
+            "k_event": stats.event,
+            "methods": ",".join(methods),
+            "figures": json.dumps(figures_of(stats)),
+        }
+        (again if (stats.drug, stats.event) in known else fresh).append(row)
+        flagged.append((stats.drug, stats.event))
+    if fresh:
+        conn.execute(
+            insert(signals),
+            [
+                {
+                    "drug": r["k_drug"],
+                    "event": r["k_event"],
+                    "methods": r["methods"],
+                    "figures": r["figures"],
+                    "status": NEW,
+                    "detected_us": now_us,
+                    "updated_us": now_us,
+                }
+                for r in fresh
+            ],
+        )
+    if again:
+        conn.execute(
+            update(signals)
+            .where(signals.c.drug == bindparam("k_drug"), signals.c.event == bindparam("k_event"))
+            .values(methods=bindparam("methods"), figures=bindparam("figures")),
+            again,
+        )
     current = {(s.drug, s.event): s for s in listing(conn)}
     return [current[key] for key in flagged]
 

@@ -7,13 +7,13 @@ Steps, each timed in the report:
 2. measure therapies.assemble + measures.measure_all over the trailing MEASUREMENT_DAYS;
 3. score  the abandonment model on every active therapy (scoring.py; skipped, and said so, when
           no model has been trained);
-4. store  adherence_therapies (latest measures), adherence_scores and adherence_runs for the
-          day, replacing a previous run of the same day: a rerun leaves the same rows;
+4. store  adherence_therapies (latest measures) and adherence_scores for the day, replacing a
+          previous run of the same day: a rerun leaves the same rows;
 5. publish the measures as FHIR (an Observation per therapy, a MeasureReport per rollup) for
           the calendar month of `as_of`, on the month's last day or when asked (`publish=True`):
           one version per therapy per month, not one a day;
 6. act    the day's interventions for the scored therapies (acting.py; idempotent per therapy
-          and day), then, once committed, messaging delivers what they queued;
+          and day; skipped with act=False), then, once committed, messaging delivers them;
 7. effect the interventions' uplift, treated vs control (effect.py), kept in the run's summary.
 Steps 4-6 run in one transaction: a failed run leaves the previous day's results as they
 were; the run's row (adherence_runs) is written last, so a day without one did not finish.

@@ -6,7 +6,10 @@ For each drug-event pair the 2x2 table counts reports (a report is one drug-even
     c = other drugs, this event     d = other drugs, other events
 
 - PRR = [a/(a+b)] / [c/(c+d)]; signal when PRR ≥ 2, Yates χ² ≥ 4 and a ≥ 3.
-- ROR = ad/bc with 95% CI exp(ln ROR ± 1.96 √(1/a+1/b+1/c+1/d)); signal when the lower bound > 1.
+- ROR = ad/bc with 95% CI exp(ln ROR ± 1.96 √(1/a+1/b+1/c+1/d)); signal when the lower bound > 1
+  and a ≥ 3. §9 gives the bound alone, but on sparse data a single report passes it (ROR = ad/bc
+  is huge when b and c are small): in bench/signals.py half of 49,000 pairs did, nearly all with
+  a = 1. The a ≥ 3 floor is the one PRR uses (and EudraVigilance's screening uses; check).
 - IC = log2((a+0.5)/(E+0.5)), E = (a+b)(a+c)/N (the shrunk BCPNN information component); its
   2.5% quantile IC025 by the Norén et al. (2013) closed form IC ± 3.3(a+0.5)^-½ - 2(a+0.5)^-3/2;
   signal when IC025 > 0.
@@ -57,7 +60,7 @@ class PairStats:
 
     @property
     def ror_signal(self) -> bool:
-        return bool(self.ror_lower > 1.0)
+        return bool(self.ror_lower > 1.0) and self.a >= A_MIN
 
     @property
     def ic_signal(self) -> bool:
@@ -148,10 +151,15 @@ def analyse_codes(
     drugs: list[str],
     events: list[str],
     min_count: int = 1,
+    flagged_only: bool = False,
 ) -> list[PairStats]:
-    """`analyse` over integer-coded rows (codes index `drugs` and `events`)."""
+    """`analyse` over integer-coded rows (codes index `drugs` and `events`); with
+    `flagged_only`, only the pairs at least one method flags (no Python object per pair)."""
     pd_, pe, a, b, c, d = tables(drug_codes, event_codes, len(drugs), len(events))
     keep = a >= min_count
+    if flagged_only:
+        prr, ror, ic = signal_mask(figures(a, b, c, d), a)
+        keep &= prr | ror | ic
     pd_, pe, a, b, c, d = pd_[keep], pe[keep], a[keep], b[keep], c[keep], d[keep]
     f = figures(a, b, c, d)
     order = np.argsort(-np.nan_to_num(f.ic025, nan=-np.inf), kind="stable")
@@ -179,6 +187,6 @@ def signal_mask(f: Figures, a: IntArray) -> tuple[npt.NDArray[np.bool_], ...]:
     """(PRR, ROR, IC) signal flags per table, vectorized (NaN compares as no signal)."""
     with np.errstate(invalid="ignore"):
         prr = (f.prr >= PRR_MIN) & (f.chi2 >= CHI2_MIN) & (a >= A_MIN)
-        ror = f.ror_lower > 1.0
+        ror = (f.ror_lower > 1.0) & (a >= A_MIN)
         ic = f.ic025 > 0.0
     return prr, ror, ic

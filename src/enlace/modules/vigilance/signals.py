@@ -41,8 +41,8 @@ class Signal:
     reason: str | None
 
 
-def pair_stats(conn: Connection, min_count: int = 1) -> list[PairStats]:
-    """Figures for every drug-event pair among the cases."""
+def pair_stats(conn: Connection, min_count: int = 1, flagged_only: bool = False) -> list[PairStats]:
+    """Figures for every drug-event pair among the cases (or only the flagged ones)."""
     rows = conn.execute(select(cases.c.drug, cases.c.event)).all()
     if not rows:
         return []
@@ -50,7 +50,9 @@ def pair_stats(conn: Connection, min_count: int = 1) -> list[PairStats]:
     events, event_codes = np.unique(
         np.array([r[1] for r in rows], dtype=object), return_inverse=True
     )
-    return analyse_codes(drug_codes, event_codes, list(drugs), list(events), min_count)
+    return analyse_codes(
+        drug_codes, event_codes, list(drugs), list(events), min_count, flagged_only
+    )
 
 
 def figures_of(stats: PairStats) -> dict[str, Any]:
@@ -69,7 +71,7 @@ def detect(conn: Connection, now_us: int) -> list[Signal]:
     fresh: list[dict[str, str]] = []
     again: list[dict[str, str]] = []
     flagged: list[tuple[str, str]] = []
-    for stats in pair_stats(conn):
+    for stats in pair_stats(conn, flagged_only=True):
         methods = stats.methods
         if not methods:
             continue

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, select
 
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us
+from enlace.modules import catalog
 from enlace.modules.homecare.nurses import MINUTES_PER_DAY, SKILLS
 from enlace.modules.homecare.tables import needs, visits
 
@@ -81,6 +82,8 @@ def problems(need: Need) -> list[errors.Issue]:
         bad("coordinates out of range", "address")
     if need.kind == "infusion" and not (need.medication and need.facility):
         bad("an infusion names its medication and the facility its lots come from", "medication")
+    elif need.medication and catalog.medicine_by_slug(need.medication) is None:
+        bad(f"medication {need.medication!r} is not in the catalog", "medication")
     return found
 
 

@@ -26,6 +26,7 @@ REASONS = {
 }
 # A biologic rides in a validated passive box with a logger (coldchain delivery-box) that holds
 # 2-8 °C for a working day; the delivery default (120 min) is for unmonitored van drops.
+Settings = delivery.PlanSettings
 SETTINGS = delivery.PlanSettings(cold_chain_minutes=9 * 60, time_limit_seconds=1.0)
 # Minutes of driving that weigh as one minute of already-assigned work when choosing a nurse.
 _KM_WEIGHT = 3.0
@@ -91,13 +92,13 @@ def plan(
     for miss in left:
         others = [n for n in options[miss.order_id] if n.id != _owner(chosen, miss.order_id)]
         if others:
-            target = min(others, key=lambda n: len(chosen[n.id]))
+            target = min(others, key=lambda n: len(chosen.get(n.id, [])))
             retry.setdefault(target.id, []).append(miss.order_id)
         else:
             unassigned.append(Unassigned(miss.order_id, miss.reason, miss.detail))
     if retry:
         for nurse_id, extra in retry.items():
-            chosen[nurse_id] = [*chosen[nurse_id], *extra]
+            chosen[nurse_id] = [*chosen.get(nurse_id, []), *extra]
         again, still = _route_all([n for n in nurses if n.id in retry], chosen, by_id, settings)
         routes.update(again)
         # The re-solved routes replace the first ones: whatever they leave out is unassigned.
@@ -146,9 +147,32 @@ def _route_all(
             nurse.id, nurse.id, len(ids), shift, refrigerated="infusion" in nurse.skills
         )
         result = delivery.plan_routes(depot, [vehicle], [_order(by_id[i]) for i in ids], settings)
-        routes.update({r.vehicle_id: r for r in result.routes})
+        routes.update({r.vehicle_id: _earliest(r, nurse, by_id, settings) for r in result.routes})
         left += result.unplaced
     return routes, left
+
+
+def _earliest(
+    route: delivery.Route, nurse: Nurse, by_id: dict[str, Visit], settings: delivery.PlanSettings
+) -> delivery.Route:
+    """The solver's order, timed for a nurse: she leaves at the start of her shift and begins
+    each visit as early as its window allows. (The delivery timetable leaves as late as it can,
+    to shorten a van's cold-chain transit; a nurse's box holds a working day.) Starting earlier
+    never makes a later visit later, so the route stays feasible."""
+    homes = [
+        (by_id[s.order_id].need.latitude, by_id[s.order_id].need.longitude) for s in route.stops
+    ]
+    points = [(nurse.base_latitude, nurse.base_longitude), *homes]
+    seconds = delivery.travel_seconds(delivery.road_km(points, settings), settings)
+    leave, stops = nurse.shift_start * 60, []
+    for k, stop in enumerate(route.stops, start=1):
+        need = by_id[stop.order_id].need
+        arrival = leave + int(seconds[k - 1, k])
+        start = max(arrival, need.window_start * 60)
+        stops.append(replace(stop, arrival_s=arrival, start_s=start))
+        leave = start + need.visit_minutes * 60
+    back = leave + int(seconds[len(route.stops), 0])
+    return replace(route, depart_s=nurse.shift_start * 60, return_s=back, stops=tuple(stops))
 
 
 def _order(visit: Visit) -> delivery.DeliveryOrder:

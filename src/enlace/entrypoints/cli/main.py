@@ -34,6 +34,7 @@ from enlace.entrypoints.cli.subscriptions_cli import registry_app, subscriptions
 from enlace.entrypoints.cli.supply_cli import supply_app
 from enlace.entrypoints.cli.trace_cli import trace_app
 from enlace.entrypoints.cli.users_cli import users_app
+from enlace.entrypoints.cli.vigilance_cli import vigilance_app
 from enlace.entrypoints.http.hardening import check_startup
 from enlace.interactions import bulk_import, export_scan
 from enlace.kernel import errors
@@ -75,6 +76,7 @@ app.add_typer(subscriptions_app, name="subscriptions")
 app.add_typer(registry_app, name="registry")
 app.add_typer(supply_app, name="supply")
 app.add_typer(trace_app, name="trace")
+app.add_typer(vigilance_app, name="vigilance")
 
 
 @app.command()

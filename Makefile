@@ -37,10 +37,12 @@ lint: install
 	$(BIN)/lint-imports
 
 # PostgreSQL: the local server when it answers, else the tests start a throwaway cluster.
+# Two pytest-xdist workers, a file per worker at a time (module fixtures such as the live servers
+# start once per file); each worker gets its own PostgreSQL database (tests/support/postgres.py).
 test: lint
 	@if [ -z "$$ENLACE_TEST_POSTGRES_URL" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 	  export ENLACE_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/postgres; fi; \
-	$(BIN)/pytest -q -m "not slow" --durations=25 tests
+	$(BIN)/pytest -q -n 2 --dist loadfile -m "not slow" --durations=25 tests
 
 # The long fuzzing run (tests marked slow in tests/e2e/test_fuzz_openapi.py): every operation of
 # every FHIR type with and without a token, and the login and OAuth routes, on SQLite and

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from enlace.bootstrap import build
 from enlace.interactions.context import Services
@@ -35,6 +36,11 @@ from enlace.security.tables import metadata as security_metadata
 from enlace.store.schema import metadata
 from tests.support.emptying import empty_tables
 from tests.support.postgres import PostgresUnavailable, fresh_database, postgres_server
+
+# No per-example deadline: the machine is 2 shared cores and the suite runs two workers, so one
+# example's wall time says nothing about the code (a 0.4 ms example once took 359 ms).
+hypothesis_settings.register_profile("enlace", deadline=None)
+hypothesis_settings.load_profile("enlace")
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SYNTHEA = SHARED / "data" / "synthea-r4"

@@ -81,7 +81,6 @@ def _login(base: str, username: str, password: str) -> httpx.Client:
 def test_the_demo_prints_a_login_for_every_role(demo: Demo) -> None:
     assert set(demo.accounts) == set(ROLES), demo.output
     assert "days 0-29 (2026-01-01 to 2026-01-30)" in demo.output
-    assert demo.seconds < 120, f"the small demo took {demo.seconds:.0f} s"
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -7,9 +7,10 @@ A rest-hook Subscription (id-only, `--max-count` events per bundle) on the Medic
 topic points at a real local HTTP receiver (a server thread) that answers 500 to every
 `--fail-every`-th POST, so retries with backoff are part of every figure.
 
-1. baseline: `--writes` dispenses, each created in its own transaction, no worker running;
-2. concurrent: the same number of writes while the worker (match + deliver) runs in a loop on
-   another thread (its clock moves a minute a pass, so the 30 s backoff is due next pass);
+1. baseline: `--writes` dispenses, each created in its own transaction, `--pace-ms` apart, no
+   worker running;
+2. concurrent: the same number of writes while the worker (match + deliver) runs on another
+   thread of the same process, a pass every `--worker-pause-s` (the serving worker: 2 s) (its clock moves a minute a pass, so the 30 s backoff is due next pass);
    the write latencies are compared with the baseline's (median, p95);
 3. drain: `--drain` dispenses written with the worker stopped, then the worker's passes are
    timed until every event is delivered: notifications per second (the issue asks >= 500).
@@ -56,6 +57,7 @@ class Worker:
         self.post = subscriptions.http_post()
         self.delivered = 0
         self.retried = 0
+        self.errors: list[str] = []
 
     def step(self) -> None:
         report = subscriptions.run_once(
@@ -65,18 +67,24 @@ class Worker:
         self.retried += report.delivery.retried
         self.now_us += MINUTE_US
 
-    def loop(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            self.step()
+    def loop(self, stop: threading.Event, pause_s: float) -> None:
+        while not stop.wait(pause_s):
+            try:
+                self.step()
+            except Exception as exc:  # the serving worker logs and tries again next pass
+                self.errors.append(f"{type(exc).__name__}: {exc}"[:200])
 
 
-def write(services: Services, count: int) -> list[float]:
+def write(services: Services, count: int, pace_ms: float = 0.0) -> list[float]:
+    """`count` writes, one transaction each, `pace_ms` apart (a stream of clinic writes that
+    lasts long enough for the worker's passes to interleave with it); their latencies."""
     latencies = []
     for _ in range(count):
         started = time.perf_counter()
         with services.db.begin() as conn:
             services.repo.create(conn, dict(DISPENSE))
         latencies.append((time.perf_counter() - started) * 1000)
+        time.sleep(pace_ms / 1000)
     return latencies
 
 
@@ -124,13 +132,13 @@ def measure(url: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]
     worker = Worker(services, subscriptions.default_margin_us(services.db))
     with receiver() as hook:
         hook.fail_every = args.fail_every
-        baseline = write(services, args.writes)
+        baseline = write(services, args.writes, args.pace_ms)
         subscribe(services, hook, args.max_count)
         worker.step()  # cursor, state, handshake
         stop = threading.Event()
-        thread = threading.Thread(target=worker.loop, args=(stop,), daemon=True)
+        thread = threading.Thread(target=worker.loop, args=(stop, args.worker_pause_s), daemon=True)
         thread.start()
-        concurrent = write(services, args.writes)
+        concurrent = write(services, args.writes, args.pace_ms)
         stop.set()
         thread.join()
         during = worker.delivered
@@ -146,9 +154,12 @@ def measure(url: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]
         "max_count": args.max_count,
         "fail_every": args.fail_every,
         "writes": args.writes,
+        "worker_pause_s": args.worker_pause_s,
         "write_baseline": figures(baseline),
         "write_with_delivery": figures(concurrent),
         "delivered_during_writes": during,
+        "worker_errors": len(worker.errors),
+        "first_worker_error": worker.errors[0] if worker.errors else None,
         "drained": args.drain,
         "drain_seconds": round(seconds, 3),
         "drain_passes": passes,
@@ -165,6 +176,8 @@ def main() -> None:
     parser.add_argument("--drain", type=int, default=10_000)
     parser.add_argument("--max-count", type=int, default=20)
     parser.add_argument("--fail-every", type=int, default=10)
+    parser.add_argument("--pace-ms", type=float, default=2.0)
+    parser.add_argument("--worker-pause-s", type=float, default=0.5)
     args = parser.parse_args()
     logging.getLogger("enlace.modules.subscriptions").setLevel(logging.ERROR)  # the 500s
     with tempfile.TemporaryDirectory() as tmp, database(args.db, Path(tmp)) as url:

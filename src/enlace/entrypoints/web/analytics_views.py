@@ -10,12 +10,15 @@ patient_list, rank); this module only chooses, scopes and formats them.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from enlace.interactions.context import Services
 from enlace.kernel import errors
+from enlace.modules import analytics
 from enlace.modules.analytics import indicators
 from enlace.modules.analytics.indicators import Cell, Comparison, Period
 from enlace.security.users import User
@@ -139,7 +142,41 @@ def _scoped(
     return within, None
 
 
+CACHE_SIZE = 128
+_cache: OrderedDict[tuple[Any, ...], Dashboard] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
 def build(services: Services, board: Board, query: Query) -> Dashboard:
+    """The page's numbers, remembered until the views' DuckDB file changes: every figure a
+    dashboard shows is a function of that file (refreshed by `refresh_sources`) and the query,
+    so a second viewer of the same page does not recompute 14 periods of indicators."""
+    path = analytics.duckdb_path(services.settings)
+    try:
+        stat = path.stat()
+        state: tuple[Any, ...] = (str(path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        state = (str(path), None, None)
+    key = (*state, board.slug, query.period.label, query.level, query.within, query.indicator,
+           query.identities, query.only_unit)  # fmt: skip
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    found = _build(services, board, query)
+    with _cache_lock:
+        _cache[key] = found
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return found
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def _build(services: Services, board: Board, query: Query) -> Dashboard:
     ids = list(board.indicator_ids) if board.indicator_ids else None
     level, within, only = _shown_level(query), _shown_within(query), query.only_unit
     if query.level == "patient" and query.within is not None:

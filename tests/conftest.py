@@ -21,6 +21,7 @@ from enlace.modules.analytics.tables import ANALYTICS_TABLES
 from enlace.modules.care.tables import CARE_TABLES
 from enlace.modules.cds.tables import CDS_TABLES
 from enlace.modules.coldchain.tables import COLDCHAIN_TABLES
+from enlace.modules.coop.tables import COOP_TABLES
 from enlace.modules.homecare.tables import HOMECARE_TABLES
 from enlace.modules.inventory.tables import INVENTORY_TABLES
 from enlace.modules.messaging.tables import MESSAGING_TABLES
@@ -32,6 +33,7 @@ from enlace.modules.supply.tables import SUPPLY_TABLES
 from enlace.modules.trace.epcis_tables import EPCIS_TABLES
 from enlace.modules.trace.tables import LOG_TABLES
 from enlace.modules.vigilance.tables import VIGILANCE_TABLES
+from enlace.modules.voting.tables import VOTING_TABLES
 from enlace.security.tables import metadata as security_metadata
 from enlace.store.schema import metadata
 from tests.support.emptying import empty_tables
@@ -102,6 +104,8 @@ def services(database_url: str, tmp_path: Path) -> Iterator[Services]:
                 *CARE_TABLES,
                 *HOMECARE_TABLES,
                 *REGISTRY_TABLES,
+                *COOP_TABLES,
+                *VOTING_TABLES,
             ]
             empty_tables(conn, tables)
     yield built

@@ -1,0 +1,1 @@
+"""coop (skeleton; issue 15)."""

@@ -1,0 +1,1 @@
+"""voting (skeleton; issue 15)."""

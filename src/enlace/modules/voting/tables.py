@@ -1,0 +1,12 @@
+"""The voting module's own tables (migration 0028); only this module reads or writes them.
+
+Each table is described where it is defined. No foreign keys to other modules.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData, Table
+
+metadata = MetaData()
+
+VOTING_TABLES: tuple[Table, ...] = ()

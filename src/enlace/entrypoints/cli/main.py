@@ -21,6 +21,7 @@ from enlace.entrypoints.cli.coldchain_cli import coldchain_app
 from enlace.entrypoints.cli.delivery_cli import delivery_app
 from enlace.entrypoints.cli.devices_cli import devices_app
 from enlace.entrypoints.cli.finance_cli import finance_app
+from enlace.entrypoints.cli.homecare_cli import homecare_app
 from enlace.entrypoints.cli.ingest_cli import ingest_app, mosquitto_config_command
 from enlace.entrypoints.cli.keys_cli import keys_app
 from enlace.entrypoints.cli.ledger_cli import ledger_app
@@ -58,6 +59,7 @@ app.add_typer(care_app, name="care")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(claims_app, name="claims")
 app.add_typer(coldchain_app, name="coldchain")
+app.add_typer(homecare_app, name="homecare")
 app.add_typer(delivery_app, name="delivery")
 app.add_typer(devices_app, name="devices")
 devices_app.command("mosquitto-config")(mosquitto_config_command)

@@ -51,15 +51,23 @@ def match(db: Database, repo: FhirRepository, now_us: int, margin_us: int = 0) -
         changes.sort(key=lambda c: c.seq)
         starts = _starts(conn, specs, changes, watermark_seq)
         queued = _queue(conn, specs, starts, changes, now_us)
-        if changes:
-            newest = changes[-1]
-            if newest.seq > watermark_seq:
-                conn.execute(
-                    update(cursor)
-                    .where(cursor.c.name == CURSOR)
-                    .values(watermark_seq=newest.seq, watermark_us=newest.version.last_updated_us)
-                )
+        # the whole stream's newest change, not just the watched types': a topic watched later
+        # starts from here instead of re-reading everything written meanwhile
+        newest = max(
+            [(c.seq, c.version.last_updated_us) for c in changes[-1:]] + _newest(conn, repo)
+        )
+        if newest[0] > watermark_seq:
+            conn.execute(
+                update(cursor)
+                .where(cursor.c.name == CURSOR)
+                .values(watermark_seq=newest[0], watermark_us=newest[1])
+            )
     return queued
+
+
+def _newest(conn: Connection, repo: FhirRepository) -> list[tuple[int, int]]:
+    latest = repo.history(conn, limit=1)
+    return [(latest[0][0], latest[0][1].last_updated_us)] if latest else []
 
 
 def live_specs(conn: Connection, repo: FhirRepository) -> list[Spec]:
@@ -86,8 +94,7 @@ def _lock_cursor(conn: Connection, repo: FhirRepository) -> tuple[int, int] | No
     ).first()
     if row is not None:
         return int(row[0]), int(row[1])
-    newest = repo.history(conn, limit=1)
-    seq, at_us = (newest[0][0], newest[0][1].last_updated_us) if newest else (0, 0)
+    seq, at_us = (_newest(conn, repo) or [(0, 0)])[0]
     conn.execute(insert(cursor).values(name=CURSOR, watermark_seq=seq, watermark_us=at_us))
     return seq, at_us
 

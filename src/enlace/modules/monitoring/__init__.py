@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from enlace.modules.monitoring import (
     agp,
+    alert_response,
     follows,
     place_devices,
     registry,
@@ -32,6 +33,7 @@ __all__ = [
     "Reading",
     "ReadingsSource",
     "agp",
+    "alert_response",
     "follows",
     "place_devices",
     "registry",

@@ -4,7 +4,7 @@ schedules and appointments with patient self-booking rules, reminders through th
 outbox, and teleconsultation. Other layers use these names only."""
 
 from enlace.modules.care import reminders, scheduling, teleconsult
-from enlace.modules.care.referrals import Referral, accept, complete, refer, reject
+from enlace.modules.care.referrals import Referral, accept, complete, refer, referral, reject
 from enlace.modules.care.scheduling import Booked, BookingRules, book, cancel, publish
 from enlace.modules.care.services import ALERT_SERVICE, SERVICES, offered_by
 from enlace.modules.care.sla import (
@@ -38,6 +38,7 @@ __all__ = [
     "offered_by",
     "publish",
     "refer",
+    "referral",
     "reject",
     "reminders",
     "scheduling",

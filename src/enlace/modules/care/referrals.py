@@ -243,6 +243,11 @@ def _counter(row: Any, summary: str, follow_up: str, by: str, now_us: int) -> di
     }
 
 
+def referral(conn: Connection, referral_id: str) -> Any:
+    """The referral's row (404 when there is none)."""
+    return _row(conn, referral_id)
+
+
 def _row(conn: Connection, referral_id: str) -> Any:
     row = conn.execute(select(table).where(table.c.id == referral_id)).first()
     if row is None:

@@ -223,7 +223,7 @@ def cancel(
     rules: BookingRules = DEFAULT_RULES,
 ) -> None:
     """Cancel and free the slot; a patient only outside the cancellation window."""
-    row = _get(conn, appointment_id)
+    row = get(conn, appointment_id)
     if by == "patient" and row.start_us - now_us < rules.cancel_window_hours * HOUR_US:
         text = f"Cancel at least {rules.cancel_window_hours} h before the appointment"
         raise errors.unprocessable([errors.Issue("business-rule", text, "Appointment.start")])
@@ -235,23 +235,23 @@ def cancel(
 
 
 def arrived(conn: Connection, repo: FhirRepository, appointment_id: str) -> None:
-    _move(conn, repo, _get(conn, appointment_id), "arrived")
+    _move(conn, repo, get(conn, appointment_id), "arrived")
 
 
 def fulfilled(conn: Connection, repo: FhirRepository, appointment_id: str) -> None:
-    _move(conn, repo, _get(conn, appointment_id), "fulfilled")
+    _move(conn, repo, get(conn, appointment_id), "fulfilled")
 
 
 def no_show(conn: Connection, repo: FhirRepository, appointment_id: str, now_us: int) -> None:
     """The patient did not come: only once the appointment's time has passed."""
-    row = _get(conn, appointment_id)
+    row = get(conn, appointment_id)
     if now_us < row.start_us:
         text = "An appointment that has not started cannot be a no-show"
         raise errors.unprocessable([errors.Issue("business-rule", text, "Appointment.start")])
     _move(conn, repo, row, "noshow")
 
 
-def _get(conn: Connection, appointment_id: str) -> Any:
+def get(conn: Connection, appointment_id: str) -> Any:
     row = conn.execute(select(appointments).where(appointments.c.id == appointment_id)).first()
     if row is None:
         raise errors.not_found(f"Appointment/{appointment_id} not found")
@@ -266,7 +266,7 @@ def _move(conn: Connection, repo: FhirRepository, row: Any, target: str) -> None
         .values(status=target)
     )
     if claimed.rowcount != 1:
-        now = _get(conn, row.id).status
+        now = get(conn, row.id).status
         raise errors.conflict(f"Appointment/{row.id} is {now}: it cannot become {target}")
     _restatus(conn, repo, "Appointment", row.id, target)
 

@@ -49,7 +49,7 @@ def start(
     provider: VideoProvider | None = None,
 ) -> tuple[str, str]:
     """Open the virtual Encounter of a booked virtual appointment: (encounter id, join link)."""
-    row = scheduling._get(conn, appointment_id)
+    row = scheduling.get(conn, appointment_id)
     if row.mode != "virtual":
         text = f"Appointment/{appointment_id} is in person: it has no teleconsult"
         raise errors.unprocessable(

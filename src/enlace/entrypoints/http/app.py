@@ -35,6 +35,7 @@ from enlace.store import migrate
 
 from . import (
     auth_routes,
+    care_routes,
     cds_routes,
     coldchain_routes,
     delivery_routes,
@@ -99,6 +100,7 @@ def create_app(services: Services) -> Hardened:
     trace_verify_routes.register(app, services)
     inventory_routes.register(app, services)
     delivery_routes.register(app, services)
+    care_routes.register(app, services)
     device_routes.register(app, services)
     coldchain_routes.register(app, services)
     web_verify.register(app, services)

@@ -77,6 +77,7 @@ JSON_APIS = (
     "/epcis/",
     "/delivery/",
     "/coldchain/",
+    "/care/",
 )
 _REFUSED = {"description": "Refused (OAuth error, error page, or a hardening limit)"}
 _REDIRECT = {"description": "Redirect (Location)"}

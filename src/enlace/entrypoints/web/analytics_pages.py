@@ -143,6 +143,7 @@ def _context(request: Request, view: views.Dashboard) -> dict[str, Any]:
         "monthly": monthly,
         "by_unit": by_unit,
         "shown": lambda cell: views.shown(cell, lang),
+        "whole": views.whole,
         "title_of": lambda ident: indicators.BY_ID[ident].title(lang),
         "query": query,
         "ids": view.board.indicator_ids or tuple(i.id for i in indicators.catalog()),

@@ -258,8 +258,8 @@ def _row(cell: Cell, lang: str, previous: Cell | None, change: float | None) -> 
         "level": cell.level,
         "unit": cell.unit,
         "name": cell.name,
-        "numerator": None if cell.suppressed else cell.numerator,
-        "denominator": None if cell.suppressed else cell.denominator,
+        "numerator": None if cell.suppressed else whole(cell.numerator),
+        "denominator": None if cell.suppressed else whole(cell.denominator),
         "value": None if cell.suppressed else cell.value,
         "status": status(cell),
         "reason": cell.reason or "",
@@ -267,3 +267,10 @@ def _row(cell: Cell, lang: str, previous: Cell | None, change: float | None) -> 
         "previous_value": None if previous is None or previous.suppressed else previous.value,
         "change": change,
     }
+
+
+def whole(number: float | None) -> float | int | None:
+    """Counts as whole numbers (DuckDB sums come back as int or float by the query's path)."""
+    if number is None:
+        return None
+    return int(number) if float(number).is_integer() else float(number)

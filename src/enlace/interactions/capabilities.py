@@ -150,6 +150,15 @@ def _statement(definitions: FhirDefinitions, config: SearchConfig) -> dict[str, 
                         {"name": name, "definition": f"{ENLACE_OPERATIONS}/{name}"}
                         for name in ("reindex", "arco-answer", "arco-execute", "arco-export")
                     ),
+                    {
+                        # ViewDefinition is not an R4 type: the operation is listed here, at
+                        # the system level, with the URL it answers on (docs/analytics.md).
+                        "name": "run",
+                        "definition": "http://sql-on-fhir.org/OperationDefinition/$run",
+                        "documentation": "POST ViewDefinition/$run: a SQL-on-FHIR v2 view "
+                        "(Parameters.viewResource) over inline or stored resources; "
+                        "_format json, ndjson or csv",
+                    },
                 ],
             }
         ],

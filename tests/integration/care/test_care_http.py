@@ -1,0 +1,51 @@
+"""`/care/...` over HTTP on both stores (auth off: the platform acts): a referral to a facility
+without the service is 422 naming `performer`, a missing field 400 naming it, the lifecycle runs
+to the counter-referral, a second accept is 409, a taken slot 409, a teleconsult of an in-person
+appointment 422; nothing is written by a refusal."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from enlace.interactions.context import Services
+from tests.integration.care.care_support import CLINIC, DAY, HOSPITAL, now_us, patient, slots
+
+
+def test_referral_over_http(client: TestClient, services: Services) -> None:
+    pid = patient(services)
+    body = {
+        "patient": pid,
+        "from": CLINIC,
+        "to": HOSPITAL,
+        "service": "oncology",
+        "urgency": "routine",
+        "reason": "Nódulo mamario",
+    }
+    refused = client.post("/care/referrals", json=body)
+    assert refused.status_code == 422
+    assert refused.json()["issue"][0]["expression"] == ["performer"]
+    missing = client.post("/care/referrals", json={**body, "patient": ""})
+    assert missing.status_code == 400 and missing.json()["issue"][0]["expression"] == ["patient"]
+    assert client.get("/care/referrals", params={"org": HOSPITAL}).json() == []
+    made = client.post("/care/referrals", json={**body, "service": "cardiology"})
+    assert made.status_code == 201, made.text
+    rid = made.json()["id"]
+    assert client.post(f"/care/referrals/{rid}/accept").json() == {"status": "accepted"}
+    again = client.post(f"/care/referrals/{rid}/accept")
+    assert again.status_code == 409 and "accepted" in again.json()["issue"][0]["diagnostics"]
+    [slot] = slots(services, [now_us(services) + DAY])
+    booked = client.post(f"/care/slots/{slot}/book", json={"patient": pid, "referral": rid})
+    assert booked.status_code == 201, booked.text
+    taken = client.post(f"/care/slots/{slot}/book", json={"patient": pid})
+    assert taken.status_code == 409
+    closed = client.post(f"/care/referrals/{rid}/complete", json={"summary": "FEVI 45 %"})
+    assert closed.status_code == 200 and closed.json()["status"] == "completed"
+    [sent] = client.get("/care/referrals", params={"org": CLINIC, "side": "sending"}).json()
+    assert (sent["status"], sent["counter_referral"]) == (
+        "completed",
+        closed.json()["counter_referral"],
+    )
+    tele = client.post(f"/care/appointments/{booked.json()['appointment']}/teleconsult")
+    assert tele.status_code == 422
+    numbers = client.get("/care/referrals/indicators", params={"org": HOSPITAL}).json()
+    assert numbers["completed"] == 1 and numbers["closed_with_counter_referral"] == 1.0

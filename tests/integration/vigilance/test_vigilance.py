@@ -91,9 +91,9 @@ def test_patient_words_become_a_coded_adverse_event_with_deadline(services: Serv
         assert [o.case_id for o in vigilance.overdue(conn, T0 + 31 * DAY)] == [minor.case_id]
 
 
-def seeded_set(services: Services, pid: str) -> None:
+def seeded_set(services: Services, pid: str, x_rash: int = 6) -> None:
     """X raises rash: X rash 6, X nausea 4; Y and Z rash 2, nausea 20, headache 20 each."""
-    plan = [(X, RASH, 6), (X, NAUSEA, 4)]
+    plan = [(X, RASH, x_rash), (X, NAUSEA, 4)]
     for drug in (Y, Z):
         plan += [(drug, RASH, 2), (drug, NAUSEA, 20), (drug, HEADACHE, 20)]
     with services.db.begin() as conn:

@@ -29,6 +29,7 @@ from enlace.modules.adherence.sources import PatientFacts, Record
 
 log = logging.getLogger("enlace.adherence.job")
 SMALL_BATCH = 20_000  # rows scored on one thread
+EXPLAIN_FROM = 0.10  # model.RISK_BANDS' medium floor: lower scores are shown nowhere
 
 
 def clinical_points(lines: Iterable[bytes]) -> list[ClinicalPoint]:
@@ -86,7 +87,9 @@ def score(
     # Few rows: OpenMP threads cost more than they save (16 ms a tree on a busy 2-core box).
     with threadpool_limits(limits=1 if len(x) < SMALL_BATCH else None):
         probabilities = found.predict(x)
-        reasons = model.explain(found, x)
+        # Reasons only where a page or a rule shows them (medium band and up): explaining
+        # costs 11 re-predictions a row.
+        reasons = model.explain(found, x, at_least=EXPLAIN_FROM)
     return [
         Score(
             patient=table.patients[table.patient_of[t]],

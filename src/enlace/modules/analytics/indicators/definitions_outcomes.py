@@ -172,12 +172,12 @@ OTHERS = (
         "Adherence (PDC ≥ 80%)",
         "therapies with proportion of days covered ≥ 80 %",
         "chronic therapies measured",
-        "per the adherence module (stays, deaths)",
-        PERIOD,
+        "therapies with fewer than two fills (no PDC), without a clinic, or last measured "
+        "after the period's end",
+        "the adherence job's latest measure on or before the period's last day",
         HIGHER,
         PERCENT,
-        "adherence",
-        no_source=_NO_MODULE_API.format(module="adherence (helper D)"),
+        "adherence.pdc_by_clinic",
     ),
     Indicator(
         "abandonment",
@@ -201,14 +201,15 @@ OTHERS = (
         "operations",
         "Tiempo de respuesta a alertas",
         "Alert response time",
-        "minutes from alert to acknowledgement",
-        "alerts acknowledged",
-        "-",
-        PERIOD,
+        "minutes from the alert's opening to its acknowledgement, summed",
+        "alerts opened in the period and acknowledged (the value is the mean)",
+        "alerts never acknowledged (still open, or resolved without one); patients without a "
+        "clinic",
+        "alerts opened in the period (UTC days)",
         LOWER,
         MINUTES,
-        "monitoring",
-        no_source=_NO_MODULE_API.format(module="monitoring"),
+        "monitoring.alert_response.response_by_patient, the patient's clinic from "
+        "indicator_patients",
     ),
     Indicator(
         "unfilled_rx",

@@ -54,7 +54,23 @@ def external_rows(
         "SELECT DISTINCT clinic_id FROM indicator_patients WHERE clinic_id IS NOT NULL"
     ).fetchall()]  # fmt: skip
     with services.db.read() as conn:
-        return sources.read(conn, services.repo, pick(ids), clinics, period)
+        return sources.read(conn, services.repo, pick(ids), clinics, period, _clinic_of(con))
+
+
+def _clinic_of(con: duckdb.DuckDBPyConnection) -> sources.ClinicOf:
+    """Patient ids -> their clinic, from the views (for sources attributed per patient)."""
+
+    def lookup(patients: list[str]) -> dict[str, str]:
+        if not patients:
+            return {}
+        found = con.execute(
+            "SELECT id, clinic_id FROM indicator_patients WHERE clinic_id IS NOT NULL "
+            "AND id IN (SELECT unnest($ids))",
+            {"ids": patients},
+        ).fetchall()
+        return {str(patient): str(clinic) for patient, clinic in found}
+
+    return lookup
 
 
 def compute(

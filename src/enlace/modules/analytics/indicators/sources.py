@@ -5,24 +5,30 @@ as rows per clinic (clinic Organization id, numerator, denominator):
   documented in docs/screening.md "Follow-up") — referrals decided / referred;
 - stockout_drugs: supply_kpis' `stock_out_series` for each clinic's facility (a clinic is
   `Organization/org-<facility slug>`) — pairs stocked out / pairs expected, summed over the
-  snapshot days of the period.
+  snapshot days of the period;
+- pdc_80: adherence's `pdc_by_clinic` as of the period's last day — therapies with PDC >= 0.8 /
+  therapies with a PDC;
+- alert_response_minutes: monitoring's `alert_response.response_by_patient` over the period,
+  each patient's alerts attributed to the patient's clinic (`clinic_of`, from the views) —
+  minutes to acknowledgement / alerts acknowledged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
-from enlace.modules import supply_kpis
+from enlace.modules import adherence, monitoring, supply_kpis
 from enlace.modules.analytics.indicators.compute import ClinicRows
 from enlace.modules.analytics.indicators.definitions import Indicator
 from enlace.modules.analytics.indicators.periods import Period
 from enlace.modules.screening.indicators import indicators as screening_indicators
 
 CLINIC_PREFIX = "org-"
+ClinicOf = Callable[[list[str]], dict[str, str]]  # patient ids -> their clinic (those with one)
 
 
 def followup_rows(conn: Connection, repo: Any) -> list[tuple[str, float, float]]:
@@ -49,14 +55,43 @@ def stockout_rows(
     return out
 
 
+def pdc_rows(conn: Connection, period: Period) -> list[tuple[str, float, float]]:
+    last = period.end - timedelta(days=1)
+    return [(c, float(n), float(d)) for c, n, d in adherence.pdc_by_clinic(conn, last)]
+
+
+def alert_response_rows(
+    conn: Connection, period: Period, clinic_of: ClinicOf
+) -> list[tuple[str, float, float]]:
+    per_patient = monitoring.alert_response.response_by_patient(conn, period.start, period.end)
+    clinics = clinic_of([patient for patient, _, _ in per_patient])
+    totals: dict[str, tuple[float, float]] = {}
+    for patient, acknowledged, minutes in per_patient:
+        clinic = clinics.get(patient)
+        if clinic is not None:  # a patient without a clinic is not attributed
+            waited, count = totals.get(clinic, (0.0, 0.0))
+            totals[clinic] = (waited + minutes, count + acknowledged)
+    return [(clinic, waited, count) for clinic, (waited, count) in sorted(totals.items())]
+
+
 def read(
-    conn: Connection, repo: Any, wanted: Iterable[Indicator], clinics: list[str], period: Period
+    conn: Connection,
+    repo: Any,
+    wanted: Iterable[Indicator],
+    clinics: list[str],
+    period: Period,
+    clinic_of: ClinicOf | None = None,
 ) -> dict[str, ClinicRows]:
-    """Rows per clinic of each module-sourced indicator among `wanted`."""
+    """Rows per clinic of each module-sourced indicator among `wanted`; those attributed through
+    the patient (alert response) need `clinic_of` and are left unread without it."""
     found: dict[str, ClinicRows] = {}
     ids = {i.id for i in wanted if i.sql is None and i.no_source is None}
     if "followup_linked" in ids:
         found["followup_linked"] = followup_rows(conn, repo)
     if "stockout_drugs" in ids:
         found["stockout_drugs"] = stockout_rows(conn, clinics, period)
+    if "pdc_80" in ids:
+        found["pdc_80"] = pdc_rows(conn, period)
+    if "alert_response_minutes" in ids and clinic_of is not None:
+        found["alert_response_minutes"] = alert_response_rows(conn, period, clinic_of)
     return found

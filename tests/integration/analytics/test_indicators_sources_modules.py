@@ -1,0 +1,97 @@
+"""pdc_80 and alert_response_minutes end to end through `indicators.compute`: patients in the
+store and the views, the adherence and monitoring tables filled by hand, values per clinic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert
+
+from enlace.interactions.context import Services
+from enlace.modules.adherence.tables import therapies
+from enlace.modules.analytics import indicators
+from enlace.modules.monitoring.tables import alerts
+
+MINUTE = 60_000_000
+
+
+def _write(services: Services, resource: dict[str, Any]) -> None:
+    with services.db.begin() as conn:
+        services.repo.update(conn, resource, resource["id"])
+
+
+def _seed_patients(services: Services) -> None:
+    _write(services, {"resourceType": "Organization", "id": "imss", "name": "IMSS"})
+    for clinic in ("umf1", "umf2"):
+        _write(services, {"resourceType": "Organization", "id": clinic, "name": clinic.upper(),
+                          "partOf": {"reference": "Organization/imss"},
+                          "address": [{"state": "14"}]})  # fmt: skip
+    for pid, clinic in (("p1", "umf1"), ("p2", "umf1"), ("p3", "umf2"), ("p4", None)):
+        patient: dict[str, Any] = {"resourceType": "Patient", "id": pid, "gender": "male",
+                                   "birthDate": "1960-01-01"}  # fmt: skip
+        if clinic:
+            patient["managingOrganization"] = {"reference": f"Organization/{clinic}"}
+        _write(services, patient)
+    indicators.refresh_sources(services, full=True)
+
+
+def _therapy(patient: str, therapy: str, clinic: str, pdc: float, as_of: str) -> dict[str, Any]:
+    return {"patient": patient, "therapy": therapy, "as_of": as_of, "medication": "m",
+            "fills": 3, "first_fill": "2026-01-01", "last_fill": "2026-09-01", "pdc": pdc,
+            "mpr": pdc, "supply_left": 0, "covered_until": "2026-09-30",
+            "persistence_days": 200, "switched": False, "clinic": clinic}  # fmt: skip
+
+
+def _alert(id_: str, patient: str, opened: str, waited_minutes: int) -> dict[str, Any]:
+    at = int(datetime.fromisoformat(opened).replace(tzinfo=UTC).timestamp()) * 1_000_000
+    return {"id": id_, "patient": patient, "rule": "bp-crisis", "severity": "urgent",
+            "status": "acknowledged", "opened_us": at, "received_us": at,
+            "last_evidence_us": at, "acknowledged_us": at + waited_minutes * MINUTE,
+            "escalation_level": 0, "summary": "s", "evidence": "{}"}  # fmt: skip
+
+
+def _by_clinic(cells: list[indicators.Cell]) -> dict[tuple[str, str], tuple[Any, ...]]:
+    return {(c.indicator, c.unit): (c.numerator, c.denominator, c.value, c.reason) for c in cells}
+
+
+def test_pdc_and_alert_response_per_clinic(services: Services) -> None:
+    _seed_patients(services)
+    with services.db.begin() as conn:
+        conn.execute(insert(therapies), [
+            _therapy("p1", "atc:A10BA", "umf1", 0.9, "2026-09-30"),
+            _therapy("p1", "atc:C09AA", "umf1", 0.85, "2026-09-30"),
+            _therapy("p2", "atc:A10BA", "umf1", 0.5, "2026-09-15"),
+            _therapy("p2", "atc:C09AA", "umf1", 0.95, "2026-10-02"),  # measured after September
+        ])  # fmt: skip
+        conn.execute(insert(alerts), [
+            _alert("a1", "p1", "2026-09-03T10:00:00", 10),
+            _alert("a2", "p2", "2026-09-20T22:00:00", 30),
+            _alert("a3", "p3", "2026-09-05T09:00:00", 7),
+            _alert("a4", "p4", "2026-09-05T09:00:00", 500),  # no clinic: not attributed
+            _alert("a5", "p3", "2026-10-01T00:00:00", 100),  # October
+        ])  # fmt: skip
+    wanted = ["pdc_80", "alert_response_minutes"]
+    cells = indicators.compute(services, wanted, "2026-09", "clinic",
+                               role_can_see_identities=True)  # fmt: skip
+    found = _by_clinic(cells)
+    # umf1: p1's two therapies adherent, p2's measured one not (the other is after the period)
+    assert found["pdc_80", "umf1"] == (2.0, 3.0, 66.67, None)
+    assert found["pdc_80", "umf2"][2] is None  # no therapy measured: not computable, never 0 %
+    assert found["pdc_80", "umf2"][3] == "not computable: empty population"
+    # umf1: (10 + 30) minutes / 2 alerts; umf2: 7 minutes / 1 alert
+    assert found["alert_response_minutes", "umf1"] == (40.0, 2.0, 20.0, None)
+    assert found["alert_response_minutes", "umf2"] == (7.0, 1.0, 7.0, None)
+    national = indicators.compute(services, wanted, "2026-09", "national",
+                                  role_can_see_identities=True)  # fmt: skip
+    assert _by_clinic(national)["alert_response_minutes", "MX"][:3] == (47.0, 3.0, 15.667)
+
+
+def test_without_module_data_both_are_not_computable(services: Services) -> None:
+    _seed_patients(services)
+    cells = indicators.compute(services, ["pdc_80", "alert_response_minutes"], "2026-09",
+                               "national", role_can_see_identities=True)  # fmt: skip
+    assert [(c.indicator, c.value, c.reason) for c in cells] == [
+        ("pdc_80", None, "not computable: empty population"),
+        ("alert_response_minutes", None, "not computable: empty population"),
+    ]

@@ -308,3 +308,35 @@ def no_show_rate(conn: Connection, organization: str, since_us: int, until_us: i
     if not rows:
         return None
     return round(sum(1 for (s,) in rows if s == "noshow") / len(rows), 3)
+
+
+@dataclass(frozen=True, slots=True)
+class FreeSlot:
+    id: str
+    actor: str
+    organization: str
+    mode: str
+    start_us: int
+
+
+def free_slots(
+    conn: Connection, after_us: int, organization: str | None = None, limit: int = 50
+) -> list[FreeSlot]:
+    """Free slots starting after `after_us`, soonest first (the booking page's list)."""
+    s = slots.c
+    query = select(slots).where(s.status == "free", s.start_us > after_us)
+    if organization:
+        query = query.where(s.organization == organization)
+    rows = conn.execute(query.order_by(s.start_us, s.id).limit(limit)).all()
+    return [FreeSlot(r.id, r.actor, r.organization, r.mode, r.start_us) for r in rows]
+
+
+def of_patient(conn: Connection, patient: str, after_us: int) -> list[DayItem]:
+    """A patient's booked appointments still to come, soonest first."""
+    a = appointments.c
+    rows = conn.execute(
+        select(appointments)
+        .where(a.patient == patient, a.status == "booked", a.start_us > after_us)
+        .order_by(a.start_us)
+    ).all()
+    return [DayItem(r.id, r.patient, r.start_us, r.mode, r.status, r.encounter_id) for r in rows]

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from enlace.entrypoints.web import adherence_pages as web_adherence
 from enlace.entrypoints.web import alert_pages as web_alerts
 from enlace.entrypoints.web import analytics_pages as web_analytics
+from enlace.entrypoints.web import care_pages as web_care
 from enlace.entrypoints.web import coldchain_pages as web_coldchain
 from enlace.entrypoints.web import counter_pages as web_counter
 from enlace.entrypoints.web import delivery_pages as web_deliveries
@@ -117,6 +118,7 @@ def create_app(services: Services) -> Hardened:
     web_alerts.register(app, services)
     web_monitoring.register(app, services)
     web_screening.register(app, services)
+    web_care.register(app, services)
     web_adherence.register(app, services)
     web_analytics.register(app, services)
     web_my_summary.register(app, services)

@@ -27,7 +27,7 @@ REASONS = {
 # A biologic rides in a validated passive box with a logger (coldchain delivery-box) that holds
 # 2-8 °C for a working day; the delivery default (120 min) is for unmonitored van drops.
 Settings = delivery.PlanSettings
-SETTINGS = delivery.PlanSettings(cold_chain_minutes=9 * 60, time_limit_seconds=1.0)
+SETTINGS = delivery.PlanSettings(cold_chain_minutes=9 * 60, time_limit_seconds=0.5)
 # Minutes of driving that weigh as one minute of already-assigned work when choosing a nurse.
 _KM_WEIGHT = 3.0
 
@@ -88,26 +88,26 @@ def plan(
     by_id = {v.id: v for v in visits}
     chosen = _choose(options, by_id)
     routes, left = _route_all(nurses, chosen, by_id, settings)
+    owner = {v: nurse for nurse, ids in chosen.items() for v in ids}
+    # From here each nurse keeps what her route placed; a missed visit moves once.
+    placed = {nurse: [s.order_id for s in route.stops] for nurse, route in routes.items()}
     retry: dict[str, list[str]] = {}
     for miss in left:
-        others = [n for n in options[miss.order_id] if n.id != _owner(chosen, miss.order_id)]
+        others = [n for n in options[miss.order_id] if n.id != owner[miss.order_id]]
         if others:
-            target = min(others, key=lambda n: len(chosen.get(n.id, [])))
+            target = min(others, key=lambda n: len(placed.get(n.id, [])) + len(retry.get(n.id, [])))
             retry.setdefault(target.id, []).append(miss.order_id)
         else:
             unassigned.append(Unassigned(miss.order_id, miss.reason, miss.detail))
     if retry:
-        for nurse_id, extra in retry.items():
-            chosen[nurse_id] = [*chosen.get(nurse_id, []), *extra]
-        again, still = _route_all([n for n in nurses if n.id in retry], chosen, by_id, settings)
+        again_ids = {nurse: [*placed.get(nurse, []), *extra] for nurse, extra in retry.items()}
+        for nurse_id in retry:
+            routes.pop(nurse_id, None)
+        again, still = _route_all([n for n in nurses if n.id in retry], again_ids, by_id, settings)
         routes.update(again)
         # The re-solved routes replace the first ones: whatever they leave out is unassigned.
         unassigned += [Unassigned(m.order_id, m.reason, m.detail) for m in still]
     return DayPlan(_assignments(routes), tuple(unassigned), routes)
-
-
-def _owner(chosen: dict[str, list[str]], visit_id: str) -> str:
-    return next(nurse for nurse, ids in chosen.items() if visit_id in ids)
 
 
 def _choose(options: dict[str, list[Nurse]], by_id: dict[str, Visit]) -> dict[str, list[str]]:

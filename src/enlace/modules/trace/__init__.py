@@ -7,6 +7,7 @@ the endpoints build on these.
 
 from __future__ import annotations
 
+from enlace.modules.trace.alert_counts import alerts_by_facility
 from enlace.modules.trace.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
 from enlace.modules.trace.dispense_proof import (
     PRESCRIPTION_BTT,
@@ -85,6 +86,7 @@ __all__ = [
     "Verdict",
     "Verifier",
     "alert_kinds_by_epc",
+    "alerts_by_facility",
     "append_entries",
     "canonical_pack",
     "capture",

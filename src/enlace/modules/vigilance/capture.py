@@ -147,6 +147,9 @@ def from_clinician(
             "AdverseEvent.event.coding",
             code="required",
         )
+    current = repo.current(conn, "Patient", patient)
+    if current is None or current.deleted:
+        raise errors.bad_request(f"No patient '{patient}'", "AdverseEvent.subject")
     reaction = Reaction(meddra[0].strip(), meddra[1].strip() or meddra[0], meddra[1])
     reporter = ("clinician", f"Practitioner/{practitioner}")
     return _record(

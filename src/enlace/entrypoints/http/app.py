@@ -31,6 +31,7 @@ from enlace.entrypoints.web import stock_pages as web_stock
 from enlace.entrypoints.web import supply_pages as web_supply
 from enlace.entrypoints.web import sync_pages as web_sync
 from enlace.entrypoints.web import verify_pages as web_verify
+from enlace.entrypoints.web import vigilance_pages as web_vigilance
 from enlace.interactions.context import Services
 from enlace.store import migrate
 
@@ -123,6 +124,7 @@ def create_app(services: Services) -> Hardened:
     web_analytics.register(app, services)
     web_my_summary.register(app, services)
     web_sync.register(app, services)
+    web_vigilance.register(app, services)
     monitoring_routes.register(app, services)
     cds_routes.register(app, services)
     sync_routes.register(app, services)

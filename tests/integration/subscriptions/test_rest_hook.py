@@ -279,3 +279,27 @@ def test_capability_statement_lists_the_backport_profile_and_topics(services: Se
         "http://enlace.mx/fhir/SubscriptionTopic/medication-dispense",
         "http://enlace.mx/fhir/SubscriptionTopic/registry-case",
     }
+
+
+def test_a_failed_bundle_stops_the_pass_and_later_events_wait_untried(services: Services) -> None:
+    with receiver() as hook:
+        resource = with_channel(
+            subscription(hook.url),
+            extension=[{"url": subscriptions.MAX_COUNT, "valuePositiveInt": 1}],
+        )
+        sid = subscribe(services, resource)
+        run(services, T0)
+        for _ in range(3):
+            dispense(services)
+        hook.answers = [200, 500]
+        report = run(services, T0 + S)
+        assert (report.delivery.delivered, report.delivery.retried) == (1, 1)
+        with services.db.read() as conn:
+            rows = subscriptions.events_of(conn, sid)
+        assert [(r["event_number"], r["status"], r["attempts"]) for r in rows] == [
+            (1, "delivered", 1),
+            (2, "queued", 1),
+            (3, "queued", 0),
+        ]
+        run(services, T0 + 40 * S)
+        assert [f[0][-36:] for f in hook.foci()[1:]] == [r["resource_id"] for r in rows]

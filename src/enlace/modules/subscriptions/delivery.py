@@ -120,36 +120,48 @@ def _send_events(
         return
     claimed = _claim(db, list(active), now_us)
     for subscription, rows in groupby(claimed, key=lambda r: r.subscription):
-        spec = active[subscription]
-        pending = list(rows)
-        for start in range(0, len(pending), spec.max_count):
-            chunk = pending[start : start + spec.max_count]
-            _send_chunk(db, repo, post, spec, chunk, now_us, base, report)
+        _send_claimed(db, repo, post, active[subscription], list(rows), now_us, base, report)
 
 
-def _send_chunk(
+def _send_claimed(
     db: Database,
     repo: FhirRepository,
     post: Post,
     spec: Spec,
-    chunk: list[Any],
+    pending: list[Any],
     now_us: int,
     base: str,
     report: DeliveryReport,
 ) -> None:
+    """POST a Subscription's claimed events in bundles of max-count, in order, stopping at the
+    first failure (the rest go back to the queue untried), then record every outcome in one
+    transaction: a slow endpoint costs its own time, never a database lock's."""
     with db.read() as conn:
         counter = conn.execute(
             select(state.c.events_since_start).where(state.c.subscription == spec.id)
         ).scalar_one()
-        resources = _resources(conn, repo, chunk) if spec.content == "full-resource" else {}
-    body = bundle(spec, "event-notification", counter, now_us, base, chunk, resources)
-    error = _try_post(post, spec, body)
-    report.bundles += 1
+        resources = _resources(conn, repo, pending) if spec.content == "full-resource" else {}
+    sent: list[Any] = []
+    failed: tuple[list[Any], str] | None = None
+    for start in range(0, len(pending), spec.max_count):
+        chunk = pending[start : start + spec.max_count]
+        body = bundle(spec, "event-notification", counter, now_us, base, chunk, resources)
+        error = _try_post(post, spec, body)
+        report.bundles += 1
+        if error is not None:
+            failed = (chunk, error)
+            break
+        sent += chunk
+    untried = pending[len(sent) + (len(failed[0]) if failed else 0) :]
     with db.begin() as conn:
-        if error is None:
-            _record_delivered(conn, spec, chunk, now_us, report)
-        else:
-            _record_failed(conn, repo, spec, chunk, error, now_us, report)
+        if sent:
+            _record_delivered(conn, spec, sent, now_us, report)
+        if failed:
+            _record_failed(conn, repo, spec, failed[0], failed[1], now_us, report)
+        if untried:
+            conn.execute(
+                update(events).where(_owned(untried)).values(status="queued", lease_us=None)
+            )
 
 
 def _try_post(post: Post, spec: Spec, body: dict[str, Any]) -> str | None:

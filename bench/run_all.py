@@ -61,6 +61,10 @@ RUNS = [
         "2000" if QUICK else "20000",
     ],
     ["fraud.py", "--lines", "100000" if QUICK else "1000000", "--runs", "1" if QUICK else "3"],
+    *(
+        ["signals.py", "--db", db, "--reports", "100000" if QUICK else "1000000"]
+        for db in ("sqlite", "postgres")
+    ),
     ["adherence_model.py"]
     + (
         ["--therapies", "50000", "--train-patients", "3000", "--parse-lines", "20000"]

@@ -45,6 +45,7 @@ from enlace.modules.supply_kpis.service import (
     take_snapshot_read_first,
 )
 from enlace.modules.supply_kpis.snapshot import Ledger, Rollup, Snapshot, compute
+from enlace.modules.supply_kpis.stock_on_hand import OnHand, units_on_hand
 from enlace.modules.supply_kpis.tables import SUPPLY_KPI_TABLES
 from enlace.modules.supply_kpis.unfilled import (
     WINDOWS_H,
@@ -66,6 +67,7 @@ __all__ = [
     "Alert",
     "DeliveryCycle",
     "Ledger",
+    "OnHand",
     "PairKpis",
     "PairRow",
     "Plan",
@@ -94,6 +96,7 @@ __all__ = [
     "take_snapshot",
     "take_snapshot_read_first",
     "unfilled_counts",
+    "units_on_hand",
     "worst_facilities",
     "worst_products",
     "write",

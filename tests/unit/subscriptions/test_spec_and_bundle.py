@@ -150,3 +150,32 @@ def test_bundle_status_first_then_focus_per_content() -> None:
     bare = bundle(empty, "event-notification", 7, 0, "https://e.test/fhir", [event])
     assert len(bare["entry"]) == 1
     assert "focus" not in str(bare)
+
+
+def test_channel_numbers_must_be_positive_integers() -> None:
+    from enlace.modules.subscriptions.spec import HEARTBEAT, MAX_COUNT
+
+    bad = subscription(
+        channel={
+            "type": "rest-hook",
+            "endpoint": "https://payer.test/hook",
+            "extension": [
+                {"url": HEARTBEAT, "valueString": "often"},
+                {"url": MAX_COUNT, "valuePositiveInt": 0},
+            ],
+        }
+    )
+    assert expressions(bad) == ["Subscription.channel.extension"] * 2
+
+
+def test_an_unreadable_stored_subscription_is_skipped_not_fatal() -> None:
+    from enlace.modules.subscriptions.spec import HEARTBEAT
+
+    stored = subscription(
+        channel={
+            "type": "rest-hook",
+            "endpoint": "https://payer.test/hook",
+            "extension": [{"url": HEARTBEAT, "valueString": "often"}],
+        }
+    )
+    assert read_spec(stored) is None

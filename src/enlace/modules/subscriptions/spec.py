@@ -118,6 +118,16 @@ def _check_channel(channel: dict[str, Any], allow_http: bool) -> list[Issue]:
                 "Subscription.channel.payload.extension",
             )
         )
+    for url, name in (
+        (HEARTBEAT, "heartbeat-period"),
+        (TIMEOUT, "timeout"),
+        (MAX_COUNT, "max-count"),
+    ):
+        for value in _extension_values(channel, url):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                issues.append(
+                    _issue(f"{name} must be a positive integer", "Subscription.channel.extension")
+                )
     for index, header in enumerate(channel.get("header") or []):
         if ":" not in str(header):
             issues.append(
@@ -127,10 +137,19 @@ def _check_channel(channel: dict[str, Any], allow_http: bool) -> list[Issue]:
 
 
 def read_spec(resource: dict[str, Any]) -> Spec | None:
-    """The delivery view of a stored Subscription (None if its topic is no longer offered)."""
+    """The delivery view of a stored Subscription (None if its topic is no longer offered, or
+    it was stored before these checks and cannot be read: one bad Subscription must not stop
+    the delivery of all the others)."""
     chosen = topic(str(resource.get("criteria", "")))
     if chosen is None:
         return None
+    try:
+        return _spec(resource, chosen)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+
+
+def _spec(resource: dict[str, Any], chosen: Topic) -> Spec:
     channel = resource.get("channel") or {}
     filters: dict[str, str] = {}
     for text in _extension_values(resource.get("_criteria"), FILTER_CRITERIA):

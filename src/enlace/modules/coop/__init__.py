@@ -6,6 +6,15 @@ active at `at` — is the voter roll the voting module counts against.
 
 from __future__ import annotations
 
+from enlace.modules.coop.capital import (
+    CASH,
+    Certificate,
+    capital_balance,
+    certificates,
+    contribute,
+    open_books,
+    refund,
+)
 from enlace.modules.coop.classes import DEFAULT_CLASSES, MemberClass
 from enlace.modules.coop.members import (
     Application,
@@ -22,21 +31,52 @@ from enlace.modules.coop.members import (
     settle_obligations,
     unpaid_obligations,
 )
+from enlace.modules.coop.surplus import (
+    EDUCATION,
+    RESERVE,
+    SURPLUS,
+    Bylaws,
+    Distribution,
+    compute,
+    distribute,
+    record_patronage,
+    runs,
+    statement,
+    year_surplus,
+)
 
 __all__ = [
+    "CASH",
     "DEFAULT_CLASSES",
+    "EDUCATION",
+    "RESERVE",
+    "SURPLUS",
     "Application",
+    "Bylaws",
+    "Certificate",
+    "Distribution",
     "Member",
     "MemberClass",
     "add_obligation",
     "admit",
     "apply",
+    "capital_balance",
+    "certificates",
     "change_status",
+    "compute",
+    "contribute",
+    "distribute",
     "eligible_members",
     "get_member",
     "history",
     "list_members",
     "member_for_user",
+    "open_books",
+    "record_patronage",
+    "refund",
+    "runs",
     "settle_obligations",
+    "statement",
     "unpaid_obligations",
+    "year_surplus",
 ]

@@ -143,6 +143,10 @@ RUNS = [
         ["coldchain.py", "--db", db, "--messages", "100" if QUICK else "400"]
         for db in ("sqlite", "postgres")
     ),
+    *(
+        ["care_booking.py", "--db", db, "--slots", "50" if QUICK else "200"]
+        for db in ("sqlite", "postgres")
+    ),
 ]
 
 

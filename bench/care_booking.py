@@ -5,8 +5,8 @@
 
 Each run publishes `--slots` free slots, then `--threads` threads each try to book every slot in
 a shuffled order, so every slot is raced for by all threads. Each attempt is one transaction:
-the conditional `UPDATE care_slots ... WHERE status='free'` claim, then the Appointment, Slot and row on success;
-409 otherwise. Reports attempts/s, bookings/s, p50/p95 latency of an attempt, and checks the
+the conditional `UPDATE care_slots ... WHERE status='free'` claim, then the Appointment, Slot
+and row on success; 409 otherwise. Reports attempts/s, bookings/s, p50/p95 latency of an attempt, and checks the
 invariant: exactly one appointment per slot. Staff bookings (no patient rules), so every free
 slot is bookable and the only refusal is the race.
 """

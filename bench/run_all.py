@@ -90,6 +90,7 @@ RUNS = [
     ["indicators.py", "--patients", "20000" if QUICK else "200000", "--store-patients", "2000"],
     ["dashboards.py", "--patients", "2000" if QUICK else "20000"],
     ["supply_forecast.py", "--series", "10000" if QUICK else "100000"],
+    ["homecare_plan.py", "--runs", "1" if QUICK else "3"],
     *(
         ["subscriptions.py", "--db", db, "--drain", "2000" if QUICK else "10000"]
         for db in ("sqlite", "postgres")

@@ -1,12 +1,109 @@
 """The voting module's own tables (migration 0028); only this module reads or writes them.
 
-Each table is described where it is defined. No foreign keys to other modules.
+Anonymity is structural: the roll (who may vote, who has voted) and the ballot box (what was
+chosen) share no column that links one to the other.
+
+- `voting_proposals`: the question, its kind and options, rules (quorum, minimum share, class
+  weights, proxy limit), state draft/open/closed, and after closing the tally, the Merkle root
+  over the ballot commitments and its seal (HMAC with the project's signing key).
+- `voting_comments`: discussion on a proposal (authored, public).
+- `voting_roll`: the eligible voters snapshotted at opening and a has-voted flag. No time of
+  voting, no ballot reference.
+- `voting_ballots`: the ballot box. Keyed by the receipt commitment (a hash, random-looking, so
+  the key order says nothing of casting order); no voter, no timestamp, no serial id.
+- `voting_proxies`: who holds whose vote for a proposal; `voting_proxy_audit`: every grant,
+  revocation, refusal and proxy vote, with who and when (delegation is public by design).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData, Table
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 
-VOTING_TABLES: tuple[Table, ...] = ()
+Id = String(64)
+
+proposals = Table(
+    "voting_proposals",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("options", Text, nullable=False),  # JSON list
+    Column("quorum", Float, nullable=False),  # share of the roll that must vote
+    Column("min_share", Float, nullable=False),  # agree share needed (proposal kind)
+    Column("class_weights", Text),  # JSON {class: weight} where bylaws configure it, else null
+    Column("proxy_limit", Integer, nullable=False),
+    Column("state", String(8), nullable=False),
+    Column("created_by", String(120), nullable=False),
+    Column("opened_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("result", Text),  # JSON, set at closing
+    Column("merkle_root", String(64)),
+    Column("seal", String(64)),
+)
+
+comments = Table(
+    "voting_comments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("proposal_id", Id, nullable=False),
+    Column("author", String(120), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+roll = Table(
+    "voting_roll",
+    metadata,
+    Column("proposal_id", Id, primary_key=True),
+    Column("member_id", Id, primary_key=True),
+    Column("member_class", String(24), nullable=False),
+    Column("weight", Integer, nullable=False),
+    Column("voted", Integer, nullable=False, default=0),  # 0/1
+)
+
+ballots = Table(
+    "voting_ballots",
+    metadata,
+    Column("proposal_id", Id, primary_key=True),
+    Column("commitment", String(64), primary_key=True),  # sha256(proposal|secret|choice)
+    Column("choice", Text, nullable=False),  # canonical JSON
+    Column("weight", Integer, nullable=False),
+    sqlite_with_rowid=False,  # no hidden insertion-order rowid on SQLite
+)
+
+proxies = Table(
+    "voting_proxies",
+    metadata,
+    Column("proposal_id", Id, primary_key=True),
+    Column("grantor", Id, primary_key=True),
+    Column("proxy", Id, nullable=False),
+)
+
+proxy_audit = Table(
+    "voting_proxy_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("proposal_id", Id, nullable=False),
+    Column("action", String(16), nullable=False),  # granted | revoked | refused | voted
+    Column("grantor", Id, nullable=False),
+    Column("proxy", Id, nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("detail", String(300), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("id", name="uq_voting_proxy_audit_id"),
+)
+
+VOTING_TABLES: tuple[Table, ...] = (proposals, comments, roll, ballots, proxies, proxy_audit)

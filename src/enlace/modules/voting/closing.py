@@ -1,0 +1,69 @@
+"""Closing a vote, publishing the sealed tally, and checking it later (tamper evidence)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, update
+
+from enlace.modules.voting import ballots as box
+from enlace.modules.voting.kinds import check_choice
+from enlace.modules.voting.service import box_contents, count, get, in_state, turnout
+from enlace.modules.voting.tables import proposals
+
+
+def close(conn: Connection, proposal_id: str, at: datetime, key: bytes) -> dict[str, Any]:
+    found = in_state(conn, proposal_id, "open")
+    contents = box_contents(conn, proposal_id)
+    voted, size = turnout(conn, proposal_id)
+    result = count(found, contents, voted, size)
+    result_json = box.canonical(result)
+    root = box.merkle_root(contents)
+    conn.execute(update(proposals).where(proposals.c.id == proposal_id).values(
+        state="closed", closed_at=at, result=result_json, merkle_root=root,
+        seal=box.seal(key, proposal_id, root, result_json)))  # fmt: skip
+    return result
+
+
+def published(conn: Connection, proposal_id: str) -> dict[str, Any]:
+    """What anyone may see after closing: result, receipt commitments, Merkle root, seal."""
+    found = in_state(conn, proposal_id, "closed")
+    return {
+        "proposal": proposal_id, "result": found["result"], "merkle_root": found["merkle_root"],
+        "seal": found["seal"], "commitments": [c for c, _, _ in box_contents(conn, proposal_id)],
+    }  # fmt: skip
+
+
+def verify(conn: Connection, proposal_id: str, key: bytes) -> list[str]:
+    """Every way the closed tally disagrees with the box and the roll; empty means it holds."""
+    found = in_state(conn, proposal_id, "closed")
+    contents = box_contents(conn, proposal_id)
+    problems: list[str] = []
+    root = box.merkle_root(contents)
+    if root != found["merkle_root"]:
+        problems.append(
+            f"ballot box: Merkle root {root[:12]} != sealed {found['merkle_root'][:12]}"
+        )
+    stored_json = box.canonical(found["result"])
+    if box.seal(key, proposal_id, found["merkle_root"], stored_json) != found["seal"]:
+        problems.append("result: the stored count does not match its seal")
+    voted, size = turnout(conn, proposal_id)
+    if len(contents) != voted:
+        problems.append(f"roll: {voted} marked as voted but {len(contents)} ballots in the box")
+    recount = box.canonical(count(found, contents, voted, size))
+    if recount != stored_json:
+        problems.append("result: a recount of the box differs from the published result")
+    return problems
+
+
+def verify_receipt(conn: Connection, proposal_id: str, secret: str, choice: Any) -> bool:
+    """The voter's check: is the commitment of my secret and my choice in the closed box?"""
+    found = get(conn, proposal_id)
+    clean = box.canonical(check_choice(found["kind"], found["options"], choice))
+    wanted = box.commitment(proposal_id, secret, clean)
+    return any(c == wanted for c, _, _ in box_contents(conn, proposal_id))
+
+
+def closed_at(conn: Connection, proposal_id: str) -> datetime | None:
+    return get(conn, proposal_id)["closed_at"]

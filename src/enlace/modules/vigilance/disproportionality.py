@@ -122,10 +122,18 @@ def tables(
     Returns (pair drug code, pair event code, a, b, c, d)."""
     pair_keys = drug_codes.astype(np.int64) * n_events + event_codes.astype(np.int64)
     keys, a = np.unique(pair_keys, return_counts=True)
-    drug_totals = np.bincount(drug_codes, minlength=n_drugs)
-    event_totals = np.bincount(event_codes, minlength=n_events)
-    pair_drug, pair_event = keys // n_events, keys % n_events
-    total = int(drug_codes.shape[0])
+    return tables_from_counts(keys // n_events, keys % n_events, a, n_drugs, n_events)
+
+
+def tables_from_counts(
+    pair_drug: IntArray, pair_event: IntArray, a: IntArray, n_drugs: int, n_events: int
+) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray]:
+    """The same from per-pair counts (each pair once, e.g. a database GROUP BY): the drug and
+    event margins are sums of the pair counts."""
+    a = np.asarray(a, dtype=np.int64)
+    drug_totals = np.bincount(pair_drug, weights=a, minlength=n_drugs).astype(np.int64)
+    event_totals = np.bincount(pair_event, weights=a, minlength=n_events).astype(np.int64)
+    total = int(a.sum())
     b = drug_totals[pair_drug] - a
     c = event_totals[pair_event] - a
     d = total - a - b - c
@@ -155,7 +163,19 @@ def analyse_codes(
 ) -> list[PairStats]:
     """`analyse` over integer-coded rows (codes index `drugs` and `events`); with
     `flagged_only`, only the pairs at least one method flags (no Python object per pair)."""
-    pd_, pe, a, b, c, d = tables(drug_codes, event_codes, len(drugs), len(events))
+    return stats_of(tables(drug_codes, event_codes, len(drugs), len(events)), drugs, events,
+                    min_count, flagged_only)  # fmt: skip
+
+
+def stats_of(
+    table: tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray],
+    drugs: list[str],
+    events: list[str],
+    min_count: int = 1,
+    flagged_only: bool = False,
+) -> list[PairStats]:
+    """PairStats for the tables (`tables` or `tables_from_counts`), strongest first."""
+    pd_, pe, a, b, c, d = table
     keep = a >= min_count
     if flagged_only:
         prr, ror, ic = signal_mask(figures(a, b, c, d), a)

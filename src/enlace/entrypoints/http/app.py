@@ -17,6 +17,7 @@ from enlace.entrypoints.web import care_pages as web_care
 from enlace.entrypoints.web import coldchain_pages as web_coldchain
 from enlace.entrypoints.web import counter_pages as web_counter
 from enlace.entrypoints.web import delivery_pages as web_deliveries
+from enlace.entrypoints.web import homecare_pages as web_homecare
 from enlace.entrypoints.web import money_pages as web_money
 from enlace.entrypoints.web import monitoring_pages as web_monitoring
 from enlace.entrypoints.web import my_summary_pages as web_my_summary
@@ -113,6 +114,7 @@ def create_app(services: Services) -> Hardened:
     web_counter.register(app, services)
     web_stock.register(app, services)
     web_coldchain.register(app, services)
+    web_homecare.register(app, services)
     web_deliveries.register(app, services)
     web_supply.register(app, services)
     web_replenishment.register(app, services)

@@ -16,6 +16,7 @@ from enlace.modules.coop.capital import (
     refund,
 )
 from enlace.modules.coop.classes import DEFAULT_CLASSES, MemberClass
+from enlace.modules.coop.directory import Entry, directory
 from enlace.modules.coop.members import (
     Application,
     Member,
@@ -31,6 +32,7 @@ from enlace.modules.coop.members import (
     settle_obligations,
     unpaid_obligations,
 )
+from enlace.modules.coop.service import FULL_MONTHLY_FEE, Transparency, fee_tier, transparency
 from enlace.modules.coop.surplus import (
     EDUCATION,
     RESERVE,
@@ -49,14 +51,17 @@ __all__ = [
     "CASH",
     "DEFAULT_CLASSES",
     "EDUCATION",
+    "FULL_MONTHLY_FEE",
     "RESERVE",
     "SURPLUS",
     "Application",
     "Bylaws",
     "Certificate",
     "Distribution",
+    "Entry",
     "Member",
     "MemberClass",
+    "Transparency",
     "add_obligation",
     "admit",
     "apply",
@@ -65,8 +70,10 @@ __all__ = [
     "change_status",
     "compute",
     "contribute",
+    "directory",
     "distribute",
     "eligible_members",
+    "fee_tier",
     "get_member",
     "history",
     "list_members",
@@ -77,6 +84,7 @@ __all__ = [
     "runs",
     "settle_obligations",
     "statement",
+    "transparency",
     "unpaid_obligations",
     "year_surplus",
 ]

@@ -7,7 +7,7 @@ See docs/governance.md (Decisions) for the anonymity design and its limits.
 
 from __future__ import annotations
 
-from enlace.modules.voting import ballots, proxies
+from enlace.modules.voting import ballots, closing, proxies
 from enlace.modules.voting.closing import close, published, verify, verify_receipt
 from enlace.modules.voting.eligibility import coop_roll, member_for_user
 from enlace.modules.voting.kinds import KINDS
@@ -28,6 +28,7 @@ __all__ = [
     "ballots",
     "cast",
     "close",
+    "closing",
     "comment",
     "coop_roll",
     "create_proposal",

@@ -303,3 +303,40 @@ def test_a_failed_bundle_stops_the_pass_and_later_events_wait_untried(services: 
         ]
         run(services, T0 + 40 * S)
         assert [f[0][-36:] for f in hook.foci()[1:]] == [r["resource_id"] for r in rows]
+
+
+def parameters(*pairs: tuple[str, Any]) -> dict[str, Any]:
+    return {
+        "resourceType": "Parameters",
+        "parameter": [{"name": name, "valueString": str(value)} for name, value in pairs],
+    }
+
+
+def test_status_and_events_operations(services: Services) -> None:
+    with receiver() as hook:
+        sid = subscribe(services, subscription(hook.url))
+        run(services, T0)
+        focus = [dispense(services) for _ in range(3)]
+        run(services, T0 + S)
+    status = body_of(call(services, "POST", "Subscription/$status", parameters(("id", sid))))
+    (found,) = status["entry"]
+    values = {p["name"]: p for p in found["resource"]["parameter"]}
+    assert values["status"]["valueCode"] == "active"
+    assert values["type"]["valueCode"] == "query-status"
+    assert values["events-since-subscription-start"]["valueString"] == "3"
+    events = body_of(
+        call(
+            services,
+            "POST",
+            "Subscription/$events",
+            parameters(("id", sid), ("eventsSinceNumber", 2), ("eventsUntilNumber", 3)),
+        )
+    )
+    assert [e["fullUrl"] for e in events["entry"][1:]] == [
+        f"MedicationDispense/{f}" for f in focus[1:]
+    ]
+    missing = call(services, "POST", "Subscription/$status", parameters(("id", "nobody")))
+    assert missing.status == 404
+    no_id = call(services, "POST", "Subscription/$events", parameters())
+    assert no_id.status == 400
+    assert body_of(no_id)["issue"][0]["expression"] == ["Parameters.parameter"]

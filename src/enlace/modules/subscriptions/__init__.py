@@ -5,12 +5,13 @@ retries, backoff, heartbeats and a dead-letter list (docs/subscriptions.md).
 
 Public API: `Topic`, `register_topic`, `topic`, `all_topics`, `subscription_checker`,
 `run_once`, `start_worker`, `http_post`, `events_of`, `dead_letters`, `state_of`,
-`first_delivered`, `capability_elements`, `PROFILE` and the backport extension URLs.
+`first_delivered`, `status_operation` / `events_operation` ($status, $events), `capability_elements`, `PROFILE` and the backport extension URLs.
 """
 
 from __future__ import annotations
 
 from enlace.modules.subscriptions.delivery import DeliveryReport, Post, http_post
+from enlace.modules.subscriptions.operations import events_operation, status_operation
 from enlace.modules.subscriptions.service import (
     PassReport,
     capability_elements,
@@ -49,12 +50,14 @@ __all__ = [
     "dead_letters",
     "default_margin_us",
     "events_of",
+    "events_operation",
     "first_delivered",
     "http_post",
     "register_topic",
     "run_once",
     "start_worker",
     "state_of",
+    "status_operation",
     "subscription_checker",
     "topic",
 ]

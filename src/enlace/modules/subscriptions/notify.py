@@ -32,10 +32,10 @@ def bundle(
         "parameter": [
             {
                 "name": "subscription",
-                "valueReference": {"reference": f"{base}/Subscription/{spec.id}"},
+                "valueReference": {"reference": _url(base, f"Subscription/{spec.id}")},
             },
             {"name": "topic", "valueCanonical": spec.topic.url},
-            {"name": "status", "valueCode": "requested" if kind == "handshake" else "active"},
+            {"name": "status", "valueCode": "requested" if kind == "handshake" else spec.status},
             {"name": "type", "valueCode": kind},
             {"name": "events-since-subscription-start", "valueString": str(events_since_start)},
             *[_event_parameter(spec, e) for e in events],
@@ -45,7 +45,7 @@ def bundle(
         {
             "fullUrl": f"urn:uuid:{status['id']}",
             "resource": status,
-            "request": {"method": "GET", "url": f"{base}/Subscription/{spec.id}/$status"},
+            "request": {"method": "GET", "url": _url(base, f"Subscription/{spec.id}/$status")},
             "response": {"status": "200"},
         }
     ]
@@ -85,7 +85,7 @@ def _focus_entry(
         "delete": ("DELETE", "204"),
     }[event.interaction]
     entry: dict[str, Any] = {
-        "fullUrl": f"{base}/{path}",
+        "fullUrl": _url(base, path),
         "request": {"method": method, "url": event.resource_type if method == "POST" else path},
         "response": {"status": status},
     }
@@ -93,3 +93,7 @@ def _focus_entry(
     if spec.content == "full-resource" and found is not None:
         entry["resource"] = found
     return entry
+
+
+def _url(base: str, path: str) -> str:
+    return f"{base}/{path}" if base else path

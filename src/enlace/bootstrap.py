@@ -102,6 +102,11 @@ def build(
     )
     subscriptions.register_topic(registry.TOPIC)
     services.resource_capabilities["Subscription"] = subscriptions.capability_elements()
+    for name, operation in (
+        ("status", subscriptions.status_operation),
+        ("events", subscriptions.events_operation),
+    ):
+        services.type_operations[("Subscription", name)] = raw_operation(operation)
     # Device readings answer Observation search and read (interactions/observation_merge.py).
     services.observation_sources.append(monitoring.ReadingsSource())
     # Temperature loggers' readings open cold-chain excursions in the ingest transaction.

@@ -18,6 +18,7 @@ from enlace.entrypoints.cli.care_cli import care_app
 from enlace.entrypoints.cli.catalog_cli import catalog_app
 from enlace.entrypoints.cli.claims_cli import claims_app
 from enlace.entrypoints.cli.coldchain_cli import coldchain_app
+from enlace.entrypoints.cli.coop_cli import coop_app
 from enlace.entrypoints.cli.delivery_cli import delivery_app
 from enlace.entrypoints.cli.devices_cli import devices_app
 from enlace.entrypoints.cli.finance_cli import finance_app
@@ -59,6 +60,7 @@ app.add_typer(care_app, name="care")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(claims_app, name="claims")
 app.add_typer(coldchain_app, name="coldchain")
+app.add_typer(coop_app, name="coop")
 app.add_typer(homecare_app, name="homecare")
 app.add_typer(delivery_app, name="delivery")
 app.add_typer(devices_app, name="devices")

@@ -147,7 +147,8 @@ RUNS = [
     *(
         ["care_booking.py", "--db", db, "--slots", "50" if QUICK else "200"]
         for db in ("sqlite", "postgres")
-    ),    ["tally.py", "--ballots", "10000" if QUICK else "100000"],
+    ),
+    ["tally.py", "--ballots", "10000" if QUICK else "100000"],
 ]
 
 

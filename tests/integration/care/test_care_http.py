@@ -49,3 +49,39 @@ def test_referral_over_http(client: TestClient, services: Services) -> None:
     assert tele.status_code == 422
     numbers = client.get("/care/referrals/indicators", params={"org": HOSPITAL}).json()
     assert numbers["completed"] == 1 and numbers["closed_with_counter_referral"] == 1.0
+
+
+def test_teleconsult_over_http(client: TestClient, services: Services) -> None:
+    pid = patient(services)
+    [slot] = slots(services, [now_us(services) + DAY], "virtual")
+    booked = client.post(f"/care/slots/{slot}/book", json={"patient": pid}).json()
+    started = client.post(f"/care/appointments/{booked['appointment']}/teleconsult")
+    assert started.status_code == 200, started.text
+    encounter = started.json()["encounter"]
+    assert started.json()["join"].startswith("https://video.test.enlace.example.mx/sala/")
+    note = client.post(f"/care/encounters/{encounter}/note", json={"text": "Sin edema"})
+    assert note.status_code == 200
+    wrong = client.post(
+        f"/care/encounters/{encounter}/order", json={"resource": {"resourceType": "Patient"}}
+    )
+    assert wrong.status_code == 400
+    assert wrong.json()["issue"][0]["expression"] == ["resource.resourceType"]
+    rx = {
+        "resourceType": "MedicationRequest",
+        "status": "active",
+        "intent": "order",
+        "medicationCodeableConcept": {"text": "Losartán 50 mg"},
+        "dosageInstruction": 7,
+    }
+    invalid = client.post(f"/care/encounters/{encounter}/order", json={"resource": rx})
+    assert invalid.status_code == 400  # dosageInstruction must be a list
+    del rx["dosageInstruction"]
+    made = client.post(f"/care/encounters/{encounter}/order", json={"resource": rx})
+    assert made.status_code == 201, made.text
+    with services.db.read() as conn:
+        stored = services.repo.read(conn, "MedicationRequest", made.json()["id"]).resource()
+    assert stored["encounter"] == {"reference": f"Encounter/{encounter}"}
+    assert stored["subject"] == {"reference": f"Patient/{pid}"}
+    assert client.post(f"/care/encounters/{encounter}/finish").json() == {"status": "finished"}
+    closed = client.post(f"/care/encounters/{encounter}/note", json={"text": "tarde"})
+    assert closed.status_code == 409

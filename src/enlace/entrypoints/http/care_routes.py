@@ -161,6 +161,28 @@ def routes(app: FastAPI, services: Services, run: _Runner) -> None:
 
         return await run(request, work)
 
+    @app.post("/care/encounters/{eid}/{action}")
+    async def encounter(request: Request, eid: str, action: str) -> Response:
+        def work(conn: Connection, access: Access, now: int) -> Any:
+            _staff(access, None)
+            body = request.state.payload
+            if action == "note":
+                by = access.fhir_user or access.actor
+                return {
+                    "communication": teleconsult.note(conn, repo, eid, _text(body, "text"), by, now)
+                }
+            if action == "order":
+                made = teleconsult.order(
+                    conn, repo, eid, body.get("resource"), services.checked_resource
+                )
+                return {"id": made}
+            if action == "finish":
+                teleconsult.finish(conn, repo, eid, now)
+                return {"status": "finished"}
+            raise errors.not_found(f"Unknown teleconsult action '{action}'")
+
+        return await run(request, work, 201 if request.url.path.endswith("/order") else 200)
+
     @app.get("/care/day")
     async def day(request: Request, actor: str, on: str) -> Response:
         def work(conn: Connection, access: Access, now: int) -> Any:

@@ -11,6 +11,7 @@ refused (422 naming Appointment.appointmentType).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, update
@@ -116,19 +117,25 @@ def note(
 
 
 def order(
-    conn: Connection, repo: FhirRepository, encounter_id: str, resource: dict[str, Any]
+    conn: Connection,
+    repo: FhirRepository,
+    encounter_id: str,
+    resource: Any,
+    check: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> str:
-    """An order (ServiceRequest) or prescription (MedicationRequest) made during the call,
-    tied to its Encounter and patient; validated like any write by the caller's repository."""
-    kind = resource.get("resourceType")
+    """An order (ServiceRequest) or prescription (MedicationRequest) made during the call, tied
+    to its Encounter and patient; `check` (e.g. Services.checked_resource) validates the result
+    as FHIR before it is written."""
+    kind = resource.get("resourceType") if isinstance(resource, dict) else None
     if kind not in ("ServiceRequest", "MedicationRequest"):
         raise errors.bad_request(
-            f"A teleconsult orders ServiceRequest or MedicationRequest, not {kind}", "resourceType"
+            f"A teleconsult orders ServiceRequest or MedicationRequest, not {kind}",
+            "resource.resourceType",
         )
     found = _encounter(conn, repo, encounter_id)
     body = {**resource, "encounter": {"reference": f"Encounter/{encounter_id}"}}
     body["subject"] = found["subject"]
-    return repo.create(conn, body).id
+    return repo.create(conn, check(body) if check else body).id
 
 
 def finish(conn: Connection, repo: FhirRepository, encounter_id: str, now_us: int) -> None:

@@ -1,5 +1,6 @@
-"""pdc_80 and alert_response_minutes end to end through `indicators.compute`: patients in the
-store and the views, the adherence and monitoring tables filled by hand, values per clinic."""
+"""pdc_80, alert_response_minutes, trace_alerts and stock_levels end to end through
+`indicators.compute`: patients in the store and the views, the adherence, monitoring, trace and
+supply_kpis tables filled by hand, values per clinic."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ from typing import Any
 from sqlalchemy import insert
 
 from enlace.interactions.context import Services
+from enlace.modules import supply_kpis, trace
 from enlace.modules.adherence.tables import therapies
 from enlace.modules.analytics import indicators
+from enlace.modules.catalog import FACILITIES
 from enlace.modules.monitoring.tables import alerts
+from enlace.modules.supply_kpis.tables import pairs, snapshots
+from enlace.modules.trace.epcis_tables import alerts as trace_alerts
+from tests.support.emptying import empty_tables
 
 MINUTE = 60_000_000
 
@@ -95,3 +101,58 @@ def test_without_module_data_both_are_not_computable(services: Services) -> None
         ("pdc_80", None, "not computable: empty population"),
         ("alert_response_minutes", None, "not computable: empty population"),
     ]
+
+
+def _facility_patients(services: Services, slugs: list[str]) -> None:
+    for n, slug in enumerate(slugs):
+        _write(services, {"resourceType": "Organization", "id": f"org-{slug}", "name": slug})
+        _write(services, {"resourceType": "Patient", "id": f"fp{n}", "gender": "female",
+                          "birthDate": "1970-01-01",
+                          "managingOrganization": {"reference": f"Organization/org-{slug}"}})  # fmt: skip
+    _write(services, {"resourceType": "Organization", "id": "org-not-a-facility", "name": "x"})
+    _write(services, {"resourceType": "Patient", "id": "fpx", "gender": "male",
+                      "birthDate": "1970-01-01",
+                      "managingOrganization": {"reference": "Organization/org-not-a-facility"}})  # fmt: skip
+    indicators.refresh_sources(services, full=True)
+
+
+def _trace_alert(slug: str, created: str) -> dict[str, Any]:
+    at = int(datetime.fromisoformat(created).replace(tzinfo=UTC).timestamp()) * 1_000_000
+    return {"kind": "unknown-epc", "epc": None, "event_id": None, "message": "m",
+            "location": trace.facility_location_id(slug), "created_us": at}  # fmt: skip
+
+
+def _pair(day: str, facility: str, product: str, on_hand: int) -> dict[str, Any]:
+    return {"day": day, "facility": facility, "product": product, "on_hand": on_hand,
+            "issued": 0, "days_out": 0, "stocked_out": 0, "plan": 9, "reported": 1}  # fmt: skip
+
+
+def test_trace_alerts_and_stock_levels_per_facility_clinic(services: Services) -> None:
+    a, b = FACILITIES[0].slug, FACILITIES[1].slug
+    _facility_patients(services, [a, b])
+    try:
+        with services.db.begin() as conn:
+            conn.execute(insert(trace_alerts), [
+                _trace_alert(a, "2026-09-02T10:00:00"), _trace_alert(a, "2026-09-29T10:00:00"),
+                _trace_alert(a, "2026-10-01T00:00:00"),  # October
+            ])  # fmt: skip
+            conn.execute(insert(snapshots), [
+                {"day": d, "taken_us": 1, "pairs": 0, "facilities": 0, "alerts": 0}
+                for d in ("2026-09-10", "2026-09-30")
+            ])  # fmt: skip
+            conn.execute(insert(pairs), [
+                _pair("2026-09-10", a, "met", 900),  # not the last snapshot day
+                _pair("2026-09-30", a, "met", 40), _pair("2026-09-30", a, "abc", 2),
+            ])  # fmt: skip
+        wanted = ["trace_alerts", "stock_levels"]
+        found = _by_clinic(indicators.compute(services, wanted, "2026-09", "clinic",
+                                              role_can_see_identities=True))  # fmt: skip
+        assert found["trace_alerts", f"org-{a}"] == (2.0, 1.0, 2.0, None)
+        assert found["trace_alerts", f"org-{b}"] == (0.0, 1.0, 0.0, None)  # a facility, none
+        assert found["trace_alerts", "org-not-a-facility"][2] is None
+        assert found["stock_levels", f"org-{a}"] == (42.0, 1.0, 42.0, None)
+        assert found["stock_levels", f"org-{b}"][2] is None  # no stock pairs: not computable
+    finally:
+        if services.db.dialect == "postgresql":  # conftest does not empty supply_kpis' tables
+            with services.db.begin() as conn:
+                empty_tables(conn, supply_kpis.SUPPLY_KPI_TABLES)

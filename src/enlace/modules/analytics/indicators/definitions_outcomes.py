@@ -251,15 +251,13 @@ OTHERS = (
         "operations",
         "Alertas de trazabilidad",
         "Traceability alerts",
-        "traceability alerts raised at the facility",
-        "-",
-        "-",
-        PERIOD,
+        "traceability alerts raised at the facility (its sub-locations included)",
+        "facilities (each counts 1; the value is the total)",
+        "alerts without a location or at a place that is not a catalog facility; clinics that "
+        "are not catalog facilities",
+        "alerts raised in the period (UTC days)",
         LOWER,
         TOTAL,
-        "trace",
-        no_source=_NO_MODULE_API.format(
-            module="trace (list_alerts has no date or facility filter and returns at most one page)"
-        ),
+        "trace.alerts_by_facility",
     ),
 )

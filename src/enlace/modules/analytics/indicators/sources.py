@@ -10,7 +10,11 @@ as rows per clinic (clinic Organization id, numerator, denominator):
   therapies with a PDC;
 - alert_response_minutes: monitoring's `alert_response.response_by_patient` over the period,
   each patient's alerts attributed to the patient's clinic (`clinic_of`, from the views) —
-  minutes to acknowledgement / alerts acknowledged.
+  minutes to acknowledgement / alerts acknowledged;
+- trace_alerts: trace's `alerts_by_facility` over the period for each clinic's facility — the
+  alerts raised there (0 when none), each facility counting 1 in the denominator;
+- stock_levels: supply_kpis' `units_on_hand` on the period's last snapshot day for each clinic's
+  facility — units on hand, each facility with stock pairs counting 1.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from enlace.modules import adherence, monitoring, supply_kpis
+from enlace.modules import adherence, catalog, monitoring, supply_kpis, trace
 from enlace.modules.analytics.indicators.compute import ClinicRows
 from enlace.modules.analytics.indicators.definitions import Indicator
 from enlace.modules.analytics.indicators.periods import Period
@@ -36,6 +40,37 @@ def followup_rows(conn: Connection, repo: Any) -> list[tuple[str, float, float]]
         (line.clinic, float(line.confirmed + line.ruled_out), float(line.referred))
         for line in screening_indicators(conn, repo)
         if line.clinic and line.referred
+    ]
+
+
+def _facility_clinics(clinics: Iterable[str]) -> dict[str, str]:
+    """Clinic id -> its catalog facility's slug, for the clinics that are catalog facilities."""
+    slugs = {f.slug for f in catalog.facilities()}
+    return {
+        clinic: clinic[len(CLINIC_PREFIX) :]
+        for clinic in clinics
+        if clinic.startswith(CLINIC_PREFIX) and clinic[len(CLINIC_PREFIX) :] in slugs
+    }
+
+
+def trace_alert_rows(
+    conn: Connection, clinics: Iterable[str], period: Period
+) -> list[tuple[str, float, float]]:
+    counts = trace.alerts_by_facility(conn, period.start, period.end)
+    return [
+        (clinic, float(counts.get(slug, 0)), 1.0)
+        for clinic, slug in sorted(_facility_clinics(clinics).items())
+    ]
+
+
+def stock_level_rows(
+    conn: Connection, clinics: Iterable[str], period: Period
+) -> list[tuple[str, float, float]]:
+    on_hand = supply_kpis.units_on_hand(conn, period.start, period.end - timedelta(days=1))
+    return [
+        (clinic, float(on_hand.units[slug]), 1.0)
+        for clinic, slug in sorted(_facility_clinics(clinics).items())
+        if slug in on_hand.units
     ]
 
 
@@ -92,6 +127,10 @@ def read(
         found["stockout_drugs"] = stockout_rows(conn, clinics, period)
     if "pdc_80" in ids:
         found["pdc_80"] = pdc_rows(conn, period)
+    if "trace_alerts" in ids:
+        found["trace_alerts"] = trace_alert_rows(conn, clinics, period)
+    if "stock_levels" in ids:
+        found["stock_levels"] = stock_level_rows(conn, clinics, period)
     if "alert_response_minutes" in ids and clinic_of is not None:
         found["alert_response_minutes"] = alert_response_rows(conn, period, clinic_of)
     return found

@@ -30,10 +30,18 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.pa
          "pdf": "application/pdf"}  # fmt: skip
 
 
-def table_response(rows: list[dict[str, Any]], kind: str, name: str) -> Response:
-    body = to_csv(rows) if kind == "csv" else to_parquet(rows)
+def body(view: views.Dashboard, kind: str, lang: str) -> bytes:
+    """The page's rows as `kind`, made once per cached page and language."""
+    key = (kind, lang)
+    if key not in view.downloads:
+        rows = views.download_rows(view, lang)
+        view.downloads[key] = to_csv(rows) if kind == "csv" else to_parquet(rows)
+    return view.downloads[key]
+
+
+def attachment(content: bytes, kind: str, name: str) -> Response:
     headers = {"Content-Disposition": f'attachment; filename="{name}.{kind}"'}
-    return Response(body, media_type=MEDIA[kind], headers=headers)
+    return Response(content, media_type=MEDIA[kind], headers=headers)
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:

@@ -95,10 +95,8 @@ def _router(shell: Shell) -> APIRouter:
             if board is None or kind not in analytics_downloads.KINDS:
                 raise errors.not_found("No such download")
             view = await _dashboard(shell, request, user, board)
-            rows = views.download_rows(view, _lang(request))
-            return analytics_downloads.table_response(
-                rows, kind, f"{slug}-{view.query.period.label}"
-            )
+            body = await run_in_threadpool(analytics_downloads.body, view, kind, _lang(request))
+            return analytics_downloads.attachment(body, kind, f"{slug}-{view.query.period.label}")
 
         return await guarded(shell, request, roles, work, "analytics.bad_input")
 

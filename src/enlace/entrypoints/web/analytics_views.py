@@ -80,6 +80,8 @@ class Dashboard:
     child: str | None  # the next level down a row links to, None at the bottom
     patients: list[Cell] = field(default_factory=list)
     ranking: list[Any] = field(default_factory=list)
+    # the page's CSV/Parquet by (kind, language), made once: cached along with the numbers
+    downloads: dict[tuple[str, str], bytes] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:

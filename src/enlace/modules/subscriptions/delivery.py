@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BACKOFF_BASE_US = 30 * 1_000_000  # 30 s, 1, 2, 4 minutes between attempts
 LEASE_US = 5 * 60 * 1_000_000
-CLAIM = 2000
+CLAIM = 400  # per pass: a failed bundle sends the rest back, so claim little more than is sent
 
 # (url, headers, body, timeout seconds) -> HTTP status; raises on a transport failure
 Post = Callable[[str, dict[str, str], bytes, float], int]

@@ -1,0 +1,50 @@
+"""Strings of the cooperative pages: Spanish (es-MX) first, English second."""
+
+from __future__ import annotations
+
+from enlace.entrypoints.web.i18n import Catalog, pair
+
+STRINGS: Catalog = {
+    "nav.coop_me": pair("Mi membresía", "My membership"),
+    "nav.coop_council": pair("Consejo: socios", "Council: members"),
+    "coop.me_title": pair("Mi membresía en la cooperativa", "My cooperative membership"),
+    "coop.not_member": pair(
+        "No eres socio de la cooperativa. Pide tu solicitud al consejo.",
+        "You are not a member of the cooperative. Ask the council for an application.",
+    ),
+    "coop.status": pair("Estado", "Status"),
+    "coop.class": pair("Clase de socio", "Member class"),
+    "coop.fee": pair("Mi cuota mensual", "My monthly fee"),
+    "coop.fee_detail": pair("descuento por escala de ingresos", "sliding-scale discount"),
+    "coop.capital": pair("Mis aportaciones de capital", "My capital"),
+    "coop.statement": pair("Mis rendimientos (excedentes)", "My surplus refunds"),
+    "coop.year": pair("Año", "Year"),
+    "coop.units": pair("Uso / trabajo", "Patronage"),
+    "coop.amount": pair("Monto", "Amount"),
+    "coop.none": pair("Sin movimientos.", "Nothing yet."),
+    "coop.votes": pair("Votaciones abiertas y asambleas", "Open votes and assemblies"),
+    "coop.directory": pair("Directorio de socios", "Member directory"),
+    "coop.transparency": pair("Transparencia de la cooperativa", "Cooperative transparency"),
+    "coop.council_title": pair("Consejo: solicitudes y socios", "Council: applications, members"),
+    "coop.applications": pair("Solicitudes", "Applications"),
+    "coop.members": pair("Socios", "Members"),
+    "coop.admit": pair("Admitir", "Admit"),
+    "coop.refuse": pair("Rechazar", "Refuse"),
+    "coop.name": pair("Nombre", "Name"),
+    "coop.by_class": pair("Socios activos por clase", "Active members by class"),
+    "coop.pending": pair("Solicitudes en trámite", "Pending applications"),
+    "coop.surplus_runs": pair("Reparto de excedentes", "Surplus distributions"),
+    "coop.surplus": pair("Excedente", "Surplus"),
+    "coop.reserve": pair("Fondo de reserva", "Reserve fund"),
+    "coop.education": pair("Fondo de educación", "Education fund"),
+    "coop.to_members": pair("A socios", "To members"),
+    "coop.bad_input": pair("La solicitud no es válida.", "The request is not valid."),
+    "coop.class.patient": pair("Paciente o familia", "Patient or family"),
+    "coop.class.physician": pair("Médico", "Physician"),
+    "coop.class.worker": pair("Otro trabajador", "Other worker"),
+    "coop.status.applied": pair("Solicitud en trámite", "Applied"),
+    "coop.status.active": pair("Activo", "Active"),
+    "coop.status.suspended": pair("Suspendido", "Suspended"),
+    "coop.status.withdrawn": pair("Retirado", "Withdrawn"),
+    "coop.status.refused": pair("Rechazado", "Refused"),
+}

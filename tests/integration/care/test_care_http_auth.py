@@ -36,7 +36,7 @@ def secured(services: Services, tmp_path: Path) -> Iterator[tuple[TestClient, Se
 
 
 def bearer(services: Services, role: str, **fields: object) -> dict[str, str]:
-    grant = Grant("u1", "app", parse_scopes("user/*.rs"), role=role, **fields)  # type: ignore[arg-type]
+    grant = Grant("u1", "app", parse_scopes("user/*.rs"), role=role, **fields)
     key = signing_key(services.settings)
     token = issue_access_token(key, grant, audience="http://testserver/fhir", now=datetime.now(UTC))
     return {"Authorization": f"Bearer {token.token}"}

@@ -15,6 +15,7 @@ from enlace.entrypoints.web import alert_pages as web_alerts
 from enlace.entrypoints.web import analytics_pages as web_analytics
 from enlace.entrypoints.web import care_pages as web_care
 from enlace.entrypoints.web import coldchain_pages as web_coldchain
+from enlace.entrypoints.web import coop_pages as web_coop
 from enlace.entrypoints.web import counter_pages as web_counter
 from enlace.entrypoints.web import delivery_pages as web_deliveries
 from enlace.entrypoints.web import homecare_pages as web_homecare
@@ -115,6 +116,7 @@ def create_app(services: Services) -> Hardened:
     web_stock.register(app, services)
     web_coldchain.register(app, services)
     web_homecare.register(app, services)
+    web_coop.register(app, services)
     web_deliveries.register(app, services)
     web_supply.register(app, services)
     web_replenishment.register(app, services)

@@ -6,8 +6,8 @@ skills nor zones, and routes many vehicles out of one depot; a nurse starts from
 So this module wraps it: it picks each visit's nurse among those who hold its skill and cover
 its zone (scarcest visits first, to the least-loaded nearest nurse), then asks the solver for
 each nurse's route (one depot = her base, one vehicle = her shift). A visit her route cannot
-fit moves to the next eligible nurse once; what still does not fit is reported unassigned with
-the solver's reason. Nothing is dropped silently.
+fit moves to another eligible nurse (up to two rounds); what still does not fit is reported
+unassigned with the solver's reason. Nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ REASONS = {
 # A biologic rides in a validated passive box with a logger (coldchain delivery-box) that holds
 # 2-8 °C for a working day; the delivery default (120 min) is for unmonitored van drops.
 Settings = delivery.PlanSettings
-SETTINGS = delivery.PlanSettings(cold_chain_minutes=9 * 60, time_limit_seconds=0.5)
+SETTINGS = delivery.PlanSettings(cold_chain_minutes=9 * 60, time_limit_seconds=0.3)
+# Rounds in which a visit a route left out may move to another eligible nurse.
+SPILL_ROUNDS = 3
 # Minutes of driving that weigh as one minute of already-assigned work when choosing a nurse.
 _KM_WEIGHT = 3.0
 
@@ -88,26 +90,46 @@ def plan(
     by_id = {v.id: v for v in visits}
     chosen = _choose(options, by_id)
     routes, left = _route_all(nurses, chosen, by_id, settings)
-    owner = {v: nurse for nurse, ids in chosen.items() for v in ids}
-    # From here each nurse keeps what her route placed; a missed visit moves once.
+    tried = {v: {nurse} for nurse, ids in chosen.items() for v in ids}
+    for last in [False] * (SPILL_ROUNDS - 1) + [True]:
+        left = _spill(nurses, options, tried, routes, left, by_id, settings, unassigned, last)
+        if not left:
+            break
+    return DayPlan(_assignments(routes), tuple(unassigned), routes)
+
+
+def _spill(
+    nurses: Sequence[Nurse],
+    options: dict[str, list[Nurse]],
+    tried: dict[str, set[str]],
+    routes: dict[str, delivery.Route],
+    left: list[delivery.Unplaced],
+    by_id: dict[str, Visit],
+    settings: delivery.PlanSettings,
+    unassigned: list[Unassigned],
+    last: bool,
+) -> list[delivery.Unplaced]:
+    """One round: each visit a route left out goes to the least-loaded eligible nurse not yet
+    tried for it, whose route is re-solved with it; no nurse left (or the last round) makes it
+    unassigned with the solver's reason. What the re-solved routes leave out, for the next."""
     placed = {nurse: [s.order_id for s in route.stops] for nurse, route in routes.items()}
     retry: dict[str, list[str]] = {}
     for miss in left:
-        others = [n for n in options[miss.order_id] if n.id != owner[miss.order_id]]
-        if others:
-            target = min(others, key=lambda n: len(placed.get(n.id, [])) + len(retry.get(n.id, [])))
-            retry.setdefault(target.id, []).append(miss.order_id)
-        else:
+        others = [n for n in options[miss.order_id] if n.id not in tried[miss.order_id]]
+        if not others or last:
             unassigned.append(Unassigned(miss.order_id, miss.reason, miss.detail))
-    if retry:
-        again_ids = {nurse: [*placed.get(nurse, []), *extra] for nurse, extra in retry.items()}
-        for nurse_id in retry:
-            routes.pop(nurse_id, None)
-        again, still = _route_all([n for n in nurses if n.id in retry], again_ids, by_id, settings)
-        routes.update(again)
-        # The re-solved routes replace the first ones: whatever they leave out is unassigned.
-        unassigned += [Unassigned(m.order_id, m.reason, m.detail) for m in still]
-    return DayPlan(_assignments(routes), tuple(unassigned), routes)
+            continue
+        target = min(others, key=lambda n: len(placed.get(n.id, [])) + len(retry.get(n.id, [])))
+        retry.setdefault(target.id, []).append(miss.order_id)
+        tried[miss.order_id].add(target.id)
+    if not retry:
+        return []
+    again_ids = {nurse: [*placed.get(nurse, []), *extra] for nurse, extra in retry.items()}
+    for nurse_id in retry:
+        routes.pop(nurse_id, None)  # the re-solved route replaces the first one
+    again, still = _route_all([n for n in nurses if n.id in retry], again_ids, by_id, settings)
+    routes.update(again)
+    return still
 
 
 def _choose(options: dict[str, list[Nurse]], by_id: dict[str, Visit]) -> dict[str, list[str]]:

@@ -2,7 +2,8 @@
 through the store (schedule the due needs, assign by skill and zone, route each nurse with the
 delivery solver, write the plan).
 
-.venv/bin/python bench/homecare_plan.py [--db sqlite|postgres] [--visits 200] [--nurses 20] [--runs 3]
+.venv/bin/python bench/homecare_plan.py [--db sqlite|postgres] [--visits 200] [--nurses 20]
+    [--runs 3] [--rounds 3]   # --rounds 1: no spill to another nurse, the baseline
 
 A synthetic Mexico City day, seeded: 4 zones (quadrants of a 16 x 16 km square), nurses spread
 over the zones with 2 skills each, visits 40% nursing (wound care, 30 min), 30% oncology follow-up (30 min),
@@ -26,6 +27,7 @@ from sqlalchemy import update
 
 from common import database, emit
 from enlace.modules import homecare
+from enlace.modules.homecare import planning
 from enlace.modules.homecare.tables import visits as visits_table
 from enlace.store import migrate
 from enlace.store.database import Database, open_database
@@ -104,6 +106,7 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, object]:
         "visits": args.visits,
         "nurses": args.nurses,
         "runs": args.runs,
+        "spill_rounds": args.rounds,
         "median_s": round(statistics.median(seconds), 2),
         "max_s": round(max(seconds), 2),
         "planned": placed,
@@ -119,7 +122,11 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=200)
     parser.add_argument("--nurses", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--rounds", type=int, default=planning.SPILL_ROUNDS, help="1 = no spill (baseline)"
+    )
     args = parser.parse_args()
+    planning.SPILL_ROUNDS = args.rounds
     with tempfile.TemporaryDirectory() as tmp, database(args.db, Path(tmp)) as url:
         emit(measure(url, args))
 

@@ -7,7 +7,7 @@ See docs/governance.md (Decisions) for the anonymity design and its limits.
 
 from __future__ import annotations
 
-from enlace.modules.voting import ballots, closing, proxies
+from enlace.modules.voting import assemblies, ballots, bylaws, closing, proxies
 from enlace.modules.voting.closing import close, published, verify, verify_receipt
 from enlace.modules.voting.eligibility import coop_roll, member_for_user
 from enlace.modules.voting.kinds import KINDS
@@ -25,7 +25,9 @@ from enlace.modules.voting.service import (
 __all__ = [
     "KINDS",
     "RollSource",
+    "assemblies",
     "ballots",
+    "bylaws",
     "cast",
     "close",
     "closing",

@@ -11,6 +11,12 @@ chosen) share no column that links one to the other.
   voting, no ballot reference.
 - `voting_ballots`: the ballot box. Keyed by the receipt commitment (a hash, random-looking, so
   the key order says nothing of casting order); no voter, no timestamp, no serial id.
+- `voting_assemblies`: ordinary/extraordinary general assemblies: convocation date, date held,
+  quorum share, state, and the generated minutes with their Ed25519 signature line.
+- `voting_agenda`: numbered agenda items, optionally the proposal voted under that item.
+- `voting_attendance`: who attended (in person or represented by a proxy); public by design.
+- `voting_bylaws`: every version of every bylaw article; the current text is the highest
+  version, so the amendment history is never overwritten.
 - `voting_proxies`: who holds whose vote for a proposal; `voting_proxy_audit`: every grant,
   revocation, refusal and proxy vote, with who and when (delegation is public by design).
 """
@@ -106,4 +112,58 @@ proxy_audit = Table(
     UniqueConstraint("id", name="uq_voting_proxy_audit_id"),
 )
 
-VOTING_TABLES: tuple[Table, ...] = (proposals, comments, roll, ballots, proxies, proxy_audit)
+assemblies = Table(
+    "voting_assemblies",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("kind", String(16), nullable=False),  # ordinary | extraordinary
+    Column("title", String(300), nullable=False),
+    Column("place", String(300), nullable=False),
+    Column("convened_at", DateTime(timezone=True), nullable=False),
+    Column("held_at", DateTime(timezone=True), nullable=False),
+    Column("quorum", Float, nullable=False),
+    Column("state", String(12), nullable=False),  # convened | closed
+    Column("minutes", Text),
+    Column("signature", Text),  # signed-note line of the minutes text
+)
+
+agenda = Table(
+    "voting_agenda",
+    metadata,
+    Column("assembly_id", Id, primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("item", String(300), nullable=False),
+    Column("proposal_id", Id),
+)
+
+attendance = Table(
+    "voting_attendance",
+    metadata,
+    Column("assembly_id", Id, primary_key=True),
+    Column("member_id", Id, primary_key=True),
+    Column("represented_by", Id),  # null: in person
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+bylaws = Table(
+    "voting_bylaws",
+    metadata,
+    Column("article", String(32), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("adopted_at", DateTime(timezone=True), nullable=False),
+    Column("adopted_by", String(120), nullable=False),  # proposal id or "founding"
+)
+
+VOTING_TABLES: tuple[Table, ...] = (
+    proposals,
+    comments,
+    roll,
+    ballots,
+    proxies,
+    proxy_audit,
+    assemblies,
+    agenda,
+    attendance,
+    bylaws,
+)

@@ -21,6 +21,7 @@ from enlace.modules.claims.domain import (
 )
 from enlace.modules.claims.facts import ClaimLine, claim_lines
 from enlace.modules.claims.fhir_out import PROOF_EXTENSION
+from enlace.modules.claims.paid import paid_by_patient
 from enlace.modules.claims.parse import PACK_EXTENSION
 from enlace.modules.claims.review import review
 from enlace.modules.claims.service import BatchResult, adjudicate_batch, submit
@@ -47,6 +48,7 @@ __all__ = [
     "adjudicate_batch",
     "claim_lines",
     "diagnosis_averages",
+    "paid_by_patient",
     "review",
     "review_reasons",
     "submit",

@@ -20,6 +20,7 @@ from enlace.modules.coverage.domain import (
 )
 from enlace.modules.coverage.eligibility import check_eligibility
 from enlace.modules.coverage.members import member_months
+from enlace.modules.coverage.patient_months import member_months_by_patient
 from enlace.modules.coverage.plans_data import PLANS
 from enlace.modules.coverage.service import (
     PURPOSES,
@@ -62,6 +63,7 @@ __all__ = [
     "item",
     "load_plans",
     "member_months",
+    "member_months_by_patient",
     "plan_for",
     "plan_resources",
     "record_usage",

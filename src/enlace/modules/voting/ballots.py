@@ -54,3 +54,8 @@ def seal(key: bytes, proposal_id: str, root: str, result_json: str) -> str:
     """HMAC over the root and the published result: a changed count breaks the seal."""
     message = f"{proposal_id}|{root}|{result_json}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def seal_key(secret_key: str) -> bytes:
+    """The tally sealing key, derived from the deployment secret (one secret to manage)."""
+    return hashlib.sha256(b"enlace.voting.seal|" + secret_key.encode()).digest()

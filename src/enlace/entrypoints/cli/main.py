@@ -38,6 +38,7 @@ from enlace.entrypoints.cli.supply_cli import supply_app
 from enlace.entrypoints.cli.trace_cli import trace_app
 from enlace.entrypoints.cli.users_cli import users_app
 from enlace.entrypoints.cli.vigilance_cli import vigilance_app
+from enlace.entrypoints.cli.voting_cli import assembly_app, vote_app
 from enlace.entrypoints.http.hardening import check_startup
 from enlace.interactions import bulk_import, export_scan
 from enlace.kernel import errors
@@ -61,6 +62,8 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(claims_app, name="claims")
 app.add_typer(coldchain_app, name="coldchain")
 app.add_typer(coop_app, name="coop")
+coop_app.add_typer(vote_app, name="vote")
+coop_app.add_typer(assembly_app, name="assembly")
 app.add_typer(homecare_app, name="homecare")
 app.add_typer(delivery_app, name="delivery")
 app.add_typer(devices_app, name="devices")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -35,7 +36,7 @@ def secured(services: Services, tmp_path: Path) -> Iterator[tuple[TestClient, Se
     guarded.db.dispose()
 
 
-def bearer(services: Services, role: str, **fields: object) -> dict[str, str]:
+def bearer(services: Services, role: str, **fields: Any) -> dict[str, str]:
     grant = Grant("u1", "app", parse_scopes("user/*.rs"), role=role, **fields)
     key = signing_key(services.settings)
     token = issue_access_token(key, grant, audience="http://testserver/fhir", now=datetime.now(UTC))

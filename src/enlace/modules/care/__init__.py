@@ -3,7 +3,7 @@
 schedules and appointments with patient self-booking rules, reminders through the messaging
 outbox, and teleconsultation. Other layers use these names only."""
 
-from enlace.modules.care import reminders, scheduling, teleconsult
+from enlace.modules.care import jobs, reminders, scheduling, teleconsult
 from enlace.modules.care.referrals import Referral, accept, complete, refer, referral, reject
 from enlace.modules.care.scheduling import Booked, BookingRules, book, cancel, publish
 from enlace.modules.care.services import ALERT_SERVICE, SERVICES, offered_by
@@ -35,6 +35,7 @@ __all__ = [
     "complete",
     "escalate_breached",
     "indicators",
+    "jobs",
     "offered_by",
     "publish",
     "refer",

@@ -1,19 +1,20 @@
-"""pdc_80, alert_response_minutes, trace_alerts and stock_levels end to end through
+"""pdc_80, alert_response_minutes, trace_alerts, stock_levels and claims_pmpm end to end through
 `indicators.compute`: patients in the store and the views, the adherence, monitoring, trace and
-supply_kpis tables filled by hand, values per clinic."""
+supply_kpis and claims tables filled by hand (Coverages in the store), values per clinic."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 
 from enlace.interactions.context import Services
 from enlace.modules import supply_kpis, trace
 from enlace.modules.adherence.tables import therapies
 from enlace.modules.analytics import indicators
 from enlace.modules.catalog import FACILITIES
+from enlace.modules.claims.tables import lines as claim_lines
 from enlace.modules.monitoring.tables import alerts
 from enlace.modules.supply_kpis.tables import pairs, snapshots
 from enlace.modules.trace.epcis_tables import alerts as trace_alerts
@@ -156,3 +157,37 @@ def test_trace_alerts_and_stock_levels_per_facility_clinic(services: Services) -
         if services.db.dialect == "postgresql":  # conftest does not empty supply_kpis' tables
             with services.db.begin() as conn:
                 empty_tables(conn, supply_kpis.SUPPLY_KPI_TABLES)
+
+
+def _claim(claim: str, patient: str, centavos: int) -> dict[str, Any]:
+    return {"claim_id": claim, "sequence": 1, "service_date": date(2026, 9, 10),
+            "payer": "imss", "pharmacy": "ph", "patient": patient, "coverage": "c",
+            "medication": "met", "packs": 1, "unit_centavos": centavos,
+            "submitted_centavos": centavos, "payer_centavos": centavos, "patient_centavos": 0,
+            "reason": "", "outcome": "complete", "created_us": 1}  # fmt: skip
+
+
+def _covered(services: Services, patient: str, start: str, end: str) -> None:
+    _write(services, {"resourceType": "Coverage", "id": f"cov-{patient}", "status": "active",
+                      "beneficiary": {"reference": f"Patient/{patient}"},
+                      "payor": [{"reference": "Organization/imss"}],
+                      "period": {"start": start, "end": end}})  # fmt: skip
+
+
+def test_claims_pmpm_per_clinic(services: Services) -> None:
+    _seed_patients(services)  # p1, p2 at umf1; p3 at umf2; p4 without a clinic
+    _covered(services, "p1", "2026-01-01", "2026-12-31")  # all September: 1 member-month
+    _covered(services, "p2", "2026-09-16", "2026-12-31")  # 15 of 30 days: 0.5
+    _covered(services, "p4", "2026-01-01", "2026-12-31")  # no clinic: not attributed
+    with services.db.begin() as conn:
+        conn.execute(delete(claim_lines))  # conftest does not empty the claims tables
+        conn.execute(insert(claim_lines), [
+            _claim("k1", "p1", 10_000), _claim("k2", "p2", 5_050),
+            _claim("k3", "p3", 2_000),  # umf2 has no member-months: no denominator
+            _claim("k4", "p4", 99_900),
+        ])  # fmt: skip
+    found = _by_clinic(indicators.compute(services, ["claims_pmpm"], "2026-09", "clinic",
+                                          role_can_see_identities=True))  # fmt: skip
+    # umf1: (100.00 + 50.50) pesos / 1.5 member-months = 100.333
+    assert found["claims_pmpm", "umf1"] == (150.5, 1.5, 100.333, None)
+    assert found["claims_pmpm", "umf2"][2:] == (None, "not computable: empty population")

@@ -12,13 +12,13 @@ from enlace.modules.analytics.indicators.definitions import (
     MINUTES,
     PERCENT,
     PERIOD,
+    RATIO,
     TOTAL,
     YEAR,
     Indicator,
 )
 
 _STATUS = "adults 20+ diagnosed or with a BMI, glucose, HbA1c or blood pressure in 12 months"
-_NO_MODULE_API = "{module} has no public per-clinic query for it yet (asked of the lead)"
 
 OUTCOMES = (
     Indicator(
@@ -237,14 +237,17 @@ OTHERS = (
         "finance",
         "Costo por afiliado por mes",
         "Cost per member per month",
-        "claims paid in the period (pesos)",
-        "member-months",
-        "-",
+        "pesos the payer paid for claim items (complete or partly approved claims) with "
+        "service dates in the period, of the clinic's patients",
+        "member-months of the clinic's patients: days in force of active Coverages over each "
+        "month's length (the value is pesos per member-month)",
+        "claims queued for review or refused; patients without a clinic; a clinic without "
+        "member-months (its paid claims are not shown)",
         PERIOD,
         LOWER,
-        TOTAL,
-        "claims / finance",
-        no_source=_NO_MODULE_API.format(module="claims/finance"),
+        RATIO,
+        "claims.paid_by_patient / coverage.member_months_by_patient, the patient's clinic "
+        "from indicator_patients",
     ),
     Indicator(
         "trace_alerts",

@@ -14,7 +14,9 @@ as rows per clinic (clinic Organization id, numerator, denominator):
 - trace_alerts: trace's `alerts_by_facility` over the period for each clinic's facility — the
   alerts raised there (0 when none), each facility counting 1 in the denominator;
 - stock_levels: supply_kpis' `units_on_hand` on the period's last snapshot day for each clinic's
-  facility — units on hand, each facility with stock pairs counting 1.
+  facility — units on hand, each facility with stock pairs counting 1;
+- claims_pmpm: claims' `paid_by_patient` (pesos) over coverage's `member_months_by_patient`,
+  both attributed to the patient's clinic (`clinic_of`) — pesos paid per member-month.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from enlace.modules import adherence, catalog, monitoring, supply_kpis, trace
+from enlace.modules import adherence, catalog, claims, coverage, monitoring, supply_kpis, trace
 from enlace.modules.analytics.indicators.compute import ClinicRows
 from enlace.modules.analytics.indicators.definitions import Indicator
 from enlace.modules.analytics.indicators.periods import Period
@@ -109,6 +111,27 @@ def alert_response_rows(
     return [(clinic, waited, count) for clinic, (waited, count) in sorted(totals.items())]
 
 
+def _per_clinic(values: dict[str, float], clinics: dict[str, str]) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for patient, value in values.items():
+        clinic = clinics.get(patient)
+        if clinic is not None:  # a patient without a clinic is not attributed
+            totals[clinic] = totals.get(clinic, 0.0) + value
+    return totals
+
+
+def pmpm_rows(
+    conn: Connection, repo: Any, period: Period, clinic_of: ClinicOf
+) -> list[tuple[str, float, float]]:
+    last = period.end - timedelta(days=1)
+    months = coverage.member_months_by_patient(repo, conn, period.start, last)
+    paid = {p: c / 100 for p, c in claims.paid_by_patient(conn, period.start, last).items()}
+    clinics = clinic_of(sorted(set(months) | set(paid)))
+    members, pesos = _per_clinic(months, clinics), _per_clinic(paid, clinics)
+    # a clinic without member-months has no denominator: its paid claims are not shown
+    return [(c, round(pesos.get(c, 0.0), 2), m) for c, m in sorted(members.items()) if m > 0]
+
+
 def read(
     conn: Connection,
     repo: Any,
@@ -118,7 +141,7 @@ def read(
     clinic_of: ClinicOf | None = None,
 ) -> dict[str, ClinicRows]:
     """Rows per clinic of each module-sourced indicator among `wanted`; those attributed through
-    the patient (alert response) need `clinic_of` and are left unread without it."""
+    the patient (alert response, PMPM) need `clinic_of` and are left unread without it."""
     found: dict[str, ClinicRows] = {}
     ids = {i.id for i in wanted if i.sql is None and i.no_source is None}
     if "followup_linked" in ids:
@@ -131,6 +154,8 @@ def read(
         found["trace_alerts"] = trace_alert_rows(conn, clinics, period)
     if "stock_levels" in ids:
         found["stock_levels"] = stock_level_rows(conn, clinics, period)
-    if "alert_response_minutes" in ids and clinic_of is not None:
+    if clinic_of is not None and "alert_response_minutes" in ids:
         found["alert_response_minutes"] = alert_response_rows(conn, period, clinic_of)
+    if clinic_of is not None and "claims_pmpm" in ids:
+        found["claims_pmpm"] = pmpm_rows(conn, repo, period, clinic_of)
     return found

@@ -15,6 +15,7 @@ from enlace.kernel.ids import IdFactory, random_ids
 from enlace.kernel.settings import Settings
 from enlace.modules import (
     analytics,
+    care,
     claims,
     coldchain,
     coverage,
@@ -127,6 +128,7 @@ def build(
             escalation.start(db, repo, settings.alert_loop_seconds, notifier, clock)
         messaging.start_deliverer(db, repo, settings.var_dir, clock=clock)  # patient messages
         subscriptions.start_worker(db, repo, clock=clock)  # rest-hook notifications
+        care.jobs.start(db, repo, clock=clock)  # referral clocks, appointment reminders
     return services
 
 

@@ -91,6 +91,7 @@ RUNS = [
     ["dashboards.py", "--patients", "2000" if QUICK else "20000"],
     ["supply_forecast.py", "--series", "10000" if QUICK else "100000"],
     ["homecare_plan.py", "--runs", "1" if QUICK else "3"],
+    ["coop_surplus.py", "--members", "300" if QUICK else "2000"],
     *(
         ["subscriptions.py", "--db", db, "--drain", "2000" if QUICK else "10000"]
         for db in ("sqlite", "postgres")

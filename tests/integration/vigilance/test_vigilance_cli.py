@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from enlace.entrypoints.cli.main import app
 from enlace.interactions.context import Services
-from tests.integration.vigilance.test_vigilance import seeded_set
+from tests.integration.vigilance.test_vigilance import patient, seeded_set
 
 
 @pytest.fixture
@@ -27,6 +27,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def test_cli_round_trip(services: Services, env: Path) -> None:
+    patient(services, "p1")
     code, _, err = run("report", "--patient", "p1", "--words", "me dio tos")
     assert code == 2
     assert err.strip().splitlines() == [

@@ -53,3 +53,11 @@ def test_bad_application_names_each_field(cli: CliRunner) -> None:
 def test_surplus_without_books_is_refused(cli: CliRunner) -> None:
     code, _, err = run(cli, "surplus", "compute", "--year", "2019")
     assert code == 2 and "no surplus" in err
+
+
+def test_demo_seed_is_idempotent(cli: CliRunner) -> None:
+    assert run(cli, "seed", "--extra", "4") == (0, "10 members added\n", "")  # 6 logins + 4
+    assert run(cli, "seed", "--extra", "4")[1] == "0 members added\n"
+    listed = run(cli, "members", "list")[1].splitlines()
+    assert len(listed) == 11  # and the pending application
+    assert sum("\tapplied\t" in line for line in listed) == 1

@@ -9,6 +9,7 @@ one `error: <where>: <problem>` line per problem on stderr and exit 2, nothing w
     enlace coop members list [--status active]
     enlace coop surplus compute --year 2025      # what distributing would give, nothing written
     enlace coop surplus distribute --year 2025   # posts it in the ledger, once per year
+    enlace coop seed [--extra 24]                # the demo cooperative (idempotent)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from enlace.bootstrap import build
 from enlace.kernel import errors
 from enlace.kernel.settings import Settings
 from enlace.modules import coop
+from enlace.modules.coop.seed import seed
 from enlace.modules.finance import Ledger
 
 coop_app = typer.Typer(help="Cooperative: members, fees, surplus.", no_args_is_help=True)
@@ -109,6 +111,15 @@ def compute_command(year: int = typer.Option(..., "--year")) -> None:
 def distribute_command(year: int = typer.Option(..., "--year")) -> None:
     """Distribute `year`'s surplus: funds first, then members by patronage (once)."""
     _print(_run(lambda conn: coop.distribute(conn, Ledger(), year, _now())))
+
+
+@coop_app.command("seed")
+def seed_command(
+    extra: int = typer.Option(24, "--extra", help="Members beyond the demo logins."),
+) -> None:
+    """The demo cooperative: demo logins as members, more of each class, one application."""
+    added = _run(lambda conn: seed(conn, Ledger(), _now(), extra))
+    typer.echo(f"{added} members added")
 
 
 def _change(ident: str, status: str, reason: str, by: str) -> None:

@@ -88,6 +88,30 @@ def map_plain_language(text: str) -> Reaction:
     return Reaction(None, text.strip(), text.strip())
 
 
+def adverse_event_checks(resource: dict[str, Any]) -> list[errors.Issue]:
+    """The check the FHIR API runs on every AdverseEvent written (registered by bootstrap in
+    `Services.resource_checks`): one that happened (`actuality` actual) must name a suspect
+    drug in `suspectEntity.instance`."""
+    if resource.get("actuality") != "actual":
+        return []
+    named = [
+        entity
+        for entity in resource.get("suspectEntity") or ()
+        if isinstance(entity, dict)
+        and isinstance(entity.get("instance"), dict)
+        and (entity["instance"].get("reference") or entity["instance"].get("display"))
+    ]
+    if named:
+        return []
+    return [
+        errors.Issue(
+            "required",
+            "An adverse event needs a suspect drug (suspectEntity.instance)",
+            "AdverseEvent.suspectEntity",
+        )
+    ]
+
+
 def require_drug(drug: SuspectDrug | None, where: str) -> SuspectDrug:
     if drug is None or not drug.code.strip() or not drug.display.strip():
         raise errors.bad_request(

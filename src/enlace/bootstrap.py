@@ -24,6 +24,7 @@ from enlace.modules import (
     pharmacy,
     registry,
     subscriptions,
+    vigilance,
 )
 from enlace.modules.monitoring import channels as monitoring_channels
 from enlace.modules.monitoring import escalation
@@ -102,6 +103,7 @@ def build(
         allow_http=not settings.production
     )
     subscriptions.register_topic(registry.TOPIC)
+    services.resource_checks["AdverseEvent"] = vigilance.adverse_event_checks  # suspect drug
     services.resource_capabilities["Subscription"] = subscriptions.capability_elements()
     for name, operation in (
         ("status", subscriptions.status_operation),

@@ -18,7 +18,9 @@ from enlace.modules.voting.service import (
     create_proposal,
     discussion,
     get,
+    list_proposals,
     open_vote,
+    standing,
     turnout,
 )
 
@@ -36,10 +38,12 @@ __all__ = [
     "create_proposal",
     "discussion",
     "get",
+    "list_proposals",
     "member_for_user",
     "open_vote",
     "proxies",
     "published",
+    "standing",
     "turnout",
     "verify",
     "verify_receipt",

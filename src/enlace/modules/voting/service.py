@@ -172,3 +172,19 @@ def _decision(kind: str, counted: dict) -> str:
     if kind == "proposal":
         return "adopted" if counted["passed"] else "rejected"
     return "elected" if counted.get("winner") else "no winner (tie)"
+
+
+def list_proposals(conn: Connection) -> list[dict[str, Any]]:
+    query = select(proposals.c.id, proposals.c.title, proposals.c.kind, proposals.c.state)
+    return [dict(r) for r in conn.execute(query.order_by(proposals.c.id)).mappings()]
+
+
+def standing(conn: Connection, proposal_id: str, member_id: str | None) -> str:
+    """`can_vote`, `voted` or `not_on_roll`: what the ballot page offers this member."""
+    if member_id is None:
+        return "not_on_roll"
+    query = select(roll.c.voted).where(
+        roll.c.proposal_id == proposal_id, roll.c.member_id == member_id
+    )
+    voted = conn.execute(query).scalar()
+    return "not_on_roll" if voted is None else "voted" if voted else "can_vote"

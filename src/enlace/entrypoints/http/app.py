@@ -34,6 +34,7 @@ from enlace.entrypoints.web import supply_pages as web_supply
 from enlace.entrypoints.web import sync_pages as web_sync
 from enlace.entrypoints.web import verify_pages as web_verify
 from enlace.entrypoints.web import vigilance_pages as web_vigilance
+from enlace.entrypoints.web import voting_pages as web_voting
 from enlace.interactions.context import Services
 from enlace.store import migrate
 
@@ -124,6 +125,7 @@ def create_app(services: Services) -> Hardened:
     web_monitoring.register(app, services)
     web_screening.register(app, services)
     web_care.register(app, services)
+    web_voting.register(app, services)
     web_adherence.register(app, services)
     web_analytics.register(app, services)
     web_my_summary.register(app, services)

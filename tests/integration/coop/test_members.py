@@ -68,3 +68,14 @@ def test_withdrawal_refused_while_obligations_are_unpaid(services: Services) -> 
             "withdrawn"
         )
         assert coop.eligible_members(conn, at(7)) == []
+
+
+def test_lifted_suspension_counts_again_from_its_time(services: Services) -> None:
+    with services.db.begin() as conn:
+        coop.apply(conn, application("ana"), at(1))
+        coop.admit(conn, "ana", at(5), "council")
+        coop.change_status(conn, "ana", "suspended", at(20), "unpaid", "council")
+        coop.change_status(conn, "ana", "active", at(25), "paid", "council")
+        assert coop.eligible_members(conn, at(4)) == []
+        assert coop.eligible_members(conn, at(21)) == []
+        assert coop.eligible_members(conn, at(26)) == [("ana", "patient")]

@@ -63,5 +63,7 @@ def test_council_admits_and_transparency_is_anonymous(
     assert client.post("/coop/council/beto", data=sent, follow_redirects=False).status_code == 303
     with services.db.begin() as conn:
         assert coop.get_member(conn, "beto").status == "active"
+    odd = client.post("/coop/council/beto", data={**sent, "decision": "maybe"})
+    assert odd.status_code == 400
     again = client.post("/coop/council/beto", data=sent)
     assert again.status_code == 400  # already a member: the 409 shown as the bad-input page

@@ -20,6 +20,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from enlace.interactions.context import Services
+from enlace.kernel import errors
 from enlace.modules import coop
 from enlace.modules.finance import Ledger
 from enlace.security.roles import ROLES
@@ -108,5 +109,7 @@ def _decide(services: Services, member_id: str, decision: str, by: str) -> None:
     with services.db.begin() as conn:
         if decision == "admit":
             coop.admit(conn, member_id, now, by)
+        elif decision != "refuse":
+            raise errors.error(400, "value", "decision must be admit or refuse", "decision")
         else:
             coop.change_status(conn, member_id, "refused", now, "refused by the council", by)

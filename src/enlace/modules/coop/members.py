@@ -200,17 +200,24 @@ def eligible_members(conn: Connection, at: datetime) -> list[tuple[str, str]]:
     admission, suspension or withdrawal does not change who could vote then.
     """
     when = utc(at)
+    # Latest change per member by time, then insertion order: a backdated row still counts.
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=member_history.c.member_id,
+            order_by=(member_history.c.at.desc(), member_history.c.id.desc()),
+        )
+        .label("rank")
+    )
     latest = (
-        select(member_history.c.member_id, func.max(member_history.c.id).label("last"))
+        select(member_history.c.member_id, member_history.c.status, rank)
         .where(member_history.c.at <= when)
-        .group_by(member_history.c.member_id)
         .subquery()
     )
     query = (
         select(members.c.id, members.c.member_class)
         .join(latest, latest.c.member_id == members.c.id)
-        .join(member_history, member_history.c.id == latest.c.last)
-        .where(member_history.c.status == "active")
+        .where(latest.c.rank == 1, latest.c.status == "active")
         .order_by(members.c.id)
     )
     return [(r.id, r.member_class) for r in conn.execute(query)]

@@ -5,10 +5,20 @@ appointment 422; nothing is written by a refusal."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi.testclient import TestClient
 
 from enlace.interactions.context import Services
-from tests.integration.care.care_support import CLINIC, DAY, HOSPITAL, now_us, patient, slots
+from tests.integration.care.care_support import (
+    CLINIC,
+    DAY,
+    DOCTOR,
+    HOSPITAL,
+    now_us,
+    patient,
+    slots,
+)
 
 
 def test_referral_over_http(client: TestClient, services: Services) -> None:
@@ -85,3 +95,18 @@ def test_teleconsult_over_http(client: TestClient, services: Services) -> None:
     assert client.post(f"/care/encounters/{encounter}/finish").json() == {"status": "finished"}
     closed = client.post(f"/care/encounters/{encounter}/note", json={"text": "tarde"})
     assert closed.status_code == 409
+
+
+def test_day_is_the_local_day(client: TestClient, services: Services) -> None:
+    pid = patient(services)
+    # 2026-03-10 23:30 in Mexico City (UTC-6) is 2026-03-11 05:30 UTC
+    late = int(datetime(2026, 3, 11, 5, 30, tzinfo=UTC).timestamp() * 1_000_000)
+    [slot] = slots(services, [late])
+    booked = client.post(f"/care/slots/{slot}/book", json={"patient": pid})
+    assert booked.status_code == 201, booked.text
+    params = {"actor": DOCTOR, "on": "2026-03-10"}
+    [item] = client.get("/care/day", params=params).json()
+    assert item["appointment"] == booked.json()["appointment"]
+    assert client.get("/care/day", params={**params, "on": "2026-03-11"}).json() == []
+    bad = client.get("/care/day", params={**params, "on": "10/03/2026"})
+    assert bad.status_code == 400 and bad.json()["issue"][0]["expression"] == ["on"]

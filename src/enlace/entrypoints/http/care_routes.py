@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -29,6 +30,7 @@ from enlace.security.authn import request_access
 from enlace.security.roles import PATIENT_ROLES
 
 OUTCOME_TYPE = "application/fhir+json"
+LOCAL = ZoneInfo("America/Mexico_City")
 STAFF = frozenset(("physician", "nurse", "chw", "administrator"))
 
 
@@ -187,7 +189,7 @@ def routes(app: FastAPI, services: Services, run: _Runner) -> None:
     async def day(request: Request, actor: str, on: str) -> Response:
         def work(conn: Connection, access: Access, now: int) -> Any:
             _staff(access, None)
-            start = epoch_us(datetime.combine(_date(on), time(0), UTC))
+            start = epoch_us(datetime.combine(_date(on), time(0), LOCAL))  # the clinic's day
             return [asdict(item) for item in scheduling.day_of(conn, actor, start)]
 
         return await run(request, work)

@@ -25,6 +25,8 @@ from .topics import interaction_of, passes
 
 CURSOR = "changes"
 PAGE = 1000
+# history pages are read newest first until the mark: a quiet pass should fetch few rows
+CHANGES_PAGE = 200
 LIVE = ("requested", "active")
 
 
@@ -106,12 +108,12 @@ def _changes_since(
     found: list[Change] = []
     before = None
     while True:
-        page = repo.history(conn, resource_type, before_seq=before, limit=PAGE)
+        page = repo.history(conn, resource_type, before_seq=before, limit=CHANGES_PAGE)
         for seq, version in page:
             if seq <= after_seq and version.last_updated_us < floor_us:
                 return found
             found.append(Change(seq, version))
-        if len(page) < PAGE:
+        if len(page) < CHANGES_PAGE:
             return found
         before = page[-1][0]
 

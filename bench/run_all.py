@@ -89,6 +89,7 @@ RUNS = [
     ["supply_replay.py", "--runs", "1" if QUICK else "3"],
     ["indicators.py", "--patients", "20000" if QUICK else "200000", "--store-patients", "2000"],
     ["dashboards.py", "--patients", "2000" if QUICK else "20000"],
+    ["indicator_sources.py", "--patients", "2000" if QUICK else "20000"],
     ["supply_forecast.py", "--series", "10000" if QUICK else "100000"],
     ["homecare_plan.py", "--runs", "1" if QUICK else "3"],
     ["coop_surplus.py", "--members", "300" if QUICK else "2000"],

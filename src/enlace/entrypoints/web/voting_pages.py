@@ -121,7 +121,12 @@ def _cast(services: Services, pid: str, username: str, form: dict[str, str]) -> 
         if member is None:
             raise errors.error(403, "forbidden", "not a member")
         choice = choice_from_form(found["kind"], found["options"], form)
-        secret = voting.cast(conn, pid, member, choice)
+        try:
+            secret = voting.cast(conn, pid, member, choice)
+        except errors.FhirError as refused:
+            if refused.status == 409:  # voted already, or the vote is not open: say which
+                raise BadInput("votes.voted" if found["state"] == "open" else BAD) from None
+            raise
         return secret, json.dumps(choice, ensure_ascii=False)
 
 

@@ -8,7 +8,9 @@ rounds and some ballots exhaust. Timed per repeat, medians reported:
 - `irv_s`: instant runoff alone on the (ballots x ranks) matrix;
 - `count_s`: what closing a vote does in memory: parse the stored JSON choices, build the matrix,
   run the runoff, check quorum (`service.count`);
-- `merkle_s`: the Merkle root over the sorted (commitment, choice, weight) box.
+- `merkle_s`: the Merkle root over the sorted (commitment, choice, weight) box;
+- `baseline_irv_s`: the same runoff as a plain per-ballot Python loop (one repeat), the
+  comparison for the vectorized version; both must name the same winner.
 """
 
 from __future__ import annotations
@@ -39,6 +41,25 @@ def make_box(n: int, k: int, seed: int = 11) -> tuple[list[str], list[tuple[str,
     return options, sorted(box)
 
 
+def python_irv(options: list[str], rankings: list[list[str]]) -> str | None:
+    """Per-ballot loop, same rules as `tally.instant_runoff` (the baseline)."""
+    out: set[str] = set()
+    while True:
+        counts = {o: 0 for o in options if o not in out}
+        for ranking in rankings:
+            pick = next((o for o in ranking if o not in out), None)
+            if pick is not None:
+                counts[pick] += 1
+        active = sum(counts.values())
+        order = {o: i for i, o in enumerate(options)}
+        best = max(counts, key=lambda o: (counts[o], -order[o]))
+        if active == 0:
+            return None
+        if counts[best] * 2 > active or len(counts) == 1:
+            return best
+        out.add(min(counts, key=lambda o: (counts[o], -order[o])))
+
+
 def timed(call: object, repeats: int) -> tuple[float, object]:
     samples, out = [], None
     for _ in range(repeats):
@@ -61,10 +82,14 @@ def main() -> None:
     count_s, _ = timed(lambda: service.count(found, box, len(box), len(box)), args.repeats)
     merkle_s, _ = timed(lambda: ballots.merkle_root(box), args.repeats)
     result = irv if isinstance(irv, dict) else {}
+    rankings = [json.loads(c) for _, c, _ in box]
+    baseline_s, baseline = timed(lambda: python_irv(options, rankings), 1)
+    assert baseline == result.get("winner"), (baseline, result.get("winner"))
     emit({
         "bench": "tally", "ballots": args.ballots, "candidates": args.candidates,
         "rounds": len(result.get("rounds", [])), "winner": result.get("winner"),
         "irv_s": round(irv_s, 3), "count_s": round(count_s, 3), "merkle_s": round(merkle_s, 3),
+        "baseline_irv_s": round(baseline_s, 3),
         "close_total_s": round(count_s + merkle_s, 3), "target_s": 10,
     })  # fmt: skip
 

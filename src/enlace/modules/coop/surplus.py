@@ -23,7 +23,7 @@ from sqlalchemy import Connection, select
 from enlace.kernel import errors
 from enlace.modules.coop.allocation import largest_remainder, percent_half_up
 from enlace.modules.coop.capital import EDUCATION, RESERVE, SURPLUS, open_books
-from enlace.modules.coop.members import eligible_members
+from enlace.modules.coop.members import eligible_members, utc
 from enlace.modules.coop.tables import patronage, surplus_runs, surplus_shares
 from enlace.modules.finance import (
     Ledger,
@@ -129,7 +129,7 @@ def distribute(
             reserve=plan.reserve,
             education=plan.education,
             to_members=plan.to_members,
-            distributed_at=at.astimezone(UTC).replace(tzinfo=None),
+            distributed_at=utc(at),
         )
     )
     rows = [

@@ -86,3 +86,18 @@ def test_void_vote_and_signed_minutes(client: TestClient, services: Services) ->
     assert "Acta firmada; la firma verifica." in minutes.text
     assert "SIN QUORUM" in minutes.text
     assert client.get("/votes/nope").status_code == 404
+    pdf = client.get("/assemblies/a1/minutes.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-type"] == "application/pdf"
+
+
+def test_discussion_comment(client: TestClient, services: Services) -> None:
+    setup(services, kind="single")
+    sign_in_as(services, client, "pac.ana", "patient", patients=["p-ana"])
+    page = client.get("/votes/p1")
+    sent = {"csrf": csrf(page.text), "body": "Propongo a Eva por su experiencia."}
+    assert client.post("/votes/p1/comment", data=sent, follow_redirects=False).status_code == 303
+    assert "Propongo a Eva por su experiencia." in client.get("/votes/p1").text
+    assert client.post("/votes/p1/comment", data={**sent, "body": "  "}).status_code == 400
+    with services.db.begin() as conn:
+        assert voting.discussion(conn, "p1") == [("pac.ana", "Propongo a Eva por su experiencia.")]

@@ -6,16 +6,20 @@
   commitments, the Merkle root and whether the tally verifies, and the receipt check form.
 - `POST /votes/{id}/cast`: cast; the receipt page shows the secret once.
 - `POST /votes/{id}/verify`: is my receipt with my choice in the closed box?
-- `GET /assemblies/{id}`: the minutes and whether their signature verifies.
+- `POST /votes/{id}/comment`: add to the discussion.
+- `GET /assemblies/{id}`: the minutes and whether their signature verifies;
+  `GET /assemblies/{id}/minutes.pdf` the same minutes with their signature line as a PDF.
 Refusals from the domain (403 roll, 409 twice or closed, 400 choice) show the problem page.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from enlace.interactions.context import Services
@@ -24,7 +28,7 @@ from enlace.modules import trace, voting
 from enlace.security.roles import ROLES
 from enlace.security.users import User
 
-from . import i18n, nav, voting_strings
+from . import i18n, minutes_pdf, nav, voting_strings
 from .nav import NavItem
 from .page_guard import BadInput, guarded, posted_form
 from .shell import Shell
@@ -79,6 +83,28 @@ def _router(shell: Shell) -> APIRouter:
 
         return await guarded(shell, request, ROLES, work, BAD)
 
+    @router.post("/votes/{pid}/comment")
+    async def comment_route(request: Request, pid: str) -> Response:
+        async def work(user: User) -> Response:
+            form = await posted_form(request, services.settings)
+            body = form.get("body", "")[:2000]
+            await run_in_threadpool(_comment, services, pid, user.username, body)
+            return RedirectResponse(f"/votes/{pid}", 303)
+
+        return await guarded(shell, request, ROLES, work, BAD)
+
+    @router.get("/assemblies/{aid}/minutes.pdf")
+    async def minutes_pdf_route(request: Request, aid: str) -> Response:
+        async def work(user: User) -> Response:
+            found, _ = await run_in_threadpool(_assembly, services, aid)
+            if not found["minutes"]:
+                raise errors.not_found(f"assembly {aid} has no minutes yet")
+            pdf = minutes_pdf.render(found["title"], found["minutes"], found["signature"])
+            headers = {"Content-Disposition": f'attachment; filename="acta-{aid}.pdf"'}
+            return Response(pdf, media_type="application/pdf", headers=headers)
+
+        return await guarded(shell, request, ROLES, work, BAD)
+
     @router.get("/assemblies/{aid}")
     async def assembly_route(request: Request, aid: str) -> Response:
         async def work(user: User) -> Response:
@@ -112,6 +138,11 @@ def _proposal_view(services: Services, pid: str, username: str) -> dict[str, Any
             view["published"] = voting.published(conn, pid)
             view["problems"] = voting.verify(conn, pid, key)
         return view
+
+
+def _comment(services: Services, pid: str, username: str, body: str) -> None:
+    with services.db.begin() as conn:
+        voting.comment(conn, pid, username, body, datetime.now(UTC))
 
 
 def _cast(services: Services, pid: str, username: str, form: dict[str, str]) -> tuple[str, str]:

@@ -47,6 +47,8 @@ STRINGS: Catalog = {
     "votes.tally_ok": pair("El conteo verifica.", "The tally verifies."),
     "votes.tally_bad": pair("El conteo NO verifica:", "The tally does NOT verify:"),
     "votes.bad_input": pair("La boleta no es válida.", "The ballot is not valid."),
+    "votes.comment": pair("Comentar", "Comment"),
+    "votes.minutes_pdf": pair("Acta en PDF", "Minutes as PDF"),
     "votes.assembly": pair("Asamblea", "Assembly"),
     "votes.minutes_ok": pair(
         "Acta firmada; la firma verifica.", "Signed minutes; signature verifies."

@@ -120,3 +120,34 @@ def test_limit_of_two_allows_two(services: Services) -> None:
             refused(lambda: voting.proxies.grant(conn, "p1", "caro", "eli", "caro", at(1))) == 409
         )
         assert voting.proxies.held_by(conn, "p1", "eli") == ["ana", "beto"]
+
+
+def test_closing_erases_the_transaction_link_on_postgres(services: Services) -> None:
+    """Each ballot in its own transaction, as in production: before closing, a ballot row and
+    its voter's roll row share a transaction id (xmin); after closing they no longer do."""
+    if services.db.dialect != "postgresql":
+        pytest.skip("xmin and ctid are PostgreSQL system columns")
+    with services.db.begin() as conn:
+        voting.create_proposal(conn, "p1", "Mesa", "single", ["x", "y", "z"])
+        voting.open_vote(conn, "p1", roll_source, at(1))
+    for member, choice in CHOICES.items():
+        with services.db.begin() as conn:
+            voting.cast(conn, "p1", member, choice)
+
+    def xmins(conn: Connection, table: str) -> set[str]:
+        return set(conn.execute(text(f"SELECT xmin::text FROM {table}")).scalars())
+
+    with services.db.begin() as conn:
+        voted = conn.execute(text("SELECT xmin::text FROM voting_roll WHERE voted = 1")).scalars()
+        assert set(voted) == xmins(conn, "voting_ballots")  # the link closing must remove
+    with services.db.begin() as conn:
+        voting.close(conn, "p1", at(2), KEY)
+    with services.db.begin() as conn:
+        box, rolled = xmins(conn, "voting_ballots"), xmins(conn, "voting_roll")
+        assert len(box) == 1 and box == rolled  # all rewritten by the one closing transaction
+        by_place = conn.execute(
+            text("SELECT commitment FROM voting_ballots ORDER BY ctid")
+        ).scalars()
+        physical = list(by_place)
+        assert physical == sorted(physical)
+        assert voting.verify(conn, "p1", KEY) == []

@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, delete, update
 
 from enlace.modules.voting import ballots as box
 from enlace.modules.voting.kinds import check_choice
 from enlace.modules.voting.service import box_contents, count, get, in_state, turnout
-from enlace.modules.voting.tables import proposals
+from enlace.modules.voting.tables import ballots, proposals, roll
 
 
 def close(conn: Connection, proposal_id: str, at: datetime, key: bytes) -> dict[str, Any]:
     found = in_state(conn, proposal_id, "open")
     contents = box_contents(conn, proposal_id)
+    _rewrite(conn, proposal_id, contents)
     voted, size = turnout(conn, proposal_id)
     result = count(found, contents, voted, size)
     result_json = box.canonical(result)
@@ -24,6 +25,20 @@ def close(conn: Connection, proposal_id: str, at: datetime, key: bytes) -> dict[
         state="closed", closed_at=at, result=result_json, merkle_root=root,
         seal=box.seal(key, proposal_id, root, result_json)))  # fmt: skip
     return result
+
+
+def _rewrite(conn: Connection, proposal_id: str, contents: list[tuple[str, str, int]]) -> None:
+    """Re-write the box (sorted by commitment) and touch every roll row in the closing
+    transaction. While open, a ballot row and its voter's has-voted row were written by the same
+    transaction, so on PostgreSQL their system columns (xmin, and ctid order) could pair them
+    for someone with database access; after this they all carry the closing transaction and the
+    box's physical order is commitment order. (Old row versions linger until VACUUM.)"""
+    conn.execute(delete(ballots).where(ballots.c.proposal_id == proposal_id))
+    if contents:
+        conn.execute(ballots.insert(), [
+            {"proposal_id": proposal_id, "commitment": c, "choice": choice, "weight": w}
+            for c, choice, w in contents])  # fmt: skip
+    conn.execute(update(roll).where(roll.c.proposal_id == proposal_id).values(voted=roll.c.voted))
 
 
 def published(conn: Connection, proposal_id: str) -> dict[str, Any]:

@@ -32,7 +32,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -109,7 +108,6 @@ proxy_audit = Table(
     Column("actor", String(120), nullable=False),
     Column("detail", String(300), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("id", name="uq_voting_proxy_audit_id"),
 )
 
 assemblies = Table(

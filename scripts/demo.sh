@@ -45,3 +45,5 @@ for sample in "$PROCUREMENT"/*/; do
   if [ -d "$sample" ]; then "$BIN/enlace" procurement flags "$sample" --save >/dev/null; fi
 done
 "$BIN/enlace" sim accounts
+# The network as a cooperative (issue 15): the demo logins above and more people as members.
+"$BIN/enlace" coop seed >/dev/null

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, update
 from enlace.interactions.context import Services
 from enlace.kernel.errors import FhirError
 from enlace.modules import coop, voting
+from enlace.modules.trace import generate_signer
 from enlace.modules.voting.tables import ballots, proposals, roll
 
 KEY = b"test-seal-key"
@@ -134,3 +135,22 @@ def test_roll_comes_from_coop_at_opening(services: Services) -> None:
         coop.admit(conn, "beto", at(4), "council")  # admitted after opening: not on this roll
         assert status_of(lambda: voting.cast(conn, "p1", "beto", "agree")) == 403
         voting.cast(conn, "p1", "ana", "agree")
+
+
+def test_a_resealed_forgery_still_fails_the_public_key_signature(services: Services) -> None:
+    """Whoever holds the deployment secret can recompute the HMAC seal, not the Ed25519
+    signature: the signature check names the forgery (and the recount does too)."""
+    signer = generate_signer("enlace.test")
+    with services.db.begin() as conn:
+        opened(conn)
+        voting.cast(conn, "p1", "ana", "disagree")
+        voting.close(conn, "p1", at(2), KEY, signer)
+        assert voting.verify(conn, "p1", KEY, signer.verifier) == []
+        found = voting.get(conn, "p1")
+        forged = voting.ballots.canonical(found["result"] | {"decision": "adopted"})
+        resealed = voting.ballots.seal(KEY, "p1", found["merkle_root"], forged)
+        conn.execute(update(proposals).values(result=forged, seal=resealed))
+        problems = voting.verify(conn, "p1", KEY, signer.verifier)
+        assert problems[0] == "signature: the tally's Ed25519 signature does not verify"
+        assert "result: the stored count does not match its seal" not in problems
+        assert voting.published(conn, "p1")["signature"].startswith("— enlace.test ")

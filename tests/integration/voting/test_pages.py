@@ -23,6 +23,10 @@ def csrf(text: str) -> str:
     return token.group(1)
 
 
+def seal(services: Services) -> bytes:
+    return voting.ballots.seal_key(services.settings.secret_key)
+
+
 def setup(services: Services, kind: str = "ranked", quorum: float = 0.5) -> None:
     with services.db.begin() as conn:
         for ident in ("ana", "beto"):
@@ -61,7 +65,7 @@ def test_cast_by_form_receipt_then_verified_result(client: TestClient, services:
         == 403
     )
     with services.db.begin() as conn:
-        voting.close(conn, "p1", DAY, voting.ballots.seal_key(services.settings.secret_key))
+        voting.close(conn, "p1", DAY, seal(services), trace.log_publisher(services.settings).signer)
     sign_in_as(services, client, "pac.beto", "patient", patients=["p-beto"])  # anyone may check
     closed = client.get("/votes/p1")
     assert 'id="tally-ok"' in closed.text and 'id="void"' not in closed.text
@@ -76,7 +80,7 @@ def test_void_vote_and_signed_minutes(client: TestClient, services: Services) ->
     signer = trace.log_publisher(services.settings).signer
     with services.db.begin() as conn:
         voting.cast(conn, "p1", "ana", "Luis")
-        voting.close(conn, "p1", DAY, voting.ballots.seal_key(services.settings.secret_key))
+        voting.close(conn, "p1", DAY, seal(services), trace.log_publisher(services.settings).signer)
         voting.assemblies.convene(conn, "a1", "ordinary", "Asamblea", "Oaxaca", DAY,
                                   datetime(2026, 11, 20, tzinfo=UTC), [("Mesa", "p1")])  # fmt: skip
         voting.assemblies.close(conn, "a1", voting.coop_roll, signer)

@@ -68,6 +68,11 @@ def _key(services: Services) -> bytes:
     return voting.ballots.seal_key(services.settings.secret_key)
 
 
+def _signer(services: Services) -> trace.Signer:
+    """The project's log signing key (trace): signs tallies and minutes."""
+    return trace.log_publisher(services.settings).signer
+
+
 @vote_app.command("create")
 def create_command(
     proposal: str,
@@ -125,7 +130,7 @@ def proxy_command(
 @vote_app.command("close")
 def close_command(proposal: str) -> None:
     """Close, count, and seal the tally with the ballot box's Merkle root."""
-    result = _run(lambda s, c: voting.close(c, proposal, _now(), _key(s)))
+    result = _run(lambda s, c: voting.close(c, proposal, _now(), _key(s), _signer(s)))
     typer.echo(json.dumps(result, ensure_ascii=False))
 
 
@@ -142,7 +147,7 @@ def verify_command(
     choice: str = typer.Option("", "--choice"),
 ) -> None:
     """Check the closed tally against the box; with --receipt, that your ballot is in it."""
-    problems = _run(lambda s, c: voting.verify(c, proposal, _key(s)))
+    problems = _run(lambda s, c: voting.verify(c, proposal, _key(s), _signer(s).verifier))
     if receipt:
         picked = _json(choice, "choice")
         if not _run(lambda s, c: voting.verify_receipt(c, proposal, receipt, picked)):
@@ -189,7 +194,7 @@ def attend_command(
 def assembly_close_command(assembly: str) -> None:
     """Generate and sign the minutes."""
     typer.echo(_run(lambda s, c: voting.assemblies.close(
-        c, assembly, voting.coop_roll, trace.log_publisher(s.settings).signer)), nl=False)  # fmt: skip
+        c, assembly, voting.coop_roll, _signer(s))), nl=False)  # fmt: skip
 
 
 @assembly_app.command("minutes")
@@ -197,7 +202,7 @@ def minutes_command(assembly: str, verify: bool = typer.Option(False, "--verify"
     """Print the minutes and their signature; --verify checks it (exit 1 if it fails)."""
 
     def read(s: Services, c: Connection) -> tuple[dict[str, Any], bool]:
-        verifier = trace.log_publisher(s.settings).signer.verifier
+        verifier = _signer(s).verifier
         return voting.assemblies.get(c, assembly), voting.assemblies.verify_minutes(
             c, assembly, verifier
         )

@@ -136,7 +136,7 @@ def _proposal_view(services: Services, pid: str, username: str) -> dict[str, Any
         }
         if found["state"] == "closed":
             view["published"] = voting.published(conn, pid)
-            view["problems"] = voting.verify(conn, pid, key)
+            view["problems"] = voting.verify(conn, pid, key, _verifier(services))
         return view
 
 
@@ -190,8 +190,12 @@ def _check_receipt(services: Services, pid: str, form: dict[str, str]) -> bool:
         return voting.verify_receipt(conn, pid, form.get("receipt", "").strip(), choice)
 
 
+def _verifier(services: Services) -> trace.Verifier:
+    return trace.log_publisher(services.settings).signer.verifier
+
+
 def _assembly(services: Services, aid: str) -> tuple[dict[str, Any], bool]:
-    verifier = trace.log_publisher(services.settings).signer.verifier
+    verifier = _verifier(services)
     with services.db.begin() as conn:
         found = voting.assemblies.get(conn, aid)
         return found, voting.assemblies.verify_minutes(conn, aid, verifier)

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, update
 
+from enlace.modules.trace import Signer, Verifier
 from enlace.modules.voting import ballots as box
 from enlace.modules.voting.kinds import check_choice
 from enlace.modules.voting.service import box_contents, count, get, in_state, turnout
 from enlace.modules.voting.tables import ballots, proposals, roll
 
 
-def close(conn: Connection, proposal_id: str, at: datetime, key: bytes) -> dict[str, Any]:
+def close(
+    conn: Connection, proposal_id: str, at: datetime, key: bytes, signer: Signer | None = None
+) -> dict[str, Any]:
+    """Count, root and seal; with `signer` (the trace log's key) also sign root + result so
+    anyone holding the public key can check the tally without the deployment secret."""
     found = in_state(conn, proposal_id, "open")
     contents = box_contents(conn, proposal_id)
     _rewrite(conn, proposal_id, contents)
@@ -21,9 +28,12 @@ def close(conn: Connection, proposal_id: str, at: datetime, key: bytes) -> dict[
     result = count(found, contents, voted, size)
     result_json = box.canonical(result)
     root = box.merkle_root(contents)
+    signed = _signed_text(proposal_id, root, result_json)
+    signature = signer.signature_line(signed) if signer else None
     conn.execute(update(proposals).where(proposals.c.id == proposal_id).values(
         state="closed", closed_at=at, result=result_json, merkle_root=root,
-        seal=box.seal(key, proposal_id, root, result_json)))  # fmt: skip
+        seal=box.seal(key, proposal_id, root, result_json),
+        signature=signature))  # fmt: skip
     return result
 
 
@@ -46,15 +56,34 @@ def published(conn: Connection, proposal_id: str) -> dict[str, Any]:
     found = in_state(conn, proposal_id, "closed")
     return {
         "proposal": proposal_id, "result": found["result"], "merkle_root": found["merkle_root"],
-        "seal": found["seal"], "commitments": [c for c, _, _ in box_contents(conn, proposal_id)],
+        "seal": found["seal"], "signature": found["signature"], "commitments": [c for c, _, _ in box_contents(conn, proposal_id)],
     }  # fmt: skip
 
 
-def verify(conn: Connection, proposal_id: str, key: bytes) -> list[str]:
+def _signed_text(proposal_id: str, root: str, result_json: str) -> str:
+    return f"enlace vote tally\n{proposal_id}\n{root}\n{result_json}\n"
+
+
+def signature_holds(found: dict[str, Any], verifier: Verifier) -> bool:
+    """The stored Ed25519 signature line verifies over the stored root and result."""
+    line = found.get("signature") or ""
+    try:
+        raw = base64.b64decode(line.rstrip("\n").rpartition(" ")[2], validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    text = _signed_text(found["id"], found["merkle_root"], box.canonical(found["result"]))
+    return raw[:4] == verifier.key_id and verifier.verifies(text.encode(), raw[4:])
+
+
+def verify(
+    conn: Connection, proposal_id: str, key: bytes, verifier: Verifier | None = None
+) -> list[str]:
     """Every way the closed tally disagrees with the box and the roll; empty means it holds."""
     found = in_state(conn, proposal_id, "closed")
     contents = box_contents(conn, proposal_id)
     problems: list[str] = []
+    if verifier is not None and not signature_holds(found, verifier):
+        problems.append("signature: the tally's Ed25519 signature does not verify")
     root = box.merkle_root(contents)
     if root != found["merkle_root"]:
         problems.append(

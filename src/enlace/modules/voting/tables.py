@@ -57,6 +57,7 @@ proposals = Table(
     Column("result", Text),  # JSON, set at closing
     Column("merkle_root", String(64)),
     Column("seal", String(64)),
+    Column("signature", Text),  # Ed25519 signed-note line over root + result (log signing key)
 )
 
 comments = Table(

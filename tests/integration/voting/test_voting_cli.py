@@ -67,3 +67,28 @@ def test_bad_kind_and_bad_json_exit_2_with_one_line(env: Services) -> None:
     vote("open", "p1")
     junk = vote("cast", "p1", "--member", "ana", "--choice", "{oops")
     assert junk.exit_code == 2 and junk.stderr == "error: choice: not valid JSON\n"
+
+
+def assembly(*args: str) -> Result:
+    return CliRunner().invoke(app, ["coop", "assembly", *args])
+
+
+def test_assembly_from_convocation_to_verified_minutes(env: Services) -> None:
+    soon = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    later = (datetime.now(UTC) + timedelta(days=8)).strftime("%Y-%m-%dT%H:%M")
+    short = assembly("convene", "a1", "--title", "Anual", "--place", "Oaxaca", "--held", soon,
+                     "--item", "Informe")  # fmt: skip
+    assert short.exit_code == 2 and short.stderr.startswith("error: held_at: the convocation")
+    made = assembly("convene", "a1", "--title", "Anual", "--place", "Oaxaca", "--held", later,
+                    "--item", "Informe", "--item", "Votación=nope")  # fmt: skip
+    assert made.exit_code == 2 and "agenda[2].proposal" in made.stderr
+    ok = assembly("convene", "a1", "--title", "Anual", "--place", "Oaxaca", "--held", later,
+                  "--item", "Informe")  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    assert assembly("attend", "a1", "--member", "ana").exit_code == 0
+    assert assembly("attend", "a1", "--member", "beto", "--represented-by", "ana").exit_code == 0
+    assert assembly("attend", "a1", "--member", "zoe").exit_code == 2
+    closed = assembly("close", "a1")
+    assert "Asistencia: 2 de 3 socios (quorum requerido 2): con quorum." in closed.stdout
+    minutes = assembly("minutes", "a1", "--verify")
+    assert minutes.exit_code == 0 and "\n— " in minutes.stdout

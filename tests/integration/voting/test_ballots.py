@@ -27,7 +27,7 @@ def fixed_roll(conn: Connection, when: datetime) -> list[tuple[str, str]]:
 
 def opened(conn: Connection, kind: str = "proposal", **rules: object) -> None:
     options = None if kind == "proposal" else ["x", "y", "z"]
-    voting.create_proposal(conn, "p1", "Nuevo horario", kind, options, **rules)  # type: ignore[arg-type]
+    voting.create_proposal(conn, "p1", "Nuevo horario", kind, options, **rules)
     assert voting.open_vote(conn, "p1", fixed_roll, at(1)) == 4
 
 

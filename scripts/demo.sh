@@ -44,6 +44,8 @@ PROCUREMENT=${DEMO_PROCUREMENT:-../shared/data/procurement-mx}
 for sample in "$PROCUREMENT"/*/; do
   if [ -d "$sample" ]; then "$BIN/enlace" procurement flags "$sample" --save >/dev/null; fi
 done
+# Population analytics (issue 13): the SQL-on-FHIR views behind /analytics, materialized.
+"$BIN/enlace" analytics indicators refresh >/dev/null
 "$BIN/enlace" sim accounts
 # The network as a cooperative (issue 15): the demo logins above and more people as members.
 "$BIN/enlace" coop seed >/dev/null

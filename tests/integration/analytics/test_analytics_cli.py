@@ -75,3 +75,15 @@ def test_bad_input_exits_2(env: Path, tmp_path: Path, services: Services) -> Non
     not_json.write_text("{")
     assert runner.invoke(app, ["analytics", "views", "add", str(not_json)]).exit_code == 2
     assert runner.invoke(app, ["analytics", "views", "remove", "never-saved"]).exit_code == 2
+
+
+def test_indicators_refresh_materializes_what_the_indicators_read(env: Path) -> None:
+    """Both patients land in the indicators' patient view; a second run reads nothing new."""
+    runner = CliRunner()
+    first = runner.invoke(app, ["analytics", "indicators", "refresh"])
+    assert first.exit_code == 0, first.output
+    assert "indicator_patients: full, 2 resources, 2 rows" in first.output
+    assert "indicator_encounters: full, 0 resources, 0 rows" in first.output
+    again = runner.invoke(app, ["analytics", "indicators", "refresh"])
+    assert again.exit_code == 0, again.output
+    assert "indicator_patients: incremental" in again.output

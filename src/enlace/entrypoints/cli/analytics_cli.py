@@ -1,6 +1,7 @@
-"""`enlace analytics views list|refresh|add|remove|export`: the SQL-on-FHIR views, their
-materialized tables (DuckDB file by default) and exports (docs/analytics.md). Bad input exits 2
-with one line per problem, nothing written."""
+"""`enlace analytics views list|refresh|add|remove|export` and `enlace analytics indicators
+refresh`: the SQL-on-FHIR views, their materialized tables (DuckDB file by default) and exports
+(docs/analytics.md, docs/indicators.md). Bad input exits 2 with one line per problem, nothing
+written."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from enlace.bootstrap import build
 from enlace.kernel import errors
 from enlace.kernel.settings import Settings
 from enlace.modules import analytics
+from enlace.modules.analytics import indicators
 
 analytics_app = typer.Typer(help="Population analytics: SQL-on-FHIR views.", no_args_is_help=True)
 views_app = typer.Typer(help="ViewDefinitions and their tables.", no_args_is_help=True)
@@ -138,3 +140,23 @@ def export_command(
     with _bad_input_exits():
         written = analytics.export(services, name, out, file_format, file)
     typer.echo(f"wrote {written}")
+
+
+indicators_app = typer.Typer(
+    help="The indicator library (docs/indicators.md).", no_args_is_help=True
+)
+analytics_app.add_typer(indicators_app, name="indicators")
+
+
+@indicators_app.command("refresh")
+def indicators_refresh_command(
+    full: bool = typer.Option(False, "--full", help="Rebuild the views from scratch."),
+) -> None:
+    """Register the views the indicators and dashboards read and materialize them (changed
+    resources only, unless --full): run after the day's jobs, before the dashboards are read."""
+    services = build(Settings.from_env())
+    with _bad_input_exits():
+        results = indicators.refresh_sources(services, full=full)
+    for r in results:
+        kind = "full" if r.full else "incremental"
+        typer.echo(f"{r.view}: {kind}, {r.resources:,} resources, {r.row_count:,} rows")

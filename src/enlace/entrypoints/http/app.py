@@ -52,6 +52,7 @@ from . import (
     monitoring_routes,
     sync_routes,
     trace_verify_routes,
+    voting_routes,
 )
 from .fhir_asgi import Receive, Scope, Send
 from .hardening import Hardened, harden
@@ -106,6 +107,7 @@ def create_app(services: Services) -> Hardened:
     inventory_routes.register(app, services)
     delivery_routes.register(app, services)
     care_routes.register(app, services)
+    voting_routes.register(app, services)
     device_routes.register(app, services)
     coldchain_routes.register(app, services)
     web_verify.register(app, services)

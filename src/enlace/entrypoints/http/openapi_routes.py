@@ -78,6 +78,7 @@ JSON_APIS = (
     "/delivery/",
     "/coldchain/",
     "/care/",
+    "/voting/",
 )
 _REFUSED = {"description": "Refused (OAuth error, error page, or a hardening limit)"}
 _REDIRECT = {"description": "Redirect (Location)"}

@@ -15,6 +15,7 @@ from typing import TypeVar
 import typer
 
 from enlace.bootstrap import build
+from enlace.entrypoints.cli.bad_input import echo_issues
 from enlace.interactions.context import Services
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us, fhir_instant, from_epoch_us
@@ -32,9 +33,7 @@ def _run(work: Callable[[Services, int], T]) -> T:
     try:
         return work(services, epoch_us(services.repo.clock()))
     except errors.FhirError as exc:
-        for issue in exc.issues:
-            where = f"{issue.expression}: " if issue.expression else ""
-            typer.echo(f"error: {where}{issue.diagnostics}", err=True)
+        echo_issues(exc)
         raise typer.Exit(2) from exc
     finally:
         services.db.dispose()

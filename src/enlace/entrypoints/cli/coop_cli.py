@@ -22,6 +22,7 @@ import typer
 from sqlalchemy import Connection
 
 from enlace.bootstrap import build
+from enlace.entrypoints.cli.bad_input import echo_issues
 from enlace.kernel import errors
 from enlace.kernel.settings import Settings
 from enlace.modules import coop
@@ -146,9 +147,7 @@ def _run(work: Callable[[Connection], T]) -> T:
         with services.db.begin() as conn:
             return work(conn)
     except errors.FhirError as exc:
-        for issue in exc.issues:
-            where = f"{issue.expression}: " if issue.expression else ""
-            typer.echo(f"error: {where}{issue.diagnostics}", err=True)
+        echo_issues(exc)
         raise typer.Exit(2) from exc
     finally:
         services.db.dispose()

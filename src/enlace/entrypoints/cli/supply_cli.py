@@ -20,7 +20,9 @@ from enlace.kernel.settings import Settings
 from enlace.modules import supply_kpis
 from enlace.modules.supply_kpis.service import FACILITIES
 
-supply_app = typer.Typer(help="Supply: stock-out KPIs, forecasts, backtests, replay, requisitions.", no_args_is_help=True)
+supply_app = typer.Typer(
+    help="Supply: stock-out KPIs, forecasts, backtests, replay, requisitions.", no_args_is_help=True
+)
 supply_replay_cli.register(supply_app)
 supply_forecast_cli.register(supply_app)
 

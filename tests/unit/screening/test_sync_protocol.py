@@ -30,7 +30,12 @@ _BATCH_NUMBERS = itertools.count(1)
 
 def batch(*items: Any, **fields: Any) -> bytes:
     # Numbered, not random, ids: pytest-xdist workers must collect identical parameter ids.
-    body = {"batchId": str(uuid.UUID(int=next(_BATCH_NUMBERS))), "device": "phone-7", "items": list(items), **fields}
+    body = {
+        "batchId": str(uuid.UUID(int=next(_BATCH_NUMBERS))),
+        "device": "phone-7",
+        "items": list(items),
+        **fields,
+    }
     return orjson.dumps(body)
 
 

@@ -141,7 +141,7 @@ def test_cli_runs_devices_and_scores_their_alerts(env: Services) -> None:
             "--devices-share",
             "0.5",
             "--without",
-            "pharmacy,claims,distributor,manufacturer",
+            "pharmacy,claims,distributor,manufacturer,coldchain",
         ],
     )
     assert ran.exit_code == 0, ran.output

@@ -33,7 +33,14 @@ def _events(services: Services) -> int:
 
 def test_a_run_without_the_supply_chain_captures_nothing(env: Services) -> None:
     runner = CliRunner()
-    args = ["sim", "run", "--days", "3", "--without", "manufacturer, distributor,pharmacy,coldchain"]
+    args = [
+        "sim",
+        "run",
+        "--days",
+        "3",
+        "--without",
+        "manufacturer, distributor,pharmacy,coldchain",
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert simulated_days(env) == 3 and _events(env) == 0

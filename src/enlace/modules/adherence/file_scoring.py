@@ -41,7 +41,7 @@ def clinical_series(
 ) -> features.ClinicalSeries:
     """The points of the table's patients as the model's clinical columns."""
     index = {patient: i for i, patient in enumerate(table.patients)}
-    kept = [p for p in points if p.patient in index]
+    kept = [p for p in points if p.patient in index and p.measure in features.CLINICAL]
     return features.ClinicalSeries(
         np.array([index[p.patient] for p in kept], np.int64),
         np.array([features.CLINICAL.index(p.measure) for p in kept], np.int64),

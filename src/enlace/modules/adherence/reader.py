@@ -97,8 +97,13 @@ def parse_dispense_lines(lines: Iterable[bytes], as_of: date | None = None) -> R
 
 def read_observations(path: Path) -> ReadReport:
     """HbA1c, systolic pressure (alone or in a BP panel) and glucose from an Observation NDJSON."""
+    return parse_observation_lines(_lines(path))
+
+
+def parse_observation_lines(lines: Iterable[bytes]) -> ReadReport:
+    """`read_observations` over lines already in memory (the daily job's stored Observations)."""
     report = ReadReport()
-    for number, line in enumerate(_lines(path), 1):
+    for number, line in enumerate(lines, 1):
         report.lines = number
         if not line.strip():
             continue

@@ -11,10 +11,8 @@ source here provides are NaN, as the model was trained to expect.
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -23,8 +21,9 @@ from enlace.kernel.settings import Settings
 from enlace.modules import catalog, delivery
 from enlace.modules.adherence import features, fill_table, labels, model
 from enlace.modules.adherence.domain import Fill
+from enlace.modules.adherence.file_scoring import clinical_series
 from enlace.modules.adherence.job_rows import Score
-from enlace.modules.adherence.reader import ClinicalPoint, read_observations
+from enlace.modules.adherence.reader import ClinicalPoint, parse_observation_lines
 from enlace.modules.adherence.sources import PatientFacts, Record
 
 log = logging.getLogger("enlace.adherence.job")
@@ -33,11 +32,8 @@ EXPLAIN_FROM = 0.10  # model.RISK_BANDS' medium floor: lower scores are shown no
 
 
 def clinical_points(lines: Iterable[bytes]) -> list[ClinicalPoint]:
-    """The reader's clinical points of stored Observations (it reads NDJSON files)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "observations.ndjson"
-        path.write_bytes(b"\n".join(lines))
-        return read_observations(path).points
+    """The reader's clinical points of stored Observations."""
+    return parse_observation_lines(lines).points
 
 
 def load_default(settings: Settings) -> model.AbandonmentModel | None:
@@ -103,19 +99,6 @@ def score(
         )
         for t, p, why in zip(therapy.tolist(), probabilities, reasons, strict=True)
     ]
-
-
-def clinical_series(
-    table: fill_table.FillTable, points: Sequence[ClinicalPoint]
-) -> features.ClinicalSeries:
-    index = {patient: i for i, patient in enumerate(table.patients)}
-    kept = [p for p in points if p.patient in index and p.measure in features.CLINICAL]
-    return features.ClinicalSeries(
-        np.array([index[p.patient] for p in kept], np.int64),
-        np.array([features.CLINICAL.index(p.measure) for p in kept], np.int64),
-        np.array([fill_table.day_number(p.day) for p in kept], np.int64),
-        np.array([p.value for p in kept], np.float64),
-    ).sorted()
 
 
 def covariates(

@@ -22,8 +22,11 @@ from enlace.modules.care.tables import CARE_TABLES
 from enlace.modules.cds.tables import CDS_TABLES
 from enlace.modules.coldchain.tables import COLDCHAIN_TABLES
 from enlace.modules.coop.tables import COOP_TABLES
+from enlace.modules.education.tables import EDUCATION_TABLES
+from enlace.modules.engagement.tables import ENGAGEMENT_TABLES
 from enlace.modules.homecare.tables import HOMECARE_TABLES
 from enlace.modules.inventory.tables import INVENTORY_TABLES
+from enlace.modules.messaging.inbound_tables import MESSAGING_INBOUND_TABLES
 from enlace.modules.messaging.tables import MESSAGING_TABLES
 from enlace.modules.monitoring.tables import MONITORING_TABLES
 from enlace.modules.registry.tables import REGISTRY_TABLES
@@ -35,6 +38,7 @@ from enlace.modules.trace.tables import LOG_TABLES
 from enlace.modules.vigilance.tables import VIGILANCE_TABLES
 from enlace.modules.voting.tables import VOTING_TABLES
 from enlace.security.tables import metadata as security_metadata
+from enlace.store.job_tables import JOB_TABLES
 from enlace.store.schema import metadata
 from tests.support.emptying import empty_tables
 from tests.support.postgres import PostgresUnavailable, fresh_database, postgres_server
@@ -106,6 +110,10 @@ def services(database_url: str, tmp_path: Path) -> Iterator[Services]:
                 *REGISTRY_TABLES,
                 *COOP_TABLES,
                 *VOTING_TABLES,
+                *MESSAGING_INBOUND_TABLES,
+                *ENGAGEMENT_TABLES,
+                *EDUCATION_TABLES,
+                *JOB_TABLES,
             ]
             empty_tables(conn, tables)
     yield built

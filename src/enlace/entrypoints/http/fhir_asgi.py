@@ -28,6 +28,7 @@ from enlace.kernel.jsonutil import dumps, loads
 from enlace.kernel.logging import request_id_var
 from enlace.security.authn import request_access
 
+from .db_failures import database_failure
 from .negotiation import check_formats
 
 Scope = MutableMapping[str, Any]
@@ -55,11 +56,9 @@ async def handle(services: Services, scope: Scope, receive: Receive, send: Send)
         result = await _answer(services, scope, receive, method, headers, params)
     except errors.FhirError as exc:
         result = outcome_response(exc)
-    except OperationalError:  # the database is down or unreachable: say so, and that it may pass
+    except OperationalError as exc:  # down, unreachable or full: say so, and when to retry
         log.exception("database unavailable")
-        result = outcome_response(
-            errors.error(503, "transient", f"The database is unavailable; request id {request_id}")
-        )
+        result = outcome_response(database_failure(exc, request_id))
     except Exception:  # the one place an unexpected failure becomes a 500, logged with its id
         log.exception("unhandled error")
         result = outcome_response(

@@ -43,6 +43,7 @@ from . import (
     care_routes,
     cds_routes,
     coldchain_routes,
+    db_failures,
     delivery_routes,
     device_routes,
     epcis_routes,
@@ -98,6 +99,7 @@ def create_app(services: Services) -> Hardened:
             {"status": "ready" if ready else "not-ready", "detail": detail}, 200 if ready else 503
         )
 
+    db_failures.register(app)
     web_pages.register(app, services)
     web_shell.register(app, services)
     auth_routes.register(app, services)

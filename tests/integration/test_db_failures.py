@@ -64,7 +64,7 @@ def test_a_route_outside_fhir_answers_503_with_an_outcome(services: Services) ->
 
 def test_a_full_disk_is_507_not_a_retry() -> None:
     full = sqlite3.OperationalError("database or disk is full")
-    full.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
+    full.sqlite_errorcode = sqlite3.SQLITE_FULL
     failure = database_failure(OperationalError("INSERT", {}, full), "req-1")
     assert is_disk_full(OperationalError("INSERT", {}, full))
     assert failure.status == 507 and "Retry-After" not in failure.headers

@@ -51,7 +51,7 @@ def test_a_lost_database_is_503_with_retry_after_then_recovers(services: Service
 def test_a_route_outside_fhir_answers_503_with_an_outcome(services: Services) -> None:
     app = create_app(services)
 
-    @app.app.fallback.get("/test-only/database")  # type: ignore[attr-defined]
+    @app.app.fallback.get("/test-only/database")
     def failing() -> None:
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 

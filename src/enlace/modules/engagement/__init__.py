@@ -1,2 +1,38 @@
 """The patient app (issue 16 part 1): today's medicines with check-offs, self-entered readings with
-feedback, offline sync (docs/patient-app.md)."""
+feedback, offline sync (docs/patient-app.md).
+
+Public API: `record_dose` / `doses_for` (a check-off from the app, a caregiver or an SMS reply),
+`record_reading` (a self-entered reading through monitoring's ingestion, with its verdict),
+`entry` (a typed reading checked and converted), `sync` (the app's offline upload)."""
+
+from enlace.modules.engagement.domain import (
+    MEASURES,
+    Entry,
+    EntryError,
+    Verdict,
+    entry,
+    settle,
+    slots_for,
+    verdict,
+)
+from enlace.modules.engagement.doses import DoseReport, DoseSlot, doses_for, record_dose
+from enlace.modules.engagement.readings import record_reading
+from enlace.modules.engagement.sync import Actor, sync
+
+__all__ = [
+    "MEASURES",
+    "Actor",
+    "DoseReport",
+    "DoseSlot",
+    "Entry",
+    "EntryError",
+    "Verdict",
+    "doses_for",
+    "entry",
+    "record_dose",
+    "record_reading",
+    "settle",
+    "slots_for",
+    "sync",
+    "verdict",
+]

@@ -1,13 +1,54 @@
 """The patient app's own tables (migration 0030): dose check-offs, self-entered readings, sync.
 
-Skeleton written before the work was shared out; the owner fills it. No foreign keys to other
-modules; ids are FHIR logical ids.
+No foreign keys to other modules; ids are FHIR logical ids (patient, MedicationRequest). Each
+check-off or reading the app (or an SMS reply) sends carries a client id generated where it was
+captured: the log tables are keyed by it, so a resend is answered from what was written.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData, Table
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
-ENGAGEMENT_TABLES: tuple[Table, ...] = ()
+# The current state of one dose slot: (patient, prescription, local day, time of day).
+engagement_doses = Table(
+    "engagement_doses",
+    metadata,
+    Column("patient", String(64), primary_key=True),
+    Column("request", String(64), primary_key=True),  # MedicationRequest id
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD, the patient's local day
+    Column("slot", String(5), primary_key=True),  # HH:MM
+    Column("status", String(16), nullable=False),  # taken | skipped
+    Column("source", String(16), nullable=False),  # app | sms | caregiver | ...
+    Column("by_user", String(64), nullable=False),  # who reported it (a user id or a phone)
+    Column("at_us", BigInteger, nullable=False),  # when it was reported where it was captured
+    Column("recorded_us", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),  # 1, 2, ... per change of status
+)
+
+# Every check-off received, by its client id (a resend meets the key): what it asked for and
+# what the server answered (created | unchanged | merged | conflict).
+engagement_dose_log = Table(
+    "engagement_dose_log",
+    metadata,
+    Column("client_id", String(64), primary_key=True),
+    Column("patient", String(64), nullable=False, index=True),
+    Column("digest", String(64), nullable=False),  # SHA-256 of the item's canonical JSON
+    Column("received_us", BigInteger, nullable=False),
+    Column("answer", Text, nullable=False),  # JSON
+)
+
+# Every self-entered reading received, by client id; the reading itself is in monitoring's
+# series (through its ingestion, like a device's), the answer here keeps the feedback given.
+engagement_readings = Table(
+    "engagement_readings",
+    metadata,
+    Column("client_id", String(64), primary_key=True),
+    Column("patient", String(64), nullable=False, index=True),
+    Column("digest", String(64), nullable=False),
+    Column("received_us", BigInteger, nullable=False),
+    Column("answer", Text, nullable=False),  # JSON
+)
+
+ENGAGEMENT_TABLES: tuple[Table, ...] = (engagement_doses, engagement_dose_log, engagement_readings)

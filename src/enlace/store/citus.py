@@ -1,0 +1,234 @@
+"""Check the migrated schema against the Citus placement map, and write the cut-over DDL.
+
+`shapes(conn)` reads the tables as the database has them (after every migration, whichever
+module made them); `problems` lists what would stop `create_distributed_table` or break
+colocation; `cutover_ddl` widens the keys of pending tables whose distribution column exists
+(plain PostgreSQL, run before distributing); `distribute_ddl` is the Citus calls themselves.
+See docs/scale.md for the plan these serve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, inspect, text
+
+from enlace.store.distribution import PATIENT_COLUMNS, PLACEMENTS, Placement, placement
+
+
+@dataclass(frozen=True)
+class UniqueKey:
+    name: str | None
+    columns: tuple[str, ...]
+    constraint: bool  # a UNIQUE constraint (else a unique index)
+
+
+@dataclass
+class TableShape:
+    name: str
+    columns: dict[str, bool]  # name -> nullable
+    types: dict[str, str]
+    primary_key: tuple[str, ...]
+    primary_key_name: str | None
+    uniques: list[UniqueKey] = field(default_factory=list)
+    foreign_keys: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (to, cols)
+
+
+def shapes(conn: Connection) -> dict[str, TableShape]:
+    """Every table of the connected database, as reflected (partitions of a partitioned
+    parent are left out: they follow their parent)."""
+    seen = inspect(conn)
+    out: dict[str, TableShape] = {}
+    for name in seen.get_table_names():
+        if _is_partition(conn, name):
+            continue
+        columns = seen.get_columns(name)
+        pk = seen.get_pk_constraint(name)
+        uniques = [
+            UniqueKey(u["name"], tuple(u["column_names"]), True)
+            for u in seen.get_unique_constraints(name)
+        ]
+        uniques += [
+            UniqueKey(i["name"], tuple(c for c in i["column_names"] if c), False)
+            for i in seen.get_indexes(name)
+            if i["unique"] and not i.get("duplicates_constraint")
+        ]
+        out[name] = TableShape(
+            name,
+            {c["name"]: bool(c["nullable"]) for c in columns},
+            {c["name"]: _type_family(str(c["type"])) for c in columns},
+            tuple(pk["constrained_columns"]),
+            pk.get("name"),
+            uniques,
+            [
+                (fk["referred_table"], tuple(fk["constrained_columns"]))
+                for fk in seen.get_foreign_keys(name)
+            ],
+        )
+    return out
+
+
+def _is_partition(conn: Connection, name: str) -> bool:
+    if conn.dialect.name != "postgresql":
+        return False
+    query = "SELECT relispartition FROM pg_class WHERE relname = :n AND relkind IN ('r', 'p')"
+    return bool(conn.execute(text(query), {"n": name}).scalar())
+
+
+def _type_family(sql_type: str) -> str:
+    upper = sql_type.upper()
+    if "CHAR" in upper or "TEXT" in upper:
+        return "text"
+    if "INT" in upper:
+        return "integer"
+    return upper
+
+
+def key_gaps(shape: TableShape, column: str, references: frozenset[str] = frozenset()) -> list[str]:
+    """The keys of `shape` that lack `column` (Citus needs it in each, and in every foreign
+    key to a table that is not a reference table), in words."""
+    gaps = []
+    if column not in shape.columns:
+        return [f"no column {column}"]
+    if shape.columns[column]:
+        gaps.append(f"{column} is nullable")
+    if shape.primary_key and column not in shape.primary_key:
+        gaps.append(f"primary key ({', '.join(shape.primary_key)}) lacks {column}")
+    gaps += [
+        f"unique ({', '.join(u.columns)}) lacks {column}"
+        for u in shape.uniques
+        if column not in u.columns
+    ]
+    gaps += [
+        f"foreign key ({', '.join(cols)}) to {to} lacks {column}"
+        for to, cols in shape.foreign_keys
+        if to not in references and column not in cols
+    ]
+    return gaps
+
+
+def problems(
+    found: dict[str, TableShape], placements: dict[str, Placement] | None = None
+) -> list[str]:
+    """What stands between this schema and the placement map; empty when it is ready."""
+    placements = PLACEMENTS if placements is None else placements
+    out: list[str] = []
+    for name, shape in sorted(found.items()):
+        where = placement(name, placements)
+        if where is None:
+            out.append(f"{name}: not classified in enlace.store.distribution (add a Placement)")
+            continue
+        out += [f"{name}: {p}" for p in _check(shape, where, placements)]
+    out += _colocation(found, placements)
+    return out
+
+
+def _check(shape: TableShape, where: Placement, placements: dict[str, Placement]) -> list[str]:
+    patient = sorted(PATIENT_COLUMNS & shape.columns.keys())
+    if where.kind in ("local", "reference") and not where.why:
+        return [f"{where.kind} without a reason"]
+    if where.kind in ("local", "reference"):
+        return []
+    assert where.column is not None
+    references = frozenset(n for n, p in placements.items() if p.kind == "reference")
+    gaps = key_gaps(shape, where.column, references)
+    if where.kind == "distributed":
+        out = [f"distributed by {where.column} but {gap}" for gap in gaps]
+        if patient and where.column not in patient and not where.why:
+            out.append(f"has {patient[0]} but is distributed by {where.column} with no reason")
+        out += [
+            f"foreign key to {to}, which is not colocated with it"
+            for to, _cols in shape.foreign_keys
+            if to not in references and placements.get(to, Placement("local")).group != where.group
+        ]
+        return out
+    if not gaps:
+        return [f"pending, but ready to distribute by {where.column}: mark it distributed"]
+    if not where.why:
+        return ["pending without saying what must change"]
+    return []
+
+
+def _colocation(found: dict[str, TableShape], placements: dict[str, Placement]) -> list[str]:
+    """Tables of one colocation group must share the distribution column's type."""
+    families: dict[str, set[str]] = {}
+    for name, where in placements.items():
+        shape = found.get(name)
+        if where.kind != "distributed" or shape is None or where.column not in shape.types:
+            continue
+        families.setdefault(str(where.group), set()).add(shape.types[str(where.column)])
+    return [
+        f"colocation group {group}: distribution columns of different types {sorted(kinds)}"
+        for group, kinds in sorted(families.items())
+        if len(kinds) > 1
+    ]
+
+
+def widenable(found: dict[str, TableShape], placements: dict[str, Placement]) -> list[str]:
+    """Pending tables whose keys DDL alone can widen: the column is there and NOT NULL, and no
+    foreign key points from or to the table (those need their keys changed together, by hand)."""
+    referenced = {to for shape in found.values() for to, _cols in shape.foreign_keys}
+    return [
+        name
+        for name, where in sorted(placements.items())
+        if where.kind == "pending"
+        and name in found
+        and not found[name].columns.get(str(where.column), True)
+        and not found[name].foreign_keys
+        and name not in referenced
+    ]
+
+
+def cutover_ddl(
+    found: dict[str, TableShape], placements: dict[str, Placement] | None = None
+) -> list[str]:
+    """Plain PostgreSQL statements that widen each pending table's primary key and unique keys
+    to lead with its distribution column, where that column exists and is NOT NULL. Run once,
+    at the cut-over, before `distribute_ddl` (and the code that relies on a narrower ON CONFLICT
+    target changed first: docs/scale.md lists it)."""
+    placements = PLACEMENTS if placements is None else placements
+    out: list[str] = []
+    for name in widenable(found, placements):
+        shape, column = found[name], str(placements[name].column)
+        if shape.primary_key and column not in shape.primary_key:
+            keys = ", ".join((column, *shape.primary_key))
+            out.append(
+                f'ALTER TABLE "{name}" DROP CONSTRAINT "{shape.primary_key_name}", '
+                f"ADD PRIMARY KEY ({keys})"
+            )
+        for unique in shape.uniques:
+            if column in unique.columns or unique.name is None:
+                continue
+            keys = ", ".join((column, *unique.columns))
+            if unique.constraint:
+                out.append(
+                    f'ALTER TABLE "{name}" DROP CONSTRAINT "{unique.name}", '
+                    f'ADD CONSTRAINT "{unique.name}" UNIQUE ({keys})'
+                )
+            else:
+                out.append(f'DROP INDEX "{unique.name}"')
+                out.append(f'CREATE UNIQUE INDEX "{unique.name}" ON "{name}" ({keys})')
+    return out
+
+
+def distribute_ddl(placements: dict[str, Placement] | None = None) -> list[str]:
+    """The Citus calls: reference tables first, then each colocation group, the first table of
+    a group anchoring the others. Pending tables are included as if ready (run after the
+    cut-over); local tables stay on the coordinator."""
+    placements = PLACEMENTS if placements is None else placements
+    out = [
+        f"SELECT create_reference_table('{name}')"
+        for name, where in sorted(placements.items())
+        if where.kind == "reference"
+    ]
+    anchors: dict[str, str] = {}
+    for name, where in sorted(placements.items()):
+        if where.kind not in ("distributed", "pending") or where.group is None:
+            continue
+        anchor = anchors.setdefault(where.group, name)
+        colocate = "none" if anchor == name else anchor
+        out.append(
+            f"SELECT create_distributed_table('{name}', '{where.column}', "
+            f"colocate_with => '{colocate}')"
+        )
+    return out

@@ -67,6 +67,14 @@ class Settings:
     # Remote-monitoring alerts (docs/monitoring.md "Escalation"): how often a serving process
     # runs the escalation clock and the no-data alarm (0 = not in this process).
     alert_loop_seconds: float = 30.0
+    # Operations (docs/operations.md): /metrics bearer token ("" = localhost only in production),
+    # traces exporter ("" off | console | otlp), whether serving processes also run the outbox
+    # workers (off when `enlace workers serve` runs them), and readyz's bounds.
+    metrics_token: str = ""
+    tracing: str = ""
+    inprocess_workers: bool = True
+    ready_outbox_lag_seconds: float = 900.0
+    ready_scheduler_seconds: float = 0.0  # 0 = no scheduler heartbeat expected
 
     @property
     def resolved_database_url(self) -> str:
@@ -128,6 +136,11 @@ class Settings:
             "log_origin": env.get("ENLACE_LOG_ORIGIN", ""),
             "log_checkpoint_seconds": float(env.get("ENLACE_LOG_CHECKPOINT_SECONDS", 1)),
             "alert_loop_seconds": float(env.get("ENLACE_ALERT_LOOP_SECONDS", 30)),
+            "metrics_token": env.get("ENLACE_METRICS_TOKEN", ""),
+            "tracing": env.get("ENLACE_TRACING", "").strip().lower(),
+            "inprocess_workers": _flag(env.get("ENLACE_INPROCESS_WORKERS", "1")),
+            "ready_outbox_lag_seconds": float(env.get("ENLACE_READY_OUTBOX_LAG", 900)),
+            "ready_scheduler_seconds": float(env.get("ENLACE_READY_SCHEDULER", 0)),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

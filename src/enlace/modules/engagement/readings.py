@@ -49,11 +49,10 @@ def record_reading(
     if earlier is not None:
         return {**earlier, "status": "duplicate"}
     device = _app_device(db, repo, patient, reading.measure.kind)
-    result = ingest.ingest(db, repo, device, _message(reading, at), trusted=True)
-    if result.rejected:  # a reading the typed checks let through but monitoring refused
-        refusal = result.rejected[0]
-        raise errors.bad_request(refusal.message, "capturedAt" if refusal.reason in (
-            "time", "clock-skew", "too-old") else "value")  # fmt: skip
+    try:
+        result = ingest.ingest(db, repo, device, _message(reading, at), trusted=True)
+    except errors.FhirError as refused:  # what the typed checks let through: a wrong clock
+        raise errors.FhirError(refused.status, [_located(i) for i in refused.issues]) from None
     with db.begin() as conn:
         goals = records.of_patient(conn, repo, "Goal", patient)
     verdict = domain.verdict(reading, domain.targets_from_goals(goals))
@@ -69,6 +68,13 @@ def record_reading(
     except IntegrityError:  # the same reading sent twice at once: the first answer stands
         return {**(_logged(db, client_id, digest) or answer), "status": "duplicate"}
     return answer
+
+
+def _located(issue: errors.Issue) -> errors.Issue:
+    """Monitoring's location in the device message, as the field of the app's item."""
+    where = issue.expression or ""
+    field = "capturedAt" if where.endswith(".time") else "value"
+    return errors.Issue(issue.code, issue.diagnostics, field)
 
 
 def _logged(db: Database, client_id: str, digest: str) -> dict[str, Any] | None:

@@ -125,13 +125,20 @@ def build(
         reindex_runner.start(services)
         if trail is not None:
             audit_sealer.start(db, clock)
-        if settings.alert_loop_seconds > 0:
-            notifier = monitoring_channels.default_notifier(settings.var_dir)
-            escalation.start(db, repo, settings.alert_loop_seconds, notifier, clock)
-        messaging.start_deliverer(db, repo, settings.var_dir, clock=clock)  # patient messages
-        subscriptions.start_worker(db, repo, clock=clock)  # rest-hook notifications
-        care.jobs.start(db, repo, clock=clock)  # referral clocks, appointment reminders
+        if settings.inprocess_workers:  # else `enlace workers serve` runs them
+            start_workers(services, clock)
     return services
+
+
+def start_workers(services: Services, clock: Clock = system_clock) -> None:
+    """The background loops: alert escalation, the outboxes' deliverers, the care clocks."""
+    settings, db, repo = services.settings, services.db, services.repo
+    if settings.alert_loop_seconds > 0:
+        notifier = monitoring_channels.default_notifier(settings.var_dir)
+        escalation.start(db, repo, settings.alert_loop_seconds, notifier, clock)
+    messaging.start_deliverer(db, repo, settings.var_dir, clock=clock)  # patient messages
+    subscriptions.start_worker(db, repo, clock=clock)  # rest-hook notifications
+    care.jobs.start(db, repo, clock=clock)  # referral clocks, appointment reminders
 
 
 def _sqlite_statistics(db: Database) -> None:

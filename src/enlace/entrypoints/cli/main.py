@@ -24,10 +24,12 @@ from enlace.entrypoints.cli.devices_cli import devices_app
 from enlace.entrypoints.cli.finance_cli import finance_app
 from enlace.entrypoints.cli.homecare_cli import homecare_app
 from enlace.entrypoints.cli.ingest_cli import ingest_app, mosquitto_config_command
+from enlace.entrypoints.cli.jobs_cli import jobs_app
 from enlace.entrypoints.cli.keys_cli import keys_app
 from enlace.entrypoints.cli.ledger_cli import ledger_app
 from enlace.entrypoints.cli.messaging_cli import messaging_app
 from enlace.entrypoints.cli.monitoring_cli import monitoring_app
+from enlace.entrypoints.cli.ops_cli import config_app, workers_app
 from enlace.entrypoints.cli.pharmacy_cli import pharmacy_app
 from enlace.entrypoints.cli.procurement_cli import procurement_app
 from enlace.entrypoints.cli.screening_cli import screening_app
@@ -69,6 +71,9 @@ app.add_typer(delivery_app, name="delivery")
 app.add_typer(devices_app, name="devices")
 devices_app.command("mosquitto-config")(mosquitto_config_command)
 app.add_typer(ingest_app, name="ingest")
+app.add_typer(jobs_app, name="jobs")
+app.add_typer(config_app, name="config")
+app.add_typer(workers_app, name="workers")
 app.add_typer(keys_app, name="keys")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(messaging_app, name="messaging")

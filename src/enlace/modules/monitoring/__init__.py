@@ -11,6 +11,7 @@ from enlace.modules.monitoring import (
     place_devices,
     registry,
     reports,
+    self_reports,
     series,
     summaries,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "place_devices",
     "registry",
     "reports",
+    "self_reports",
     "series",
     "summaries",
 ]

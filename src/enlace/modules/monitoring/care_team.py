@@ -220,3 +220,8 @@ def hospital_for(organization: str | None) -> str | None:
         )
     )
     return f"Organization/org-{hospitals[0].slug}" if hospitals else None
+
+
+def goals_of(conn: Connection, repo: FhirRepository, patient: str) -> list[dict[str, Any]]:
+    """The patient's current Goals (care targets and alert limits alike)."""
+    return _by_patient(conn, repo, ("Goal",), [patient]).get(("Goal", patient), [])

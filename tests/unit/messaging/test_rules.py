@@ -99,6 +99,10 @@ def test_templates_in_spanish_then_english_and_every_field_required() -> None:
         render("birthday-greeting", params)
 
 
-def test_every_template_is_an_approved_utility_template() -> None:
-    assert {t.whatsapp_category for t in TEMPLATES.values()} == {"utility"}
-    assert all(t.whatsapp_name for t in TEMPLATES.values())
+def test_every_template_we_start_with_is_an_approved_utility_template() -> None:
+    started = [t for t in TEMPLATES.values() if t.kind != "reply"]
+    assert {t.whatsapp_category for t in started} == {"utility"}
+    assert all(t.whatsapp_name for t in started)
+    # Replies answer a text the patient sent: free text, inside the window they opened only.
+    replies = [t for t in TEMPLATES.values() if t.kind == "reply"]
+    assert replies and not any(t.whatsapp_name for t in replies)

@@ -46,3 +46,46 @@ def communication(row: Any, sent_us: int) -> dict[str, Any]:
     if rule:
         resource["reasonCode"] = [{"text": str(rule)}]
     return resource
+
+
+INBOUND_SYSTEM = ENLACE + "sid/inbound-sms"
+INTENT_SYSTEM = ENLACE + "CodeSystem/inbound-intent"
+
+
+def inbound_communication(
+    message_id: str,
+    gateway_id: str,
+    patient: str,
+    sender: str,  # "patient" or "caregiver"
+    number: str,
+    text: str,
+    intent: str,
+    received_us: int,
+) -> dict[str, Any]:
+    """A text the patient (or their caregiver) sent us, in the patient's record."""
+    who: dict[str, Any] = (
+        {"reference": f"Patient/{patient}"}
+        if sender == "patient"
+        else {"display": f"Cuidador / caregiver {number}"}
+    )
+    return {
+        "resourceType": "Communication",
+        "id": message_id,
+        "identifier": [{"system": INBOUND_SYSTEM, "value": gateway_id}],
+        "status": "completed",
+        "category": [{"coding": [{"system": KIND_SYSTEM, "code": "inbound"}]}],
+        "medium": [
+            {
+                "coding": [
+                    {"system": MODE, "code": MODE_OF_CHANNEL["sms"]},
+                    {"system": CHANNEL_SYSTEM, "code": "sms"},
+                ],
+                "text": "sms",
+            }
+        ],
+        "subject": {"reference": f"Patient/{patient}"},
+        "sender": who,
+        "topic": {"coding": [{"system": INTENT_SYSTEM, "code": intent}]},
+        "received": fhir_instant(from_epoch_us(received_us)),
+        "payload": [{"contentString": text}],
+    }

@@ -217,7 +217,11 @@ def _consent_gone(conn: Connection, rows: list[Any], now_us: int) -> set[str]:
         for found in conn.execute(query):
             if found.withdrawn_us is None or found.withdrawn_us > now_us:
                 standing.add((found.patient, found.channel))
-    return {r.id for r in rows if (r.patient, r.channel) not in standing}
+    return {
+        r.id
+        for r in rows
+        if (r.patient, r.channel) not in standing and not template(r.template).required
+    }
 
 
 def _adapter_for(adapters: Adapter | Mapping[str, Adapter], channel: str) -> Adapter:

@@ -92,8 +92,7 @@ def _rows(
     patients = list({r.patient for r in requests})
     preferences = preferences_of(conn, patients)
     consents = consents_of(conn, patients)
-    send_at = domain.release_time(now_us, policy)
-    times = _live_times(conn, patients, send_at)
+    times = _live_times(conn, patients, domain.release_time(now_us, policy))
     rows: dict[str, dict[str, Any]] = {}
     for request in requests:
         if request.dedupe_key in rows:
@@ -103,6 +102,9 @@ def _rows(
         channel = preference.channel if preference else None
         consent = consents.get((request.patient, channel)) if channel else None
         outcome = domain.blocked_by(preference, consent, chosen, now_us)
+        send_at = domain.release_time(now_us, policy)
+        if chosen.required:  # an opt-out confirmation: only a channel is needed, and now
+            outcome, send_at = (domain.NO_CHANNEL if preference is None else None), now_us
         if outcome is None and chosen.kind in policy.caps:
             sent = times[(request.patient, chosen.kind)]
             if domain.over_cap(chosen.kind, send_at, sent, policy):

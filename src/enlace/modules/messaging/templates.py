@@ -26,6 +26,9 @@ class Template:
     en: str
     whatsapp_name: str | None = None
     whatsapp_category: str | None = None  # utility | marketing | authentication
+    # Legally required (the confirmation of an opt-out): sent despite the opt-out it confirms
+    # and outside quiet hours, once; every other check still applies (a channel to send on).
+    required: bool = False
 
     def fields(self) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(self.es) if name}
@@ -74,6 +77,26 @@ TEMPLATES: dict[str, Template] = {
             "{fee} based on your income or use your family wallet. Reply HELP (AYUDA)." + _STOP_EN,
             whatsapp_name="enlace_copay_assistance_v1",
             whatsapp_category="utility",
+        ),
+        Template(
+            "reading-reminder",
+            "care",
+            "{sender}: {name}, ¿cuánto salió tu {measure} hoy? Responde por ejemplo {example}."
+            + _STOP_ES,
+            "{sender}: {name}, what was your {measure} today? Reply for example {example}."
+            + _STOP_EN,
+            whatsapp_name="enlace_reading_reminder_v1",
+            whatsapp_category="utility",
+        ),
+        # The answer to a text the patient sent (issue 16, inbound.py): free text within the
+        # conversation the patient opened (on WhatsApp, inside the 24-hour window).
+        Template("sms-reply", "reply", "{text}", "{text}"),
+        Template(
+            "opt-out-confirmation",
+            "reply",
+            "{sender}: ya no recibirás mensajes. Para volver a recibirlos responde ALTA.",
+            "{sender}: you will not receive more messages. Reply ALTA (START) to opt back in.",
+            required=True,
         ),
     )
 }

@@ -10,6 +10,7 @@ one `error: <where>: <problem>` line per problem on stderr and exit 2, nothing w
     enlace coop surplus compute --year 2025      # what distributing would give, nothing written
     enlace coop surplus distribute --year 2025   # posts it in the ledger, once per year
     enlace coop seed [--extra 24]                # the demo cooperative (idempotent)
+    enlace coop demo-assembly [--seed 42]        # its assembly: votes, minutes, surplus
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy import Connection
 
 from enlace.bootstrap import build
 from enlace.entrypoints.cli.bad_input import echo_issues
+from enlace.entrypoints.cli.coop_demo_cli import demo_assembly_command
 from enlace.kernel import errors
 from enlace.kernel.settings import Settings
 from enlace.modules import coop
@@ -34,6 +36,7 @@ members_app = typer.Typer(help="Applications, admission, suspension, withdrawal.
 surplus_app = typer.Typer(help="Year-end surplus and its distribution.")
 coop_app.add_typer(members_app, name="members", no_args_is_help=True)
 coop_app.add_typer(surplus_app, name="surplus", no_args_is_help=True)
+coop_app.command("demo-assembly")(demo_assembly_command)
 T = TypeVar("T")
 
 
@@ -118,8 +121,11 @@ def distribute_command(year: int = typer.Option(..., "--year")) -> None:
 def seed_command(
     extra: int = typer.Option(24, "--extra", help="Members beyond the demo logins."),
 ) -> None:
-    """The demo cooperative: demo logins as members, more of each class, one application."""
-    added = _run(lambda conn: seed(conn, Ledger(), _now(), extra))
+    """The demo cooperative: demo logins as members, more of each class, one application.
+    They joined in January of last year, so last year's surplus is theirs to share."""
+    now = _now()
+    joined = datetime(now.year - 1, 1, 15, tzinfo=UTC)
+    added = _run(lambda conn: seed(conn, Ledger(), now, extra, joined))
     typer.echo(f"{added} members added")
 
 

@@ -29,8 +29,12 @@ CLASSES = ("patient", "patient", "patient", "physician", "worker")
 CAPITAL = 50_000  # $500.00 certificate each
 
 
-def seed(conn: Connection, ledger: Ledger, at: datetime, extra: int = 24) -> int:
-    """Create the demo cooperative; returns how many members it added."""
+def seed(
+    conn: Connection, ledger: Ledger, at: datetime, extra: int = 24, joined: datetime | None = None
+) -> int:
+    """Create the demo cooperative; returns how many members it added. `joined` (default `at`)
+    dates their application and admission: before last year's end, they share its surplus."""
+    since = joined or at
     people: list[tuple[str, str | None, str, str, int, int]] = [
         (f"socio-{u}", u, u.title(), c, i, s) for u, c, i, s in DEMO_LOGINS
     ]
@@ -41,8 +45,8 @@ def seed(conn: Connection, ledger: Ledger, at: datetime, extra: int = 24) -> int
     for ident, user, name, cls, income, size in people:
         if _exists(conn, ident):
             continue
-        apply(conn, Application(ident, name, cls, income, size, user_id=user), at)
-        admit(conn, ident, at, "consejo (demo)")
+        apply(conn, Application(ident, name, cls, income, size, user_id=user), since)
+        admit(conn, ident, since, "consejo (demo)")
         record_patronage(conn, ident, at.year - 1, 1 + len(ident) % 7)
         if capital_balance(conn, ledger, ident) == 0:
             contribute(conn, ledger, ident, CAPITAL)

@@ -82,6 +82,28 @@ def attend(
         assembly_id=assembly_id, member_id=member_id, represented_by=represented_by, at=at))  # fmt: skip
 
 
+def list_assemblies(conn: Connection) -> list[dict[str, Any]]:
+    """Every assembly, newest first (id, kind, title, place, dates, state): no minutes text."""
+    query = select(assemblies.c.id, assemblies.c.kind, assemblies.c.title, assemblies.c.place,
+                   assemblies.c.convened_at, assemblies.c.held_at, assemblies.c.quorum,
+                   assemblies.c.state)  # fmt: skip
+    rows = conn.execute(query.order_by(assemblies.c.held_at.desc(), assemblies.c.id))
+    return [dict(r) for r in rows.mappings()]
+
+
+def agenda_items(conn: Connection, assembly_id: str) -> list[tuple[int, str, str | None]]:
+    """(position, text, proposal id or None) in order."""
+    query = select(agenda).where(agenda.c.assembly_id == assembly_id).order_by(agenda.c.position)
+    return [(r.position, r.item, r.proposal_id) for r in conn.execute(query)]
+
+
+def attendees(conn: Connection, assembly_id: str) -> list[tuple[str, str | None]]:
+    """(member id, represented by or None): attendance is public by design, ballots are not."""
+    query = select(attendance.c.member_id, attendance.c.represented_by)
+    query = query.where(attendance.c.assembly_id == assembly_id).order_by(attendance.c.member_id)
+    return [(r.member_id, r.represented_by) for r in conn.execute(query)]
+
+
 def present(conn: Connection, assembly_id: str) -> int:
     query = select(func.count()).where(attendance.c.assembly_id == assembly_id)
     return int(conn.execute(query).scalar_one())

@@ -49,3 +49,7 @@ done
 "$BIN/enlace" sim accounts
 # The network as a cooperative (issue 15): the demo logins above and more people as members.
 "$BIN/enlace" coop seed >/dev/null
+# Its ordinary general assembly (issue 15): last year's accounts voted and the council's president
+# elected by ranked choice, tallies sealed and verified, minutes signed, the surplus shared with a
+# statement per member (/assemblies, /votes, /coop/me, /coop/transparency). Safe to run again.
+"$BIN/enlace" coop demo-assembly

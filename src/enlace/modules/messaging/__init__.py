@@ -12,6 +12,7 @@ a gateway hands over), `doses_taken` (doses reported by text), `add_caregiver`, 
 
 from __future__ import annotations
 
+from enlace.modules.messaging import gateway
 from enlace.modules.messaging.adapters import (
     Adapter,
     ConsoleAdapter,
@@ -79,6 +80,7 @@ __all__ = [
     "e164",
     "enqueue",
     "enqueue_many",
+    "gateway",
     "grant",
     "message_id",
     "outbox_lag_us",

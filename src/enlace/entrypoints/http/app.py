@@ -51,6 +51,7 @@ from . import (
     inventory_routes,
     log_routes,
     monitoring_routes,
+    sms_routes,
     sync_routes,
     trace_verify_routes,
     voting_routes,
@@ -138,6 +139,7 @@ def create_app(services: Services) -> Hardened:
     monitoring_routes.register(app, services)
     cds_routes.register(app, services)
     sync_routes.register(app, services)
+    sms_routes.register(app, services)
     # Headers, CORS, rate and size limits wrap everything, FHIR and pages alike.
     return harden(EnlaceApp(services, app), services.settings)
 

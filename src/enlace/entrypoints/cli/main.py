@@ -14,6 +14,7 @@ from enlace.entrypoints.cli.adherence_cli import adherence_app
 from enlace.entrypoints.cli.analytics_cli import analytics_app
 from enlace.entrypoints.cli.arco_cli import arco_app
 from enlace.entrypoints.cli.audit_cli import audit_app
+from enlace.entrypoints.cli.backup_cli import backup_app
 from enlace.entrypoints.cli.care_cli import care_app
 from enlace.entrypoints.cli.catalog_cli import catalog_app
 from enlace.entrypoints.cli.claims_cli import claims_app
@@ -59,6 +60,7 @@ app.add_typer(adherence_app, name="adherence")
 app.add_typer(analytics_app, name="analytics")
 app.add_typer(arco_app, name="arco")
 app.add_typer(audit_app, name="audit")
+app.add_typer(backup_app, name="backup")
 app.add_typer(care_app, name="care")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(claims_app, name="claims")

@@ -1,4 +1,5 @@
-"""Structured JSON logs, one object a line, carrying the request id when there is one."""
+"""Structured JSON logs, one object a line, carrying the request id and the trace id when there
+are (kernel/tracing.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import sys
 from contextvars import ContextVar
 
 import orjson
+
+from enlace.kernel.tracing import current_trace_id
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -22,6 +25,9 @@ class JsonFormatter(logging.Formatter):
         request_id = request_id_var.get()
         if request_id:
             entry["request_id"] = request_id
+        trace_id = current_trace_id()
+        if trace_id:
+            entry["trace_id"] = trace_id
         extra = getattr(record, "fields", None)
         if isinstance(extra, dict):
             entry.update(extra)

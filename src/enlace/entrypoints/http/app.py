@@ -36,7 +36,6 @@ from enlace.entrypoints.web import verify_pages as web_verify
 from enlace.entrypoints.web import vigilance_pages as web_vigilance
 from enlace.entrypoints.web import voting_pages as web_voting
 from enlace.interactions.context import Services
-from enlace.store import migrate
 
 from . import (
     auth_routes,
@@ -51,6 +50,7 @@ from . import (
     inventory_routes,
     log_routes,
     monitoring_routes,
+    observability,
     sms_routes,
     sync_routes,
     trace_verify_routes,
@@ -95,12 +95,13 @@ def create_app(services: Services) -> Hardened:
 
     @app.get("/readyz")
     async def readyz() -> Response:
-        ready, detail = await run_in_threadpool(_readiness, services)
+        ready, detail = await run_in_threadpool(observability.readiness, services)
         return JSONResponse(
             {"status": "ready" if ready else "not-ready", "detail": detail}, 200 if ready else 503
         )
 
     db_failures.register(app)
+    observability.register(app, services)  # /metrics
     web_pages.register(app, services)
     web_shell.register(app, services)
     auth_routes.register(app, services)
@@ -141,7 +142,8 @@ def create_app(services: Services) -> Hardened:
     sync_routes.register(app, services)
     sms_routes.register(app, services)
     # Headers, CORS, rate and size limits wrap everything, FHIR and pages alike.
-    return harden(EnlaceApp(services, app), services.settings)
+    # Metrics and traces see every request the limits let through.
+    return harden(observability.observe(EnlaceApp(services, app), services), services.settings)
 
 
 def _lifespan(services: Services) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -155,11 +157,3 @@ def _lifespan(services: Services) -> Callable[[FastAPI], AbstractAsyncContextMan
             await run_in_threadpool(services.audit.close)
 
     return lifespan
-
-
-def _readiness(services: Services) -> tuple[bool, str]:
-    try:
-        current = migrate.is_current(services.db)
-    except Exception as exc:  # readiness reports, it does not raise
-        return False, f"database unreachable: {exc.__class__.__name__}"
-    return (True, "ok") if current else (False, "migrations pending")

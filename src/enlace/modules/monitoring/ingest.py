@@ -14,11 +14,12 @@ table.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from enlace.kernel import errors
+from enlace.kernel import errors, metrics
 from enlace.kernel.clock import epoch_us
 from enlace.modules.monitoring import alerting, place_devices, registry, storage
 from enlace.modules.monitoring.domain import PLACE_KINDS, PLACE_PATIENT
@@ -62,6 +63,7 @@ def ingest(
     already (the MQTT broker, with its per-device credentials), so no key is checked; the
     device must still be registered, active and bound. FhirError for a refused message."""
     received_us = epoch_us(repo.clock())
+    arrived = time.monotonic()  # alert latency: this message's arrival to its alerts committed
     sender: str | None = device_id if trusted else None
     try:
         _check_content_type(content_type)
@@ -76,7 +78,14 @@ def ingest(
         raise
     if total and result.accepted + result.duplicates == 0:
         raise errors.unprocessable([_issue(r) for r in result.rejected])
+    _count(result, "mqtt" if trusted else "http", time.monotonic() - arrived)
     return result
+
+
+def _count(result: IngestResult, source: str, seconds: float) -> None:
+    metrics.INGESTED.labels(source).inc(result.accepted)
+    for _alert in result.alerts:
+        metrics.ALERT_LATENCY.observe(seconds)
 
 
 def _check_content_type(content_type: str) -> None:

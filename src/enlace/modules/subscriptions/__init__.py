@@ -11,6 +11,7 @@ Public API: `Topic`, `register_topic`, `topic`, `all_topics`, `subscription_chec
 from __future__ import annotations
 
 from enlace.modules.subscriptions.delivery import DeliveryReport, Post, http_post
+from enlace.modules.subscriptions.lag import outbox_lag_us
 from enlace.modules.subscriptions.operations import events_operation, status_operation
 from enlace.modules.subscriptions.service import (
     PassReport,
@@ -53,6 +54,7 @@ __all__ = [
     "events_operation",
     "first_delivered",
     "http_post",
+    "outbox_lag_us",
     "register_topic",
     "run_once",
     "start_worker",

@@ -5,11 +5,14 @@ delivered after commit through pluggable adapters; each sent message is a FHIR C
 Public API (docs/messaging.md): `enqueue` / `enqueue_many` + `MessageRequest` (inside your transaction),
 `deliver` / `deliver_due` (after commit), `set_preference`, `grant`, `withdraw`,
 `delivered_between`, `status_counts`, the `Adapter` protocol and its `FileAdapter` /
-`ConsoleAdapter`, `TEMPLATES` and `render`.
+`ConsoleAdapter`, `TEMPLATES` and `render`; two-way (issue 16): `receive` + `InboundSms` (a text
+a gateway hands over), `doses_taken` (doses reported by text), `add_caregiver`, `deactivate` /
+`reactivate` (a lost phone), `e164`.
 """
 
 from __future__ import annotations
 
+from enlace.modules.messaging import gateway
 from enlace.modules.messaging.adapters import (
     Adapter,
     ConsoleAdapter,
@@ -25,8 +28,13 @@ from enlace.modules.messaging.consent import (
     withdraw,
 )
 from enlace.modules.messaging.domain import CHANNELS, DEFAULT_POLICY, Policy
+from enlace.modules.messaging.inbound import InboundSms, Received, receive
+from enlace.modules.messaging.inbound_actions import DoseReport
+from enlace.modules.messaging.inbound_actions import doses_reported as doses_taken
 from enlace.modules.messaging.lag import outbox_lag_us
+from enlace.modules.messaging.numbers import add_caregiver, deactivate, reactivate
 from enlace.modules.messaging.outbox import DeliveryReport, deliver
+from enlace.modules.messaging.phones import e164
 from enlace.modules.messaging.queueing import (
     MessageRequest,
     Queued,
@@ -51,24 +59,34 @@ __all__ = [
     "Adapter",
     "ConsoleAdapter",
     "DeliveryReport",
+    "DoseReport",
     "FileAdapter",
+    "InboundSms",
     "MessageRequest",
     "OutgoingMessage",
     "Policy",
     "Queued",
+    "Received",
     "Sent",
     "adapters_named",
+    "add_caregiver",
     "consent_of",
+    "deactivate",
     "default_adapter",
     "deliver",
     "deliver_due",
     "delivered_between",
+    "doses_taken",
+    "e164",
     "enqueue",
     "enqueue_many",
+    "gateway",
     "grant",
     "message_id",
     "outbox_lag_us",
     "preference_of",
+    "reactivate",
+    "receive",
     "render",
     "set_preference",
     "start_deliverer",

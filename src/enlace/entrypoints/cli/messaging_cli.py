@@ -1,5 +1,6 @@
-"""`enlace messaging deliver | consent | status`: hand committed messages to the adapter, record
-a patient's channel and express opt-in (or opt-out), and count the outbox (docs/messaging.md)."""
+"""`enlace messaging deliver | consent | status | number | text`: hand committed messages to the
+adapter, record a patient's channel and express opt-in (or opt-out), count the outbox, and the
+two-way commands of sms_cli.py (docs/messaging.md)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ from enlace.kernel.errors import FhirError
 from enlace.kernel.settings import Settings
 from enlace.modules import messaging
 
+from .sms_cli import number_app, text_command
+
 messaging_app = typer.Typer(
-    help="Patient messaging: outbox delivery, consent.", no_args_is_help=True
+    help="Patient messaging: outbox delivery, consent, two-way SMS.", no_args_is_help=True
 )
+messaging_app.add_typer(number_app, name="number")
+messaging_app.command("text")(text_command)
 
 
 def _fail(error: FhirError) -> None:

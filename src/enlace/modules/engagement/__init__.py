@@ -3,8 +3,10 @@ feedback, offline sync (docs/patient-app.md).
 
 Public API: `record_dose` / `doses_for` (a check-off from the app, a caregiver or an SMS reply),
 `record_reading` (a self-entered reading through monitoring's ingestion, with its verdict),
-`entry` (a typed reading checked and converted), `sync` (the app's offline upload)."""
+`entry` (a typed reading checked and converted), `sync` (the app's offline upload), `sign_out_elsewhere` (a lost phone)."""
 
+from enlace.modules.engagement import domain, doses
+from enlace.modules.engagement.devices import sign_out_elsewhere
 from enlace.modules.engagement.domain import (
     MEASURES,
     Entry,
@@ -27,11 +29,14 @@ __all__ = [
     "Entry",
     "EntryError",
     "Verdict",
+    "domain",
+    "doses",
     "doses_for",
     "entry",
     "record_dose",
     "record_reading",
     "settle",
+    "sign_out_elsewhere",
     "slots_for",
     "sync",
     "verdict",

@@ -65,8 +65,10 @@ def record_dose(db: Database, repo: FhirRepository, report: DoseReport) -> dict[
     if report.at.tzinfo is None:
         raise errors.bad_request("the time needs its UTC offset", "capturedAt")
     client_id = report.client_id or str(uuid.uuid4())
-    item = {**asdict(report), "client_id": client_id}
-    item["day"], item["at"] = report.day.isoformat(), report.at.isoformat()
+    # The content a client id stands for: what was reported, not when it was sent (a form's
+    # resend is stamped again by the server).
+    item = {**asdict(report), "client_id": client_id, "day": report.day.isoformat()}
+    del item["at"]
     digest = records.digest(item)
     for attempt in range(TRIES):
         try:

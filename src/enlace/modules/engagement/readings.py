@@ -44,7 +44,9 @@ def record_reading(
     client_id = client_id or str(uuid.uuid4())
     shown = {"code": reading.measure.code, "value": reading.value, "value2": reading.value2,
              "unit": reading.measure.canonical, "time": at.isoformat()}  # fmt: skip
-    digest = records.digest({"patient": patient, "clientId": client_id, **shown})
+    # What the client id stands for: the patient and the values, not the time it was sent (a
+    # form's resend is stamped again by the server).
+    digest = records.digest({"patient": patient, "clientId": client_id, **shown, "time": None})
     earlier = _logged(db, client_id, digest)
     if earlier is not None:
         return {**earlier, "status": "duplicate"}

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from enlace.entrypoints.web import adherence_pages as web_adherence
 from enlace.entrypoints.web import alert_pages as web_alerts
 from enlace.entrypoints.web import analytics_pages as web_analytics
+from enlace.entrypoints.web import app_pages as web_patient_app
 from enlace.entrypoints.web import care_pages as web_care
 from enlace.entrypoints.web import coldchain_pages as web_coldchain
 from enlace.entrypoints.web import coop_pages as web_coop
@@ -136,6 +137,7 @@ def create_app(services: Services) -> Hardened:
     web_analytics.register(app, services)
     web_my_summary.register(app, services)
     web_sync.register(app, services)
+    web_patient_app.register(app, services)
     web_vigilance.register(app, services)
     monitoring_routes.register(app, services)
     cds_routes.register(app, services)

@@ -4,7 +4,7 @@ institution's new and updated cases by a Subscription on the registry-case topic
 completeness and timeliness per institution (docs/registries.md).
 
 Public API: `REGISTRIES`, `TOPIC`, `TOPIC_URL`, `registries_of`, `connect`,
-`registry_subscription`, `select_cases`, `indicators`, `InstitutionIndicators`.
+`registry_subscription`, `select_cases`, `indicators`, `link_of`, `InstitutionIndicators`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from enlace.modules.registry.service import (
     InstitutionIndicators,
     connect,
     indicators,
+    link_of,
     registry_subscription,
     select_cases,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "connect",
     "indicators",
     "institution_of",
+    "link_of",
     "registries_of",
     "registry_subscription",
     "select_cases",

@@ -96,6 +96,15 @@ def connect(
     return created
 
 
+def link_of(db: Database, registry: str) -> str | None:
+    """The id of the Subscription the registry receives its cases through (None: not connected)."""
+    with db.read() as conn:
+        found: str | None = conn.execute(
+            select(links.c.subscription).where(links.c.registry == registry)
+        ).scalar()
+    return found
+
+
 def select_cases(db: Database, repo: FhirRepository, now_us: int) -> int:
     """Record every current Condition a registry selects (and drop those no longer selected)."""
     found: dict[tuple[str, str], dict[str, Any]] = {}

@@ -27,6 +27,7 @@ from enlace.entrypoints.web import pages as web_pages
 from enlace.entrypoints.web import payer_pages as web_payer
 from enlace.entrypoints.web import prescribe_pages as web_prescribe
 from enlace.entrypoints.web import procurement_pages as web_procurement
+from enlace.entrypoints.web import registry_pages as web_registry
 from enlace.entrypoints.web import replenishment_pages as web_replenishment
 from enlace.entrypoints.web import screening_pages as web_screening
 from enlace.entrypoints.web import shell as web_shell
@@ -139,6 +140,7 @@ def create_app(services: Services) -> Hardened:
     web_sync.register(app, services)
     web_patient_app.register(app, services)
     web_vigilance.register(app, services)
+    web_registry.register(app, services)
     monitoring_routes.register(app, services)
     cds_routes.register(app, services)
     sync_routes.register(app, services)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 import pytest
 
 from enlace.modules.messaging import keywords as k
+from enlace.modules.messaging.domain import (
+    DEFAULT_POLICY,
+    QUIET_HOURS_ENV,
+    policy_from_env,
+    release_time,
+)
 from enlace.modules.messaging.phones import e164, variants
 
 
@@ -116,3 +124,13 @@ def test_foreign_numbers_keep_their_country_and_variants_cover_old_spellings() -
     assert e164("+1 (415) 555-1234") == "+14155551234"
     assert "5512345678" in variants("+525512345678")
     assert "+5215512345678" in variants("+525512345678")
+
+
+def test_quiet_hours_from_the_environment() -> None:
+    assert policy_from_env({}) == DEFAULT_POLICY
+    off = policy_from_env({QUIET_HOURS_ENV: "off"})
+    assert release_time(1_773_201_600_000_000, off) == 1_773_201_600_000_000  # 22:00 local
+    late = policy_from_env({QUIET_HOURS_ENV: "22:30-07:00"})
+    assert (late.quiet_start, late.quiet_end) == (time(22, 30), time(7, 0))
+    with pytest.raises(ValueError, match="HH:MM-HH:MM"):
+        policy_from_env({QUIET_HOURS_ENV: "night"})

@@ -14,6 +14,7 @@ from enlace.kernel.clock import epoch_us
 from enlace.kernel.errors import FhirError
 from enlace.kernel.settings import Settings
 from enlace.modules import messaging
+from enlace.modules.messaging.keywords import load_keywords
 
 number_app = typer.Typer(help="Phone numbers: lost phones, caregivers.", no_args_is_help=True)
 
@@ -92,7 +93,7 @@ def text_command(
         message_id or messaging.gateway.derived_id(sender, text, now), sender, text
     )
     try:
-        got = messaging.receive(services.db, services.repo, sms, now)
+        got = messaging.receive(services.db, services.repo, sms, now, load_keywords())
     except FhirError as error:
         _fail(error)
     typer.echo(f"{got.role}\t{got.intent}\t{got.outcome}\treply={got.reply or '-'}")

@@ -29,6 +29,7 @@ from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us
 from enlace.modules import messaging
 from enlace.modules.messaging import gateway
+from enlace.modules.messaging.keywords import load_keywords
 from enlace.security.authn import request_access
 
 OUTCOME_TYPE = "application/fhir+json"
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 
 def register(app: FastAPI, services: Services) -> None:
     secret = gateway.gateway_secret(services.settings.secret_key)
+    words = load_keywords()  # ENLACE_SMS_KEYWORDS, read once per process
 
     @app.post("/messaging/sms/inbound")
     async def inbound(request: Request) -> Response:
@@ -49,7 +51,7 @@ def register(app: FastAPI, services: Services) -> None:
                 raise errors.error(401, "login", "Missing or wrong gateway signature", "header")
             sms = _sms(body, request.headers.get("content-type", ""), services)
             received = await run_in_threadpool(
-                messaging.receive, services.db, services.repo, sms, _now(services)
+                messaging.receive, services.db, services.repo, sms, _now(services), words
             )
         except errors.FhirError as exc:
             return _refusal(exc)

@@ -14,7 +14,9 @@ shows what the platform wanted to say and why it did not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -47,6 +49,24 @@ class Policy:
 
 
 DEFAULT_POLICY = Policy()
+QUIET_HOURS_ENV = "ENLACE_MESSAGING_QUIET_HOURS"
+
+
+def policy_from_env(env: Mapping[str, str] = os.environ) -> Policy:
+    """The default policy with the quiet hours ENLACE_MESSAGING_QUIET_HOURS names: "21:00-08:00"
+    (the default), or "off" (a test server answering at any hour of the real clock)."""
+    value = env.get(QUIET_HOURS_ENV, "").strip().lower()
+    if not value:
+        return DEFAULT_POLICY
+    if value == "off":
+        return replace(DEFAULT_POLICY, quiet_start=time(0), quiet_end=time(0))
+    start, _, end = value.partition("-")
+    try:
+        return replace(
+            DEFAULT_POLICY, quiet_start=time.fromisoformat(start), quiet_end=time.fromisoformat(end)
+        )
+    except ValueError as exc:
+        raise ValueError(f"{QUIET_HOURS_ENV}: '{value}' is not HH:MM-HH:MM or off") from exc
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from enlace.store.repository import FhirRepository
 
 from . import inbound_actions as act
 from .consent import consent_of, grant, preference_of, withdraw
+from .domain import Policy, policy_from_env
 from .fhir_map import inbound_communication
 from .inbound_tables import conversations, inbound
 from .keywords import DEFAULT_KEYWORDS, Ambiguous, Implausible, Keyword, SelfReading, parse
@@ -80,11 +81,15 @@ def receive(
     sms: InboundSms,
     now_us: int,
     keywords: Mapping[str, tuple[str, ...]] = DEFAULT_KEYWORDS,
+    policy: Policy | None = None,
 ) -> Received:
+    """`policy`: the replies' quiet hours and caps (None: the default, or as the environment
+    says, domain.policy_from_env)."""
     check(sms)
+    chosen = policy or policy_from_env()
     try:
         with db.begin() as conn:
-            return _receive(conn, repo, sms, now_us, keywords)
+            return _receive(conn, repo, sms, now_us, keywords, chosen)
     except IntegrityError:  # the same gateway id, concurrently: the other one stands
         with db.read() as conn:
             first = _already(conn, sms.gateway_id)
@@ -106,6 +111,7 @@ def _receive(
     sms: InboundSms,
     now_us: int,
     keywords: Mapping[str, tuple[str, ...]],
+    policy: Policy,
 ) -> Received:
     first = _already(conn, sms.gateway_id)
     if first is not None:
@@ -120,7 +126,9 @@ def _receive(
     ctx = act.Context(conn, repo, sender, patient, message_id, now_us)
     opted_out = _opted_out(conn, patient, now_us)
     answer = _answer(ctx, sms.text, keywords, opted_out)
-    reply = _queue_reply(conn, patient, message_id, answer, now_us) if answer.reply else None
+    reply = (
+        _queue_reply(conn, patient, message_id, answer, now_us, policy) if answer.reply else None
+    )
     repo.update(
         conn,
         inbound_communication(
@@ -225,7 +233,12 @@ def _opted_out(conn: Connection, patient: str, now_us: int) -> bool:
 
 
 def _queue_reply(
-    conn: Connection, patient: str, message_id: str, answer: act.Answer, now_us: int
+    conn: Connection,
+    patient: str,
+    message_id: str,
+    answer: act.Answer,
+    now_us: int,
+    policy: Policy,
 ) -> str:
     reason = {"rule": "sms-reply", "inbound": message_id, "intent": answer.intent}
     if answer.reply == "opt-out-confirmation":
@@ -236,7 +249,7 @@ def _queue_reply(
         request = MessageRequest(
             patient, "sms-reply", {"text": answer.reply or ""}, f"reply|{message_id}", reason
         )
-    return enqueue(conn, request, now_us).id
+    return enqueue(conn, request, now_us, policy).id
 
 
 def _masked(number: str) -> str:

@@ -30,7 +30,7 @@ from enlace.entrypoints.cli.keys_cli import keys_app
 from enlace.entrypoints.cli.ledger_cli import ledger_app
 from enlace.entrypoints.cli.messaging_cli import messaging_app
 from enlace.entrypoints.cli.monitoring_cli import monitoring_app
-from enlace.entrypoints.cli.ops_cli import config_app, workers_app
+from enlace.entrypoints.cli.ops_cli import config_app, metrics_dir, workers_app
 from enlace.entrypoints.cli.pharmacy_cli import pharmacy_app
 from enlace.entrypoints.cli.procurement_cli import procurement_app
 from enlace.entrypoints.cli.screening_cli import screening_app
@@ -114,6 +114,8 @@ def serve(
     database = open_database(settings.resolved_database_url)
     migrate.upgrade(database)
     database.dispose()
+    if workers > 1:  # each worker writes its samples where /metrics adds them up
+        metrics_dir(settings.var_dir)
     tls = bool(settings.tls_cert_file and settings.tls_key_file)
     typer.echo(
         f"Enlace FHIR R4 API on {'https' if tls else 'http'}://{host}:{port}/fhir "

@@ -3,8 +3,10 @@ outbox deliverers and background clocks as a process of their own)."""
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
+from pathlib import Path
 from types import FrameType
 
 import typer
@@ -73,3 +75,14 @@ def serve_command() -> None:
     signal.signal(signal.SIGINT, stop_on)
     typer.echo("workers running: messaging outbox, subscriptions, escalation, care clocks")
     stop.wait()
+
+
+def metrics_dir(var_dir: Path) -> Path:
+    """PROMETHEUS_MULTIPROC_DIR for the serving workers (emptied: samples of the processes of a
+    previous run would be added to this one's); one already set in the environment is kept."""
+    chosen = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or var_dir / "metrics")
+    chosen.mkdir(parents=True, exist_ok=True)
+    for stale in chosen.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(chosen)  # inherited by the workers
+    return chosen

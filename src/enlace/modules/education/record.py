@@ -86,7 +86,7 @@ def scan(conn: Connection, repo: FhirRepository, since_us: int, now_us: int) -> 
         if who:
             cause = f"MedicationRequest/{request['id']}"
             counts["insulin"] += len(deliveries.trigger(conn, who, "insulin", cause, now_us))
-    return dict(counts)
+    return {cause: count for cause, count in counts.items() if count}
 
 
 def _from_condition(conn: Connection, condition: dict[str, Any], now_us: int) -> list[str]:

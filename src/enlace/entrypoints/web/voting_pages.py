@@ -28,7 +28,7 @@ from enlace.modules import trace, voting
 from enlace.security.roles import ROLES
 from enlace.security.users import User
 
-from . import i18n, minutes_pdf, nav, voting_strings
+from . import council_pages, i18n, minutes_pdf, nav, voting_strings
 from .nav import NavItem
 from .page_guard import BadInput, guarded, posted_form
 from .shell import Shell
@@ -40,6 +40,7 @@ def register(app: FastAPI, services: Services) -> None:
     i18n.extend(voting_strings.STRINGS)
     nav.register(NavItem("/votes", "nav.votes", ROLES, 92))
     app.include_router(_router(Shell(services)))
+    council_pages.register(app, services)  # the council's forms for votes and assemblies
 
 
 def _router(shell: Shell) -> APIRouter:

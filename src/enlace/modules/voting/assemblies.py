@@ -109,6 +109,15 @@ def present(conn: Connection, assembly_id: str) -> int:
     return int(conn.execute(query).scalar_one())
 
 
+def quorum_count(
+    conn: Connection, assembly_id: str, source: service.RollSource
+) -> tuple[int, int, int]:
+    """(present or represented, roll at the date held, needed for quorum)."""
+    found = get(conn, assembly_id)
+    size = len(source(conn, found["held_at"]))
+    return present(conn, assembly_id), size, quorum.needed(size, found["quorum"])
+
+
 def close(conn: Connection, assembly_id: str, source: service.RollSource, signer: Signer) -> str:
     """Generate, sign and store the minutes; the assembly can no longer change."""
     found = get(conn, assembly_id)

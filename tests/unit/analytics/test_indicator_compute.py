@@ -125,14 +125,14 @@ def test_period_without_data_is_not_computable(diabetes: Population) -> None:
 
 def test_no_source_indicators_say_why() -> None:
     by_id = indicators.BY_ID
-    assert not by_id["trained_clinicians"].computable
+    assert not by_id["stockout_labs"].computable
     pop = Population()
     _network(pop)
     _diabetic(pop, "x", "c1", 6.0)
-    cells = indicators.compute_on(pop.con, [by_id["trained_clinicians"]], SEPT, "national",
+    cells = indicators.compute_on(pop.con, [by_id["stockout_labs"]], SEPT, "national",
                                   identities=True)  # fmt: skip
     assert cells[0].value is None
-    assert "no training" in (cells[0].reason or "")
+    assert "laboratory" in (cells[0].reason or "")
 
 
 def test_unknown_indicator_is_400() -> None:

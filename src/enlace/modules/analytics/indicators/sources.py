@@ -16,18 +16,30 @@ as rows per clinic (clinic Organization id, numerator, denominator):
 - stock_levels: supply_kpis' `units_on_hand` on the period's last snapshot day for each clinic's
   facility — units on hand, each facility with stock pairs counting 1;
 - claims_pmpm: claims' `paid_by_patient` (pesos) over coverage's `member_months_by_patient`,
-  both attributed to the patient's clinic (`clinic_of`) — pesos paid per member-month.
+  both attributed to the patient's clinic (`clinic_of`) — pesos paid per member-month;
+- trained_clinicians: education's `trained_by_clinic` at the end of the period's last day —
+  clinicians with every required course of their role completed / clinicians with a role there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
-from enlace.modules import adherence, catalog, claims, coverage, monitoring, supply_kpis, trace
+from enlace.kernel.clock import epoch_us
+from enlace.modules import (
+    adherence,
+    catalog,
+    claims,
+    coverage,
+    education,
+    monitoring,
+    supply_kpis,
+    trace,
+)
 from enlace.modules.analytics.indicators.compute import ClinicRows
 from enlace.modules.analytics.indicators.definitions import Indicator
 from enlace.modules.analytics.indicators.periods import Period
@@ -132,6 +144,11 @@ def pmpm_rows(
     return [(c, round(pesos.get(c, 0.0), 2), m) for c, m in sorted(members.items()) if m > 0]
 
 
+def trained_rows(conn: Connection, repo: Any, period: Period) -> list[tuple[str, float, float]]:
+    end = datetime.combine(period.end, time(0), UTC)
+    return education.trained_by_clinic(conn, repo, epoch_us(end) - 1)
+
+
 def read(
     conn: Connection,
     repo: Any,
@@ -154,6 +171,8 @@ def read(
         found["trace_alerts"] = trace_alert_rows(conn, clinics, period)
     if "stock_levels" in ids:
         found["stock_levels"] = stock_level_rows(conn, clinics, period)
+    if "trained_clinicians" in ids:
+        found["trained_clinicians"] = trained_rows(conn, repo, period)
     if clinic_of is not None and "alert_response_minutes" in ids:
         found["alert_response_minutes"] = alert_response_rows(conn, period, clinic_of)
     if clinic_of is not None and "claims_pmpm" in ids:

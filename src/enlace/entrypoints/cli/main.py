@@ -22,6 +22,7 @@ from enlace.entrypoints.cli.coldchain_cli import coldchain_app
 from enlace.entrypoints.cli.coop_cli import coop_app
 from enlace.entrypoints.cli.delivery_cli import delivery_app
 from enlace.entrypoints.cli.devices_cli import devices_app
+from enlace.entrypoints.cli.education_cli import education_app
 from enlace.entrypoints.cli.finance_cli import finance_app
 from enlace.entrypoints.cli.homecare_cli import homecare_app
 from enlace.entrypoints.cli.ingest_cli import ingest_app, mosquitto_config_command
@@ -68,6 +69,7 @@ app.add_typer(coldchain_app, name="coldchain")
 app.add_typer(coop_app, name="coop")
 coop_app.add_typer(vote_app, name="vote")
 coop_app.add_typer(assembly_app, name="assembly")
+app.add_typer(education_app, name="education")
 app.add_typer(homecare_app, name="homecare")
 app.add_typer(delivery_app, name="delivery")
 app.add_typer(devices_app, name="devices")

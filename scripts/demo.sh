@@ -44,6 +44,10 @@ PROCUREMENT=${DEMO_PROCUREMENT:-../shared/data/procurement-mx}
 for sample in "$PROCUREMENT"/*/; do
   if [ -d "$sample" ]; then "$BIN/enlace" procurement flags "$sample" --save >/dev/null; fi
 done
+# Education (issue 16): the demo clinicians' courses and certificates (behind the indicator
+# "clinicians with completed training" and /training), and patient education from the record.
+"$BIN/enlace" education seed
+"$BIN/enlace" education run
 # Population analytics (issue 13): the SQL-on-FHIR views behind /analytics, materialized.
 "$BIN/enlace" analytics indicators refresh >/dev/null
 "$BIN/enlace" sim accounts

@@ -83,8 +83,15 @@ NEEDED: dict[str, dict[str, str]] = {
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Creates an empty temporary table for each needed view not materialized; their names."""
-    present = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    """Creates an empty temporary table for each needed view not materialized; their names.
+    A DuckDB view of that name counts as materialized (views over Parquet files: a temporary
+    table would shadow it)."""
+    present = {
+        row[0]
+        for row in con.execute(
+            "SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()"
+        ).fetchall()
+    }
     missing = [name for name in NEEDED if name not in present]
     for name in missing:
         body = ", ".join(f'"{c}" {t}' for c, t in NEEDED[name].items())

@@ -2,12 +2,13 @@
 
 - `scan(conn, repo, since_us, now_us)`: resources written since `since_us` —
   * a Condition (ICD-10 E10-E14 type 2 diabetes, I10-I15 hypertension, N18 CKD) whose onset is
-    within NEW_DIAGNOSIS of now schedules the condition's new-diagnosis sequence from its onset;
+    within NEW_DIAGNOSIS_US of now (searched by `onset-date`) schedules the condition's new-diagnosis sequence from its onset;
   * a CarePlan whose activity names an education item (`activity.detail.code` in
     EDUCATION_SYSTEM, the code being a condition, e.g. `t2d`) schedules that sequence from the
     plan's start;
   * a Flag of monitoring's `glucose-low` rule triggers the after-hypoglycaemia item;
-  * a patient's first MedicationRequest of an insulin (ATC A10A) triggers starting-insulin;
+  * a patient's first MedicationRequest of an insulin (ATC A10A, `medication` is one of the
+    formulary's insulins) triggers starting-insulin;
 - `infusions` (homecare's needs of kind `infusion` starting within a week) trigger
   before-infusion: read through homecare's public API by the job (jobs.py), not here;
 - `panel(conn, repo, practitioner)`: the patients whose prescriptions the clinician wrote, as
@@ -24,13 +25,11 @@ from sqlalchemy import Connection
 
 from enlace.kernel.clock import epoch_us
 from enlace.modules.catalog import formulary
-from enlace.search.engine import find_ids
-from enlace.search.registry import load_registry
-from enlace.search.runtime import RuntimeIndexer, SearchConfig, SearchRuntime
 from enlace.store.repository import FhirRepository
 
 from . import patient as deliveries
 from .domain import PanelPatient
+from .search import search
 
 BASE = "https://enlace.health/fhir"
 EDUCATION_SYSTEM = f"{BASE}/CodeSystem/education-sequence"
@@ -38,40 +37,16 @@ MONITORING_RULES = f"{BASE}/CodeSystem/monitoring-rule"
 ICD10_CONDITIONS = {"E10": "t2d", "E11": "t2d", "E12": "t2d", "E13": "t2d", "E14": "t2d"}
 ICD10_CONDITIONS |= {f"I1{n}": "hypertension" for n in (0, 1, 2, 3, 5)} | {"N18": "ckd"}
 NEW_DIAGNOSIS_US = 56 * 24 * 3600 * 1_000_000  # eight weeks
-LIMIT = 20_000
 HBA1C = "http://loinc.org|4548-4"
 CHUNK = 100  # patients per HbA1c search
-
-
-class _Everything:
-    """The platform's own reads (a job, not a user): every resource is visible."""
-
-    def where(self, resource_type: str, permission: str, target: Any = None) -> None:
-        return None
-
-
-_FALLBACK: list[SearchRuntime] = []
-
-
-def search(
-    conn: Connection, repo: FhirRepository, kind: str, params: list[tuple[str, str]]
-) -> list[dict[str, Any]]:
-    indexer = repo.indexer
-    if isinstance(indexer, RuntimeIndexer):
-        config: SearchConfig = indexer.runtime.current()
-    else:
-        if not _FALLBACK:
-            _FALLBACK.append(SearchRuntime(load_registry()))
-        config = _FALLBACK[0].current()
-    ids = find_ids(conn, config, kind, params, "education lookup", _Everything(), LIMIT)
-    return [v.resource() for v in repo.current_many(conn, kind, ids).values() if not v.deleted]
 
 
 def scan(conn: Connection, repo: FhirRepository, since_us: int, now_us: int) -> dict[str, int]:
     """Schedule and trigger from what was written since `since_us`; new deliveries by cause."""
     since = [("_lastUpdated", "ge" + _instant(since_us))]
+    recent = [("onset-date", "ge" + _instant(now_us - NEW_DIAGNOSIS_US)), *since]
     counts: dict[str, int] = defaultdict(int)
-    for condition in search(conn, repo, "Condition", since):
+    for condition in search(conn, repo, "Condition", recent):
         counts["care-plan"] += len(_from_condition(conn, condition, now_us))
     for plan in search(conn, repo, "CarePlan", since):
         counts["care-plan"] += len(_from_care_plan(conn, plan, now_us))
@@ -81,7 +56,8 @@ def scan(conn: Connection, repo: FhirRepository, since_us: int, now_us: int) -> 
             if who:
                 made = deliveries.trigger(conn, who, "hypoglycaemia", f"Flag/{flag['id']}", now_us)
                 counts["hypoglycaemia"] += len(made)
-    for request in _first_insulin(conn, repo, search(conn, repo, "MedicationRequest", since)):
+    insulins = [("medication", ",".join(sorted(_medicines("A10A")))), *since]
+    for request in _first_insulin(conn, repo, search(conn, repo, "MedicationRequest", insulins)):
         who = _patient(request.get("subject"))
         if who:
             cause = f"MedicationRequest/{request['id']}"
@@ -122,20 +98,20 @@ def _from_care_plan(conn: Connection, plan: dict[str, Any], now_us: int) -> list
 def _first_insulin(
     conn: Connection, repo: FhirRepository, requests: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """The insulin requests among `requests` that are their patient's first insulin."""
-    insulins = _medicines("A10A")
-    found = [r for r in requests if _medicine(r) in insulins]
-    first: list[dict[str, Any]] = []
-    for request in found:
-        who = _patient(request.get("subject"))
-        earlier = [
-            other
-            for other in search(conn, repo, "MedicationRequest", [("subject", f"Patient/{who}")])
-            if _medicine(other) in insulins and _order(other) < _order(request)
-        ]
-        if who and not earlier:
-            first.append(request)
-    return first
+    """The insulin requests among `requests` that are their patient's first insulin: each
+    patient's earliest insulin request, looked up a CHUNK of patients at a time."""
+    medicines = ",".join(sorted(_medicines("A10A")))
+    patients = sorted({p for r in requests if (p := _patient(r.get("subject")))})
+    earliest: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(patients), CHUNK):
+        subjects = ",".join(f"Patient/{p}" for p in patients[start : start + CHUNK])
+        params = [("subject", subjects), ("medication", medicines)]
+        for other in search(conn, repo, "MedicationRequest", params):
+            who = _patient(other.get("subject"))
+            if who and (who not in earliest or _order(other) < _order(earliest[who])):
+                earliest[who] = other
+    ids = {r["id"] for r in requests}
+    return [first for first in earliest.values() if first["id"] in ids]
 
 
 def panel(conn: Connection, repo: FhirRepository, practitioner: str) -> list[PanelPatient]:

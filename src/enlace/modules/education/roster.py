@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from enlace.store.repository import FhirRepository
 
 from .content import ROLES
+from .search import search
 
 PAGE = 1000
 
@@ -39,7 +40,10 @@ def roster(conn: Connection, repo: FhirRepository) -> list[Clinician]:
 
 
 def roles_of(conn: Connection, repo: FhirRepository, practitioner: str) -> list[Clinician]:
-    return [c for c in roster(conn, repo) if c.practitioner == practitioner]
+    """One practitioner's clinician roles (a search by practitioner, not the whole roster)."""
+    params = [("practitioner", f"Practitioner/{practitioner}")]
+    found = (_clinician(role) for role in search(conn, repo, "PractitionerRole", params))
+    return sorted((c for c in found if c is not None), key=lambda c: c.clinic)
 
 
 def _clinician(role: dict[str, Any]) -> Clinician | None:

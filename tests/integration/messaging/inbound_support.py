@@ -55,3 +55,28 @@ def inbound_count(services: Services) -> int:
 def resources(services: Services, resource_type: str) -> list[dict[str, Any]]:
     with services.db.read() as conn:
         return [v.resource() for v in services.repo.scan(conn, resource_type) if not v.deleted]
+
+
+def observations(services: Services) -> list[dict[str, Any]]:
+    """The readings stored, as the FHIR API serves them (monitoring.fhir_readings)."""
+    from enlace.modules.monitoring.domain import Reading
+    from enlace.modules.monitoring.fhir_readings import observation
+    from enlace.modules.monitoring.tables import readings
+
+    with services.db.read() as conn:
+        rows = conn.execute(select(readings).order_by(readings.c.effective_us)).all()
+    return [
+        observation(
+            Reading(
+                r.patient,
+                r.device,
+                r.code,
+                r.value,
+                r.effective_us,
+                r.received_us,
+                r.value2,
+                r.device_code,
+            )
+        )
+        for r in rows
+    ]

@@ -21,6 +21,7 @@ from .inbound_support import (
     count,
     enrol,
     inbound_count,
+    observations,
     reply_of,
     resources,
     text,
@@ -33,10 +34,11 @@ def test_glucose_by_text_is_an_observation_with_feedback(services: Services) -> 
     assert (got.role, got.intent) == ("patient", "reading")
     reply = reply_of(services, got)
     assert reply.status == "queued" and "150 mg/dL" in reply.text and "meta" in reply.text
-    (observation,) = resources(services, "Observation")
+    (observation,) = observations(services)
     assert observation["performer"] == [{"reference": "Patient/p1"}]
-    assert "device" not in observation
+    assert "device" not in observation and observation["id"].startswith("mr-self-sms-")
     assert observation["meta"]["tag"][0]["code"] == PATIENT_REPORTED
+    assert observation["method"] == {"text": "patient-reported (sms)"}
     assert observation["valueQuantity"]["value"] == 150
     assert count(services, readings) == 1
     received = [c for c in resources(services, "Communication") if "received" in c]
@@ -50,9 +52,7 @@ def test_units_converted_and_said(services: Services) -> None:
     assert "7.5 mmol/L = 135 mg/dL" in glucose.text
     weight = reply_of(services, text(services, "PESO 182 lb", at=NOON + HOUR))
     assert "182 lb = 82.6 kg" in weight.text
-    values = sorted(
-        o.get("valueQuantity", {}).get("value") for o in resources(services, "Observation")
-    )
+    values = sorted(o.get("valueQuantity", {}).get("value") for o in observations(services))
     assert values == [82.6, 135]
 
 
@@ -60,10 +60,10 @@ def test_glucose_without_unit_that_looks_like_mmol_is_confirmed_first(services: 
     enrol(services)
     asked = text(services, "GLU 7.5")
     assert asked.intent == "reading-unclear" and "SI" in reply_of(services, asked).text
-    assert resources(services, "Observation") == []
+    assert observations(services) == []
     confirmed = text(services, "sí", at=NOON + 60_000_000)
     assert confirmed.intent == "reading"
-    assert resources(services, "Observation")[0]["valueQuantity"]["value"] == 135
+    assert observations(services)[0]["valueQuantity"]["value"] == 135
     again = text(services, "SI", at=NOON + 120_000_000)
     assert again.outcome == "nothing pending"
 
@@ -74,7 +74,7 @@ def test_unparseable_asks_again_with_example_never_guesses(services: Services, b
     got = text(services, body)
     assert got.intent == "unreadable"
     assert "GLU 120" in reply_of(services, got).text
-    assert count(services, readings) == 0 and resources(services, "Observation") == []
+    assert count(services, readings) == 0 and observations(services) == []
 
 
 @pytest.mark.parametrize("body", ["GLU 1800", "PA 90/150", "PESO 900"])

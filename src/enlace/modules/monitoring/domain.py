@@ -55,6 +55,13 @@ CODES: dict[str, Measure] = {
 DIASTOLIC_RANGE = (20.0, 200.0)
 MGDL_PER_MMOLL = 18.016  # glucose, REFERENCE.md §1
 
+# Readings a patient reports themself (self_reports.py) are stored under a pseudo-device whose id
+# starts with this, "self-<channel>-<hash of the patient>": no registry entry, served as a
+# patient-reported Observation (performer the patient, no device).
+SELF_REPORTED_PREFIX = "self-"
+SOURCE_SYSTEM = "https://enlace.health/fhir/CodeSystem/observation-source"
+PATIENT_REPORTED = "patient-reported"
+
 DEVICE_KINDS = (
     "bp-cuff",
     "glucometer",

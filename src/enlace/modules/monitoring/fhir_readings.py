@@ -28,6 +28,9 @@ from enlace.modules.monitoring.domain import (
     CGM_GLUCOSE,
     CODES,
     DIASTOLIC,
+    PATIENT_REPORTED,
+    SELF_REPORTED_PREFIX,
+    SOURCE_SYSTEM,
     SYSTOLIC,
     Reading,
 )
@@ -81,6 +84,8 @@ def observation(reading: Reading) -> dict[str, Any]:
     }
     if category == "vital-signs":
         resource["meta"] = {"profile": [VITAL_SIGNS_PROFILE]}
+    if reading.device.startswith(SELF_REPORTED_PREFIX):
+        _patient_reported(resource, reading)
     if reading.code == BP_PANEL:
         resource["component"] = [
             _component(SYSTOLIC, "Systolic blood pressure", reading.value),
@@ -89,6 +94,16 @@ def observation(reading: Reading) -> dict[str, Any]:
     else:
         resource["valueQuantity"] = quantity(reading.value, measure.unit)
     return resource
+
+
+def _patient_reported(resource: dict[str, Any], reading: Reading) -> None:
+    """A reading the patient reported (SMS, app): theirs, through no device (self_reports.py)."""
+    channel = reading.device.removeprefix(SELF_REPORTED_PREFIX).split("-", 1)[0]
+    del resource["device"]
+    resource["performer"] = [{"reference": f"Patient/{reading.patient}"}]
+    resource["method"] = {"text": f"patient-reported ({channel})"}
+    tag = {"system": SOURCE_SYSTEM, "code": PATIENT_REPORTED}
+    resource["meta"] = {**resource.get("meta", {}), "tag": [tag]}
 
 
 def quantity(value: float | None, unit: str) -> dict[str, Any]:

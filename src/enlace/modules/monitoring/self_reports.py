@@ -3,13 +3,14 @@ series and the same alert rules as a device's, so a dangerous value escalates ex
 
 `record(conn, repo, report)` in the caller's transaction:
 1. stores the reading in monitoring_readings under a per-patient pseudo-device
-   (`self_device`: "self-" + a hash of the patient id and the channel; no registry entry), so
-   charts, AGP/BP reports and the alert history see it; a repeat (same patient, channel, code
-   and time) is a duplicate and changes nothing;
-2. runs `alerting.on_readings` on it (the rules and thresholds of a device reading);
-3. writes a FHIR Observation that says what it is: patient-reported (`performer` the patient,
-   no `device`, tag `patient-reported`, `method` the channel);
-and answers with the alerts it opened or raised and the patient's own targets for feedback.
+   (`self_device`: "self-<channel>-" + a hash of the patient id; no registry entry), so charts,
+   AGP/BP reports, the alert history and the FHIR Observation search see it; a repeat (same
+   patient, channel, code and time) is a duplicate and changes nothing;
+2. runs `alerting.on_readings` on it (the rules and thresholds of a device reading).
+In FHIR it is an Observation like any reading (fhir_readings.py, id `mr-self-...`), but
+patient-reported: `performer` the patient, no `device`, tag `patient-reported`, `method` the
+channel. The answer carries the alerts it opened or raised and the patient's own targets, for
+the feedback the patient gets.
 """
 
 from __future__ import annotations
@@ -25,15 +26,12 @@ from enlace.kernel.clock import epoch_us
 from enlace.modules.monitoring import alerting, alerts, storage
 from enlace.modules.monitoring import domain as d
 from enlace.modules.monitoring.care_team import context_for, goals_of, responsible
-from enlace.modules.monitoring.fhir_readings import instant
+from enlace.modules.monitoring.fhir_readings import reading_id
 from enlace.modules.monitoring.thresholds import GOAL_ACTIVE, Limits, sets_alert_limits
 from enlace.store.repository import FhirRepository
 
-SOURCE_SYSTEM = "https://enlace.health/fhir/CodeSystem/observation-source"
-PATIENT_REPORTED = "patient-reported"
+PATIENT_REPORTED = d.PATIENT_REPORTED
 LOINC = "http://loinc.org"
-UCUM = "http://unitsofmeasure.org"
-CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 KINDS = {"bp": d.BP_PANEL, "glucose": d.CAPILLARY_GLUCOSE, "weight": d.WEIGHT}
 
 
@@ -75,7 +73,10 @@ class Recorded:
 
 
 def self_device(patient: str, channel: str) -> str:
-    return "self-" + hashlib.sha256(f"{patient}|{channel}".encode()).hexdigest()[:16]
+    if not channel.isalpha():
+        raise ValueError(f"channel '{channel}' must be letters (sms, app)")
+    digest = hashlib.sha256(patient.encode()).hexdigest()[:12]
+    return f"{d.SELF_REPORTED_PREFIX}{channel}-{digest}"
 
 
 def record(conn: Connection, repo: FhirRepository, report: SelfReport) -> Recorded:
@@ -90,17 +91,14 @@ def record(conn: Connection, repo: FhirRepository, report: SelfReport) -> Record
         epoch_us(repo.clock()),
         report.value2,
     )
-    observation_id = f"sr-{device}-{report.effective_us}"
     new = storage.store_readings(conn, [reading])
     touched = alerting.on_readings(conn, repo, new) if new else []
-    if new:
-        repo.update(conn, _observation(observation_id, report, code), observation_id)
     episodes = alerts.live(conn, [report.patient]).values()
     notes = tuple(AlertNote(e.id, e.rule, e.severity) for e in episodes if e.id in touched)
     context = context_for(conn, repo, [report.patient], False)[report.patient]
     return Recorded(
         bool(new),
-        observation_id,
+        reading_id(reading),
         notes,
         context.limits,
         targets_from_goals(goals_of(conn, repo, report.patient)),
@@ -139,42 +137,6 @@ def _loinc(concept: Any) -> str | None:
 def _value(quantity: Any) -> float | None:
     value = quantity.get("value") if isinstance(quantity, Mapping) else None
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _observation(observation_id: str, report: SelfReport, code: str) -> dict[str, Any]:
-    measure = d.CODES[code]
-    category = "laboratory" if report.kind == "glucose" else "vital-signs"
-    body: dict[str, Any] = {
-        "resourceType": "Observation",
-        "id": observation_id,
-        "meta": {"tag": [{"system": SOURCE_SYSTEM, "code": PATIENT_REPORTED}]},
-        "status": "final",
-        "category": [{"coding": [{"system": CATEGORY, "code": category}]}],
-        "code": {"coding": [{"system": LOINC, "code": code, "display": measure.display}]},
-        "subject": {"reference": f"Patient/{report.patient}"},
-        "performer": [{"reference": f"Patient/{report.patient}"}],
-        "effectiveDateTime": instant(report.effective_us),
-        "method": {"text": f"patient-reported ({report.channel})"},
-    }
-    if report.kind == "bp":
-        body["component"] = [
-            _component(d.SYSTOLIC, "Systolic blood pressure", report.value),
-            _component(d.DIASTOLIC, "Diastolic blood pressure", report.value2 or 0.0),
-        ]
-    else:
-        body["valueQuantity"] = _quantity(report.value, measure.unit)
-    return body
-
-
-def _component(code: str, display: str, value: float) -> dict[str, Any]:
-    return {
-        "code": {"coding": [{"system": LOINC, "code": code, "display": display}]},
-        "valueQuantity": _quantity(value, "mm[Hg]"),
-    }
-
-
-def _quantity(value: float, unit: str) -> dict[str, Any]:
-    return {"value": value, "unit": unit, "system": UCUM, "code": unit}
 
 
 def care_owner(

@@ -81,6 +81,10 @@ def test_the_council_creates_opens_and_closes_a_vote(
     assert reopened.status_code == 409 and "is closed, not draft" in reopened.text
     with services.db.begin() as conn:
         assert voting.get(conn, "p1") == closed  # nothing rewritten by the refusals
+    client.cookies.clear()  # the public transparency page shows the decision, nobody's name
+    public = client.get("/coop/transparency").text
+    assert 'id="decisions"' in public and "Mesa directiva" in public and "2 / 3" in public
+    assert 'href="/voting/p1/tally"' in public and "Ana" not in public and "pac.ana" not in public
 
 
 def test_bad_vote_forms_name_the_field_and_write_nothing(

@@ -6,8 +6,9 @@
 - `/coop/directory` (active members only; 403 page for anyone else).
 - `/coop/council` (administrator acting for the council): applications with admit/refuse,
   and the members; POST `/coop/council/{id}` admits or refuses.
-- `/coop/transparency` (public, no sign-in): counts by class and each year's surplus totals;
-  no names, ids, incomes or individual shares.
+- `/coop/transparency` (public, no sign-in): counts by class, each year's surplus totals and
+  each closed vote's decision and turnout (linking its public tally JSON); no names, ids,
+  incomes or individual shares.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from enlace.interactions.context import Services
 from enlace.kernel import errors
-from enlace.modules import coop
+from enlace.modules import coop, voting
 from enlace.modules.finance import Ledger
 from enlace.security.roles import ROLES
 from enlace.security.users import User
@@ -79,7 +80,8 @@ def register(app: FastAPI, services: Services) -> None:
     @router.get("/coop/transparency")
     async def transparency_route(request: Request) -> Response:
         view = await run_in_threadpool(_read, services, coop.transparency)
-        return render.page(request, "coop_transparency.html", view=view)
+        decisions = await run_in_threadpool(_read, services, _decisions)
+        return render.page(request, "coop_transparency.html", view=view, decisions=decisions)
 
     app.include_router(router)
 
@@ -87,6 +89,13 @@ def register(app: FastAPI, services: Services) -> None:
 def _read(services: Services, reader: Any, *args: Any) -> Any:
     with services.db.begin() as conn:
         return reader(conn, *args)
+
+
+def _decisions(conn: Any) -> list[dict[str, Any]]:
+    """Closed votes: title, decision, turnout against the roll (aggregates; no voter)."""
+    closed = [p for p in voting.list_proposals(conn) if p["state"] == "closed"]
+    return [{"id": p["id"], "title": p["title"], **voting.get(conn, p["id"])["result"]}
+            for p in closed]  # fmt: skip
 
 
 def _mine(services: Services, user: User) -> dict[str, Any]:

@@ -41,9 +41,11 @@ CHUNK = 900  # postings per transfer, under the ledger's 1000
 
 @dataclass(frozen=True, slots=True)
 class Bylaws:
-    """Percentages of the year's net surplus. LGSC art. 55: the reserve fund takes 10 %-20 % of
-    each year's surplus; art. 58: the education fund at least 1 % (to check against the current
-    text of the law). `class_split` shares the members' pool between classes."""
+    """Percentages of the year's net surplus: the reserve fund 10 %-20 % of each year's surplus,
+    the education fund at least 1 %, as the Ley General de Sociedades Cooperativas is understood
+    here. UNVERIFIED: these figures and the article numbers once cited for them (55, 58) were
+    written from memory and could not be checked against the law's text (docs/governance.md,
+    "The law"). `class_split` shares the members' pool between classes."""
 
     reserve_percent: int = 10
     education_percent: int = 1
@@ -54,10 +56,10 @@ class Bylaws:
     def problems(self) -> list[errors.Issue]:
         found = []
         if not 10 <= self.reserve_percent <= 20:
-            text = "reserve fund must be 10-20 % of the surplus (LGSC art. 55)"
+            text = "reserve fund must be 10-20 % of the surplus (bylaws, LGSC reserve fund)"
             found.append(errors.Issue("value", text, "reserve_percent"))
         if not 1 <= self.education_percent <= 100 - self.reserve_percent:
-            text = "education fund must be at least 1 % (LGSC art. 58)"
+            text = "education fund must be at least 1 % (bylaws, LGSC education fund)"
             found.append(errors.Issue("value", text, "education_percent"))
         if any(p < 0 for p in self.class_split.values()) or not sum(self.class_split.values()):
             found.append(errors.Issue("value", "class split must be positive", "class_split"))

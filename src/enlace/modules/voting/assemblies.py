@@ -1,7 +1,9 @@
 """General assemblies: convocation with notice, agenda, attendance, votes taken, signed minutes.
 
-The default notice is 7 calendar days (Ley General de Sociedades Cooperativas, art. 37: the
-convocation is published at least seven natural days ahead); bylaws may ask for more. An
+The default notice is 7 calendar days — the convocation ahead of a general assembly as the Ley
+General de Sociedades Cooperativas is understood here; UNVERIFIED (the article once cited, 37,
+could not be checked against the law's text: docs/governance.md, "The law"); bylaws may ask for
+more. An
 assembly is quorate when the members present or represented reach its quorum share of the roll
 at the date held. Minutes are plain text generated from the record, signed with the project's
 log signing key (the trace module's Ed25519 signed-note line), so a changed minute is caught.

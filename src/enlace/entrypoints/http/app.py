@@ -19,6 +19,7 @@ from enlace.entrypoints.web import coldchain_pages as web_coldchain
 from enlace.entrypoints.web import coop_pages as web_coop
 from enlace.entrypoints.web import counter_pages as web_counter
 from enlace.entrypoints.web import delivery_pages as web_deliveries
+from enlace.entrypoints.web import education_pages as web_education
 from enlace.entrypoints.web import homecare_pages as web_homecare
 from enlace.entrypoints.web import money_pages as web_money
 from enlace.entrypoints.web import monitoring_pages as web_monitoring
@@ -125,6 +126,7 @@ def create_app(services: Services) -> Hardened:
     web_stock.register(app, services)
     web_coldchain.register(app, services)
     web_homecare.register(app, services)
+    web_education.register(app, services)
     web_coop.register(app, services)
     web_deliveries.register(app, services)
     web_supply.register(app, services)

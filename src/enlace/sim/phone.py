@@ -121,13 +121,18 @@ class SimulatedPhone:
             timeout=30,
         )
 
+    def answer(self, message: dict[str, Any]) -> tuple[str, httpx.Response] | None:
+        """Answer one delivered message as its persona would (None: they do not answer)."""
+        persona = self.personas[message["to"]]
+        rng = random.Random(f"{self.seed}:{message['id']}")
+        said = answer_to(str(message["text"]), str(message["template"]), persona, rng)
+        return None if said is None else (said, self.send(persona.number, said))
+
     def answer_all(self) -> list[tuple[str, str, httpx.Response]]:
         """Read what arrived and answer each message as its persona would."""
         sent = []
         for message in self.received():
-            persona = self.personas[message["to"]]
-            rng = random.Random(f"{self.seed}:{message['id']}")
-            said = answer_to(str(message["text"]), str(message["template"]), persona, rng)
-            if said is not None:
-                sent.append((persona.number, said, self.send(persona.number, said)))
+            answered = self.answer(message)
+            if answered is not None:
+                sent.append((message["to"], *answered))
         return sent

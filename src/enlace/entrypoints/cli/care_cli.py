@@ -5,22 +5,28 @@
     enlace care referrals list --org Organization/org-X [--side receiving|sending]
     enlace care referrals indicators [--org Organization/org-X]
     enlace care reminders [--ahead-hours 24]  # queue reminders through the messaging outbox
+    enlace care demo                          # the demo's referral closed, agenda, teleconsult
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import typer
 
 from enlace.bootstrap import build
 from enlace.entrypoints.cli.bad_input import echo_issues
+from enlace.entrypoints.cli.demo_world import run_on_world
 from enlace.interactions.context import Services
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us, fhir_instant, from_epoch_us
 from enlace.kernel.settings import Settings
 from enlace.modules import care
+from enlace.sim import coordination_demo
+from enlace.sim.actor import World
 
 care_app = typer.Typer(help="Referrals, appointments and teleconsultation.", no_args_is_help=True)
 referrals_app = typer.Typer(help="Referrals across levels of care.", no_args_is_help=True)
@@ -99,3 +105,35 @@ def reminders_command(
     """Queue appointment reminders through the messaging outbox (once per appointment)."""
     queued = _run(lambda s, now: care.reminders.queue_due(s.db, s.repo, now, ahead_hours))
     typer.echo(f"{queued} reminder(s) queued")
+
+
+@care_app.command("demo")
+def demo_command() -> None:
+    """After `sim run`: the hospital accepts, schedules and closes the monitoring referral with
+    a counter-referral; the demo physician's agenda opens and the demo patient's teleconsult
+    starts. Safe to run again (what is done stays done)."""
+
+    def work(
+        services: Services, world: World, days: int
+    ) -> tuple[coordination_demo.ClosedReferral | None, coordination_demo.Agenda]:
+        cast = coordination_demo.demo_cast(world, days)
+        coordination_demo.route_bare_referrals(services, world)
+        closed = coordination_demo.close_monitoring_referral(services)
+        today = datetime.now(ZoneInfo("America/Mexico_City")).date()
+        agenda = coordination_demo.open_clinic_agenda(
+            services, cast.physician, cast.clinic, cast.patient, today
+        )
+        return closed, agenda
+
+    closed, agenda = run_on_world(work)
+    if closed is None:
+        typer.echo("no monitoring referral to close (no alert reached the hospital)")
+    else:
+        typer.echo(
+            f"ServiceRequest/{closed.referral}\t{closed.status}\t{closed.hospital}\t"
+            f"Appointment/{closed.appointment}\tcounter-referral "
+            f"ServiceRequest/{closed.counter_referral}"
+        )
+    typer.echo(f"{agenda.published} slot(s) published")
+    typer.echo(f"teleconsult Appointment/{agenda.teleconsult}\tEncounter/{agenda.encounter}")
+    typer.echo(f"join {agenda.join_link}")

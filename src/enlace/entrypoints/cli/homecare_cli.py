@@ -9,6 +9,7 @@ and exit 2, nothing written.
     enlace homecare plan --date 2026-11-26      # schedule, assign, route; unassigned with reason
     enlace homecare day --date 2026-11-26 [--nurse ana]
     enlace homecare missed [--now 2026-11-26T20:00:00Z]
+    enlace homecare demo [--date 2026-11-26]    # the demo's home infusion, routed and documented
 """
 
 from __future__ import annotations
@@ -16,15 +17,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy import Connection
 
 from enlace.bootstrap import build
 from enlace.entrypoints.cli.bad_input import echo_issues
+from enlace.entrypoints.cli.demo_world import run_on_world
+from enlace.interactions.context import Services
 from enlace.kernel import errors
 from enlace.kernel.settings import Settings
 from enlace.modules import homecare
+from enlace.sim import coordination_demo
+from enlace.sim.actor import World
 from enlace.store.repository import FhirRepository
 
 homecare_app = typer.Typer(
@@ -118,6 +124,30 @@ def missed_command(
     for visit_id in escalated:
         typer.echo(visit_id)
     typer.echo(f"{len(escalated)} escalated")
+
+
+@homecare_app.command("demo")
+def demo_command(
+    day: str = typer.Option("", "--date", help="YYYY-MM-DD; default: today (Mexico City)."),
+) -> None:
+    """After `sim run`: the demo clinic's nurse gives a biologic at home on the day (need,
+    plan, route, MedicationAdministration). Safe to run again."""
+    when = _day(day, "date") if day else datetime.now(ZoneInfo("America/Mexico_City")).date()
+
+    def work(services: Services, world: World, days: int) -> coordination_demo.HomeInfusion:
+        cast = coordination_demo.demo_cast(world, days)
+        return coordination_demo.home_infusion(
+            services,
+            nurse_id=cast.nurse_id,
+            nurse_name=cast.nurse_name,
+            patient=cast.infused,
+            home=cast.home,
+            facility=cast.clinic.removeprefix("Organization/org-"),
+            day=when,
+        )
+
+    done = run_on_world(work)
+    typer.echo(f"{done.visit}\t{done.nurse}\t{done.status}\t{' '.join(done.written) or '-'}")
 
 
 def _clock(minutes: int) -> str:

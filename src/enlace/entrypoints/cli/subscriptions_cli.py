@@ -1,7 +1,8 @@
 """`enlace subscriptions deliver | topics | events | dead-letters` and `enlace registry connect |
 report`: run a matching and delivery pass (or keep running), list the topics, show a
 Subscription's events and the dead-letter list; point a disease registry at its endpoint and
-report its completeness and timeliness per institution (docs/subscriptions.md,
+report its completeness and timeliness per institution; `registry receive | inbox` (a stand-in
+registry, registry_inbox_cli.py) and `registry demo-cases` (docs/subscriptions.md,
 docs/registries.md)."""
 
 from __future__ import annotations
@@ -12,15 +13,20 @@ from typing import Annotated, NoReturn
 import typer
 
 from enlace.bootstrap import build
+from enlace.entrypoints.cli.demo_world import run_on_world
+from enlace.entrypoints.cli.registry_inbox_cli import inbox_command, receive_command
 from enlace.kernel.clock import epoch_us, fhir_instant, from_epoch_us
 from enlace.kernel.errors import FhirError
 from enlace.kernel.settings import Settings
 from enlace.modules import registry, subscriptions
+from enlace.sim import reports_demo
 
 subscriptions_app = typer.Typer(
     help="FHIR Subscriptions (R4 backport): rest-hook delivery.", no_args_is_help=True
 )
 registry_app = typer.Typer(help="Disease registries: cases by subscription.", no_args_is_help=True)
+registry_app.command("receive")(receive_command)
+registry_app.command("inbox")(inbox_command)
 
 
 def _fail(error: FhirError) -> NoReturn:
@@ -108,14 +114,23 @@ def _event_line(row: dict[str, object]) -> str:
 def connect_command(
     name: Annotated[str, typer.Argument(help="cancer or rare.")],
     endpoint: Annotated[str, typer.Option(help="The registry's rest-hook endpoint (https).")],
+    header: Annotated[
+        list[str] | None, typer.Option(help="'Name: value' sent with each post (repeat).")
+    ] = None,
 ) -> None:
-    """Deliver the registry's new and updated cases to its endpoint (a Subscription)."""
+    """Deliver the registry's new and updated cases to its endpoint (a Subscription; the same
+    endpoint and headers again keep the Subscription there is)."""
     settings = Settings.from_env()
     services = build(settings)
     try:
         with services.db.begin() as conn:
             created = registry.connect(
-                conn, services.repo, name, endpoint, allow_http=not settings.production
+                conn,
+                services.repo,
+                name,
+                endpoint,
+                allow_http=not settings.production,
+                headers=tuple(header or ()),
             )
     except FhirError as error:
         _fail(error)
@@ -140,3 +155,13 @@ def report_command(name: Annotated[str, typer.Argument(help="cancer or rare.")])
             f"{row.institution}\t{row.cases}\t{row.reported}\t{row.completeness:.0%}\t"
             f"{row.timeliness:.0%}\t{median}"
         )
+
+
+@registry_app.command("demo-cases")
+def demo_cases_command() -> None:
+    """After `sim run`: record the demo's cancer and rare-disease Conditions (once each; the
+    simulated network diagnoses none), for the registries to select and receive."""
+    ids = run_on_world(
+        lambda services, world, days: reports_demo.seed_registry_cases(services, world, days)
+    )
+    typer.echo(f"{len(ids)} registry case(s) recorded")

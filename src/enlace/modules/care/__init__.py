@@ -4,7 +4,15 @@ schedules and appointments with patient self-booking rules, reminders through th
 outbox, and teleconsultation. Other layers use these names only."""
 
 from enlace.modules.care import jobs, reminders, scheduling, teleconsult
-from enlace.modules.care.referrals import Referral, accept, complete, refer, referral, reject
+from enlace.modules.care.referrals import (
+    Referral,
+    accept,
+    complete,
+    from_source,
+    refer,
+    referral,
+    reject,
+)
 from enlace.modules.care.scheduling import Booked, BookingRules, book, cancel, publish
 from enlace.modules.care.services import ALERT_SERVICE, SERVICES, offered_by
 from enlace.modules.care.sla import (
@@ -34,6 +42,7 @@ __all__ = [
     "cancel",
     "complete",
     "escalate_breached",
+    "from_source",
     "indicators",
     "jobs",
     "offered_by",

@@ -248,6 +248,12 @@ def referral(conn: Connection, referral_id: str) -> Any:
     return _row(conn, referral_id)
 
 
+def from_source(conn: Connection, prefix: str) -> list[Any]:
+    """The referrals whose source starts with `prefix` (e.g. "monitoring-alert:"), oldest first."""
+    query = select(table).where(table.c.source.startswith(prefix, autoescape=True))
+    return list(conn.execute(query.order_by(table.c.requested_us, table.c.id)).all())
+
+
 def _row(conn: Connection, referral_id: str) -> Any:
     row = conn.execute(select(table).where(table.c.id == referral_id)).first()
     if row is None:

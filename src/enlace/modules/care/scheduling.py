@@ -331,12 +331,14 @@ def free_slots(
     return [FreeSlot(r.id, r.actor, r.organization, r.mode, r.start_us) for r in rows]
 
 
-def of_patient(conn: Connection, patient: str, after_us: int) -> list[DayItem]:
-    """A patient's booked appointments still to come, soonest first."""
+def of_patient(
+    conn: Connection, patient: str, after_us: int, statuses: Sequence[str] = ("booked",)
+) -> list[DayItem]:
+    """A patient's appointments still to come in `statuses` (booked), soonest first."""
     a = appointments.c
     rows = conn.execute(
         select(appointments)
-        .where(a.patient == patient, a.status == "booked", a.start_us > after_us)
+        .where(a.patient == patient, a.status.in_(statuses), a.start_us > after_us)
         .order_by(a.start_us)
     ).all()
     return [DayItem(r.id, r.patient, r.start_us, r.mode, r.status, r.encounter_id) for r in rows]

@@ -41,9 +41,10 @@ TOPIC = subscriptions.Topic(
 
 
 def registry_subscription(
-    registry: str, endpoint: str, heartbeat_s: int | None = None
+    registry: str, endpoint: str, heartbeat_s: int | None = None, headers: tuple[str, ...] = ()
 ) -> dict[str, Any]:
-    """The Subscription that delivers a registry's cases (full resources) to its endpoint."""
+    """The Subscription that delivers a registry's cases (full resources) to its endpoint,
+    sending `headers` ("Name: value", e.g. the registry's Authorization) with each post."""
     channel: dict[str, Any] = {
         "type": "rest-hook",
         "endpoint": endpoint,
@@ -52,6 +53,8 @@ def registry_subscription(
             "extension": [{"url": subscriptions.PAYLOAD_CONTENT, "valueCode": "full-resource"}]
         },
     }
+    if headers:
+        channel["header"] = list(headers)
     if heartbeat_s:
         channel["extension"] = [{"url": subscriptions.HEARTBEAT, "valueUnsignedInt": heartbeat_s}]
     return {
@@ -73,27 +76,47 @@ def registry_subscription(
 
 
 def connect(
-    conn: Connection, repo: FhirRepository, registry: str, endpoint: str, allow_http: bool
+    conn: Connection,
+    repo: FhirRepository,
+    registry: str,
+    endpoint: str,
+    allow_http: bool,
+    headers: tuple[str, ...] = (),
 ) -> str:
-    """Point a registry at its endpoint: store its Subscription (replacing an earlier one) and
-    remember it. The id of the Subscription."""
+    """Point a registry at its endpoint: store its Subscription (replacing an earlier one to
+    another endpoint or with other headers; the same one is kept, so what it delivered still
+    counts) and remember it. The id of the Subscription."""
     if registry not in REGISTRIES:
         raise errors.bad_request(
             f"Unknown registry '{registry}' (known: {', '.join(sorted(REGISTRIES))})", "registry"
         )
-    resource = registry_subscription(registry, endpoint)
+    resource = registry_subscription(registry, endpoint, headers=headers)
     problems = subscriptions.subscription_checker(allow_http)(resource)
     if problems:
         raise errors.FhirError(400, problems)
     earlier = conn.execute(
         select(links.c.subscription).where(links.c.registry == registry)
     ).scalar()
-    if earlier is not None and repo.current(conn, "Subscription", earlier) is not None:
-        repo.delete(conn, "Subscription", earlier)
+    stored = repo.current(conn, "Subscription", earlier) if earlier is not None else None
+    if stored is not None and not stored.deleted:
+        current = stored.resource()
+        if _same_channel(current, resource):
+            if current.get("status") == "error":  # ask for a new handshake, keep its history
+                current["status"] = "requested"
+                current.pop("error", None)
+                repo.update(conn, current, str(earlier))
+            return str(earlier)
+        repo.delete(conn, "Subscription", str(earlier))
     created = repo.create(conn, resource).id
     conn.execute(delete(links).where(links.c.registry == registry))
     conn.execute(insert(links).values(registry=registry, subscription=created))
     return created
+
+
+def _same_channel(stored: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    keys = ("endpoint", "header")
+    have, want = stored.get("channel") or {}, wanted["channel"]
+    return stored.get("status") != "off" and all(have.get(k) == want.get(k) for k in keys)
 
 
 def link_of(db: Database, registry: str) -> str | None:

@@ -111,7 +111,7 @@ class _Problems:
         self.issues: list[errors.Issue] = []
 
     def add(self, where: str, what: str, code: str = "invalid") -> None:
-        self.issues.append(errors.Issue(code, f"{self.file}: {where}: {what}", where))
+        self.issues.append(errors.Issue(code, f"{self.file}: {what}", where))
 
     def text(self, raw: Any, where: str) -> Text:
         if not isinstance(raw, dict):

@@ -173,7 +173,15 @@ def serve(url: str, workdir: Path, workers: int) -> Iterator[tuple[str, subproce
     env = {**os.environ, "ENLACE_DATABASE_URL": url, "ENLACE_VAR_DIR": str(workdir),
            "ENLACE_LOG_REQUESTS": "0"}  # fmt: skip
     log = (workdir / "server.log").open("wb")
-    command = [str(ROOT / ".venv" / "bin" / "enlace"), "serve", "--port", str(PORT)]
+    # A worker starting slowly on a loaded machine is not killed (its ping waits behind imports).
+    command = [
+        str(ROOT / ".venv" / "bin" / "enlace"),
+        "serve",
+        "--port",
+        str(PORT),
+        "--worker-healthcheck",
+        "300",
+    ]
     process = subprocess.Popen(
         [*command, "--workers", str(workers)], env=env, stdout=log, stderr=subprocess.STDOUT
     )

@@ -16,6 +16,7 @@ from . import i18n, render
 STATIC = Path(__file__).parent / "static" / "app"
 ASSETS = {"app.css": "text/css", "app.js": "text/javascript", "app-icon.svg": "image/svg+xml"}
 DAY = "public, max-age=86400"
+WORKER_POLICY = "default-src 'self'; frame-ancestors 'none'"
 
 
 def router() -> APIRouter:
@@ -30,8 +31,10 @@ def router() -> APIRouter:
 
     @routes.get("/app/sw.js")
     async def service_worker() -> Response:
-        return FileResponse(STATIC / "sw.js", media_type="text/javascript",
-                            headers={"Cache-Control": "no-cache"})  # fmt: skip
+        # A worker runs under the policy its script came with: the API's default-src 'none'
+        # would forbid it to fetch (and keep) the app's own pages and assets.
+        headers = {"Cache-Control": "no-cache", "Content-Security-Policy": WORKER_POLICY}
+        return FileResponse(STATIC / "sw.js", media_type="text/javascript", headers=headers)
 
     @routes.get("/app/manifest.webmanifest")
     async def manifest(request: Request) -> Response:

@@ -79,6 +79,10 @@ STORE = {
     "reindex_jobs": local("background jobs, a handful of rows"),
     "export_jobs": local("background jobs; owner is a user, not a patient"),
     "alembic_version": local("migration bookkeeping"),
+    "relay_cursors": local("one row per broker relay"),
+    "relay_inbox": local(
+        "message ids per consumer; the consumer's node, not the patient, owns the row"
+    ),
 }
 
 SECURITY = {
@@ -161,6 +165,10 @@ MODULES = {
             "voting_roll",
         )
     },
+    # education (issue 16): staff courses are per practitioner; deliveries per patient
+    "education_attempts": local("staff training: practitioners, not patients"),
+    "education_enrolments": local("staff training: practitioners, not patients"),
+    "education_deliveries": pending("patient", _WIDEN.format(col="patient")),
     # engagement (the patient app's dose log and self-reported readings)
     "engagement_doses": by_patient(),
     "engagement_dose_log": pending("patient", _WIDEN.format(col="patient")),
@@ -201,6 +209,14 @@ MODULES = {
         "patient", "primary key and unique dedupe_key (ON CONFLICT target) must widen with patient"
     ),
     "messaging_preferences": by_patient(),
+    "messaging_conversations": by_patient(),
+    "messaging_doses": pending("patient", _WIDEN.format(col="patient")),
+    "messaging_inbound": local(
+        "inbound SMS before the sender is matched to a patient (patient NULL); unique gateway id"
+    ),
+    "messaging_numbers": Placement(
+        "distributed", "number", "phone", "inbound SMS find their patient by number (millions)"
+    ),
     # monitoring
     "monitoring_alerts": pending("patient", _WIDEN.format(col="patient")),
     "monitoring_devices": Placement(

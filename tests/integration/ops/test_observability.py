@@ -13,7 +13,9 @@ from prometheus_client import REGISTRY
 
 from enlace.entrypoints.http import observability
 from enlace.entrypoints.http.app import create_app
+from enlace.interactions import scheduler
 from enlace.interactions.context import Services
+from enlace.interactions.scheduler import Job, Outcome
 from enlace.kernel.clock import epoch_us, system_clock
 from enlace.modules import messaging
 from enlace.modules.monitoring import ingest
@@ -23,6 +25,7 @@ from tests.integration.monitoring.device_support import bp, compact, new_device
 
 TOKEN = "a-metrics-token-long-enough-1234"
 DAY = 24 * 3600 * 1_000_000
+JOB = Job("metrics-job", "0 2 * * *", ("version",), "a test job", lease_minutes=1)
 PARAMS = {
     "sender": "Clínica Enlace",
     "name": "Ana",
@@ -162,3 +165,15 @@ def test_metrics_in_production_without_a_token_answer_localhost_only(services: S
     assert observability._may_scrape(from_address("127.0.0.1"), served)
     assert observability._may_scrape(from_address("::1"), served)
     assert not observability._may_scrape(from_address("10.1.2.3"), served)
+
+
+def test_each_jobs_last_run_is_scraped(client: TestClient, services: Services) -> None:
+    run = scheduler.run_occurrence(
+        services.db, JOB, "occ-metrics", lambda job: Outcome(True, "done"), "me"
+    )
+    assert run is not None and run.duration_ms is not None
+    text = scrape(client)
+    shown = gauge(text, "enlace_job_last_duration_seconds", job="metrics-job", outcome="ok")
+    assert shown == run.duration_ms / 1000
+    ended = gauge(text, "enlace_job_last_run_timestamp_seconds", job="metrics-job", outcome="ok")
+    assert run.ended_us is not None and ended == run.ended_us / 1e6

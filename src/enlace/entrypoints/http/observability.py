@@ -110,7 +110,8 @@ def _pool_gauges(db: Database) -> None:
 
 
 def live_samples(services: Services) -> Iterable[tuple[str, str, str, dict[str, str], float]]:
-    """Read at scrape time: each outbox's lag and the scheduler heartbeat's age."""
+    """Read at scrape time: each outbox's lag, each job's last run (the scheduler runs in a
+    process of its own, so its runs are read from `job_runs`) and the heartbeat's age."""
     now_us = epoch_us(system_clock())
     for name, lag in outbox_lags(services.db, now_us).items():
         yield (
@@ -120,6 +121,12 @@ def live_samples(services: Services) -> Iterable[tuple[str, str, str, dict[str, 
             {"outbox": name},
             lag,
         )
+    for job, run in job_leases.last_runs(services.db).items():
+        labels = {"job": job, "outcome": run.outcome}
+        seconds = (run.duration_ms or 0) / 1000
+        yield ("enlace_job_last_duration_seconds", "Last run of each job", "gauge", labels, seconds)
+        ended = (run.ended_us or run.started_us) / 1e6
+        yield ("enlace_job_last_run_timestamp_seconds", "When it ended", "gauge", labels, ended)
     beat = job_leases.last_beat_us(services.db)
     if beat is not None:
         age = (now_us - beat) / 1e6

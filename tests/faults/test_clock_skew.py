@@ -97,11 +97,7 @@ def test_an_outbox_deliverer_ahead_does_not_take_a_live_claim(
         def send(self, message: OutgoingMessage) -> None:
             self.ids.append(message.id)
             if len(self.ids) == 1:  # mid-batch, a deliverer ahead by AHEAD looks for work
-                skewed = (
-                    now
-                    + epoch_us(datetime(2000, 1, 1, tzinfo=UTC) + AHEAD)
-                    - epoch_us(datetime(2000, 1, 1, tzinfo=UTC))
-                )
+                skewed = now + int(AHEAD.total_seconds() * 1_000_000)
                 taken_by_other.append(
                     messaging.deliver(ahead.db, ahead.repo, self, skewed).delivered
                 )

@@ -295,7 +295,8 @@ def per_kind(results: Results, seconds: float) -> dict[str, Any]:
 
 
 def soak(base: str, pid: int, net: Network, args: argparse.Namespace) -> dict[str, Any]:
-    results, samples, stop = Results(), [], threading.Event()
+    results, stop = Results(), threading.Event()
+    samples: list[tuple[float, float]] = []
     sampler = threading.Thread(target=sample_memory, args=(pid, args.sample_seconds, stop, samples))
     sampler.start()
     seconds = args.minutes * 60

@@ -47,7 +47,7 @@ done
 # Education (issue 16): the demo clinicians' courses and certificates (behind the indicator
 # "clinicians with completed training" and /training), and patient education from the record.
 "$BIN/enlace" education seed
-"$BIN/enlace" education run
+"$BIN/enlace" education run --as-of "$LAST_DAY"
 # Population analytics (issue 13): the SQL-on-FHIR views behind /analytics, materialized.
 "$BIN/enlace" analytics indicators refresh >/dev/null
 "$BIN/enlace" sim accounts

@@ -64,5 +64,8 @@ def test_seed_progress_and_enrol(cli: CliRunner, services: Services) -> None:
     code, out, _ = run(cli, "run", "--since", "2026-01-01T00:00:00Z")
     assert code == 0 and out.startswith("new deliveries: none; sent now: none")
     assert run(cli, "run", "--since", "yesterday")[0] == 2
+    assert run(cli, "run", "--as-of", "2026-03-10")[0] == 0
+    code, _, err = run(cli, "run", "--as-of", "10/03/2026")
+    assert code == 2 and err.startswith("error: as-of:")
     code, out, _ = run(cli, "suggest", "--practitioner", "pr-doc")
     assert code == 0 and out == "no suggestion\n"

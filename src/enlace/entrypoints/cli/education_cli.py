@@ -3,7 +3,7 @@ Refusals print one `error: <where>: <problem>` line per problem on stderr and ex
 written.
 
     enlace education load [--dir DIR]          # validate a content directory (library, courses)
-    enlace education run [--since 2026-11-01T00:00:00Z] [--base-url https://...]
+    enlace education run [--since 2026-11-01T00:00:00Z] [--as-of 2026-06-29] [--base-url URL]
                                                # schedule/trigger from the record, send what is due
     enlace education enrol --practitioner pr-x --course dm2-care
     enlace education progress [--practitioner pr-x]   # one clinician, or per clinic and role
@@ -59,10 +59,19 @@ def run_command(
         "1970-01-01T00:00:00Z", "--since", help="Read what was written since this instant."
     ),
     base_url: str = typer.Option("http://localhost:8000", "--base-url", help="Links' base."),
+    as_of: str = typer.Option(
+        "",
+        "--as-of",
+        help="Run as at noon UTC of this day (YYYY-MM-DD; "
+        "the demo's last simulated day), default now.",
+    ),
 ) -> None:
     """The daily job: sequences from new diagnoses and care plans, event triggers, sending."""
     since_us = _instant(since, "since")
-    report = _run(lambda conn, repo: education.run(conn, repo, since_us, _now(repo), base_url))
+    at = _instant(f"{as_of}T12:00:00Z", "as-of") if as_of else None
+    report = _run(
+        lambda conn, repo: education.run(conn, repo, since_us, at or _now(repo), base_url)
+    )
     scheduled = ", ".join(f"{k} {v}" for k, v in sorted(report.scheduled.items())) or "none"
     sent = ", ".join(f"{k} {v}" for k, v in sorted(report.sent.items())) or "none"
     typer.echo(f"new deliveries: {scheduled}; sent now: {sent}")

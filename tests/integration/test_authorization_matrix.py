@@ -83,6 +83,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "payer": dict(Patient="rs", Claim="rs", Coverage="rs", Organization="rs"),
     "analyst": dict(Organization="rs"),
     "regulator": dict(Organization="rs"),
+    "coordinator": dict(Patient="rs", Organization="rs"),
     "administrator": {t: "crsud" for t in TYPES},
 }
 PATIENT = {"reference": "Patient/p1"}

@@ -45,6 +45,7 @@ ROLE_PURPOSE = {
     "physician": "TREAT",
     "nurse": "TREAT",
     "chw": "TREAT",
+    "coordinator": "TREAT",  # coordinating referrals and appointments is part of treatment
     "pharmacist": "TREAT",
     "payer": "HPAYMT",
     "analyst": "PUBHLTH",

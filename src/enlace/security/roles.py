@@ -99,6 +99,11 @@ ROLE_CEILINGS: dict[str, str] = {
     "user/Group.rs openid fhirUser",
     "regulator": "user/AuditEvent.rs user/AdverseEvent.rs user/Medication.rs user/Device.rs "
     f"user/Substance.rs {_each(DIRECTORY, 'rs')} openid fhirUser",
+    # Care coordinator (issue 14): works the referral worklists of a clinic or hospital and
+    # books their appointments; reads who the patient is and their encounters, no clinical data.
+    "coordinator": "user/ServiceRequest.crus user/Task.crus user/Appointment.crus "
+    "user/Slot.crus user/Schedule.crus user/Patient.rs user/Encounter.rs "
+    f"{_each(DIRECTORY, 'rs')} openid fhirUser offline_access",
     "administrator": "user/*.cruds openid fhirUser offline_access",
 }
 ROLES = tuple(ROLE_CEILINGS)

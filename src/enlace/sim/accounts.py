@@ -1,7 +1,8 @@
 """Demo accounts: one login per role, bound to the simulated network so each finds its work —
 the family doctor, nurse and community health worker of a clinic with patients under care, a
 pharmacist at the pharmacy nearest to them, the IMSS as payer, one of the clinic's patients with
-diabetes and a caregiver of two of them.
+diabetes and a caregiver of two of them, and the care coordinator of the public hospital the demo
+heart-failure patient's alert is referred to (its received-referrals worklist).
 
 For demonstrations only: the passwords are random, new each time the accounts are made, and
 shown once on the console; production refuses to make them (`DemoRefused`).
@@ -17,10 +18,12 @@ from sqlalchemy import Connection
 from enlace.interactions.context import Services
 from enlace.kernel.clock import epoch_us
 from enlace.modules import finance
+from enlace.modules.monitoring.care_team import hospital_for
 from enlace.security import users
 from enlace.sim import network
 from enlace.sim.actor import World
 from enlace.sim.actors.care import Patient, under_care
+from enlace.sim.devices.enrollment import demo_patient
 from enlace.sim.staff import StaffMember, staff_of
 
 
@@ -59,6 +62,12 @@ def plan_accounts(world: World, days_run: int) -> list[DemoAccount]:
         DemoAccount("regulador", "regulator", "Regulador sanitario"),
         DemoAccount("admin", "administrator", "Administración de la red"),
         DemoAccount(
+            "coordinacion",
+            "coordinator",
+            "Coordinación de referencias",
+            _referral_hospital(world) or f"org-{clinic.slug}",
+        ),
+        DemoAccount(
             "paciente",
             "patient",
             f"{person.given} {person.paternal} {person.maternal}",
@@ -77,6 +86,17 @@ def _staff_account(username: str, role: str, member: StaffMember) -> DemoAccount
         member.organization,
         f"Practitioner/{member.id}",
     )
+
+
+def _referral_hospital(world: World) -> str | None:
+    """`org-<slug>` of the hospital the demo heart-failure patient's clinic refers to (the
+    monitoring escalation's rule); None without that patient."""
+    index = demo_patient(world.people, world.scenario.start)
+    if index is None:
+        return None
+    clinic = network.clinic(world.people[index])
+    hospital = hospital_for(f"Organization/org-{clinic.slug}")
+    return hospital.removeprefix("Organization/") if hospital else None
 
 
 def _patients_with_visits(world: World, days_run: int) -> list[Patient]:

@@ -1,9 +1,10 @@
 """The care pages (issue 14 parts 1-2; docs/care.md "Pages").
 
-- `GET /referrals/received` and `/referrals/sent` (nurse, chw, physician, administrator): the
-  user's facility's referral worklists, the most pressing first, with the indicators; on the
-  receiving side Accept / Reject (with reason) / Close with counter-referral (summary, follow-up).
-- `POST /referrals/{id}/{accept|reject|complete}` (physician, nurse, administrator).
+- `GET /referrals/received` and `/referrals/sent` (nurse, chw, physician, coordinator,
+  administrator): the user's facility's referral worklists, the most pressing first, with the
+  indicators; on the receiving side Accept / Reject (with reason) / Close with counter-referral
+  (summary, follow-up).
+- `POST /referrals/{id}/{accept|reject|complete}` (physician, nurse, coordinator, administrator).
 - `GET /appointments/day[?on=YYYY-MM-DD]` (physician): the physician's appointments of the day.
 - `GET /appointments/book` (patient, caregiver): free times and own appointments;
   `POST /appointments/book/{slot}` books under the booking rules, `POST /appointments/{id}/cancel`.
@@ -33,8 +34,8 @@ from .nav import NavItem
 from .page_guard import BadInput, guarded, posted_form
 from .shell import Shell
 
-LIST_ROLES = ("nurse", "chw", "physician", "administrator")
-ACT_ROLES = ("physician", "nurse", "administrator")
+LIST_ROLES = ("nurse", "chw", "physician", "coordinator", "administrator")
+ACT_ROLES = ("physician", "nurse", "coordinator", "administrator")
 DAY_ROLES = ("physician",)
 BOOK_ROLES = ("patient", "caregiver")
 ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")

@@ -7,7 +7,7 @@
   MedicationAdministration; refused (a lot in cold-chain quarantine, implausible vitals) the
   form comes back with each problem as the domain named it, nothing written. Another nurse's
   visit is the 403 page.
-- `/homecare/plan[?date=]` (administrator acting as coordinator): every visit of the day by
+- `/homecare/plan[?date=]` (coordinator, administrator): every visit of the day by
   nurse, the unassigned ones with their reason; POST plans (or re-plans) the day.
 """
 
@@ -34,7 +34,7 @@ from .page_guard import BadInput, guarded, posted_form
 from .shell import Shell
 
 NURSE_ROLES = ("nurse",)
-COORDINATOR_ROLES = ("administrator",)
+COORDINATOR_ROLES = ("coordinator", "administrator")
 VISIT_ID = re.compile(r"hv-[0-9a-f]{20}")
 
 

@@ -72,6 +72,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "role.payer": {"es-MX": "Aseguradora o pagador", "en": "Payer"},
     "role.analyst": {"es-MX": "Analista de salud pública", "en": "Public health analyst"},
     "role.regulator": {"es-MX": "Autoridad reguladora", "en": "Regulator"},
+    "role.coordinator": {"es-MX": "Coordinación de atención", "en": "Care coordinator"},
     "role.administrator": {"es-MX": "Administrador(a) de la red", "en": "Network administrator"},
 }
 

@@ -147,7 +147,8 @@ def demo_command(
         )
 
     done = run_on_world(work)
-    typer.echo(f"{done.visit}\t{done.nurse}\t{done.status}\t{' '.join(done.written) or '-'}")
+    written = " ".join(done.written) or "-"
+    typer.echo(f"home visit {done.visit} on {when}\t{done.nurse}\t{done.status}\t{written}")
 
 
 def _clock(minutes: int) -> str:

@@ -5,7 +5,7 @@ It is a separate process on purpose: the registry is another institution's syste
 platform's deliverer (a worker thread or `enlace subscriptions deliver`) posts to it over HTTP
 as it would to the real one; a server never calls itself inside a request.
 
-    enlace registry receive --dir var/registry-inbox [--port 8791] [--token-file F]
+    enlace registry receive --dir var/registry-inbox [--port 8479] [--token-file F]
         POST /registry/{name} with `Authorization: Bearer <token>` (the token is read from
         --token-file, made there at random when absent); each notification Bundle is stored as
         <dir>/<name>/<n>.json. 401 without the token, 404 elsewhere, 400 when the body is not a
@@ -96,7 +96,7 @@ def cases_received(folder: Path) -> dict[str, set[str]]:
 
 def receive_command(
     directory: Annotated[Path, typer.Option("--dir", help="Where received Bundles are kept.")],
-    port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8791,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8479,
     token_file: Annotated[
         Path | None, typer.Option(help="Bearer token file (default <dir>/token).")
     ] = None,

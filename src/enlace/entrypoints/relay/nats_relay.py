@@ -6,8 +6,8 @@ stream drops a repeat of an id inside its duplicate window, so a relay that cras
 publishing and before moving its cursor publishes again without duplicating anything. The
 cursor moves only after every publish of the batch was acknowledged (stored by the stream).
 
-A consumer (`consume`) pulls from a durable consumer, runs its handler and records the message
-id in `relay_inbox` in one transaction, and acknowledges after the commit. A crash before the
+A consumer (`consume`) pulls batches from a durable consumer, runs its handler and records each
+message id in `relay_inbox` in one transaction per batch, and acknowledges after the commit. A crash before the
 ack redelivers the message; the inbox makes the second delivery a no-op: exactly once in effect.
 docs/scale.md, "Outbox relay".
 """
@@ -142,15 +142,18 @@ async def consume(
             messages = await subscription.fetch(batch, timeout=idle_timeout_s)
         except NatsTimeout:
             break
-        for message in messages:
-            change = relay.parse(message.data)
-            message_id = (message.headers or {}).get(MSG_ID, change.message_id)
-            with db.begin() as conn:
+        # One transaction per fetched batch: every effect and its inbox row commit together,
+        # then the batch is acknowledged; a crash in between redelivers it, and the inbox
+        # turns the repeats into no-ops.
+        with db.begin() as conn:
+            for message in messages:
+                change = relay.parse(message.data)
+                message_id = (message.headers or {}).get(MSG_ID, change.message_id)
                 if relay.claim(conn, durable, message_id, now_us()):
                     handler(conn, change)
                     applied += 1
-            await message.ack()
-            seen += 1
+        await asyncio.gather(*(message.ack() for message in messages))
+        seen += len(messages)
     await subscription.unsubscribe()
     return applied
 

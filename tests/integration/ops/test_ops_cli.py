@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
 from enlace.entrypoints.cli.main import app
+from enlace.entrypoints.cli.ops_cli import metrics_dir
 from enlace.interactions.context import Services
 from enlace.store import job_leases
 
@@ -71,3 +78,33 @@ def test_jobs_run_runs_a_job_in_a_child_process_and_records_it(
     line = next(x for x in listed.output.splitlines() if x.startswith("audit-seal"))
     assert "\tok\t" in line
     assert [r.outcome for r in job_leases.runs(services.db, "audit-seal")] == ["ok"]
+
+
+def test_workers_serve_runs_until_terminated(services: Services, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "ENLACE_DATABASE_URL": services.settings.resolved_database_url,
+        "ENLACE_VAR_DIR": str(tmp_path),
+    }
+    command = [sys.executable, "-c", "from enlace.entrypoints.cli.main import app; app()"]
+    process = subprocess.Popen(
+        [*command, "workers", "serve"], env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()  # printed once the loops are started
+    assert "workers running: messaging outbox, subscriptions" in line
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 0
+
+
+def test_the_metrics_folder_of_a_new_serve_is_emptied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    stale = tmp_path / "metrics" / "counter_1234.db"
+    stale.parent.mkdir()
+    stale.write_bytes(b"old run")
+    chosen = metrics_dir(tmp_path)
+    assert chosen == tmp_path / "metrics" and not stale.exists()
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(chosen)
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")  # the tests' own process stays single-process

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -148,3 +149,24 @@ def _job_count(job: str, outcome: str) -> float:
         "enlace_job_duration_seconds_count", {"job": job, "outcome": outcome}
     )
     return value or 0.0
+
+
+def test_serve_ticks_until_stopped(services: Services) -> None:
+    stop = threading.Event()
+    moment = datetime(2026, 11, 26, 8, 5, tzinfo=UTC)
+    ran: list[str] = []
+
+    def runner(job: Job) -> Outcome:
+        ran.append(job.name)
+        stop.set()  # the first run ends the loop
+        return Outcome(True, "")
+
+    loop = threading.Thread(
+        target=scheduler.serve,
+        args=(services.db, [JOB], runner, stop),
+        kwargs={"every_seconds": 0.05, "clock": lambda: moment},
+    )
+    loop.start()
+    loop.join(timeout=60)
+    assert not loop.is_alive() and ran == ["test-job"]
+    assert job_leases.last_beat_us(services.db) == epoch_us(moment)

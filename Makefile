@@ -42,18 +42,22 @@ lint: install
 test: lint
 	@if [ -z "$$ENLACE_TEST_POSTGRES_URL" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 	  export ENLACE_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/postgres; fi; \
-	$(BIN)/pytest -q -n 2 --dist loadfile -m "not slow" --durations=25 tests
+	$(BIN)/pytest -q -n 2 --dist loadfile -m "not slow and not faults" --durations=25 tests
 
-# The long fuzzing run (tests marked slow in tests/e2e/test_fuzz_openapi.py): every operation of
-# every FHIR type with and without a token, and the login and OAuth routes, on SQLite and
-# PostgreSQL. `make test` runs a sample of it.
+# The fault suite (tests/faults, marked faults; docs/operations.md "Fault tests"): kill -9 of the
+# API and of enlace import, of an outbox deliverer, PostgreSQL restarted under load (its own
+# cluster), MQTT broker restarts, SQLite on a full tmpfs, clock skew, the restore drill; each
+# prints its counts before and after at the end. Then the long fuzzing run (tests marked slow in
+# tests/e2e/test_fuzz_openapi.py): every operation of every FHIR type with and without a token,
+# and the login and OAuth routes, on SQLite and PostgreSQL. `make test` runs a sample of it.
 faults: install
 	@if [ -z "$$ENLACE_TEST_POSTGRES_URL" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 	  export ENLACE_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/postgres; fi; \
+	$(BIN)/pytest -q -rfEsx -m faults --durations=20 tests/faults && \
 	$(BIN)/pytest -q -rA -m slow tests/e2e/test_fuzz_openapi.py
 
 test-fast: install
-	$(BIN)/pytest -q -m "not slow and not e2e" tests
+	$(BIN)/pytest -q -m "not slow and not e2e and not faults" tests
 
 # A network of DEMO_PATIENTS people in three states with DEMO_DAYS days of care (scripts/demo.sh),
 # then the platform at http://$(HOST):$(PORT)/ with one login per role printed above.

@@ -198,6 +198,7 @@ STRINGS: Catalog = {
     "app.my_reaction": pair(
         "Reportar una reacción a una medicina", "Report a reaction to a medicine"
     ),
+    "app.learn": pair("Aprender sobre mi salud", "Learn about my health"),
     "app.privacy": pair("Mi privacidad", "My privacy"),
     "app.privacy_help": pair(
         "Quién ha visto su expediente, sus consentimientos y sus derechos "

@@ -19,6 +19,7 @@ from tests.integration.engagement.support import (
     AT,
     DAY,
     LOSARTAN,
+    METFORMIN,
     OTHER,
     OTHERS_RX,
     PATIENT,
@@ -156,3 +157,18 @@ def test_a_malformed_batch_is_refused_whole(ready: Services) -> None:
         assert refused.value.status == 400
     assert count(ready, engagement_dose_log) == 0
     assert datetime.fromisoformat(AT).tzinfo is not None
+
+
+def test_an_sms_reply_lands_in_the_callers_transaction_like_a_tap(ready: Services) -> None:
+    report = engagement.DoseReport(
+        patient=PATIENT, request=METFORMIN, day=date.fromisoformat(DAY), slot="20:00",
+        status="taken", at=datetime.fromisoformat(AT), by="+5213312345678", source="sms",
+        client_id="sms-msg-0001",
+    )  # fmt: skip
+    with ready.db.begin() as conn:
+        first = engagement.record_dose_in(conn, ready.repo, report)
+    assert first["status"] == "created" and first["dose"]["source"] == "sms"
+    with ready.db.begin() as conn:  # the gateway delivers the same message again
+        assert engagement.record_dose_in(conn, ready.repo, report)["status"] == "duplicate"
+    answer = upload(ready, APP, dose("ph-000009", slot="20:00", status="skipped"))[0]
+    assert answer["status"] == "conflict" and answer["dose"]["source"] == "sms"

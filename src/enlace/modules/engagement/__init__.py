@@ -17,7 +17,13 @@ from enlace.modules.engagement.domain import (
     slots_for,
     verdict,
 )
-from enlace.modules.engagement.doses import DoseReport, DoseSlot, doses_for, record_dose
+from enlace.modules.engagement.doses import (
+    DoseReport,
+    DoseSlot,
+    doses_for,
+    record_dose,
+    record_dose_in,
+)
 from enlace.modules.engagement.readings import record_reading
 from enlace.modules.engagement.sync import Actor, sync
 
@@ -34,6 +40,7 @@ __all__ = [
     "doses_for",
     "entry",
     "record_dose",
+    "record_dose_in",
     "record_reading",
     "settle",
     "sign_out_elsewhere",

@@ -60,6 +60,20 @@ def record_dose(db: Database, repo: FhirRepository, report: DoseReport) -> dict[
     `clientId`, `status` (created | unchanged | merged | conflict | duplicate), `dose` (the slot
     as it now stands) and `prescription` (its status). FhirError: 400 bad slot or status, 404 a
     prescription that is not this patient's, 409 a client id reused for another report."""
+    for attempt in range(TRIES):
+        try:
+            with db.begin() as conn:
+                return record_dose_in(conn, repo, report)
+        except IntegrityError:
+            if attempt == TRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def record_dose_in(conn: Connection, repo: FhirRepository, report: DoseReport) -> dict[str, Any]:
+    """record_dose in the caller's transaction (an SMS reply handled with its message). Two new
+    reports of one slot at once: the loser's insert raises IntegrityError (retry the
+    transaction)."""
     if report.status not in domain.DOSE_STATUSES:
         raise errors.bad_request("status is taken or skipped", "status")
     if report.at.tzinfo is None:
@@ -70,19 +84,6 @@ def record_dose(db: Database, repo: FhirRepository, report: DoseReport) -> dict[
     item = {**asdict(report), "client_id": client_id, "day": report.day.isoformat()}
     del item["at"]
     digest = records.digest(item)
-    for attempt in range(TRIES):
-        try:
-            with db.begin() as conn:
-                return _record(conn, repo, report, client_id, digest)
-        except IntegrityError:
-            if attempt == TRIES - 1:
-                raise
-    raise AssertionError("unreachable")
-
-
-def _record(
-    conn: Connection, repo: FhirRepository, report: DoseReport, client_id: str, digest: str
-) -> dict[str, Any]:
     earlier = _logged(conn, client_id, digest)
     if earlier is not None:
         return {**earlier, "status": "duplicate", "firstStatus": earlier["status"]}

@@ -44,6 +44,11 @@ class Observed:
             "export", "everything", "validate", "meta", "lastn", "stats", "expand", "lookup",
         }  # fmt: skip
 
+    def __getattr__(self, name: str) -> Any:
+        # The wrapped application's attributes (its FastAPI `fallback`, which the OpenAPI
+        # document and tests walk) stay reachable through the wrapper.
+        return getattr(self.app, name)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)

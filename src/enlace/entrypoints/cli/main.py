@@ -34,6 +34,7 @@ from enlace.entrypoints.cli.monitoring_cli import monitoring_app
 from enlace.entrypoints.cli.ops_cli import config_app, metrics_dir, workers_app
 from enlace.entrypoints.cli.pharmacy_cli import pharmacy_app
 from enlace.entrypoints.cli.procurement_cli import procurement_app
+from enlace.entrypoints.cli.relay_cli import relay_app
 from enlace.entrypoints.cli.screening_cli import screening_app
 from enlace.entrypoints.cli.security_cli import clients_app, token_app
 from enlace.entrypoints.cli.sim_cli import sim_app
@@ -85,6 +86,7 @@ app.add_typer(monitoring_app, name="monitoring")
 app.add_typer(finance_app, name="finance")
 app.add_typer(pharmacy_app, name="pharmacy")
 app.add_typer(procurement_app, name="procurement")
+app.add_typer(relay_app, name="relay")
 app.add_typer(screening_app, name="screening")
 app.add_typer(clients_app, name="clients")
 app.add_typer(token_app, name="token")

@@ -93,6 +93,7 @@ def test_a_patient_reads_from_the_sms_link_and_the_team_sees_it(
     sign_in_as(services, client, "dra.ruiz", "physician", fhir_user="Practitioner/pr-doc")
     seen = client.get(f"/education/patients/{patient}")
     assert seen.status_code == 200 and 'id="row-hypo-after"' in seen.text
+    assert client.get("/education/patients/nobody").status_code == 404
     row = seen.text.split('id="row-hypo-after"')[1].split("</tr>")[0]
     assert row.count("✓") == 3  # opened, finished, quiz right
     sign_in_as(services, client, "pac.1", "patient", patients=(patient,))

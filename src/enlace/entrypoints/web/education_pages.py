@@ -98,6 +98,8 @@ def register(app: FastAPI, services: Services) -> None:
     @router.get("/education/patients/{patient_id}")
     async def patient_route(request: Request, patient_id: str) -> Response:
         async def work(user: User) -> Response:
+            reader = shell.reader(request, user)  # a patient this person may not see: 404 page
+            await run_in_threadpool(reader.read, "Patient", patient_id)
             sent = await run_in_threadpool(read, _all_of, patient_id)
             items = education.catalogue().items
             context = {"patient": patient_id, "sent": sent, "items": items, "day_of": _day_of}

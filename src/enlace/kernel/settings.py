@@ -73,7 +73,7 @@ class Settings:
     metrics_token: str = ""
     tracing: str = ""
     inprocess_workers: bool = True
-    ready_outbox_lag_seconds: float = 900.0
+    ready_outbox_lag_seconds: float = 0.0  # 0 = outbox lag not checked
     ready_scheduler_seconds: float = 0.0  # 0 = no scheduler heartbeat expected
 
     @property
@@ -139,7 +139,7 @@ class Settings:
             "metrics_token": env.get("ENLACE_METRICS_TOKEN", ""),
             "tracing": env.get("ENLACE_TRACING", "").strip().lower(),
             "inprocess_workers": _flag(env.get("ENLACE_INPROCESS_WORKERS", "1")),
-            "ready_outbox_lag_seconds": float(env.get("ENLACE_READY_OUTBOX_LAG", 900)),
+            "ready_outbox_lag_seconds": float(env.get("ENLACE_READY_OUTBOX_LAG", 0)),
             "ready_scheduler_seconds": float(env.get("ENLACE_READY_SCHEDULER", 0)),
         }
         values.update(overrides)

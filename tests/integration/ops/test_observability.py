@@ -121,19 +121,25 @@ def test_ingestion_and_alert_latency_move_with_readings(services: Services) -> N
     assert sample("enlace_alert_latency_seconds_sum") > 0
 
 
-def test_outbox_lag_is_scraped_and_bounds_readiness(client: TestClient, services: Services) -> None:
-    assert gauge(scrape(client), "enlace_outbox_lag_seconds", outbox="messaging") == 0
-    assert client.get("/readyz").json() == {"status": "ready", "detail": "ok"}
-    noon = epoch_us(datetime(2026, 3, 10, 18, 0, tzinfo=UTC))  # 12:00 in Mexico City, long ago
-    with services.db.begin() as conn:
-        messaging.set_preference(conn, "p1", "sms", "+525512345678", noon - DAY)
-        messaging.grant(conn, "p1", "sms", "Clínica Enlace", "formato firmado", noon - DAY)
-        request = messaging.MessageRequest("p1", "refill-reminder", PARAMS, "k-lag", {"rule": "R1"})
-        assert messaging.enqueue(conn, request, noon).status == "queued"
-    lag = gauge(scrape(client), "enlace_outbox_lag_seconds", outbox="messaging")
-    assert lag > services.settings.ready_outbox_lag_seconds
-    answer = client.get("/readyz")
-    assert answer.status_code == 503 and "outbox messaging is" in answer.json()["detail"]
+def test_outbox_lag_is_scraped_and_bounds_readiness_when_asked(services: Services) -> None:
+    bounded = dataclasses.replace(services.settings, ready_outbox_lag_seconds=900)
+    with (
+        TestClient(create_app(services)) as default,
+        TestClient(create_app(dataclasses.replace(services, settings=bounded))) as client,
+    ):
+        assert gauge(scrape(client), "enlace_outbox_lag_seconds", outbox="messaging") == 0
+        assert client.get("/readyz").json() == {"status": "ready", "detail": "ok"}
+        noon = epoch_us(datetime(2026, 3, 10, 18, 0, tzinfo=UTC))  # 12:00 in Mexico City, long ago
+        with services.db.begin() as conn:
+            messaging.set_preference(conn, "p1", "sms", "+525512345678", noon - DAY)
+            messaging.grant(conn, "p1", "sms", "Clínica Enlace", "formato firmado", noon - DAY)
+            request = messaging.MessageRequest("p1", "refill-reminder", PARAMS, "k-lag", {})
+            assert messaging.enqueue(conn, request, noon).status == "queued"
+        lag = gauge(scrape(client), "enlace_outbox_lag_seconds", outbox="messaging")
+        assert lag > 900
+        answer = client.get("/readyz")
+        assert answer.status_code == 503 and "outbox messaging is" in answer.json()["detail"]
+        assert default.get("/readyz").status_code == 200  # not checked unless asked
 
 
 def test_readiness_wants_a_scheduler_heartbeat_when_told_to(services: Services) -> None:

@@ -31,8 +31,8 @@ def operations_problems(settings: Settings) -> list[str]:
         )
     if settings.metrics_token and len(settings.metrics_token) < 24:
         problems.append("ENLACE_METRICS_TOKEN is shorter than 24 characters")
-    if settings.ready_outbox_lag_seconds <= 0:
-        problems.append("ENLACE_READY_OUTBOX_LAG must be a positive number of seconds")
+    if settings.ready_outbox_lag_seconds < 0:
+        problems.append("ENLACE_READY_OUTBOX_LAG must be 0 (not checked) or positive seconds")
     if settings.ready_scheduler_seconds < 0:
         problems.append("ENLACE_READY_SCHEDULER must be 0 (not checked) or positive seconds")
     return problems

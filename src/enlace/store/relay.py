@@ -141,3 +141,20 @@ def claim(conn: Connection, consumer: str, message_id: str, now_us: int) -> bool
         .returning(relay_inbox.c.message_id)  # rowcount is not reliable here on psycopg
     )
     return conn.execute(statement).first() is not None
+
+
+def claim_many(
+    conn: Connection, consumer: str, message_ids: Sequence[str], now_us: int
+) -> set[str]:
+    """`claim` for a batch in one statement: the ids this call claimed (the others had been)."""
+    unique = list(dict.fromkeys(message_ids))
+    if not unique:
+        return set()
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        dialect_insert(relay_inbox)
+        .values([{"consumer": consumer, "message_id": m, "handled_us": now_us} for m in unique])
+        .on_conflict_do_nothing(index_elements=["consumer", "message_id"])
+        .returning(relay_inbox.c.message_id)
+    )
+    return {row[0] for row in conn.execute(statement)}

@@ -140,16 +140,21 @@ async def consume(
     while limit is None or seen < limit:
         try:
             messages = await subscription.fetch(batch, timeout=idle_timeout_s)
-        except NatsTimeout:
+        except (TimeoutError, NatsTimeout):  # fetch raises either when idle
             break
         # One transaction per fetched batch: every effect and its inbox row commit together,
         # then the batch is acknowledged; a crash in between redelivers it, and the inbox
         # turns the repeats into no-ops.
+        parsed = [relay.parse(message.data) for message in messages]
+        ids = [
+            (m.headers or {}).get(MSG_ID, c.message_id)
+            for m, c in zip(messages, parsed, strict=True)
+        ]
         with db.begin() as conn:
-            for message in messages:
-                change = relay.parse(message.data)
-                message_id = (message.headers or {}).get(MSG_ID, change.message_id)
-                if relay.claim(conn, durable, message_id, now_us()):
+            fresh = relay.claim_many(conn, durable, ids, now_us())
+            for message_id, change in zip(ids, parsed, strict=True):
+                if message_id in fresh:
+                    fresh.discard(message_id)  # a repeat inside one batch runs once
                     handler(conn, change)
                     applied += 1
         await asyncio.gather(*(message.ack() for message in messages))

@@ -28,6 +28,7 @@ from tests.integration.engagement.support import (
 from tests.integration.test_web_shell import cheap_hasher, sign_in_as
 
 __all__ = ["cheap_hasher"]
+LATER = "2025-12-31T17:30:00-06:00"
 
 
 @pytest.fixture
@@ -86,7 +87,7 @@ def test_sync_answers_in_words_and_english_on_request(web: TestClient, services:
     assert [i["status"] for i in items] == ["created", "created"]
     assert items[0]["text"] == "Registrado."
     assert "muy alta (320 mg/dL)" in items[1]["text"]
-    english = web.post("/app/api/sync?lang=en", json={"items": [reading("api-000003", value=60)]},
+    english = web.post("/app/api/sync?lang=en", json={"items": [reading("api-000003", value=60, at=LATER)]},
                        headers={"X-CSRF-Token": token(web)})  # fmt: skip
     assert "Your glucose is low" in english.json()["items"][0]["text"]
 

@@ -172,3 +172,12 @@ def test_an_sms_reply_lands_in_the_callers_transaction_like_a_tap(ready: Service
         assert engagement.record_dose_in(conn, ready.repo, report)["status"] == "duplicate"
     answer = upload(ready, APP, dose("ph-000009", slot="20:00", status="skipped"))[0]
     assert answer["status"] == "conflict" and answer["dose"]["source"] == "sms"
+
+
+def test_two_different_readings_at_the_same_instant_are_not_both_claimed(ready: Services) -> None:
+    first = upload(ready, APP, reading("same-00001", value=200))[0]
+    second = upload(ready, APP, reading("same-00002", value=210))[0]
+    assert first["status"] == "created"
+    assert second["status"] == "refused" and second["httpStatus"] == 409
+    assert second["outcome"]["issue"][0]["expression"] == ["items[0].capturedAt"]
+    assert count(ready, readings) == 1

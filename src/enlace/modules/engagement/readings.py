@@ -40,7 +40,8 @@ def record_reading(
     """Store one reading and judge it. Answer: `clientId`, `status` (created | duplicate),
     `reading` (code, value, value2, unit, time), `verdict` (level, key, params) and `alerted`
     (the alert ids the monitoring rules opened or raised). FhirError: 400 time without offset,
-    in the future or too old (at `capturedAt`), 404 unknown patient, 409 client id reused."""
+    in the future or too old (at `capturedAt`), 404 unknown patient, 409 client id reused or
+    another reading of the kind at the same instant (at `capturedAt`)."""
     at_us = _checked_time(at, repo)
     client_id = client_id or str(uuid.uuid4())
     shown = {"code": reading.measure.code, "value": reading.value, "value2": reading.value2,
@@ -79,6 +80,9 @@ def _record(
                                      value=reading.value, effective_us=at_us, channel=CHANNEL,
                                      value2=reading.value2)  # fmt: skip
     recorded = self_reports.record(conn, repo, report)
+    if not recorded.new:  # the series keeps one reading of a kind per instant
+        raise errors.error(409, "conflict", "a reading of this kind at this very time is "
+                           "already recorded", "capturedAt")  # fmt: skip
     goals = records.of_patient(conn, repo, "Goal", patient)
     verdict = domain.verdict(reading, domain.targets_from_goals(goals))
     answer = {"clientId": client_id, "status": "created", "reading": shown,

@@ -190,3 +190,33 @@ def test_the_demo_network_is_measured_for_adherence(demo: Demo) -> None:
     assert page.status_code == 200 and 'id="pdc-histogram"' in page.text, page.text[:2000]
     therapies = re.search(r'<dd id="fig-therapies">([0-9,]+)</dd>', page.text)
     assert therapies and int(therapies.group(1).replace(",", "")) > 0
+
+
+def test_the_demo_cooperative_held_its_assembly(demo: Demo) -> None:
+    """Issue 15's 'done when': members voted on the accounts and elected the council's president
+    by ranked choice, the tallies verify, the demo patient's printed receipt is in the box, and
+    the year's surplus reached the members with a statement each."""
+    year = re.search(r"^assembly asamblea-(\d{4}): held now", demo.output, re.M)
+    receipt = re.search(r"^receipt of socio-paciente on (\S+): ([0-9a-f]+) choice (.+)$",
+                        demo.output, re.M)  # fmt: skip
+    assert year and receipt and demo.output.count("  verify: ok") == 2, demo.output[-2000:]
+    council = httpx.get(f"{demo.base}/voting/consejo-{year.group(1)}/tally").json()
+    assert council["result"]["decision"] == "elected" and len(council["result"]["rounds"]) >= 1
+    public = httpx.get(f"{demo.base}/coop/transparency").text
+    assert 'id="decisions"' in public and f'<th scope="row">{year.group(1)}</th>' in public
+    username, password, _ = demo.accounts["patient"]
+    client = _login(demo.base, username, password)
+    try:
+        assemblies = client.get("/assemblies")
+        vote = client.get(f"/votes/{receipt.group(1)}")
+        sent = {"csrf": re.findall(r'name="csrf" value="([^"]+)"', vote.text)[-1],
+                "receipt": receipt.group(2), "choice": receipt.group(3)}  # fmt: skip
+        checked = client.post(f"/votes/{receipt.group(1)}/verify", data=sent)
+        mine = client.get("/coop/me")
+    finally:
+        client.close()
+    assert f"asamblea-{year.group(1)}" in assemblies.text
+    assert 'id="tally-ok"' in vote.text and "adopted" in vote.text
+    assert "Tu voto está en la urna contada." in checked.text, checked.text[:2000]
+    statement = re.search(r'<table class="list" id="statement">.*?</table>', mine.text, re.S)
+    assert statement and f'<th scope="row">{year.group(1)}</th>' in statement.group(0)

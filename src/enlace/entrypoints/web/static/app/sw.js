@@ -1,6 +1,7 @@
 /* Enlace patient app service worker (scope /app/). Keeps the app's shell (styles, script,
    icon, the offline page) and each app page it has shown, so the app opens without signal:
-   pages network-first (fresh when online, the kept copy offline), assets cache-first.
+   pages network-first (fresh when online, the kept copy offline), assets from the kept copy
+   and refreshed behind it.
    The JSON API is never cached. Uploads are app.js's (a queue in localStorage, sent on
    reconnect). */
 "use strict";
@@ -33,13 +34,20 @@ async function networkFirst(request) {
   }
 }
 
-async function cacheFirst(request) {
+/* Assets: the kept copy at once, refreshed from the network behind it (a new app.js reaches
+   the phone on the next visit without a new worker version). */
+async function keptThenRefreshed(event, request) {
   const cache = await caches.open(VERSION);
   const kept = await cache.match(request);
-  if (kept) return kept;
-  const response = await fetch(request);
-  if (keepable(response)) await cache.put(request, response.clone());
-  return response;
+  const fresh = fetch(request).then(async (response) => {
+    if (keepable(response)) await cache.put(request, response.clone());
+    return response;
+  });
+  if (kept) {
+    event.waitUntil(fresh.catch(() => undefined));
+    return kept;
+  }
+  return fresh;
 }
 
 self.addEventListener("fetch", (event) => {
@@ -48,7 +56,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/app/api/")) return;
   if (url.pathname.startsWith("/assets/")) {
-    event.respondWith(cacheFirst(request));
+    event.respondWith(keptThenRefreshed(event, request));
   } else if (url.pathname.startsWith("/app/")) {
     event.respondWith(networkFirst(request));
   }

@@ -39,6 +39,7 @@ from enlace.modules.vigilance.tables import VIGILANCE_TABLES
 from enlace.modules.voting.tables import VOTING_TABLES
 from enlace.security.tables import metadata as security_metadata
 from enlace.store.job_tables import JOB_TABLES
+from enlace.store.relay_tables import RELAY_TABLES
 from enlace.store.schema import metadata
 from tests.support.emptying import empty_tables
 from tests.support.postgres import PostgresUnavailable, fresh_database, postgres_server
@@ -114,6 +115,7 @@ def services(database_url: str, tmp_path: Path) -> Iterator[Services]:
                 *ENGAGEMENT_TABLES,
                 *EDUCATION_TABLES,
                 *JOB_TABLES,
+                *RELAY_TABLES,
             ]
             empty_tables(conn, tables)
     yield built

@@ -1,8 +1,9 @@
 """What a client is told when the database fails under a request (issue 17, fault tests).
 
 A lost connection (PostgreSQL restarting, a network cut, SQLite's busy timeout) is passing: 503
-with `Retry-After` and a `transient` OperationOutcome; nothing was committed, so the same request
-may be sent again. A full disk (SQLite's SQLITE_FULL, PostgreSQL's SQLSTATE 53100) is not passing
+with `Retry-After` and a `transient` OperationOutcome; the request was rolled back, unless the
+commit itself went through and only its answer was lost, so clients retry writes conditionally
+(If-None-Exist, If-Match). A full disk (SQLite's SQLITE_FULL, PostgreSQL's SQLSTATE 53100) is not passing
 by itself: 507 Insufficient Storage, so an operator is paged rather than clients retrying in a
 loop; the write was rolled back whole, and reads keep being served.
 """

@@ -12,8 +12,8 @@ work done and writes nothing).
   the clinic. Times follow the referral (accepted 2 h after it was made, seen the next day at
   09:00 local, closed after the visit), so the story sits in the simulated period.
 - `open_clinic_agenda`: the demo physician's free in-person and virtual slots for the next
-  working days (so /appointments/book has times to offer) and one teleconsult of the demo
-  patient, booked and started (a virtual Encounter with its join link).
+  working days (so /appointments/book has times to offer), the demo patient's in-person control
+  booked, and their teleconsult booked and started (a virtual Encounter with its join link).
 - `home_infusion`: a biologic (cold chain) given at home: the clinic's nurse as home-care nurse,
   the patient's infusion need, the day planned and routed, the visit documented with its
   MedicationAdministration.
@@ -101,7 +101,8 @@ class ClosedReferral:
 @dataclass(frozen=True)
 class Agenda:
     published: int  # slots published by this run (0 when the agenda was already open)
-    teleconsult: str | None  # the demo patient's virtual Appointment
+    control: str | None  # the demo patient's in-person Appointment (booked, to come)
+    teleconsult: str | None  # the demo patient's virtual Appointment (started)
     encounter: str | None
     join_link: str | None
 
@@ -244,7 +245,8 @@ def _appointment_of(services: Services, referral_id: str) -> str | None:
 def open_clinic_agenda(
     services: Services, physician: str, clinic: str, patient: str, today: date
 ) -> Agenda:
-    """Free slots for the next working days after `today`, and the patient's teleconsult."""
+    """Free slots for the next working days after `today`; the patient's in-person control
+    booked and their teleconsult booked and started."""
     now = epoch_us(services.repo.clock())
     published = 0
     with services.db.begin() as conn:
@@ -264,22 +266,33 @@ def open_clinic_agenda(
                         minutes=20,
                     )
                 )
-        mine = [a for a in _coming(conn, patient, now) if a.mode == "virtual"]
-        if not mine:
-            free = [s for s in scheduling.free_slots(conn, now, clinic) if s.mode == "virtual"]
-            if not free:
-                return Agenda(published, None, None, None)
-            care.book(
-                conn, services.repo, free[0].id, patient, now, by="staff", reason="Teleconsulta"
-            )
-            mine = [a for a in _coming(conn, patient, now) if a.mode == "virtual"]
-        appointment = mine[0].appointment
-        encounter, link = teleconsult.start(conn, services.repo, appointment, now)
-    return Agenda(published, appointment, encounter, link)
+        control = _booked(services, conn, patient, clinic, "in-person", "Control de diabetes", now)
+        teleconsult_id = _booked(services, conn, patient, clinic, "virtual", "Teleconsulta", now)
+        if teleconsult_id is None:
+            return Agenda(published, control, None, None, None)
+        encounter, link = teleconsult.start(conn, services.repo, teleconsult_id, now)
+    return Agenda(published, control, teleconsult_id, encounter, link)
 
 
-def _coming(conn: Connection, patient: str, now: int) -> list[scheduling.DayItem]:
-    return scheduling.of_patient(conn, patient, now, ("booked", "arrived"))
+def _booked(
+    services: Services,
+    conn: Connection,
+    patient: str,
+    clinic: str,
+    mode: str,
+    reason: str,
+    now: int,
+) -> str | None:
+    """The patient's coming appointment of `mode`, booked now in the first free slot if none."""
+    coming = scheduling.of_patient(conn, patient, now, ("booked", "arrived"))
+    mine = [a.appointment for a in coming if a.mode == mode]
+    if mine:
+        return mine[0]
+    free = [s for s in scheduling.free_slots(conn, now, clinic) if s.mode == mode]
+    if not free:
+        return None
+    done = care.book(conn, services.repo, free[0].id, patient, now, by="staff", reason=reason)
+    return done.appointment
 
 
 def _working_days(after: date, count: int) -> list[date]:

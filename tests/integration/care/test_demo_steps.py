@@ -1,6 +1,6 @@
 """The demo's care-coordination steps (sim/coordination_demo.py) on both stores: a monitoring
 referral accepted, scheduled and closed with a counter-referral; the clinic's agenda with a
-started teleconsult; a biologic given at home and documented. Each run twice writes nothing new
+booked control and a started teleconsult; a biologic given at home and documented. Each run twice writes nothing new
 the second time (scripts/demo.sh may be run again)."""
 
 from __future__ import annotations
@@ -64,14 +64,17 @@ def test_the_clinic_agenda_opens_once_with_a_started_teleconsult(services: Servi
     first = coordination_demo.open_clinic_agenda(services, DOCTOR, CLINIC, pid, today)
     per_day = len(coordination_demo.AGENDA_HOURS) + 1
     assert first.published == coordination_demo.AGENDA_DAYS * per_day
-    assert first.teleconsult and first.encounter and first.join_link
+    assert first.control and first.teleconsult and first.encounter and first.join_link
+    assert read(services, "Appointment", first.control)["status"] == "booked"
+    assert read(services, "Appointment", first.teleconsult)["status"] == "arrived"
     encounter = read(services, "Encounter", first.encounter)
     assert encounter["class"]["code"] == "VR" and encounter["subject"]["reference"].endswith(pid)
     with services.db.read() as conn:
         free = scheduling.free_slots(conn, now_us(services), CLINIC, limit=100)
-    assert len(free) == first.published - 1 and all(s.start_us > now_us(services) for s in free)
+    assert len(free) == first.published - 2 and all(s.start_us > now_us(services) for s in free)
     second = coordination_demo.open_clinic_agenda(services, DOCTOR, CLINIC, pid, today)
     assert second.published == 0 and second.teleconsult == first.teleconsult
+    assert second.control == first.control
     assert second.encounter == first.encounter
 
 

@@ -134,6 +134,6 @@ def demo_command() -> None:
             f"Appointment/{closed.appointment}\tcounter-referral "
             f"ServiceRequest/{closed.counter_referral}"
         )
-    typer.echo(f"{agenda.published} slot(s) published")
+    typer.echo(f"{agenda.published} slot(s) published; control Appointment/{agenda.control}")
     typer.echo(f"teleconsult Appointment/{agenda.teleconsult}\tEncounter/{agenda.encounter}")
     typer.echo(f"join {agenda.join_link}")

@@ -10,7 +10,7 @@
     enlace vigilance export-icsr CASE [--out FILE] [--sender ENLACE]
     enlace vigilance line-listing [--out FILE]
     enlace vigilance overdue
-    enlace vigilance demo [--reports 600]    # the demo's reports with the seeded association
+    enlace vigilance demo [--reports 600]    # the demo's reports (seeded association), detection
 """
 
 from __future__ import annotations
@@ -26,11 +26,13 @@ from sqlalchemy import Connection
 from enlace.bootstrap import build
 from enlace.entrypoints.cli.bad_input import echo_issues
 from enlace.entrypoints.cli.demo_world import run_on_world
+from enlace.interactions.context import Services
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us, fhir_instant, from_epoch_us
 from enlace.kernel.settings import Settings
 from enlace.modules import vigilance
 from enlace.sim import reports_demo
+from enlace.sim.actor import World
 from enlace.store.repository import FhirRepository
 
 vigilance_app = typer.Typer(
@@ -173,13 +175,17 @@ def demo_command(
     reports: int = typer.Option(600, "--reports", min=1, help="Reports to draw."),
 ) -> None:
     """After `sim run`: adverse-event reports by the population with the simulator's seeded
-    drug-event association (none when reports exist); then `vigilance signals` detects it."""
-    made = run_on_world(
-        lambda services, world, days: reports_demo.seed_adverse_events(
-            services, world, days, reports
-        )
-    )
-    typer.echo(f"{made} report(s) recorded")
+    drug-event association (none when reports exist), then detection over all the cases."""
+
+    def work(services: Services, world: World, days: int) -> tuple[int, int]:
+        made = reports_demo.seed_adverse_events(services, world, days, reports)
+        now_us = epoch_us(services.repo.clock())
+        with services.db.begin() as conn:
+            vigilance.detect(conn, now_us)
+            return made, len(vigilance.listing(conn, None))
+
+    made, signals = run_on_world(work)
+    typer.echo(f"{made} report(s) recorded; {signals} signal(s)")
 
 
 def _num(value: float | None) -> str:

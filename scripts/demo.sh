@@ -50,6 +50,33 @@ done
 "$BIN/enlace" education run --as-of "$LAST_DAY"
 # Population analytics (issue 13): the SQL-on-FHIR views behind /analytics, materialized.
 "$BIN/enlace" analytics indicators refresh >/dev/null
+# Care coordination (issue 14): the hospital accepts the heart-failure alert's referral, books,
+# sees and closes it with a counter-referral; the demo physician's agenda and a teleconsult; a
+# biologic given at home (need, route, MedicationAdministration); adverse-event reports with the
+# simulator's seeded association (enalapril -> cough) and detection (/vigilance/signals).
+"$BIN/enlace" care demo
+"$BIN/enlace" homecare demo
+"$BIN/enlace" vigilance demo --reports "${DEMO_VIGILANCE_REPORTS:-600}"
+# Disease registries: a stand-in national registry (a separate process, as the real one is)
+# receives each registry's cases by subscription; /registry/cancer shows what it got per
+# institution. The endpoint (port) is fixed so a second run keeps the same Subscription.
+INBOX="${ENLACE_VAR_DIR:-var}/registry-inbox"
+mkdir -p "$INBOX" && rm -f "$INBOX/port"
+"$BIN/enlace" registry receive --dir "$INBOX" --port "${DEMO_REGISTRY_PORT:-8479}" >"$INBOX/receiver.log" 2>&1 &
+RECEIVER=$!
+trap 'kill "$RECEIVER" 2>/dev/null || true' EXIT
+for _ in $(seq 480); do [ -f "$INBOX/port" ] || ! kill -0 "$RECEIVER" 2>/dev/null && break; sleep 0.25; done
+[ -f "$INBOX/port" ] || { cat "$INBOX/receiver.log" >&2; exit 1; }
+for name in cancer rare; do
+  "$BIN/enlace" registry connect "$name" --endpoint "http://127.0.0.1:$(cat "$INBOX/port")/registry/$name" \
+    --header "Authorization: Bearer $(cat "$INBOX/token")"
+done
+"$BIN/enlace" subscriptions deliver  # handshakes (and what was left from an earlier run)
+"$BIN/enlace" registry demo-cases
+"$BIN/enlace" subscriptions deliver
+kill "$RECEIVER" && wait "$RECEIVER" 2>/dev/null || true
+"$BIN/enlace" registry inbox --dir "$INBOX"
+"$BIN/enlace" registry report cancer | tail -n +2 >/dev/null  # selects the cases behind /registry/*
 "$BIN/enlace" sim accounts
 # The network as a cooperative (issue 15): the demo logins above and more people as members.
 "$BIN/enlace" coop seed >/dev/null

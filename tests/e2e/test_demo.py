@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -51,6 +52,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         "BIN": str(VENV_BIN),
         "DEMO_PATIENTS": "200",
         "DEMO_DAYS": "30",
+        "DEMO_REGISTRY_PORT": str(_free_port()),
     }
     started = time.monotonic()
     done = subprocess.run(
@@ -65,6 +67,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     assert done.returncode == 0, done.stderr[-3000:]
     for fhir_base in _serve(url, workdir):
         yield Demo(fhir_base.removesuffix("/fhir"), done.stdout, seconds, _accounts(done.stdout))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _login(base: str, username: str, password: str) -> httpx.Client:
@@ -220,3 +228,60 @@ def test_the_demo_cooperative_held_its_assembly(demo: Demo) -> None:
     assert "Tu voto está en la urna contada." in checked.text, checked.text[:2000]
     statement = re.search(r'<table class="list" id="statement">.*?</table>', mine.text, re.S)
     assert statement and f'<th scope="row">{year.group(1)}</th>' in statement.group(0)
+
+
+def _page(demo: Demo, role: str, path: str) -> str:
+    username, password, _ = demo.accounts[role]
+    client = _login(demo.base, username, password)
+    try:
+        page = client.get(path)
+    finally:
+        client.close()
+    assert page.status_code == 200, (path, page.text[:1000])
+    return page.text
+
+
+def test_the_demo_referral_closed_with_a_counter_referral(demo: Demo) -> None:
+    """Issue 14's 'done when', care: the heart-failure alert's referral was accepted by the
+    hospital, seen and closed with a counter-referral; the hospital's coordinator sees it closed,
+    the demo patient has free times to book and a teleconsult."""
+    closed = re.search(r"^ServiceRequest/(\S+)\tcompleted\t(\S+)\t.*counter-referral "
+                       r"ServiceRequest/(\S+)$", demo.output, re.M)  # fmt: skip
+    assert closed, demo.output[-3000:]
+    assert demo.accounts["coordinator"][2] == closed.group(2).removeprefix("Organization/")
+    received = _page(demo, "coordinator", "/referrals/received")
+    row = re.search(rf'<tr id="referral-{closed.group(1)}".*?</tr>', received, re.S)
+    assert row and "Cerrada" in row.group(0), received[:3000]
+    counter = httpx.get(f"{demo.base}/fhir/ServiceRequest/{closed.group(3)}").json()
+    assert counter["basedOn"] == [{"reference": f"ServiceRequest/{closed.group(1)}"}]
+    booking = _page(demo, "patient", "/appointments/book")
+    assert 'id="slot-' in booking and 'id="mine-' in booking
+
+
+def test_the_demo_home_infusion_was_documented(demo: Demo) -> None:
+    visit = re.search(r"^home visit (\S+) on (\S+)\t\S+\tdocumented\t", demo.output, re.M)
+    assert visit, demo.output[-3000:]
+    day = _page(demo, "nurse", f"/homecare/day?date={visit.group(2)}")
+    item = re.search(rf'<li id="visit-{visit.group(1)}">.*?</li>', day, re.S)
+    assert item and 'class="status-documented"' in item.group(0), day[:3000]
+    given = httpx.get(f"{demo.base}/fhir/MedicationAdministration",
+                      params={"_summary": "count"}).json()  # fmt: skip
+    assert given["total"] >= 1
+
+
+def test_the_demo_vigilance_signal_was_detected(demo: Demo) -> None:
+    signals = _page(demo, "regulator", "/vigilance/signals")
+    row = re.search(r"<tr>\s*<th scope=\"row\">enalapril</th><td>10011224</td>.*?</tr>",
+                    signals, re.S)  # fmt: skip
+    assert row and "PRR, ROR, IC" in row.group(0), signals[:3000]
+
+
+def test_the_demo_registry_received_its_cases(demo: Demo) -> None:
+    """Registry cases flowed by subscription to the stand-in national registry: every case of
+    the cancer registry was reported, per institution."""
+    assert re.search(r"^cancer\t\d+ notification\(s\)\t[1-9]\d* case\(s\)$", demo.output, re.M)
+    page = _page(demo, "regulator", "/registry/cancer")
+    cases = re.search(r'<td id="total-cases">(\d+)</td>', page)
+    reported = re.search(r'<td id="total-reported">(\d+)</td>', page)
+    assert cases and reported and int(cases.group(1)) > 0, page[:3000]
+    assert reported.group(1) == cases.group(1)

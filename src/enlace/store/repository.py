@@ -17,7 +17,7 @@ from sqlalchemy import Connection, and_, select
 from sqlalchemy.exc import IntegrityError
 
 from enlace.kernel import errors
-from enlace.kernel.clock import Clock, epoch_us, fhir_instant
+from enlace.kernel.clock import Clock, epoch_us, fhir_instant, from_epoch_us
 from enlace.kernel.ids import IdFactory
 from enlace.store import bulk, content_cipher, sql, versions
 from enlace.store.bulk import PutItem
@@ -195,7 +195,7 @@ class FhirRepository:
                     f"{resource_type}/{resource_id} does not exist, so version {if_match} cannot match"
                 )
             return WriteResult(self.create(conn, resource, resource_id), created=True)
-        current_version, current_hash, was_deleted = found
+        current_version, current_hash, was_deleted, previous_us = found
         if if_match is not None and if_match != current_version:
             raise errors.precondition_failed(
                 f"{resource_type}/{resource_id} is at version {current_version}, not {if_match}"
@@ -205,7 +205,9 @@ class FhirRepository:
             return WriteResult(
                 self.read(conn, resource_type, resource_id), created=False
             )  # unchanged
-        version = self._write_version(conn, resource, resource_id, current_version, digest, method)
+        version = self._write_version(
+            conn, resource, resource_id, current_version, digest, method, previous_us
+        )
         return WriteResult(version, created=was_deleted)
 
     def delete(
@@ -221,7 +223,7 @@ class FhirRepository:
                 )
             if found is None or found[2]:
                 return None
-            now_us, _ = self._now()
+            now_us, _ = self._now_after(found.last_updated_us)
             new_version = found[0] + 1
             try:
                 versions.swap_current(
@@ -293,6 +295,16 @@ class FhirRepository:
         moment: datetime = self.clock()
         return epoch_us(moment), fhir_instant(moment)
 
+    def _now_after(self, previous_us: int) -> tuple[int, str]:
+        """Now, but never at or before the version it replaces: a writer whose clock is behind
+        another process's must not give a new version an older lastUpdated (_since would miss
+        it). The version then carries the previous time plus one microsecond."""
+        now_us, instant = self._now()
+        if now_us > previous_us:
+            return now_us, instant
+        later = previous_us + 1
+        return later, fhir_instant(from_epoch_us(later))
+
     def _write_version(
         self,
         conn: Connection,
@@ -301,9 +313,10 @@ class FhirRepository:
         current_version: int,
         digest: str,
         method: str,
+        previous_us: int,
     ) -> StoredVersion:
         resource_type = resource["resourceType"]
-        now_us, instant = self._now()
+        now_us, instant = self._now_after(previous_us)
         new_version = current_version + 1
         body = stamp(resource, resource_id, new_version, instant)
         versions.swap_current(

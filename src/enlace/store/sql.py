@@ -20,7 +20,7 @@ from enlace.store.records import INDEX_KEY_COLUMNS, INDEX_VALUE_COLUMNS
 _SOURCE = {
     "current": "SELECT resource_type, id, version_id, last_updated_us, deleted, content "
     "FROM resources WHERE resource_type = :t AND id = :id",
-    "state": "SELECT version_id, content_hash, deleted FROM resources WHERE resource_type = :t AND id = :id",
+    "state": "SELECT version_id, content_hash, deleted, last_updated_us FROM resources WHERE resource_type = :t AND id = :id",
     "vread": "SELECT resource_type, id, version_id, last_updated_us, deleted, content, method "
     "FROM resource_history WHERE resource_type = :t AND id = :id AND version_id = :v",
     "insert_current": "INSERT INTO resources "

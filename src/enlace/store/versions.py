@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
@@ -25,12 +25,17 @@ class ConcurrentCreate(ConcurrentWrite):
         self.status = 409
 
 
-def current_state(
-    conn: Connection, resource_type: str, resource_id: str
-) -> tuple[int, str, bool] | None:
-    """(version, content hash, deleted) of the current version, if any."""
+class CurrentState(NamedTuple):
+    version: int
+    content_hash: str
+    deleted: bool
+    last_updated_us: int
+
+
+def current_state(conn: Connection, resource_type: str, resource_id: str) -> CurrentState | None:
+    """The current version's number, content hash, tombstone flag and time, if any."""
     row = sql.first(conn, "state", {"t": resource_type, "id": resource_id})
-    return (row[0], row[1], bool(row[2])) if row else None
+    return CurrentState(row[0], row[1], bool(row[2]), int(row[3])) if row else None
 
 
 def insert_version(conn: Connection, row: dict[str, Any], method: str) -> None:

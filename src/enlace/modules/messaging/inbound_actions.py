@@ -20,6 +20,7 @@ from enlace.store.repository import FhirRepository
 
 from . import inbound_replies as replies
 from .domain import DEFAULT_POLICY
+from .inbound_doses import link_taken
 from .inbound_tables import conversations, doses
 from .keywords import Ambiguous, Implausible, SelfReading
 from .numbers import Sender
@@ -101,7 +102,10 @@ def confirm(ctx: Context) -> Answer:
 def taken(ctx: Context) -> Answer:
     _record_dose(ctx, "taken", None)
     _clear_pending(ctx)
-    return Answer("taken", "dose taken recorded", ctx.say("taken"))
+    linked = link_taken(ctx.conn, ctx.repo, ctx.patient, ctx.sender.number, ctx.message_id,
+                        ctx.now_us)  # fmt: skip
+    outcome = "dose taken recorded" + (f"; {linked}" if linked else "")
+    return Answer("taken", outcome, ctx.say("taken"))
 
 
 def missed(ctx: Context, rest: str) -> Answer:

@@ -61,3 +61,17 @@ def test_bad_names_exit_2_and_run_nothing(env: Services, without: str, message: 
     assert result.exit_code == 2
     assert message in result.output
     assert simulated_days(env) == 0
+
+
+def test_a_run_without_engagement_hands_out_no_phones(env: Services) -> None:
+    from sqlalchemy import func, select
+
+    from enlace.modules.messaging.tables import preferences
+
+    def phones() -> int:
+        with env.db.read() as conn:
+            return int(conn.execute(select(func.count()).select_from(preferences)).scalar_one())
+
+    result = CliRunner().invoke(app, ["sim", "run", "--days", "1", "--without", "engagement"])
+    assert result.exit_code == 0, result.output
+    assert simulated_days(env) == 1 and phones() == 0

@@ -28,7 +28,7 @@ from enlace.modules.messaging.consent import (
     withdraw,
 )
 from enlace.modules.messaging.domain import CHANNELS, DEFAULT_POLICY, Policy
-from enlace.modules.messaging.inbound import InboundSms, Received, receive
+from enlace.modules.messaging.inbound import InboundSms, Received, receive, receive_in
 from enlace.modules.messaging.inbound_actions import DoseReport
 from enlace.modules.messaging.inbound_actions import doses_reported as doses_taken
 from enlace.modules.messaging.lag import outbox_lag_us
@@ -87,6 +87,7 @@ __all__ = [
     "preference_of",
     "reactivate",
     "receive",
+    "receive_in",
     "render",
     "set_preference",
     "start_deliverer",

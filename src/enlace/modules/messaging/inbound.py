@@ -98,6 +98,13 @@ def receive(
         return first
 
 
+def receive_in(conn: Connection, repo: FhirRepository, sms: InboundSms, now_us: int) -> Received:
+    """`receive` in the caller's transaction (the scenario driver's day), default keywords and
+    policy; a repeated gateway id answers as the first time."""
+    check(sms)
+    return _receive(conn, repo, sms, now_us, DEFAULT_KEYWORDS, policy_from_env())
+
+
 def _already(conn: Connection, gateway_id: str) -> Received | None:
     row = conn.execute(select(inbound).where(inbound.c.gateway_id == gateway_id)).first()
     if row is None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from enlace.interactions.context import Services
 from enlace.kernel.clock import epoch_us
-from enlace.modules import messaging
+from enlace.modules import engagement, messaging
 from enlace.modules.catalog import load_catalogs
 from enlace.modules.messaging.inbound_tables import inbound
 from enlace.sim.actors.engagement import EngagementActor
@@ -72,3 +72,34 @@ def test_engaged_people_get_a_modest_refill_boost(services: Services) -> None:
     with_phone = sorted((world.people[i].latent.reminder_responsiveness, b) for b, i in boosts
                         if phone_kind(world, i) is not None)  # fmt: skip
     assert with_phone[-1][1] > with_phone[0][1]  # more responsive, larger boost
+
+
+def test_app_users_tick_the_reminded_dose_in_the_app(services: Services) -> None:
+    load_catalogs(services)
+    load_population(services, generate(60, 5, ["CMX"]))
+    run_scenario(services, 1, actors=[EngagementActor()])
+    world = scenario_world(services)
+    app = [i for i in range(len(world.people)) if phone_kind(world, i) == "app"]
+    day1 = world.date_of(1)
+    at = epoch_us(datetime.combine(day1, time(10), ZONE).astimezone(UTC))
+    with services.db.begin() as conn:
+        for i in app:
+            rx = {"resourceType": "MedicationRequest", "status": "active", "intent": "order",
+                  "subject": {"reference": f"Patient/{world.patient_id(i)}"},
+                  "medicationCodeableConcept": {"text": "Metformina"},
+                  "dosageInstruction": [{"timing": {"repeat": {"frequency": 1, "period": 1,
+                                                               "periodUnit": "d"}}}]}  # fmt: skip
+            services.repo.update(conn, rx, f"rx-{i}")
+            reason = {"prescription": f"rx-{i}", "slot": "08:00"}
+            request = messaging.MessageRequest(world.patient_id(i), "dose-reminder",
+                                               PARAMS["dose-reminder"], f"a-{i}", reason)  # fmt: skip
+            messaging.enqueue(conn, request, at)
+    messaging.deliver(services.db, services.repo, Kept(), at)
+    run_scenario(services, 1, actors=[EngagementActor()])
+    ticked = [
+        s
+        for i in app
+        for s in engagement.doses_for(services.db, services.repo, world.patient_id(i), day1)
+        if s.status is not None
+    ]
+    assert ticked and all(s.source == "app" for s in ticked)

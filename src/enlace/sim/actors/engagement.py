@@ -44,15 +44,19 @@ class EngagementActor:
 
 
 def give_phones(today: Day) -> None:
-    """SMS-only patients' numbers and express opt-in (app users sign in to the app instead)."""
+    """Every phone holder's number and express opt-in: SMS for SMS-only phones, WhatsApp for
+    smartphones (reminders arrive there; the person ticks the dose in the app)."""
     world = today.world
     now_us = epoch_us(datetime.combine(today.date, time(9), ZONE).astimezone(UTC))
     for index in range(len(world.people)):
-        if phone_kind(world, index) == "sms":
-            patient = world.patient_id(index)
-            messaging.set_preference(today.conn, patient, "sms", number_of(world, index), now_us)
-            messaging.grant(today.conn, patient, "sms", "Red Enlace", "simulated signed form",
-                            now_us)  # fmt: skip
+        kind = phone_kind(world, index)
+        if kind is None:
+            continue
+        channel = "sms" if kind == "sms" else "whatsapp"
+        patient = world.patient_id(index)
+        messaging.set_preference(today.conn, patient, channel, number_of(world, index), now_us)
+        messaging.grant(today.conn, patient, channel, "Red Enlace", "simulated signed form",
+                        now_us)  # fmt: skip
 
 
 def _index(world: World, patient: str) -> int | None:

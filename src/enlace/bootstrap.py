@@ -137,7 +137,8 @@ def start_workers(services: Services, clock: Clock = system_clock) -> None:
         notifier = monitoring_channels.default_notifier(settings.var_dir)
         escalation.start(db, repo, settings.alert_loop_seconds, notifier, clock)
     messaging.start_deliverer(db, repo, settings.var_dir, clock=clock)  # patient messages
-    subscriptions.start_worker(db, repo, clock=clock)  # rest-hook notifications
+    # rest-hook notifications; production refuses endpoints inside the platform's network
+    subscriptions.start_worker(db, repo, clock=clock, refuse_inward=settings.production)
     care.jobs.start(db, repo, clock=clock)  # referral clocks, appointment reminders
 
 

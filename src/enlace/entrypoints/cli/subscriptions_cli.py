@@ -48,7 +48,7 @@ def deliver_command(
     """Match the changes committed since the last pass and deliver what is due (handshakes,
     notifications with retries, heartbeats)."""
     services = build(Settings.from_env())
-    post = subscriptions.http_post()
+    post = subscriptions.http_post(refuse_inward=services.settings.production)
     margin = subscriptions.default_margin_us(services.db)
     while True:
         now = epoch_us(services.repo.clock())

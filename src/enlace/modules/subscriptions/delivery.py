@@ -24,6 +24,7 @@ from sqlalchemy import Connection, and_, or_, select, update
 from enlace.store.database import Database
 from enlace.store.repository import FhirRepository
 
+from . import endpoints
 from .matching import live_specs
 from .notify import bundle
 from .spec import Spec
@@ -50,11 +51,16 @@ class DeliveryReport:
     bundles: int = 0
 
 
-def http_post(client: httpx.Client | None = None) -> Post:
-    """A Post over one pooled httpx client (keep-alive across notifications)."""
-    chosen = client or httpx.Client()
+def http_post(client: httpx.Client | None = None, refuse_inward: bool = False) -> Post:
+    """A Post over one pooled httpx client (keep-alive across notifications). With
+    `refuse_inward` (production) an endpoint that resolves into the platform's own network is
+    refused before any byte is sent (endpoints.py); the refusal is retried and dead-lettered like
+    any failed delivery."""
+    chosen = client or httpx.Client(follow_redirects=False)
 
     def post(url: str, headers: dict[str, str], body: bytes, timeout: float) -> int:
+        if refuse_inward and (problem := endpoints.resolved_problem(url)):
+            raise endpoints.InwardEndpoint(problem)
         sent = {"Content-Type": "application/fhir+json", **headers}
         return chosen.post(url, content=body, headers=sent, timeout=timeout).status_code
 

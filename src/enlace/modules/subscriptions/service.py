@@ -61,11 +61,12 @@ def start_worker(
     every_s: float = WORKER_EVERY_S,
     clock: Clock = system_clock,
     post: delivery.Post | None = None,
+    refuse_inward: bool = False,
 ) -> Callable[[], None]:
     """Match and deliver every `every_s` seconds on a daemon thread (what a serving process
     runs); returns the stop function. Several processes may run one: events are claimed."""
     stop = threading.Event()
-    chosen = post or delivery.http_post()
+    chosen = post or delivery.http_post(refuse_inward=refuse_inward)
     margin = default_margin_us(db)
 
     def run() -> None:

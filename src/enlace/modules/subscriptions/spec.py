@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from enlace.kernel.errors import Issue
 
+from . import endpoints
 from .topics import Topic, parse_filter, topic
 
 BACKPORT = "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition"
@@ -97,12 +98,20 @@ def _check_channel(channel: dict[str, Any], allow_http: bool) -> list[Issue]:
     endpoint = str(channel.get("endpoint", ""))
     parts = urlsplit(endpoint)
     schemes = ("https", "http") if allow_http else ("https",)
-    if parts.scheme not in schemes or not parts.netloc:
+    if parts.scheme not in schemes or not parts.hostname or parts.netloc.endswith(":"):
         need = "an http(s)" if allow_http else "an https"
         issues.append(
             _issue(
-                f"channel endpoint must be {need} URL, got '{endpoint}'",
+                f"channel endpoint must be {need} URL with a host, got '{endpoint}'",
                 "Subscription.channel.endpoint",
+            )
+        )
+    elif not allow_http and (inward := endpoints.literal_problem(endpoint)):
+        issues.append(
+            _issue(
+                f"channel endpoint must not point into the platform's network: {inward}",
+                "Subscription.channel.endpoint",
+                "security",
             )
         )
     payload = channel.get("payload", "application/fhir+json")

@@ -34,8 +34,12 @@ def _run(world: World, pieces: list[tuple[int, int]]) -> list[bytes]:
         # monitoring ingestion, the community campaigns record screenings in the store: tested
         # with one (tests/integration/test_sim_supply_chain.py, test_sim_devices.py,
         # screening/test_sim_campaign.py), the cold chain's fridge logger and pharmacist ingest
-        # and decide through the store (coldchain/test_sim.py).
-        with_store = (*SUPPLY_ACTORS, "devices", "campaign", "coldchain", "coldchain-pharmacist")
+        # and decide through the store (coldchain/test_sim.py), phones answer the outbox's
+        # reminders through messaging (test_sim_engagement.py).
+        with_store = (
+            *SUPPLY_ACTORS,
+            *("devices", "campaign", "coldchain", "coldchain-pharmacist", "engagement"),
+        )
         chosen = [a for a in actor_package.discover() if a.name not in with_store]
         for actor in chosen:
             actor.begin(world, first, last)

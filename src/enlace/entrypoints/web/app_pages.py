@@ -72,7 +72,7 @@ def _router(shell: Shell) -> APIRouter:
 
     @router.get("/app")
     async def app_root() -> Response:
-        return RedirectResponse("/app/", status_code=308)
+        return RedirectResponse("/app/", status_code=303)
 
     @router.get("/app/")
     async def today_route(request: Request) -> Response:

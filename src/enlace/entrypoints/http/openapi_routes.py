@@ -68,6 +68,10 @@ _LOG = {
     "/log/key": {"text/plain": {"schema": _TEXT}},
     "/log/tile/{tile_path}": {"application/octet-stream": {"schema": _TEXT}},
 }
+_APP_FILES = {
+    "/app/sw.js": {"text/javascript": {"schema": _TEXT}},
+    "/app/manifest.webmanifest": {"application/manifest+json": {"schema": {"type": "object"}}},
+}
 JSON_APIS = (
     "/cds-services",
     "/devices/",
@@ -138,6 +142,8 @@ def _responses(path: str, method: str) -> dict[str, Any]:
         answer = {"description": "JSON", "content": _JSON}
         unavailable = {"description": "Database unreachable: retry after Retry-After"}
         return {"200": answer, "201": answer, "202": answer, "4XX": _REFUSED, "503": unavailable}
+    if path in _APP_FILES:  # the patient app's service worker and manifest (web/app_static.py)
+        return {"200": {"description": "App file", "content": _APP_FILES[path]}, "4XX": _REFUSED}
     if path.startswith("/assets/"):
         return {"200": {"description": "Stylesheet"}, "4XX": _REFUSED}
     answers: dict[str, Any] = {"4XX": _REFUSED}

@@ -14,20 +14,16 @@ and exit 2, nothing written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TypeVar
 
 import typer
-from sqlalchemy import Connection
 
 from enlace.bootstrap import build
-from enlace.entrypoints.cli.bad_input import echo_issues
-from enlace.kernel import errors
+from enlace.entrypoints.cli.bad_input import run_in_transaction
 from enlace.kernel.clock import epoch_us, fhir_instant, from_epoch_us
 from enlace.kernel.settings import Settings
 from enlace.modules import coldchain
 from enlace.modules.coldchain import loggers, views
-from enlace.store.repository import FhirRepository
 
 coldchain_app = typer.Typer(
     help="Cold chain: temperature loggers, excursions, quarantine decisions.",
@@ -50,7 +46,7 @@ def add_command(
 ) -> None:
     """Register a logger at its place; print its device id and key (shown only now)."""
     lots = [_lot(text) for text in lot] or None
-    device, key = _run(
+    device, key = run_in_transaction(
         lambda conn, repo: coldchain.add_logger(
             conn,
             repo,
@@ -87,14 +83,14 @@ def list_command(
 @loggers_app.command("retire")
 def retire_command(device: str = typer.Argument(..., help="Logger device id.")) -> None:
     """Take a logger out of service: its readings are refused from now on."""
-    _run(lambda conn, repo: coldchain.retire(conn, repo, device))
+    run_in_transaction(lambda conn, repo: coldchain.retire(conn, repo, device))
     typer.echo(f"logger {device} retired")
 
 
 @coldchain_app.command("evaluate")
 def evaluate_command() -> None:
     """Re-evaluate every active logger's whole series (ingestion does it as readings arrive)."""
-    found = _run(lambda conn, repo: coldchain.evaluate(conn, repo))
+    found = run_in_transaction(lambda conn, repo: coldchain.evaluate(conn, repo))
     for device, touched in found.items():
         typer.echo(f"{device}\t{len(touched)} excursions")
     typer.echo(f"{len(found)} loggers evaluated")
@@ -126,7 +122,7 @@ def decide_command(
     by: str = typer.Option(..., "--by", help="The deciding pharmacist, e.g. Practitioner/123."),
 ) -> None:
     """The pharmacist's decision on the lots an excursion quarantined."""
-    decided = _run(
+    decided = run_in_transaction(
         lambda conn, repo: coldchain.decide(
             conn, repo, excursion, decision, reason, by, coldchain.DECIDE_ROLES
         )
@@ -159,15 +155,3 @@ def _lot(text: str) -> tuple[str, str]:
 
 def _instant(us: int) -> str:
     return fhir_instant(from_epoch_us(us))
-
-
-def _run(work: Callable[[Connection, FhirRepository], T]) -> T:
-    services = build(Settings.from_env())
-    try:
-        with services.db.begin() as conn:
-            return work(conn, services.repo)
-    except errors.FhirError as exc:
-        echo_issues(exc)
-        raise typer.Exit(2) from exc
-    finally:
-        services.db.dispose()

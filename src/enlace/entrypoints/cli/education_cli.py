@@ -13,7 +13,6 @@ written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -21,11 +20,9 @@ from typing import TypeVar
 import typer
 from sqlalchemy import Connection
 
-from enlace.bootstrap import build
-from enlace.entrypoints.cli.bad_input import echo_issues
+from enlace.entrypoints.cli.bad_input import echo_issues, run_in_transaction
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us
-from enlace.kernel.settings import Settings
 from enlace.modules import education
 from enlace.store.repository import FhirRepository
 
@@ -69,7 +66,7 @@ def run_command(
     """The daily job: sequences from new diagnoses and care plans, event triggers, sending."""
     since_us = _instant(since, "since")
     at = _instant(f"{as_of}T12:00:00Z", "as-of") if as_of else None
-    report = _run(
+    report = run_in_transaction(
         lambda conn, repo: education.run(conn, repo, since_us, at or _now(repo), base_url)
     )
     scheduled = ", ".join(f"{k} {v}" for k, v in sorted(report.scheduled.items())) or "none"
@@ -83,7 +80,9 @@ def enrol_command(
     course: str = typer.Option(..., "--course", help="Course id."),
 ) -> None:
     """Enrol a clinician in a course of one of their roles."""
-    found = _run(lambda conn, repo: education.enrol(conn, repo, practitioner, course, _now(repo)))
+    found = run_in_transaction(
+        lambda conn, repo: education.enrol(conn, repo, practitioner, course, _now(repo))
+    )
     typer.echo(f"{found.practitioner}\t{found.course}\t{found.role}\t{found.clinic}")
 
 
@@ -95,10 +94,10 @@ def progress_command(
 ) -> None:
     """A clinician's courses (modules passed of total), or trained/clinicians per clinic."""
     if practitioner:
-        for line in _run(lambda conn, repo: _progress(conn, practitioner)):
+        for line in run_in_transaction(lambda conn, repo: _progress(conn, practitioner)):
             typer.echo(line)
         return
-    table = _run(lambda conn, repo: education.trained_table(conn, repo, _now(repo)))
+    table = run_in_transaction(lambda conn, repo: education.trained_table(conn, repo, _now(repo)))
     typer.echo("clinic\trole\ttrained\tclinicians")
     for (clinic, role), (trained, total) in sorted(table.items()):
         typer.echo(f"{clinic}\t{role}\t{trained}\t{total}")
@@ -107,7 +106,7 @@ def progress_command(
 @education_app.command("suggest")
 def suggest_command(practitioner: str = typer.Option(..., "--practitioner")) -> None:
     """The courses a clinician's panel suggests, with the gap that suggests them."""
-    found = _run(lambda conn, repo: education.suggest(conn, repo, practitioner))
+    found = run_in_transaction(lambda conn, repo: education.suggest(conn, repo, practitioner))
     for s in found:
         typer.echo(f"{s.course}\t{s.gap}\t{s.patients} patients, {s.share:.0%} treated")
     if not found:
@@ -117,7 +116,7 @@ def suggest_command(practitioner: str = typer.Option(..., "--practitioner")) -> 
 @education_app.command("seed")
 def seed_command() -> None:
     """The demo's clinicians enrolled and some certified (idempotent)."""
-    report = _run(lambda conn, repo: education.seed(conn, repo, _now(repo)))
+    report = run_in_transaction(lambda conn, repo: education.seed(conn, repo, _now(repo)))
     typer.echo(
         f"{report.clinicians} clinicians; new: {report.enrolments} enrolments, "
         f"{report.modules_passed} modules passed, {report.completed} courses completed"
@@ -145,15 +144,3 @@ def _instant(text: str, where: str) -> int:
         typer.echo(f"error: {where}: {text!r} is not an ISO instant", err=True)
         raise typer.Exit(2) from exc
     return epoch_us(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
-
-
-def _run(work: Callable[[Connection, FhirRepository], T]) -> T:
-    services = build(Settings.from_env())
-    try:
-        with services.db.begin() as conn:
-            return work(conn, services.repo)
-    except errors.FhirError as exc:
-        echo_issues(exc)
-        raise typer.Exit(2) from exc
-    finally:
-        services.db.dispose()

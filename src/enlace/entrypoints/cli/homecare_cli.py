@@ -14,24 +14,18 @@ and exit 2, nothing written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlalchemy import Connection
 
-from enlace.bootstrap import build
-from enlace.entrypoints.cli.bad_input import echo_issues
+from enlace.entrypoints.cli.bad_input import run_in_transaction
 from enlace.entrypoints.cli.demo_world import run_on_world
 from enlace.interactions.context import Services
-from enlace.kernel import errors
-from enlace.kernel.settings import Settings
 from enlace.modules import homecare
 from enlace.sim import coordination_demo
 from enlace.sim.actor import World
-from enlace.store.repository import FhirRepository
 
 homecare_app = typer.Typer(
     help="Home care: nurses, visit needs, the day's routes, missed visits.",
@@ -57,7 +51,7 @@ def add_nurse_command(
     lat, lon = _point(base, "base")
     start, end = _span(shift, "shift")
     nurse = homecare.Nurse(ident, name, frozenset(skill), frozenset(zone), lat, lon, start, end)
-    _run(lambda conn, repo: homecare.add_nurse(conn, nurse))
+    run_in_transaction(lambda conn, repo: homecare.add_nurse(conn, nurse))
     typer.echo(f"nurse {ident}: {', '.join(sorted(skill))} in {', '.join(sorted(zone))}")
 
 
@@ -83,7 +77,7 @@ def add_need_command(
         visit_minutes=minutes, window_start=start, window_end=end,
         medication=medication or None, facility=facility or None,
     )  # fmt: skip
-    _run(lambda conn, repo: homecare.add_need(conn, need))
+    run_in_transaction(lambda conn, repo: homecare.add_need(conn, need))
     typer.echo(f"need {ident}: {kind} every {every} d from {first}")
 
 
@@ -91,7 +85,7 @@ def add_need_command(
 def plan_command(day: str = typer.Option(..., "--date", help="YYYY-MM-DD.")) -> None:
     """Schedule the day's due visits, assign them by skill and zone and route each nurse."""
     when = _day(day, "date")
-    result = _run(lambda conn, repo: homecare.plan_day(conn, when))
+    result = run_in_transaction(lambda conn, repo: homecare.plan_day(conn, when))
     for done in result.assignments:
         start = f"{done.start_minute // 60:02d}:{done.start_minute % 60:02d}"
         typer.echo(f"{done.nurse_id}\t{done.sequence}\t{start}\t{done.visit_id}")
@@ -107,7 +101,7 @@ def day_command(
 ) -> None:
     """The day's visits with their status (a nurse's route in order)."""
     when = _day(day, "date")
-    views = _run(lambda conn, repo: homecare.day_visits(conn, when, nurse or None))
+    views = run_in_transaction(lambda conn, repo: homecare.day_visits(conn, when, nurse or None))
     for v in views:
         start = "--:--" if v.planned_start is None else _clock(v.planned_start)
         who = v.nurse or "-"
@@ -120,7 +114,7 @@ def missed_command(
 ) -> None:
     """Escalate planned visits whose window ended undocumented (a coordinator Task, once)."""
     moment = datetime.now(UTC) if not now else _instant(now)
-    escalated = _run(lambda conn, repo: homecare.escalate_missed(conn, repo, moment))
+    escalated = run_in_transaction(lambda conn, repo: homecare.escalate_missed(conn, repo, moment))
     for visit_id in escalated:
         typer.echo(visit_id)
     typer.echo(f"{len(escalated)} escalated")
@@ -191,15 +185,3 @@ def _instant(text: str) -> datetime:
     if moment.tzinfo is None:
         raise _fail("now", f"{text!r} has no time zone")
     return moment
-
-
-def _run(work: Callable[[Connection, FhirRepository], T]) -> T:
-    services = build(Settings.from_env())
-    try:
-        with services.db.begin() as conn:
-            return work(conn, services.repo)
-    except errors.FhirError as exc:
-        echo_issues(exc)
-        raise typer.Exit(2) from exc
-    finally:
-        services.db.dispose()

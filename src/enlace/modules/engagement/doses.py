@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us, from_epoch_us
 from enlace.modules.engagement import domain, records
+from enlace.modules.engagement.replay import logged_answer
 from enlace.modules.engagement.tables import engagement_dose_log, engagement_doses
 from enlace.store.database import Database
 from enlace.store.repository import FhirRepository
@@ -112,15 +113,7 @@ def record_dose_in(conn: Connection, repo: FhirRepository, report: DoseReport) -
 
 
 def _logged(conn: Connection, client_id: str, digest: str) -> dict[str, Any] | None:
-    t = engagement_dose_log.c
-    row = conn.execute(select(t.digest, t.answer).where(t.client_id == client_id)).first()
-    if row is None:
-        return None
-    if row.digest != digest:
-        raise errors.error(409, "conflict", "this client id was used for another report",
-                           "clientId")  # fmt: skip
-    found: dict[str, Any] = orjson.loads(row.answer)
-    return found
+    return logged_answer(conn, engagement_dose_log, client_id, digest, "report")
 
 
 def _prescription(

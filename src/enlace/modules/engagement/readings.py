@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us
 from enlace.modules.engagement import domain, records
+from enlace.modules.engagement.replay import logged_answer
 from enlace.modules.engagement.tables import engagement_readings
 from enlace.modules.monitoring import self_reports
 from enlace.store.database import Database
@@ -107,12 +108,4 @@ def _checked_time(at: datetime, repo: FhirRepository) -> int:
 
 
 def _logged(conn: Connection, client_id: str, digest: str) -> dict[str, Any] | None:
-    t = engagement_readings.c
-    row = conn.execute(select(t.digest, t.answer).where(t.client_id == client_id)).first()
-    if row is None:
-        return None
-    if row.digest != digest:
-        raise errors.error(409, "conflict", "this client id was used for another reading",
-                           "clientId")  # fmt: skip
-    found: dict[str, Any] = orjson.loads(row.answer)
-    return found
+    return logged_answer(conn, engagement_readings, client_id, digest, "reading")

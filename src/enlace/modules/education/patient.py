@@ -49,23 +49,6 @@ class Delivery:
     quiz_correct: bool | None
 
 
-def ensure_template() -> None:
-    """Education's message template, added to messaging's table if absent. It belongs in
-    messaging's templates.py (docs/education.md); it is built from a public template there."""
-    if TEMPLATE in messaging.TEMPLATES:
-        return
-    model = messaging.TEMPLATES["dose-reminder"]
-    messaging.TEMPLATES[TEMPLATE] = dataclasses.replace(
-        model,
-        name=TEMPLATE,
-        kind=KIND,
-        es="{sender}: {lesson_es} {link} Responde BAJA para no recibir más mensajes.",
-        en="{sender}: {lesson_en} {link} Reply STOP (BAJA) to opt out.",
-        whatsapp_name="enlace_education_item_v1",
-        whatsapp_category="utility",
-    )
-
-
 def policy() -> messaging.Policy:
     base = messaging.DEFAULT_POLICY
     return dataclasses.replace(base, caps={**base.caps, KIND: EDUCATION_CAP})
@@ -110,7 +93,6 @@ def send_due(
     conn: Connection, now_us: int, base_url: str, sender: str = "Red Enlace", limit: int = 5000
 ) -> dict[str, int]:
     """Queue the due items through messaging (one batch); counts by resulting status."""
-    ensure_template()
     c = table.c
     due = conn.execute(
         select(c.id, c.patient, c.item)

@@ -88,6 +88,14 @@ TEMPLATES: dict[str, Template] = {
             whatsapp_name="enlace_reading_reminder_v1",
             whatsapp_category="utility",
         ),
+        Template(  # an education item (modules/education, its own caps per kind)
+            "education-item",
+            "education",
+            "{sender}: {lesson_es} {link}" + _STOP_ES,
+            "{sender}: {lesson_en} {link}" + _STOP_EN,
+            whatsapp_name="enlace_education_item_v1",
+            whatsapp_category="utility",
+        ),
         # The answer to a text the patient sent (issue 16, inbound.py): free text within the
         # conversation the patient opened (on WhatsApp, inside the 24-hour window).
         Template("sms-reply", "reply", "{text}", "{text}"),

@@ -16,7 +16,7 @@ from enlace.entrypoints.cli.main import app
 from enlace.interactions.context import Services
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us
-from enlace.modules.screening import followup
+from enlace.modules.screening import followup, referrals
 from enlace.modules.screening.indicators import indicators
 from tests.integration.screening.followup_support import patient, put, referral
 
@@ -36,8 +36,8 @@ def clinic(services: Services) -> Services:
 
 def test_open_referrals_of_a_clinic_overdue_first(clinic: Services) -> None:
     with clinic.db.read() as conn:
-        found = followup.open_referrals(conn, clinic.repo, "org-c1")
-        every = followup.open_referrals(conn, clinic.repo, None)
+        found = referrals.open_referrals(conn, clinic.repo, "org-c1")
+        every = referrals.open_referrals(conn, clinic.repo, None)
     assert [r.task_id for r in found] == ["t1", "t2"]
     assert {r.task_id for r in every} == {"t1", "t2", "t3"}
     now = epoch_us(clinic.repo.clock())  # the test clock is in 2026: past the due date
@@ -52,7 +52,7 @@ def test_confirm_writes_condition_closes_task_and_times_it(clinic: Services) -> 
     with clinic.db.read() as conn:
         condition = clinic.repo.read(conn, "Condition", decision.condition_id).resource()
         task = clinic.repo.read(conn, "Task", "t1").resource()
-        still_open = [r.task_id for r in followup.open_referrals(conn, clinic.repo, "org-c1")]
+        still_open = [r.task_id for r in referrals.open_referrals(conn, clinic.repo, "org-c1")]
     assert condition["verificationStatus"]["coding"][0]["code"] == "confirmed"
     assert condition["code"]["coding"][0]["code"] == "E11.9"
     assert {"reference": "Task/t1"} in condition["evidence"][0]["detail"]

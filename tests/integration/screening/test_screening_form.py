@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from enlace.entrypoints.http.app import create_app
 from enlace.interactions.context import Services
-from enlace.modules.screening import followup
+from enlace.modules.screening import referrals
 from enlace.store.schema import resources
 from tests.integration.screening.followup_support import patient
 from tests.integration.test_web_shell import cheap_hasher, sign_in_as
@@ -72,7 +72,7 @@ def test_clinic_screening_is_stored_and_explained(services: Services, web: TestC
     assert "Probable enfermedad" in done.text and "referido a su clínica" in done.text
     assert '<dd id="bmi">32.0 kg/m²</dd>' in done.text
     with services.db.read() as conn:
-        found = followup.open_referrals(conn, services.repo, CLINIC)
+        found = referrals.open_referrals(conn, services.repo, CLINIC)
     assert {r.condition for r in found} == {"hypertension", "obesity"}  # BMI 32
     assert {r.patient for r in found} == {"p1"}
 

@@ -229,7 +229,7 @@ def test_a_failure_mid_write_rolls_everything_back(
 def test_the_follow_up_loop_reads_the_referrals_it_writes(services: Services) -> None:
     """The contract with the follow-up module: its open-referral query finds these Tasks, with the
     condition, the clinic and the due date."""
-    from enlace.modules.screening.followup import is_referral, open_referrals
+    from enlace.modules.screening.referrals import is_referral, open_referrals
 
     patient = seed(services)
     recorded = record(services, patient, screening())

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from enlace.interactions.context import Services
 from enlace.kernel.clock import epoch_us
 from enlace.modules.catalog import load_catalogs
-from enlace.modules.screening import followup
+from enlace.modules.screening import referrals
 from enlace.modules.screening.indicators import indicators
 from enlace.modules.screening.tables import followups
 from enlace.sim import campaigns
@@ -59,7 +59,7 @@ def test_campaign_refers_confirms_and_leaves_overdue(town: Services) -> None:
     now_us = epoch_us(datetime(end.year, end.month, end.day, tzinfo=UTC))
     with town.db.read() as conn:
         tasks = [
-            followup.referral_of(t) for t in followup.referral_tasks(conn, town.repo, None, False)
+            referrals.referral_of(t) for t in referrals.referral_tasks(conn, town.repo, None, False)
         ]
         lines = indicators(conn, town.repo, now_us=now_us)
         rows = list(conn.execute(select(followups)))
@@ -87,7 +87,7 @@ def test_same_seed_same_outcome_when_the_run_is_split(town: Services) -> None:
         split = sorted(
             (t.patient, t.condition, t.status)
             for t in map(
-                followup.referral_of, followup.referral_tasks(conn, town.repo, None, False)
+                referrals.referral_of, referrals.referral_tasks(conn, town.repo, None, False)
             )
         )
     world = scenario_world(town)

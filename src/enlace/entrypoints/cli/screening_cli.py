@@ -11,7 +11,7 @@ import typer
 from enlace.bootstrap import build
 from enlace.kernel.clock import epoch_us
 from enlace.kernel.settings import Settings
-from enlace.modules.screening import followup, indicators, worklist
+from enlace.modules.screening import indicators, referrals, worklist
 
 screening_app = typer.Typer(help="Screening: follow-up of referrals.", no_args_is_help=True)
 DAY_US = 86_400_000_000
@@ -27,7 +27,7 @@ def followup_command(
     now = epoch_us(services.repo.clock())
     with services.db.read() as conn:
         lines = indicators.indicators(conn, services.repo, clinic, now)
-        late = [r for r in followup.open_referrals(conn, services.repo, clinic) if r.overdue(now)]
+        late = [r for r in referrals.open_referrals(conn, services.repo, clinic) if r.overdue(now)]
         names = worklist.patient_names(conn, services.repo, {r.patient for r in late[:overdue]})
     typer.echo("clinic\treferred\tlinked\tconfirmed\truled_out\ttreated\tdays_to_confirm\toverdue")
     for line in lines:

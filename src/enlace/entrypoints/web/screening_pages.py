@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from enlace.interactions.context import Services
 from enlace.kernel import errors
-from enlace.modules.screening import followup, indicators, panel, worklist
+from enlace.modules.screening import followup, indicators, panel, referrals, worklist
 from enlace.security.users import User
 
 from . import i18n, nav, render, screening_form_pages, screening_strings
@@ -144,5 +144,5 @@ def helpers(request: Request) -> dict[str, Any]:
         "day": day,
         "day_us": day_us,
         "percent": percent,
-        "known_conditions": tuple(followup.DIAGNOSES),
+        "known_conditions": tuple(referrals.DIAGNOSES),
     }

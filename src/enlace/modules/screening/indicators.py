@@ -12,7 +12,7 @@ from statistics import median
 from sqlalchemy import Connection, select
 
 from enlace.kernel.clock import epoch_us
-from enlace.modules.screening.followup import DAY_US, OPEN, referral_of, referral_tasks
+from enlace.modules.screening.referrals import DAY_US, OPEN, referral_of, referral_tasks
 from enlace.modules.screening.tables import followups
 from enlace.store.repository import FhirRepository
 

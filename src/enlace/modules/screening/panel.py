@@ -14,8 +14,8 @@ from sqlalchemy import Connection, select, union
 
 from enlace.kernel.clock import epoch_us
 from enlace.modules.screening.care_gaps import Gap, care_gaps_many
-from enlace.modules.screening.followup import open_referrals_of
 from enlace.modules.screening.patient_record import parse_date
+from enlace.modules.screening.referrals import open_referrals_of
 from enlace.modules.screening.worklist import encounter_patients, patient_names
 from enlace.store.repository import FhirRepository
 from enlace.store.schema import reference_index

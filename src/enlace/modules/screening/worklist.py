@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from enlace.kernel.clock import epoch_us
 from enlace.modules.screening.care_gaps import Gap, care_gaps_many
-from enlace.modules.screening.followup import Referral, open_referrals
+from enlace.modules.screening.referrals import Referral, open_referrals
 from enlace.store.repository import FhirRepository
 from enlace.store.schema import reference_index
 

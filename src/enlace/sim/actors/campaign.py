@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import datetime, time
 
 from enlace.kernel.errors import FhirError
-from enlace.modules.screening import followup
+from enlace.modules.screening import followup, referrals
 from enlace.modules.screening.service import record_screening
 from enlace.sim import campaigns, network
 from enlace.sim.actor import Day, World
@@ -85,14 +85,14 @@ class CampaignActor:
         pid = world.patient_id(person.index)
         doctor = _staff(person, "doctor")
         moment = _at(today, 10)
-        for referral in followup.patient_referrals(today.conn, repo, pid):
+        for referral in referrals.patient_referrals(today.conn, repo, pid):
             key = referral.condition or ""
             decide = (
                 followup.confirm
                 if campaigns.has_condition(world, person, key)
                 else followup.rule_out
             )
-            code = None if key in followup.DIAGNOSES else "Z03.8"  # observation, ruled out
+            code = None if key in referrals.DIAGNOSES else "Z03.8"  # observation, ruled out
             with today.conn.begin_nested():
                 decide(
                     today.conn,
@@ -108,7 +108,7 @@ class CampaignActor:
         repo = world.services.repo
         pid = world.patient_id(person.index)
         doctor = _staff(person, "doctor")
-        by_code = {followup.DIAGNOSES[k][0]: k for k in followup.DIAGNOSES}
+        by_code = {referrals.DIAGNOSES[k][0]: k for k in referrals.DIAGNOSES}
         for task_id, code in followup.untreated(today.conn, pid):
             plan = campaigns.TREATMENT.get(by_code.get(code, ""))
             if plan is None:

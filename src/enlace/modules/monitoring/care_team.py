@@ -22,9 +22,7 @@ from sqlalchemy import Connection, select
 
 from enlace.modules.catalog import facilities, facility
 from enlace.modules.monitoring.thresholds import DEFAULT_LIMITS, Limits, limits_from_goals
-from enlace.search.engine import find_ids
-from enlace.search.registry import load_registry
-from enlace.search.runtime import RuntimeIndexer, SearchConfig, SearchRuntime
+from enlace.search.platform import platform_search
 from enlace.store.repository import FhirRepository
 from enlace.store.schema import reference_index
 
@@ -48,24 +46,6 @@ class Responsible:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
-class _Everything:
-    def where(self, resource_type: str, permission: str, target: Any = None) -> None:
-        return None
-
-
-_PLATFORM = _Everything()
-_FALLBACK: list[SearchRuntime] = []
-
-
-def _config(repo: FhirRepository) -> SearchConfig:
-    indexer = repo.indexer
-    if isinstance(indexer, RuntimeIndexer):
-        return indexer.runtime.current()
-    if not _FALLBACK:  # a repository without search indexes: the R4 registry's view of them
-        _FALLBACK.append(SearchRuntime(load_registry()))
-    return _FALLBACK[0].current()
-
-
 def search(
     conn: Connection,
     repo: FhirRepository,
@@ -74,10 +54,7 @@ def search(
     limit: int = 1000,
 ) -> list[dict[str, Any]]:
     """Current resources matching FHIR search `params` (at most `limit`)."""
-    config = _config(repo)
-    ids = find_ids(conn, config, resource_type, params, "monitoring lookup", _PLATFORM, limit)
-    found = repo.current_many(conn, resource_type, ids)
-    return [v.resource() for v in found.values() if not v.deleted]
+    return platform_search(conn, repo, resource_type, params, "monitoring lookup", limit)
 
 
 def _by_patient(

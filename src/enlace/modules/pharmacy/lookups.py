@@ -10,14 +10,7 @@ from sqlalchemy import Connection
 
 from enlace.modules.catalog import Facility, facility
 from enlace.search.engine import find_ids
-
-
-class _Everything:
-    def where(self, resource_type: str, permission: str, target: Any = None) -> None:
-        return None
-
-
-_PLATFORM = _Everything()
+from enlace.search.platform import EVERYTHING
 
 
 def known_pharmacy(slug: str | None) -> Facility | None:
@@ -30,5 +23,5 @@ def platform_ids(
     services: Any, conn: Connection, resource_type: str, params: list[tuple[str, str]], limit: int
 ) -> list[str]:
     return find_ids(
-        conn, services.search.current(), resource_type, params, "pharmacy lookup", _PLATFORM, limit
+        conn, services.search.current(), resource_type, params, "pharmacy lookup", EVERYTHING, limit
     )

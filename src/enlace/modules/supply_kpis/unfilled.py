@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from enlace.search.engine import find_ids
+from enlace.search.platform import EVERYTHING
 
 WINDOWS_H = (24, 72)
 COUNTED = ("active", "completed", "on-hold")
@@ -60,11 +61,6 @@ def unfilled_counts(prescribed: Iterable[Prescribed], day: date, hours: int) -> 
     return [Unfilled(hours, k, n, of) for k, (n, of) in sorted(counts.items())]
 
 
-class _Platform:
-    def where(self, resource_type: str, permission: str, target: Any = None) -> None:
-        return None
-
-
 def read_prescriptions(
     services: Any, conn: Connection, first: date, last: date
 ) -> list[Prescribed]:
@@ -72,7 +68,7 @@ def read_prescriptions(
     params = [("authoredon", f"ge{first.isoformat()}"), ("authoredon", f"le{last.isoformat()}")]
     config = services.search.current()
     ids = find_ids(
-        conn, config, "MedicationRequest", params, "supply KPIs", _Platform(), MAX_PRESCRIPTIONS
+        conn, config, "MedicationRequest", params, "supply KPIs", EVERYTHING, MAX_PRESCRIPTIONS
     )
     requests = services.repo.current_many(conn, "MedicationRequest", ids)
     handed = _dispenses(services, conn, config, list(requests))
@@ -115,7 +111,7 @@ def _dispenses(
             "MedicationDispense",
             [("prescription", refs)],
             "supply KPIs",
-            _Platform(),
+            EVERYTHING,
             100_000,
         )
         for version in services.repo.current_many(conn, "MedicationDispense", matched).values():

@@ -14,16 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pwd
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +30,7 @@ from enlace.kernel.clock import fhir_instant
 from enlace.kernel.settings import Settings
 from enlace.modules.trace import append_entries
 from enlace.store.bulk import PutItem
+from enlace.store.local_cluster import ClusterError, LocalCluster, throwaway_cluster
 
 ENLACE = str(Path(sys.executable).with_name("enlace"))
 BATCH = 500
@@ -154,78 +151,37 @@ def _current_total(store: Store) -> int:
 # -- PostgreSQL --------------------------------------------------------------------------------
 
 
-@dataclass
-class Cluster:
-    root: Path
-    port: int
-    user: str | None
-
-    @property
-    def data(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def archive(self) -> Path:
-        return self.root / "wal-archive"
-
-    def run(self, *command: str, check: bool = True) -> None:
-        full = ["runuser", "-u", self.user, "--", *command] if self.user else list(command)
-        done = subprocess.run(full, capture_output=True, text=True, timeout=600)
-        if check and done.returncode != 0:
-            raise DrillFailed(f"{command[0]}: {done.stderr.strip()}")
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1"
-        log = str(self.root / "server.log")
-        self.run(
-            "pg_ctl", "-D", str(self.data), "-o", options, "-w", "-t", "600", "-l", log, "start"
-        )
-
-    def stop(self, mode: str = "fast") -> None:
-        self.run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
-
-    def sql(self, statement: str, database: str = "postgres") -> str:
-        import psycopg
-
-        with psycopg.connect(self.url(database), autocommit=True) as conn:
-            cursor = conn.execute(statement)
-            row = cursor.fetchone() if cursor.description else None
-        return "" if row is None else str(row[0])
-
-    def url(self, database: str = "enlace") -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+def _archive(pg: LocalCluster) -> Path:
+    return pg.root / "wal-archive"
 
 
-@contextmanager
-def cluster() -> Iterator[Cluster]:
-    root = Path(tempfile.mkdtemp(prefix="enlace-drill-pg-"))
-    user = _unprivileged_user()
-    made = Cluster(root, _free_port(), user)
-    made.archive.mkdir()
-    if user:
-        for path in (root, made.archive):
-            shutil.chown(path, user, user)
-    made.run("initdb", "-D", str(made.data), "-A", "trust", "-U", "postgres", "--no-sync")
-    with (made.data / "postgresql.conf").open("a") as conf:
+def _sql(pg: LocalCluster, statement: str, database: str = "postgres") -> str:
+    import psycopg
+
+    with psycopg.connect(pg.url(database), autocommit=True) as conn:
+        cursor = conn.execute(statement)
+        row = cursor.fetchone() if cursor.description else None
+    return "" if row is None else str(row[0])
+
+
+def _archive_wal(pg: LocalCluster) -> None:
+    """WAL archiving on before the first start: point-in-time restore replays the archive."""
+    _archive(pg).mkdir()
+    pg.own(_archive(pg))
+    with (pg.data / "postgresql.conf").open("a") as conf:
         conf.write(
             "wal_level = replica\narchive_mode = on\n"
-            f"archive_command = 'test ! -f {made.archive}/%f && cp %p {made.archive}/%f'\n"
+            f"archive_command = 'test ! -f {_archive(pg)}/%f && cp %p {_archive(pg)}/%f'\n"
         )
-    made.start()
-    try:
-        yield made
-    finally:
-        made.stop("immediate")
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def postgres_drill(resources: int) -> dict[str, Any]:
-    with cluster() as pg:
-        pg.sql("CREATE DATABASE enlace")
+    with throwaway_cluster("enlace-drill-pg-", configure=_archive_wal) as pg:
+        _sql(pg, "CREATE DATABASE enlace")
         env = {
             **os.environ,
             "ENLACE_VAR_DIR": str(pg.root / "var"),
-            "ENLACE_DATABASE_URL": pg.url(),
+            "ENLACE_DATABASE_URL": pg.url("enlace"),
         }
         store = Store(env, pg.root)
         print("postgres: write A, base backup")
@@ -252,7 +208,7 @@ def postgres_drill(resources: int) -> dict[str, Any]:
                 "--data-dir",
                 str(pg.data),
                 "--wal-archive",
-                str(pg.archive),
+                str(_archive(pg)),
             ]
             args += ["--owner", pg.user] if pg.user else []
             store.enlace("backup", "restore", *args, *(["--at", fhir_instant(at)] if at else []))
@@ -263,40 +219,22 @@ def postgres_drill(resources: int) -> dict[str, Any]:
         return {"resources": _total(after_c), **store.figures}
 
 
-def _archive_everything(pg: Cluster) -> None:
+def _archive_everything(pg: LocalCluster) -> None:
     """Close the current WAL segment and wait until the archiver has copied it."""
-    segment = pg.sql("SELECT pg_walfile_name(pg_switch_wal())")
+    segment = _sql(pg, "SELECT pg_walfile_name(pg_switch_wal())")
     deadline = time.monotonic() + 60
-    while not (pg.archive / segment).exists():
+    while not (_archive(pg) / segment).exists():
         if time.monotonic() > deadline:
             raise DrillFailed(f"WAL segment {segment} was not archived in 60 s")
         time.sleep(0.2)
 
 
-def _wait_promoted(pg: Cluster) -> None:
+def _wait_promoted(pg: LocalCluster) -> None:
     deadline = time.monotonic() + 600
-    while pg.sql("SELECT pg_is_in_recovery()") == "True":
+    while _sql(pg, "SELECT pg_is_in_recovery()") == "True":
         if time.monotonic() > deadline:
             raise DrillFailed("recovery did not finish in 600 s")
         time.sleep(0.2)
-
-
-def _unprivileged_user() -> str | None:
-    if os.geteuid() != 0:
-        return None
-    for name in ("postgres", "nobody"):
-        try:
-            pwd.getpwnam(name)
-            return name
-        except KeyError:
-            continue
-    raise DrillFailed("running as root and no unprivileged account for initdb")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def main() -> int:
@@ -310,7 +248,7 @@ def main() -> int:
             figures["sqlite"] = sqlite_drill(args.resources)
         if args.backend in ("postgres", "both"):
             figures["postgres"] = postgres_drill(args.resources)
-    except DrillFailed as exc:
+    except (DrillFailed, ClusterError) as exc:
         print(f"restore drill FAILED: {exc}", file=sys.stderr)
         return 1
     print(json.dumps({"bench": "restore_drill", **figures}))

@@ -71,21 +71,21 @@ def test_a_patient_reads_from_the_sms_link_and_the_team_sees_it(
     client: TestClient, services: Services
 ) -> None:
     patient = opted_in_patient(services)
+    key = education.link_key(services.settings.secret_key)
     with services.db.begin() as conn:
         (delivery,) = education.trigger(conn, patient, "hypoglycaemia", "Flag/f1", NOON)
-        education.send_due(conn, NOON, "http://testserver")
-    page = client.get(f"/learn/hypo-after?d={delivery}")  # no sign-in: a phone opening the SMS
+        education.send_due(conn, NOON, "http://testserver", key)
+    link = education.link_token(key, delivery)
+    page = client.get(f"/learn/hypo-after?d={link}")  # no sign-in: a phone opening the SMS
     assert page.status_code == 200 and "Regla 15-15" in page.text and 'id="quiz"' in page.text
     quiz = education.catalogue().items["hypo-after"].quiz
     assert quiz is not None
     answered = client.post(
         "/learn/hypo-after",
-        data={"csrf": csrf(page.text), "d": delivery, "answer": str(quiz.answer)},
+        data={"csrf": csrf(page.text), "d": link, "answer": str(quiz.answer)},
     )
     assert answered.status_code == 200 and 'id="quiz-result"' in answered.text
-    bad = client.post(
-        "/learn/hypo-after", data={"csrf": csrf(page.text), "d": delivery, "answer": "9"}
-    )
+    bad = client.post("/learn/hypo-after", data={"csrf": csrf(page.text), "d": link, "answer": "9"})
     assert bad.status_code == 400
     assert client.get("/learn/no-such-item").status_code == 404
     english = client.get("/learn/hypo-after?lang=en")
@@ -98,5 +98,5 @@ def test_a_patient_reads_from_the_sms_link_and_the_team_sees_it(
     assert row.count("✓") == 3  # opened, finished, quiz right
     sign_in_as(services, client, "pac.1", "patient", patients=(patient,))
     mine = client.get("/learn")
-    assert mine.status_code == 200 and f"/learn/hypo-after?d={delivery}" in mine.text
+    assert mine.status_code == 200 and f"/learn/hypo-after?d={link}" in mine.text
     assert client.get(f"/education/patients/{patient}").status_code == 403

@@ -18,6 +18,7 @@ from enlace.modules.messaging.tables import outbox
 from .support import DAY, NOON, opted_in_patient
 
 BASE = "https://enlace.example"
+KEY = education.link_key("test secret")
 
 
 def _iso(us: int) -> str:
@@ -26,7 +27,7 @@ def _iso(us: int) -> str:
 
 def _run(services: Services, now: int) -> education.JobReport:
     with services.db.begin() as conn:
-        return education.run(conn, services.repo, 0, now, BASE)
+        return education.run(conn, services.repo, 0, now, BASE, KEY)
 
 
 def _deliveries(services: Services, patient: str) -> list[education.Delivery]:
@@ -56,7 +57,8 @@ def test_a_new_diagnosis_schedules_its_sequence_and_sends_the_first_item(
     with services.db.read() as conn:
         message = conn.execute(select(outbox)).mappings().one()
     assert message["kind"] == "education" and message["patient"] == patient
-    assert f"{BASE}/learn/{sequence[0].id}?d={found[0].id}" in message["text"]
+    link = education.link_token(KEY, found[0].id)  # the id and its HMAC: a capability
+    assert f"{BASE}/learn/{sequence[0].id}?d={link}" in message["text"]
     assert sequence[0].message.es in message["text"]
     again = _run(services, NOON + 1)  # the same record again: nothing new
     assert again.scheduled == {} and again.sent == {}
@@ -144,7 +146,7 @@ def test_without_consent_the_item_is_recorded_not_sent(services: Services) -> No
         services.repo.update(conn, {"resourceType": "Patient"}, "pt-2")
         messaging.set_preference(conn, "pt-2", "sms", "+525500000000", NOON - DAY)
         education.trigger(conn, "pt-2", "insulin", "test", NOON)
-        sent = education.send_due(conn, NOON, BASE)
+        sent = education.send_due(conn, NOON, BASE, KEY)
     assert sent == {"not-sent": 1}
     delivery = _deliveries(services, "pt-2")[0]
     assert delivery.status == "not-sent" and delivery.outcome
@@ -155,7 +157,7 @@ def test_the_education_cap_holds_back_a_second_item_the_same_day(services: Servi
     with services.db.begin() as conn:
         education.trigger(conn, patient, "insulin", "a", NOON)
         education.trigger(conn, patient, "hypoglycaemia", "b", NOON)
-        sent = education.send_due(conn, NOON, BASE)
+        sent = education.send_due(conn, NOON, BASE, KEY)
     assert sent == {"queued": 1, "not-sent": 1}
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import Connection
 from enlace.entrypoints.cli.bad_input import echo_issues, run_in_transaction
 from enlace.kernel import errors
 from enlace.kernel.clock import epoch_us
+from enlace.kernel.settings import Settings
 from enlace.modules import education
 from enlace.store.repository import FhirRepository
 
@@ -67,7 +68,9 @@ def run_command(
     since_us = _instant(since, "since")
     at = _instant(f"{as_of}T12:00:00Z", "as-of") if as_of else None
     report = run_in_transaction(
-        lambda conn, repo: education.run(conn, repo, since_us, at or _now(repo), base_url)
+        lambda conn, repo: education.run(
+            conn, repo, since_us, at or _now(repo), base_url, _link_key()
+        )
     )
     scheduled = ", ".join(f"{k} {v}" for k, v in sorted(report.scheduled.items())) or "none"
     sent = ", ".join(f"{k} {v}" for k, v in sorted(report.sent.items())) or "none"
@@ -131,6 +134,11 @@ def _progress(conn: Connection, practitioner: str) -> list[str]:
         state = "completed" if enrolled.completed_us else "in progress"
         lines.append(f"{enrolled.course}\t{len(passed)}/{len(course.modules)}\t{state}")
     return lines or ["no enrolments"]
+
+
+def _link_key() -> bytes:
+    """The SMS links are signed with the server secret, as the pages that check them are."""
+    return education.link_key(Settings.from_env().secret_key)
 
 
 def _now(repo: FhirRepository) -> int:

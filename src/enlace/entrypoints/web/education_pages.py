@@ -2,9 +2,11 @@
 
 Patients (the patient app at /app/ links here):
 - `/learn` (patient, caregiver): what was sent to me, with its state, and every topic.
-- `/learn/{item}[?d=<delivery>]` (no sign-in: the link in an SMS opens it on any phone; the
-  content is the same for everyone): the item's page. With `d` the visit marks the delivery
-  opened; POST (form token) marks it finished or records the quiz answer.
+- `/learn/{item}[?d=<link>]` (no sign-in: the link in an SMS opens it on any phone; the
+  content is the same for everyone): the item's page. With `d` (the delivery id and its HMAC,
+  education.link_token: the link is a capability) the visit marks the delivery opened; POST
+  (form token) marks it finished or records the quiz answer. An unsigned or forged `d` shows
+  the page and records nothing.
 - `/education/patients/{id}` (physician, nurse, chw, administrator): what the patient was sent,
   when, why, and whether it was opened, finished and the quiz answered right.
 Clinicians:
@@ -54,6 +56,8 @@ def register(app: FastAPI, services: Services) -> None:
     def now_us() -> int:
         return epoch_us(services.repo.clock())
 
+    key = education.link_key(services.settings.secret_key)
+
     def read(work: Any, *args: Any) -> Any:
         with services.db.begin() as conn:
             return work(conn, services.repo, *args)
@@ -65,7 +69,9 @@ def register(app: FastAPI, services: Services) -> None:
             patient = chosen_patient(request, user, own)
             sent = await run_in_threadpool(read, _sent, patient) if patient else []
             items = education.catalogue().items
-            return shell.view(request, user, "learn.html", sent=sent, items=items, **_lang(request))
+            links = {d.id: education.link_token(key, d.id) for d in sent}
+            context = {"sent": sent, "items": items, "links": links, **_lang(request)}
+            return shell.view(request, user, "learn.html", **context)
 
         return await guarded(shell, request, PATIENT_ROLES, work, "edu.bad_input")
 
@@ -74,9 +80,10 @@ def register(app: FastAPI, services: Services) -> None:
         item = education.catalogue().items.get(item_id)
         if item is None:
             return render.page(request, "problem.html", status=404, kind="not_found")
-        delivery = request.query_params.get("d", "")
+        link = request.query_params.get("d", "")
+        delivery = education.delivery_of_link(key, link) or ""
         found = await run_in_threadpool(read, _visit, item_id, delivery, now_us())
-        return _item_page(request, services, item, found, None)
+        return _item_page(request, services, item, found, None, link if found else "")
 
     @router.post("/learn/{item_id}")
     async def item_post_route(request: Request, item_id: str) -> Response:
@@ -86,14 +93,16 @@ def register(app: FastAPI, services: Services) -> None:
             status, kind = (404, "not_found") if item is None else (403, "forbidden")
             return render.page(request, "problem.html", status=status, kind=kind)
         answer = form.get("answer", "")
-        args = (item_id, form.get("d", ""), answer, now_us())
+        link = form.get("d", "")
+        delivery = education.delivery_of_link(key, link) or ""
+        args = (item_id, delivery, answer, now_us())
         try:
             found, right = await run_in_threadpool(read, _answer, *args)
         except errors.FhirError:
             return render.page(
                 request, "problem.html", status=400, kind="bad_request", message="edu.bad_input"
             )
-        return _item_page(request, services, item, found, right)
+        return _item_page(request, services, item, found, right, link if found else "")
 
     @router.get("/education/patients/{patient_id}")
     async def patient_route(request: Request, patient_id: str) -> Response:
@@ -258,10 +267,11 @@ def _item_page(
     item: education.Item,
     delivery: education.Delivery | None,
     right: bool | None,
+    link: str,
 ) -> Response:
     state = browser.csrf_state(request)
     token = state.token(request, services.settings)
-    context: dict[str, Any] = {"item": item, "delivery": delivery, "right": right}
+    context: dict[str, Any] = {"item": item, "delivery": delivery, "right": right, "link": link}
     context.update(_lang(request))
     response = render.page(request, "learn_item.html", csrf=token, **context)
     state.keep(response, request, services.settings)

@@ -24,7 +24,13 @@ from enlace.modules.education.content import (
     catalogue,
     load,
 )
-from enlace.modules.education.domain import Grade, Suggestion
+from enlace.modules.education.domain import (
+    Grade,
+    Suggestion,
+    delivery_of_link,
+    link_key,
+    link_token,
+)
 from enlace.modules.education.patient import (
     EVENTS,
     Delivery,
@@ -76,10 +82,13 @@ __all__ = [
     "complete",
     "course",
     "deliveries_of",
+    "delivery_of_link",
     "enrol",
     "enrolment",
     "enrolments_of",
     "get_delivery",
+    "link_key",
+    "link_token",
     "load",
     "mark",
     "passed_modules",

@@ -14,6 +14,7 @@ A course already completed is not suggested again.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -28,6 +29,31 @@ STATIN_SHARE = 0.50
 
 def delivery_id(patient: str, item: str, cause: str) -> str:
     return "edu-" + hashlib.sha256(f"{patient}|{item}|{cause}".encode()).hexdigest()[:32]
+
+
+# The SMS link `/learn/{item}?d=<link>` needs no sign-in, so the link is a capability: the
+# delivery id alone is computable by anyone who knows the patient's and condition's ids (it
+# hashes them, for idempotency), so the link carries the id and 128 bits of HMAC over it.
+LINK_PURPOSE = b"enlace.education.link|"
+LINK_MAC_HEX = 32  # 128 bits
+
+
+def link_key(secret_key: str) -> bytes:
+    """The key of the links, derived from the server secret (rotating it voids old links)."""
+    return hashlib.sha256(LINK_PURPOSE + secret_key.encode()).digest()
+
+
+def link_token(key: bytes, delivery: str) -> str:
+    mac = hmac.new(key, delivery.encode(), hashlib.sha256).hexdigest()[:LINK_MAC_HEX]
+    return f"{delivery}.{mac}"
+
+
+def delivery_of_link(key: bytes, link: str) -> str | None:
+    """The delivery id a link names, or None when the link is not one this server signed."""
+    delivery, _, mac = link.rpartition(".")
+    if not delivery or len(mac) != LINK_MAC_HEX:
+        return None
+    return delivery if hmac.compare_digest(link_token(key, delivery), link) else None
 
 
 def due_times(start_us: int, items: Sequence[Item], now_us: int) -> list[tuple[Item, int]]:

@@ -19,7 +19,7 @@ from enlace.kernel import errors
 from enlace.modules import messaging
 
 from .content import Catalogue, Item, catalogue
-from .domain import delivery_id, due_times
+from .domain import delivery_id, due_times, link_token
 from .tables import education_deliveries as table
 
 TEMPLATE = "education-item"
@@ -90,7 +90,12 @@ def trigger(conn: Connection, patient: str, event: str, cause: str, now_us: int)
 
 
 def send_due(
-    conn: Connection, now_us: int, base_url: str, sender: str = "Red Enlace", limit: int = 5000
+    conn: Connection,
+    now_us: int,
+    base_url: str,
+    key: bytes,
+    sender: str = "Red Enlace",
+    limit: int = 5000,
 ) -> dict[str, int]:
     """Queue the due items through messaging (one batch); counts by resulting status."""
     c = table.c
@@ -103,7 +108,9 @@ def send_due(
     if not due:
         return {}
     items = catalogue().items
-    requests = [_request(row.id, row.patient, items[row.item], base_url, sender) for row in due]
+    requests = [
+        _request(row.id, row.patient, items[row.item], base_url, sender, key) for row in due
+    ]
     answers = messaging.enqueue_many(conn, requests, now_us, policy())
     counts: dict[str, int] = {}
     for row, answer in zip(due, answers, strict=True):
@@ -160,9 +167,9 @@ def _quiz_correct(content: Catalogue, item_id: str, answer: int | None) -> bool:
 
 
 def _request(
-    delivery: str, patient: str, item: Item, base_url: str, sender: str
+    delivery: str, patient: str, item: Item, base_url: str, sender: str, key: bytes
 ) -> messaging.MessageRequest:
-    link = f"{base_url.rstrip('/')}/learn/{item.id}?d={delivery}"
+    link = f"{base_url.rstrip('/')}/learn/{item.id}?d={link_token(key, delivery)}"
     params = {"sender": sender, "lesson_es": item.message.es, "lesson_en": item.message.en}
     return messaging.MessageRequest(
         patient,

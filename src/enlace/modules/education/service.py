@@ -35,14 +35,20 @@ def infusions(conn: Connection, now_us: int) -> int:
 
 
 def run(
-    conn: Connection, repo: FhirRepository, since_us: int, now_us: int, base_url: str
+    conn: Connection,
+    repo: FhirRepository,
+    since_us: int,
+    now_us: int,
+    base_url: str,
+    link_key: bytes,
 ) -> JobReport:
-    """The daily job, in the caller's transaction: what the record asks for, then send."""
+    """The daily job, in the caller's transaction: what the record asks for, then send (the
+    links signed with `link_key`, domain.link_key)."""
     scheduled = record.scan(conn, repo, since_us, now_us)
     booked = infusions(conn, now_us)
     if booked:
         scheduled["infusion"] = booked
-    sent = patient.send_due(conn, now_us, base_url)
+    sent = patient.send_due(conn, now_us, base_url, link_key)
     return JobReport(scheduled, sent)
 
 

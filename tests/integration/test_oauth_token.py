@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from enlace.entrypoints.http.app import create_app
 from enlace.interactions.context import Services
-from enlace.security import keys, passwords
+from enlace.security import keys, oauth, passwords
 from enlace.security.access import Access
 from enlace.security.tables import used_assertions
 from enlace.security.tokens import verify_access_token
@@ -290,6 +290,29 @@ def test_no_refresh_token_without_offline_access(
     code, verifier = flow.code_for(client, ana, app, "patient/Observation.rs")
     body = flow.exchange(client, app, code, verifier).json()
     assert "refresh_token" not in body and body["scope"] == "patient/Observation.rs"
+
+
+def test_revoking_a_users_tokens_ends_each_live_family_and_no_one_elses(
+    services: Services, client: TestClient, ana: str
+) -> None:
+    """A lost phone: every app the patient connected stops refreshing; another patient's app
+    does not."""
+    app = flow.app_client(services).client.client_id
+    bea, bea_session = flow.user_with_session(
+        services, "bea", "patient", fhir_user="Patient/p1", patients=("p1",), display_name="Bea"
+    )
+    phones = []
+    for _ in range(2):
+        code, verifier = flow.code_for(client, bea_session, app, SCOPE)
+        phones.append(flow.exchange(client, app, code, verifier).json()["refresh_token"])
+    code, verifier = flow.code_for(client, ana, app, SCOPE)
+    anas = flow.exchange(client, app, code, verifier).json()["refresh_token"]
+    with services.db.begin() as conn:
+        assert oauth.revoke_user_tokens(conn, bea.id) == 2
+        assert oauth.revoke_user_tokens(conn, bea.id) == 0  # nothing live is left
+    for token in phones:
+        assert "revoked" in oauth_error(flow.refresh(client, app, token), 400, "invalid_grant")
+    assert flow.refresh(client, app, anas).status_code == 200
 
 
 # --- the token at the FHIR API -----------------------------------------------------------------

@@ -305,6 +305,20 @@ def revoke_family(conn: Connection, family_id: str) -> int:
     return int(revoked.rowcount)
 
 
+def revoke_user_tokens(conn: Connection, user_id: str) -> int:
+    """Revoke every live refresh token of a user (a lost phone, an app they no longer trust);
+    how many families that ends — each live family holds one unspent token. Access tokens
+    already issued are not revocable (signed, not looked up) and expire within
+    `Endpoint.access_seconds`."""
+    tokens = refresh_tokens.c
+    revoked = conn.execute(
+        update(refresh_tokens)
+        .where(tokens.user_id == user_id, tokens.revoked.is_(False), tokens.spent.is_(False))
+        .values(revoked=True)
+    )
+    return int(revoked.rowcount)
+
+
 def _active_user(conn: Connection, user_id: str) -> grants.UserRecord:
     user = grants.load_user(conn, user_id=user_id)
     if user is None or not user.active:

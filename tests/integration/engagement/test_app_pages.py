@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from enlace.entrypoints.http.app import create_app
 from enlace.interactions.context import Services
 from enlace.modules.engagement.tables import engagement_doses
 from enlace.modules.monitoring.tables import readings
-from enlace.security.tables import sessions
+from enlace.security.tables import refresh_tokens, sessions
 from tests.integration.engagement.support import (
     LOSARTAN,
     METFORMIN,
@@ -186,9 +186,17 @@ def test_a_lost_phone_signs_out_every_other_session(web: TestClient, services: S
         found = users.get_user_by_id(conn, user)
         assert found is not None
         session_api.start_session(conn, found, 1, second_factor=True)  # the lost phone
+        phone_app = {"client_id": "app", "user_id": user, "scope": "patient/*.rs", "spent": False}
+        conn.execute(  # the lost phone's app holds a refresh token, not a session
+            insert(refresh_tokens).values(
+                token_hash="h" * 64, family_id="f1", expires_us=2**62, revoked=False, **phone_app
+            )
+        )
     page = web.get("/app/more")
     csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
     done = web.post("/app/devices/signout", data={"csrf": csrf}, follow_redirects=False)
-    assert done.status_code == 303 and done.headers["location"] == "/app/more?ended=1"
+    assert done.status_code == 303 and done.headers["location"] == "/app/more?ended=2"
     assert count(services, sessions) == 1
+    with services.db.read() as conn:
+        assert conn.execute(select(refresh_tokens.c.revoked)).scalar_one()
     assert web.get("/app/more").status_code == 200  # this phone is still signed in

@@ -13,6 +13,11 @@ from enlace.kernel.tracing import current_trace_id
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
+# HTTP client libraries that log every request's full URL, query string included, at INFO: a
+# subscriber's endpoint with a token in its query, or any URL with an identifier, would reach
+# the log (ASVS V7.1.1/V7.1.2). Their warnings and errors still do.
+URL_LOGGING_LIBRARIES = ("httpx", "httpcore")
+
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
@@ -44,3 +49,5 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level.upper())
     for noisy in ("uvicorn.access",):
         logging.getLogger(noisy).disabled = True
+    for library in URL_LOGGING_LIBRARIES:
+        logging.getLogger(library).setLevel(logging.WARNING)

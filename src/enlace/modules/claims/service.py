@@ -232,6 +232,7 @@ def _record(conn: Connection, decisions: list[Decision], now: Any) -> None:
             keys.add(claim.claim_key)
             rows.append(
                 {
+                    "patient": claim.patient_id,
                     "claim_key": claim.claim_key,
                     "claim_id": claim.claim_id,
                     "outcome": d.outcome,

@@ -1,9 +1,11 @@
 """The claims module's own tables (migration 0010): what has been claimed, for duplicates.
 
-`claims_submissions` holds one row per adjudicated claim, keyed by the submitter's identifier
-(`Claim.identifier` system|value, else the Claim id), so the same claim sent twice is found
-with one primary-key lookup. `claims_packs` holds one row per pack (canonical EPC) a claim was
-paid or pended for: a pack can be claimed once. Only enlace.modules.claims reads or writes them.
+`claims_submissions` holds one row per adjudicated claim, keyed by its patient and the
+submitter's identifier (`Claim.identifier` system|value, else the Claim id); the same claim sent
+twice is found by the identifier alone (an index lookup), whichever patient it names, and the
+patient leading the key places the row on the patient's shard (docs/scale.md). `claims_packs`
+holds one row per pack (canonical EPC) a claim was paid or pended for: a pack can be claimed
+once. Only enlace.modules.claims reads or writes them.
 No foreign keys (written in bulk; Citus-ready).
 
 `claims_lines` (migration 0011) is the fact table of adjudicated claim items, one row per item
@@ -14,18 +16,33 @@ the payer dashboard aggregates and the anti-fraud analytics read, without parsin
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
 submissions = Table(
     "claims_submissions",
     metadata,
-    Column("claim_key", String(300), primary_key=True),
+    Column("claim_key", String(300), nullable=False),
     Column("claim_id", String(64), nullable=False),
     Column("outcome", String(16), nullable=False),  # complete | error | partial
     Column("payer_centavos", BigInteger, nullable=False),
     Column("created_us", BigInteger, nullable=False),
+    Column("patient", String(64), nullable=False),  # the Claim's patient (migration 0037)
+    PrimaryKeyConstraint("patient", "claim_key"),
+    # The duplicate check looks a claim up by its key alone, whoever the patient.
+    Index("ix_claims_submissions_claim_key", "claim_key"),
 )
 
 packs = Table(

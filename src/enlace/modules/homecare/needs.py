@@ -149,6 +149,7 @@ def schedule_day(conn: Connection, day: date) -> list[str]:
     fresh = [
         {
             "id": visit_id(n.id, day),
+            "patient": n.patient,
             "need": n.id,
             "day": day,
             "status": "scheduled",

@@ -9,7 +9,8 @@
 - `homecare_visits`: one visit of a need on one day: the nurse and planned start once planned,
   or `unassigned` with the reason; `documented` with the FHIR resources written; `missed` with
   the coordinator's Task. Unique per need and day so scheduling a day twice writes it once; the
-  conditional UPDATE on status 'planned' is what escalates a missed visit once.
+  conditional UPDATE on status 'planned' is what escalates a missed visit once. It carries the
+  need's patient, leading its keys (a need has one patient), so it distributes by patient.
 
 No foreign keys to other modules; patient and practitioner ids are FHIR ids.
 """
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -77,7 +79,7 @@ needs = Table(
 visits = Table(
     "homecare_visits",
     metadata,
-    Column("id", Id, primary_key=True),
+    Column("id", Id, nullable=False),
     Column("need", Id, nullable=False),
     Column("day", Date, nullable=False),
     Column("status", String(12), nullable=False),
@@ -91,11 +93,14 @@ visits = Table(
     Column("resources", Text),  # JSON list of "Type/id" written when documented
     Column("note", Text),
     Column("task", Id),  # missed: the coordinator's Task
+    Column("patient", Id, nullable=False),  # the need's patient (migration 0037)
     CheckConstraint(
         "status IN ('scheduled','planned','unassigned','documented','missed')",
         name="homecare_visit_status_known",
     ),
-    UniqueConstraint("need", "day", name="uq_homecare_visit_need_day"),
+    PrimaryKeyConstraint("patient", "id"),
+    UniqueConstraint("patient", "need", "day", name="uq_homecare_visit_need_day"),
+    Index("ix_homecare_visits_id", "id"),  # visits are found by id (one need, one patient)
     Index("ix_homecare_visits_day", "day"),
 )
 

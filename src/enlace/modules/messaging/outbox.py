@@ -165,7 +165,13 @@ def _record_sent(
     conn.execute(
         insert(attempts),
         [
-            {"message": r.id, "attempt": r.attempts + 1, "at_us": now_us, "adapter": name}
+            {
+                "patient": r.patient,
+                "message": r.id,
+                "attempt": r.attempts + 1,
+                "at_us": now_us,
+                "adapter": name,
+            }
             for r, name in sent
         ],
     )
@@ -190,7 +196,12 @@ def _record_error(
     attempt = row.attempts + 1
     conn.execute(
         insert(attempts).values(
-            message=row.id, attempt=attempt, at_us=now_us, adapter=adapter_name, error=error
+            patient=row.patient,
+            message=row.id,
+            attempt=attempt,
+            at_us=now_us,
+            adapter=adapter_name,
+            error=error,
         )
     )
     retry_at = domain.next_attempt(now_us, attempt)

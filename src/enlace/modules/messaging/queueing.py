@@ -34,7 +34,7 @@ class MessageRequest:
     patient: str  # Patient logical id
     template: str
     params: dict[str, str]
-    dedupe_key: str  # the same key twice writes one message (a job run twice)
+    dedupe_key: str  # the same key twice for one patient writes one message (a job run twice)
     reason: dict[str, Any] = field(default_factory=dict)
 
 
@@ -44,11 +44,20 @@ class Queued:
     status: str  # queued | not-sent
     outcome: str | None  # why not sent
     not_before_us: int
-    new: bool  # False: the dedupe key had already been queued
+    new: bool  # False: the patient's dedupe key had already been queued
 
 
-def message_id(dedupe_key: str) -> str:
-    return "msg-" + hashlib.sha256(dedupe_key.encode()).hexdigest()[:32]
+Key = tuple[str, str]  # (patient, dedupe_key): what makes a request the same request
+
+
+def message_id(patient: str, dedupe_key: str) -> str:
+    """The message's id, from its patient and dedupe key: the same key for two patients is two
+    messages (and two Communications), so the patient is part of the id."""
+    return "msg-" + hashlib.sha256(f"{patient}\x1f{dedupe_key}".encode()).hexdigest()[:32]
+
+
+def _key(request: MessageRequest) -> Key:
+    return (request.patient, request.dedupe_key)
 
 
 def enqueue(
@@ -71,17 +80,18 @@ def enqueue_many(
     their fields are checked for every request before anything is written."""
     for request in requests:
         template(request.template)
-    existing = _existing(conn, [r.dedupe_key for r in requests])
-    fresh = [r for r in requests if r.dedupe_key not in existing]
+    existing = _existing(conn, [_key(r) for r in requests])
+    fresh = [r for r in requests if _key(r) not in existing]
     rows = _rows(conn, fresh, now_us, policy) if fresh else []
     for start in range(0, len(rows), CHUNK):
         conn.execute(_insert_new(conn), rows[start : start + CHUNK])
-    mine = {row["dedupe_key"] for row in rows}
+    mine = {(row["patient"], row["dedupe_key"]) for row in rows}
     stored = _existing(conn, list(mine)) if mine else {}
     answers = []
     for request in requests:
-        row = existing.get(request.dedupe_key) or stored[request.dedupe_key]
-        new = request.dedupe_key in mine and row.queued_us == now_us
+        key = _key(request)
+        row = existing.get(key) or stored[key]
+        new = key in mine and row.queued_us == now_us
         answers.append(Queued(row.id, row.status, row.outcome, row.not_before_us, new))
     return answers
 
@@ -93,9 +103,9 @@ def _rows(
     preferences = preferences_of(conn, patients)
     consents = consents_of(conn, patients)
     times = _live_times(conn, patients, domain.release_time(now_us, policy))
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[Key, dict[str, Any]] = {}
     for request in requests:
-        if request.dedupe_key in rows:
+        if _key(request) in rows:
             continue
         chosen = template(request.template)
         preference = preferences.get(request.patient)
@@ -112,8 +122,8 @@ def _rows(
             else:
                 sent.append(send_at)  # the batch's own messages count for the next ones
         language = preference.language if preference else "es-MX"
-        rows[request.dedupe_key] = {
-            "id": message_id(request.dedupe_key),
+        rows[_key(request)] = {
+            "id": message_id(request.patient, request.dedupe_key),
             "dedupe_key": request.dedupe_key,
             "patient": request.patient,
             "kind": chosen.kind,
@@ -133,18 +143,28 @@ def _rows(
     return list(rows.values())
 
 
-def _existing(conn: Connection, keys: list[str]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
+def _existing(conn: Connection, keys: list[Key]) -> dict[Key, Any]:
+    """The stored messages of `keys`: one query per chunk on the (patient, dedupe_key) unique
+    key (both lists bound; the pairs that only cross-match are dropped here)."""
+    found: dict[Key, Any] = {}
+    c = outbox.c
     for start in range(0, len(keys), CHUNK):
-        query = select(outbox).where(outbox.c.dedupe_key.in_(keys[start : start + CHUNK]))
-        found.update((row.dedupe_key, row) for row in conn.execute(query))
+        chunk = set(keys[start : start + CHUNK])
+        query = select(outbox).where(
+            c.patient.in_({p for p, _ in chunk}), c.dedupe_key.in_({k for _, k in chunk})
+        )
+        found.update(
+            ((row.patient, row.dedupe_key), row)
+            for row in conn.execute(query)
+            if (row.patient, row.dedupe_key) in chunk
+        )
     return found
 
 
 def _insert_new(conn: Connection) -> Any:
-    """INSERT that leaves an existing dedupe key alone (a concurrent run's stands)."""
+    """INSERT that leaves an existing (patient, dedupe key) alone (a concurrent run's stands)."""
     dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    return dialect_insert(outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return dialect_insert(outbox).on_conflict_do_nothing(index_elements=["patient", "dedupe_key"])
 
 
 def _live_times(

@@ -9,9 +9,12 @@
 - `messaging_outbox`: every message a module asked for, queued in the same transaction as the
   action that caused it; `status` queued → delivered, or not-sent (with `outcome` saying why:
   no consent, opted out, frequency cap...) or failed (attempts exhausted). `dedupe_key` makes a
-  repeated request (a job run twice) write nothing. `not_before_us` holds a message past quiet
-  hours; `next_attempt_us` is the retry backoff; `lease_us` the claim of one deliverer.
-- `messaging_attempts`: each hand-over to an adapter, with its error if it failed.
+  repeated request (a job run twice) write nothing; it is unique per patient (the key leads with
+  `patient`, as the primary key does, so the table distributes by patient: docs/scale.md).
+  `not_before_us` holds a message past quiet hours; `next_attempt_us` is the retry backoff;
+  `lease_us` the claim of one deliverer.
+- `messaging_attempts`: each hand-over to an adapter, with its error if it failed; it carries
+  the message's patient (migration 0037) so it lives on the patient's shard with the message.
 - `intervention_assignments` (adherence, issue 11): a therapy's arm in a study, recorded once and
   never changed, with the risk stratum it was randomized in.
 - `intervention_actions` (adherence): each proactive action taken on a therapy on a day, with
@@ -31,6 +34,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -40,6 +44,7 @@ from sqlalchemy import (
 metadata = MetaData()
 
 Id = String(64)
+OUTBOX_DEDUPE = "uq_messaging_outbox_patient_dedupe_key"
 
 preferences = Table(
     "messaging_preferences",
@@ -67,8 +72,8 @@ consents = Table(
 outbox = Table(
     "messaging_outbox",
     metadata,
-    Column("id", Id, primary_key=True),
-    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("id", Id, nullable=False),
+    Column("dedupe_key", String(200), nullable=False),
     Column("patient", Id, nullable=False),
     Column("kind", String(16), nullable=False),  # adherence | care | other (caps count kinds)
     Column("template", String(48), nullable=False),
@@ -90,6 +95,9 @@ outbox = Table(
         "status IN ('queued','sending','delivered','not-sent','failed')",
         name="outbox_status_known",
     ),
+    PrimaryKeyConstraint("patient", "id"),
+    UniqueConstraint("patient", "dedupe_key", name=OUTBOX_DEDUPE),  # ON CONFLICT target
+    Index("ix_messaging_outbox_id", "id"),  # the deliverer finds a claimed message by id
     Index("ix_messaging_outbox_due", "status", "next_attempt_us"),
     Index("ix_messaging_outbox_patient", "patient", "kind", "not_before_us"),
 )
@@ -97,11 +105,13 @@ outbox = Table(
 attempts = Table(
     "messaging_attempts",
     metadata,
-    Column("message", Id, primary_key=True),
-    Column("attempt", Integer, primary_key=True),
+    Column("message", Id, nullable=False),
+    Column("attempt", Integer, nullable=False),
     Column("at_us", BigInteger, nullable=False),
     Column("adapter", String(32), nullable=False),
     Column("error", Text),  # NULL: the adapter took the message
+    Column("patient", Id, nullable=False),  # the message's patient (migration 0037)
+    PrimaryKeyConstraint("patient", "message", "attempt"),
 )
 
 assignments = Table(

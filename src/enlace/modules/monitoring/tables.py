@@ -4,8 +4,10 @@
   same id), the patient it is bound to (NULL once returned), its status, the SHA-256 of its API
   key (keys are 256 random bits, so a plain hash is enough), last-seen, battery and firmware.
 - `monitoring_readings`: the time series, one compact row per reading in the code's canonical
-  UCUM unit (domain.CODES). The primary key (device, code, effective time) de-duplicates: a
-  replayed or re-sent reading writes nothing. A blood-pressure panel is one row: systolic in
+  UCUM unit (domain.CODES). The primary key (patient, device, code, effective time; migration
+  0037) de-duplicates: a replayed or re-sent reading writes nothing, and a device re-bound to
+  another patient keeps the two patients' readings apart (the key leads with the patient, so the
+  table distributes by patient: docs/scale.md). A blood-pressure panel is one row: systolic in
   `value`, diastolic in `value2`. On PostgreSQL the table is range-partitioned by month of
   `effective_us` (partitions created as readings arrive); on SQLite it is one WITHOUT ROWID table.
   `patient` is the patient the device was bound to when the reading arrived, so unbinding a
@@ -29,6 +31,7 @@ from sqlalchemy import (
     Float,
     Index,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
@@ -60,14 +63,15 @@ devices = Table(
 readings = Table(
     "monitoring_readings",
     metadata,
-    Column("device", Id, primary_key=True),
-    Column("code", String(16), primary_key=True),  # LOINC, normalized
-    Column("effective_us", BigInteger, primary_key=True),
+    Column("device", Id, nullable=False),
+    Column("code", String(16), nullable=False),  # LOINC, normalized
+    Column("effective_us", BigInteger, nullable=False),
     Column("patient", Id, nullable=False),
     Column("value", Float, nullable=False),  # canonical unit of the code (domain.CODES)
     Column("value2", Float),  # diastolic of a blood-pressure panel (85354-9)
     Column("received_us", BigInteger, nullable=False),
     Column("device_code", String(32)),  # the IEEE 11073 code the device sent, if any
+    PrimaryKeyConstraint("patient", "device", "code", "effective_us"),
     Index("ix_monitoring_readings_patient", "patient", "code", "effective_us"),
     sqlite_with_rowid=False,
     postgresql_partition_by="RANGE (effective_us)",

@@ -89,7 +89,7 @@ def test_cutover_ddl_makes_widenable_tables_ready_on_postgresql() -> None:
     except PostgresUnavailable as exc:
         pytest.skip(f"PostgreSQL tests skipped: {exc}")
     widened = set(citus.widenable(before, distribution.PLACEMENTS))
-    assert {"monitoring_readings", "monitoring_alerts", "care_appointments"} <= widened
+    assert {"monitoring_alerts", "care_appointments", "cds_cards"} <= widened
     for name in widened:
         column = str(distribution.PLACEMENTS[name].column)
         assert citus.key_gaps(before[name], column), name

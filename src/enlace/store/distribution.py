@@ -127,8 +127,8 @@ MODULES = {
     "claims_queued_usage": Placement(
         "distributed", "holder", "patient", "the coverage holder is a Patient id"
     ),
-    "claims_submissions": pending(
-        "patient", "keyed by claim_key alone: needs the patient column before it can distribute"
+    "claims_submissions": by_patient(
+        why="the duplicate check finds a claim by claim_key on any shard (ix on claim_key)"
     ),
     "coverage_accumulators": Placement(
         "distributed", "holder", "patient", "the coverage holder is a Patient id"
@@ -190,24 +190,27 @@ MODULES = {
     },
     # home care
     "homecare_needs": pending("patient", _WIDEN.format(col="patient")),
-    "homecare_visits": pending("patient", "keyed by need: needs the patient column"),
+    "homecare_visits": by_patient(),
     "homecare_nurses": reference("the nurses a route is planned over; small"),
     # inventory (by facility: a dispense writes the patient's shard and the facility's)
     "inventory_balances": Placement("distributed", "facility", "facility", _FACILITY),
     "inventory_lines": pending(
         "facility",
-        "its foreign key (event_id) to inventory_events must widen with facility",
+        "its foreign key (event_id) to inventory_events cannot widen with facility: a "
+        "transfer's in-leg lines (destination) name the origin's event; the in-leg must become "
+        "its own event at the destination first (docs/scale.md)",
         "facility",
     ),
     "inventory_events": pending(
-        "facility", "unique idempotency_key and id must widen with facility", "facility"
+        "facility",
+        "id and the unique idempotency_key must widen with facility (a request key is the "
+        "recording facility's), after inventory_lines' foreign key can follow",
+        "facility",
     ),
     # messaging
-    "messaging_attempts": pending("patient", "keyed by message: needs the patient column"),
+    "messaging_attempts": by_patient(),
     "messaging_consents": by_patient(),
-    "messaging_outbox": pending(
-        "patient", "primary key and unique dedupe_key (ON CONFLICT target) must widen with patient"
-    ),
+    "messaging_outbox": by_patient(why="ON CONFLICT (patient, dedupe_key): migration 0037"),
     "messaging_preferences": by_patient(),
     "messaging_conversations": by_patient(),
     "messaging_doses": pending("patient", _WIDEN.format(col="patient")),
@@ -223,10 +226,8 @@ MODULES = {
         "distributed", "id", "device", "patient is NULL while a device is in stock"
     ),
     "monitoring_follows": by_patient(),
-    "monitoring_readings": pending(
-        "patient",
-        "primary key (device, code, effective_us) is the de-duplication; it must lead with "
-        "patient (a device re-bound to another patient then keeps readings apart)",
+    "monitoring_readings": by_patient(
+        why="primary key (patient, device, code, effective_us) is the de-duplication (0037)"
     ),
     "monitoring_rejects": local("refused before a patient is known; kept 90 days"),
     # registries

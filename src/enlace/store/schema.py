@@ -56,6 +56,7 @@ resource_history = Table(
     Column("method", String(8), nullable=False),
     Column("deleted", Boolean, nullable=False, default=False),
     Column("content", LargeBinary, nullable=True),
+    Column("trace_context", String(64), nullable=True),  # the writer's traceparent (0035)
     Index("ux_history_version", "resource_type", "id", "version_id", unique=True),
     Index("ix_history_type_seq", "resource_type", "seq"),
 )

@@ -11,6 +11,9 @@ over changes older than `margin_us` (the rest are published, and re-read on the 
 published twice, stored once). Consumers record each message id in `relay_inbox` in the same
 transaction as their effect (`claim`), so a redelivery after a crash changes nothing.
 
+The trace context stored with each change (kernel/tracing.py) travels as the message's
+`traceparent` header, so a consumer on another node continues the writing request's trace.
+
 Events are thin (type, id, version, method): a consumer that needs the content reads it
 through the repository, with its own access rules and the content decrypted there.
 """
@@ -38,6 +41,7 @@ class Change:
     method: str
     deleted: bool
     at_us: int
+    trace_context: str | None = None  # the writer's traceparent, sent as a message header
 
     @property
     def message_id(self) -> str:
@@ -85,12 +89,23 @@ def pending(conn: Connection, after_seq: int, limit: int = 1000) -> list[Change]
     """Committed changes after `after_seq`, oldest first, at most `limit`."""
     h = resource_history.c
     rows = conn.execute(
-        select(h.seq, h.resource_type, h.id, h.version_id, h.method, h.deleted, h.last_updated_us)
+        select(
+            h.seq,
+            h.resource_type,
+            h.id,
+            h.version_id,
+            h.method,
+            h.deleted,
+            h.last_updated_us,
+            h.trace_context,
+        )
         .where(h.seq > after_seq)
         .order_by(h.seq)
         .limit(limit)
     ).all()
-    return [Change(int(r[0]), r[1], r[2], int(r[3]), r[4], bool(r[5]), int(r[6])) for r in rows]
+    return [
+        Change(int(r[0]), r[1], r[2], int(r[3]), r[4], bool(r[5]), int(r[6]), r[7]) for r in rows
+    ]
 
 
 def settled(changes: Sequence[Change], current: int, now_us: int, margin_us: int) -> int:

@@ -30,8 +30,9 @@ _SOURCE = {
     "deleted = :deleted, content_hash = :hash, content = :content "
     "WHERE resource_type = :t AND id = :id AND version_id = :expected",
     "insert_history": "INSERT INTO resource_history "
-    "(resource_type, id, version_id, last_updated_us, method, deleted, content) VALUES "
-    "(:resource_type, :id, :version_id, :last_updated_us, :method, :deleted, :content)",
+    "(resource_type, id, version_id, last_updated_us, method, deleted, content, trace_context) "
+    "VALUES (:resource_type, :id, :version_id, :last_updated_us, :method, :deleted, :content, "
+    ":trace_context)",
     **{
         f"clear_{table}": f"DELETE FROM {table} WHERE resource_type = :t AND resource_id = :id"
         for table in INDEX_VALUE_COLUMNS
@@ -55,15 +56,17 @@ _POSTGRES_ONLY = {
     "(:resource_type, :id, :version_id, :last_updated_us, :deleted, :content_hash, :content) "
     "RETURNING resource_type, id, version_id, last_updated_us, deleted, content) "
     "INSERT INTO resource_history "
-    "(resource_type, id, version_id, last_updated_us, method, deleted, content) "
-    "SELECT resource_type, id, version_id, last_updated_us, :method, deleted, content FROM current",
+    "(resource_type, id, version_id, last_updated_us, method, deleted, content, trace_context) "
+    "SELECT resource_type, id, version_id, last_updated_us, :method, deleted, content, "
+    ":trace_context FROM current",
     "swap_version": "WITH current AS (UPDATE resources SET version_id = :new_version, "
     "last_updated_us = :now, deleted = :deleted, content_hash = :hash, content = :content "
     "WHERE resource_type = :t AND id = :id AND version_id = :expected "
     "RETURNING resource_type, id, version_id, last_updated_us, deleted, content) "
     "INSERT INTO resource_history "
-    "(resource_type, id, version_id, last_updated_us, method, deleted, content) "
-    "SELECT resource_type, id, version_id, last_updated_us, :method, deleted, content FROM current",
+    "(resource_type, id, version_id, last_updated_us, method, deleted, content, trace_context) "
+    "SELECT resource_type, id, version_id, last_updated_us, :method, deleted, content, "
+    ":trace_context FROM current",
     "clear_index": _clear_index_cte(),
 }
 

@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from enlace.kernel import errors
+from enlace.kernel import errors, tracing
 from enlace.store import sql
 
 
@@ -39,12 +39,14 @@ def current_state(conn: Connection, resource_type: str, resource_id: str) -> Cur
 
 
 def insert_version(conn: Connection, row: dict[str, Any], method: str) -> None:
-    """The first version of a resource: its current row and its history row."""
+    """The first version of a resource: its current row and its history row (with the writer's
+    trace context: resource_history is the relay's outbox, kernel/tracing.py)."""
+    history = {**row, "method": method, "trace_context": tracing.traceparent()}
     if sql.is_postgres(conn):
-        sql.run(conn, "insert_version", {**row, "method": method})
+        sql.run(conn, "insert_version", history)
         return
     sql.run(conn, "insert_current", row)
-    sql.run(conn, "insert_history", {**row, "method": method})
+    sql.run(conn, "insert_history", history)
 
 
 def swap_current(
@@ -73,8 +75,11 @@ def swap_current(
         "content": body,
     }
     combined = method is not None and sql.is_postgres(conn)
+    trace_context = tracing.traceparent() if method is not None else None
     if combined:
-        result = sql.run(conn, "swap_version", {**params, "method": method})
+        result = sql.run(
+            conn, "swap_version", {**params, "method": method, "trace_context": trace_context}
+        )
     else:
         result = sql.run(conn, "swap_current", params)
     if result.rowcount != 1:
@@ -90,6 +95,7 @@ def swap_current(
             "method": method,
             "deleted": body is None,
             "content": body,
+            "trace_context": trace_context,
         }
         sql.run(conn, "insert_history", history)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -23,8 +24,10 @@ import nats
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext, api
 from nats.js.errors import NotFoundError
+from opentelemetry.trace import Span, SpanKind
 from sqlalchemy import Connection
 
+from enlace.kernel import tracing
 from enlace.kernel.clock import epoch_us
 from enlace.store import relay
 from enlace.store.database import Database
@@ -81,17 +84,28 @@ async def relay_once(
         changes = relay.pending(conn, after, config.batch)
     if not changes:
         return Pass(0, 0, 0, after)
-    acks = await asyncio.gather(
-        *(
-            js.publish(c.subject(config.prefix), c.payload(), headers={MSG_ID: c.message_id})
-            for c in changes
-        )
-    )
+    acks = await asyncio.gather(*(_publish(js, config, c) for c in changes))
     duplicates = sum(1 for ack in acks if ack.duplicate)
     mark = relay.settled(changes, after, now_us(), config.margin_us)
     with db.begin() as conn:
         relay.advance(conn, config.name, mark, len(changes) - duplicates, now_us())
     return Pass(len(changes), len(changes) - duplicates, duplicates, mark)
+
+
+async def _publish(js: JetStreamContext, config: RelayConfig, change: relay.Change) -> api.PubAck:
+    """One change, in a producer span continuing the writer's trace; the span's own context
+    goes out as the `traceparent` header for the consumer to continue."""
+    with tracing.continued_span(
+        "relay.publish",
+        change.trace_context,
+        SpanKind.PRODUCER,
+        f"change {change.message_id}",
+        {"messaging.system": "nats", "messaging.message.id": change.message_id},
+    ):
+        headers = {MSG_ID: change.message_id}
+        if context := tracing.traceparent():
+            headers[tracing.TRACEPARENT] = context
+        return await js.publish(change.subject(config.prefix), change.payload(), headers=headers)
 
 
 async def relay_forever(
@@ -152,15 +166,30 @@ async def consume(
         ]
         with db.begin() as conn:
             fresh = relay.claim_many(conn, durable, ids, now_us())
-            for message_id, change in zip(ids, parsed, strict=True):
+            for message, message_id, change in zip(messages, ids, parsed, strict=True):
                 if message_id in fresh:
                     fresh.discard(message_id)  # a repeat inside one batch runs once
-                    handler(conn, change)
+                    with _consumer_span(durable, message_id, message.headers):
+                        handler(conn, change)
                     applied += 1
         await asyncio.gather(*(message.ack() for message in messages))
         seen += len(messages)
     await subscription.unsubscribe()
     return applied
+
+
+def _consumer_span(
+    durable: str, message_id: str, headers: dict[str, str] | None
+) -> AbstractContextManager[Span]:
+    """A handler's run, continuing the trace the relay's publish carried (a new trace without
+    the header, e.g. a message published by an older relay)."""
+    return tracing.continued_span(
+        "relay.consume",
+        (headers or {}).get(tracing.TRACEPARENT),
+        SpanKind.CONSUMER,
+        f"message {message_id} to {durable}",
+        {"messaging.system": "nats", "messaging.message.id": message_id},
+    )
 
 
 def system_now_us() -> int:

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
 import httpx
 import orjson
+from opentelemetry.trace import Span, SpanKind
 from sqlalchemy import Connection, and_, or_, select, update
 
+from enlace.kernel import tracing
 from enlace.store.database import Database
 from enlace.store.repository import FhirRepository
 
@@ -152,7 +155,8 @@ def _send_claimed(
     for start in range(0, len(pending), spec.max_count):
         chunk = pending[start : start + spec.max_count]
         body = bundle(spec, "event-notification", counter, now_us, base, chunk, resources)
-        error = _try_post(post, spec, body)
+        with _notify_span(spec, chunk):
+            error = _try_post(post, spec, body)
         report.bundles += 1
         if error is not None:
             failed = (chunk, error)
@@ -168,6 +172,18 @@ def _send_claimed(
             conn.execute(
                 update(events).where(_owned(untried)).values(status="queued", lease_us=None)
             )
+
+
+def _notify_span(spec: Spec, chunk: list[Any]) -> AbstractContextManager[Span]:
+    """One bundle's POST, in the trace of the write that caused its first event (a bundle of
+    several changes continues the first one's; each event row keeps its own context)."""
+    return tracing.continued_span(
+        "subscriptions.notify",
+        chunk[0].trace_context,
+        SpanKind.CONSUMER,
+        f"subscription {spec.id} event {chunk[0].event_number}",
+        {"messaging.system": "enlace.subscriptions", "messaging.batch.message_count": len(chunk)},
+    )
 
 
 def _try_post(post: Post, spec: Spec, body: dict[str, Any]) -> str | None:

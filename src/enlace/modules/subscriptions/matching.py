@@ -18,6 +18,7 @@ from sqlalchemy import Connection, insert, select, update
 from enlace.store.database import Database
 from enlace.store.records import StoredVersion
 from enlace.store.repository import FhirRepository
+from enlace.store.schema import resource_history
 
 from .spec import Spec, read_spec
 from .tables import cursor, events, state
@@ -51,8 +52,9 @@ def match(db: Database, repo: FhirRepository, now_us: int, margin_us: int = 0) -
                 conn, repo, resource_type, watermark_seq, watermark_us - margin_us
             )
         changes.sort(key=lambda c: c.seq)
+        contexts = _trace_contexts(conn, [c.seq for c in changes])
         starts = _starts(conn, specs, changes, watermark_seq)
-        queued = _queue(conn, specs, starts, changes, now_us)
+        queued = _queue(conn, specs, starts, changes, contexts, now_us)
         # the whole stream's newest change, not just the watched types': a topic watched later
         # starts from here instead of re-reading everything written meanwhile
         newest = max(
@@ -138,8 +140,26 @@ def _starts(
     return known
 
 
+def _trace_contexts(conn: Connection, seqs: list[int]) -> dict[int, str]:
+    """The stored trace context of each change that has one: its event's notification then
+    continues the trace of the request that wrote it."""
+    h = resource_history.c
+    found: dict[int, str] = {}
+    for start in range(0, len(seqs), PAGE):
+        query = select(h.seq, h.trace_context).where(
+            h.seq.in_(seqs[start : start + PAGE]), h.trace_context.is_not(None)
+        )
+        found.update((int(seq), context) for seq, context in conn.execute(query))
+    return found
+
+
 def _queue(
-    conn: Connection, specs: list[Spec], starts: dict[str, int], changes: list[Change], now_us: int
+    conn: Connection,
+    specs: list[Spec],
+    starts: dict[str, int],
+    changes: list[Change],
+    contexts: dict[int, str],
+    now_us: int,
 ) -> int:
     queued = 0
     for spec in specs:
@@ -149,7 +169,7 @@ def _queue(
                 continue
             row = _event_row(spec, change)
             if row is not None:
-                rows.append(row)
+                rows.append(row | {"trace_context": contexts.get(change.seq)})
         queued += _insert_new(conn, spec.id, rows, now_us)
     return queued
 

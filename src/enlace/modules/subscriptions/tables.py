@@ -72,6 +72,7 @@ events = Table(
     Column("lease_us", BigInteger),
     Column("delivered_us", BigInteger),
     Column("error", Text),
+    Column("trace_context", String(64)),  # the change's traceparent, from resource_history (0035)
     UniqueConstraint(
         "subscription", "resource_type", "resource_id", "version", name="subscription_event_once"
     ),

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from opentelemetry.trace import Span, SpanKind
 from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
+from enlace.kernel import tracing
 from enlace.kernel.clock import fhir_instant, from_epoch_us
 from enlace.store.bulk import PutItem
 from enlace.store.database import Database
@@ -106,15 +109,16 @@ def _send_batch(
     for row in rows:
         if row.id in stopped:
             continue
-        name = "-"
-        try:
-            adapter = _adapter_for(adapters, row.channel)
-            name = adapter.name
-            adapter.send(_outgoing(row, now_us))
-            sent.append((row, name))
-        except Exception as exc:  # any adapter failure is retried, never lost
-            log.warning("message %s not handed to %s: %s", row.id, name, exc)
-            errors.append((row, name, f"{type(exc).__name__}: {exc}"[:500]))
+        with _delivery_span(row):
+            name = "-"
+            try:
+                adapter = _adapter_for(adapters, row.channel)
+                name = adapter.name
+                adapter.send(_outgoing(row, now_us))
+                sent.append((row, name))
+            except Exception as exc:  # any adapter failure is retried, never lost
+                log.warning("message %s not handed to %s: %s", row.id, name, exc)
+                errors.append((row, name, f"{type(exc).__name__}: {exc}"[:500]))
     with db.begin() as conn:
         # a deliverer slower than its lease lost the messages to another: it records nothing
         mine = _still_claimed(conn, rows)
@@ -124,6 +128,18 @@ def _send_batch(
         _record_sent(conn, repo, sent, now_us, report)
         for row, name, error in errors:
             _record_error(conn, row, name, error, now_us, report)
+
+
+def _delivery_span(row: Any) -> AbstractContextManager[Span]:
+    """The hand-over of one message, in the trace of the request that queued it (a consumer
+    span, as OpenTelemetry's messaging conventions name the processing of a queued message)."""
+    return tracing.continued_span(
+        "messaging.deliver",
+        row.trace_context,
+        SpanKind.CONSUMER,
+        f"message {row.id}",
+        {"messaging.system": "enlace.messaging", "messaging.message.id": row.id},
+    )
 
 
 def _still_claimed(conn: Connection, rows: list[Any]) -> set[str]:

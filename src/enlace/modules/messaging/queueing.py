@@ -20,6 +20,8 @@ from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from enlace.kernel import tracing
+
 from . import domain
 from .consent import consents_of, preferences_of
 from .tables import outbox
@@ -103,6 +105,7 @@ def _rows(
     preferences = preferences_of(conn, patients)
     consents = consents_of(conn, patients)
     times = _live_times(conn, patients, domain.release_time(now_us, policy))
+    trace_context = tracing.traceparent()  # the delivery continues the queueing request's trace
     rows: dict[Key, dict[str, Any]] = {}
     for request in requests:
         if _key(request) in rows:
@@ -139,6 +142,7 @@ def _rows(
             "not_before_us": send_at,
             "next_attempt_us": send_at,
             "attempts": 0,
+            "trace_context": trace_context,
         }
     return list(rows.values())
 

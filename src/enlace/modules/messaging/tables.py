@@ -91,6 +91,7 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("delivered_us", BigInteger),
     Column("communication", Id),  # the FHIR Communication that records the sent message
+    Column("trace_context", String(64)),  # the queueing request's traceparent (migration 0035)
     CheckConstraint(
         "status IN ('queued','sending','delivered','not-sent','failed')",
         name="outbox_status_known",

@@ -82,14 +82,26 @@ def test_each_unit_runs_a_real_enlace_command(unit: Path) -> None:
 
 def test_the_unit_set_covers_every_process() -> None:
     names = {unit.name for unit in UNITS}
-    assert names == {
+    core = {
         "enlace-api.service",
         "enlace-workers.service",
         "enlace-mqtt.service",
         "enlace-scheduler.service",
     }
+    optional = {"enlace-relay.service"}  # only where NATS consumers read the change stream
+    assert names == core | optional
     target = (DEPLOY / "systemd" / "enlace.target").read_text()
-    assert all(name in target for name in names)
+    assert all(name in target for name in core)
+    assert not any(name in target for name in optional)
+
+
+def test_the_relay_unit_runs_the_nats_relay_and_is_documented() -> None:
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.read(DEPLOY / "systemd" / "enlace-relay.service")
+    argv = shlex.split(parser["Service"]["ExecStart"])
+    assert argv[1:3] == ["relay", "nats"] and "--once" not in argv  # the long-running relay
+    assert "enlace-relay.service" in (ROOT / "docs" / "operations.md").read_text()
+    assert "enlace-relay.service" in (ROOT / "docs" / "scale.md").read_text()
 
 
 def test_the_env_template_names_only_settings_the_code_reads() -> None:

@@ -14,7 +14,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, inspect, text
 
 from enlace.modules.monitoring import partitions
-from enlace.store import migrate
+from enlace.store import citus, migrate
 from enlace.store.database import Database, open_database
 from tests.support.postgres import PostgresUnavailable, fresh_database, postgres_server
 
@@ -100,6 +100,9 @@ def test_upgrade_backfills_the_patient_and_widens_the_keys(database: Database) -
     _to(database, "head")
     with database.read() as conn:
         assert _keys(conn) == WIDENED
+        shapes = citus.shapes(conn)  # every unique key leads with the patient too
+        gaps = [gap for table in WIDENED for gap in citus.key_gaps(shapes[table], "patient")]
+        assert gaps == []
         found = {
             table: sorted(conn.execute(text(f"SELECT {column}, patient FROM {table}")).all())
             for table, column in (

@@ -11,7 +11,9 @@ Two write paths, each timed per transaction (median µs):
 stored). "on": each transaction runs inside a recording span of an SDK tracer provider (no
 exporter: the span's export cost is tracing's, not the outbox's), so the context is injected
 and stored. The span is opened outside the timed section, so the difference is the write path's
-own overhead. Rounds alternate off and on so that drift on a shared machine hits both alike.
+own overhead. "span": the same recording span with storing disabled (`traceparent()` replaced
+by one answering None), the control that separates the span's mere presence from the storing.
+Rounds alternate the modes so that drift on a shared machine hits all alike.
 Also `traceparent_us`: the median cost of one `tracing.traceparent()` inside a span.
 """
 
@@ -21,8 +23,8 @@ import argparse
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +38,23 @@ from enlace.kernel.settings import Settings
 from enlace.modules import messaging
 from outbox_deliver import NOON, PARAMS, opt_in
 
-MODES = ("off", "on")
+MODES = ("off", "on", "span")
 _tracer = TracerProvider().get_tracer("bench")
 
 
-def scope(mode: str) -> AbstractContextManager[Any]:
-    return _tracer.start_as_current_span("request") if mode == "on" else nullcontext()
+@contextmanager
+def scope(mode: str) -> Iterator[None]:
+    if mode == "off":
+        yield
+        return
+    stored = tracing.traceparent
+    if mode == "span":
+        tracing.traceparent = lambda: None
+    try:
+        with _tracer.start_as_current_span("request"):
+            yield
+    finally:
+        tracing.traceparent = stored
 
 
 def timed(mode: str, count: int, write: Callable[[int], None], start: int) -> list[float]:

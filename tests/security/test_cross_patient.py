@@ -142,7 +142,21 @@ ROWS: list[tuple[tuple[str, ...], str, str, dict[str, Any], set[int]]] = [
         FORBIDDEN,
     ),
     (PATIENTS, "GET", "/care/referrals/indicators", {"json": None}, FORBIDDEN),
-    # a clinician of another clinic on the hospital's appointments and teleconsults
+    # a clinician of another clinic on the hospital's referrals (pages) and appointments
+    (
+        OTHER,
+        "POST",
+        "/referrals/{referral}/accept",
+        {"form": {}, "page": "/referrals/received"},
+        NOT_FOUND,
+    ),
+    (
+        OTHER,
+        "POST",
+        "/referrals/{referral}/reject",
+        {"form": {"reason": "x"}, "page": "/referrals/received"},
+        NOT_FOUND,
+    ),
     (OTHER, "POST", "/care/appointments/{appointment}/no-show", {"json": {}}, FORBIDDEN),
     (OTHER, "POST", "/care/appointments/{appointment}/cancel", {"json": {}}, FORBIDDEN),
     (OTHER, "POST", "/care/appointments/{virtual}/teleconsult", {"json": {}}, FORBIDDEN),
@@ -305,7 +319,7 @@ def call(world: World, who: Actor, method: str, path: str, send: dict[str, Any])
         answer = client.post(path, json=send["app"], headers={"X-CSRF-Token": token})
         return per_item_status(answer.json())
     if "form" in send:
-        form = {**send["form"], "csrf": page_csrf(client)}
+        form = {**send["form"], "csrf": page_csrf(client, send.get("page", "/app/readings"))}
         return client.post(path, data=form, follow_redirects=False).status_code
     return client.request(
         method, path, params=send.get("params"), follow_redirects=False
@@ -318,9 +332,10 @@ def per_item_status(answer: dict[str, Any]) -> int:
     return 404 if item["status"] == "refused" and "patient" in str(item) else 200
 
 
-def page_csrf(client: TestClient) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/app/readings").text)
-    assert found is not None, "no form token on the patient app's readings page"
+def page_csrf(client: TestClient, page: str) -> str:
+    """The form token of a page the actor may open (the token is bound to the session)."""
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get(page).text)
+    assert found is not None, f"no form token on {page}"
     return found.group(1)
 
 

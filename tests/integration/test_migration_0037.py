@@ -71,7 +71,13 @@ def _old_rows(conn: Connection) -> None:
             payer="ins", pharmacy="ph", patient="p2", coverage="cov", medication="med",
             packs=1, unit_centavos=1, submitted_centavos=1, payer_centavos=1,
             patient_centavos=0, reason="", outcome="complete", created_us=3)  # fmt: skip
-    for claim in ("c1", "c2"):  # c2 has no line: its patient cannot be found
+    # c3 has no line either, but the Claim's patient reference is indexed
+    index_row = {"resource_type": "Claim", "resource_id": "c3", "param": "patient",
+                 "target_type": "Patient", "target_id": "p5"}  # fmt: skip
+    if "patient_key" in {c["name"] for c in inspect(conn).get_columns("reference_index")}:
+        index_row["patient_key"] = "p5"  # the store's own patient key, once it has one
+    _insert(conn, "reference_index", **index_row)
+    for claim in ("c1", "c2", "c3"):  # c2 has no line: its patient cannot be found
         _insert(conn, "claims_submissions", claim_key=f"sys|{claim}", claim_id=claim,
                 outcome="complete", payer_centavos=1, created_us=3)  # fmt: skip
     _insert(conn, "homecare_needs", id="n1", patient="p3", kind="nursing", skill="wound",
@@ -114,7 +120,7 @@ def test_upgrade_backfills_the_patient_and_widens_the_keys(database: Database) -
         }
     assert found == {
         "messaging_attempts": [("m1", "p1")],
-        "claims_submissions": [("c1", "p2"), ("c2", "")],
+        "claims_submissions": [("c1", "p2"), ("c2", ""), ("c3", "p5")],
         "homecare_visits": [("v1", "p3")],
         "monitoring_readings": [("d1", "p4")],
     }

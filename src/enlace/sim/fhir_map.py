@@ -54,6 +54,15 @@ def resources(person: Person, seed: int, on: date) -> list[dict[str, Any]]:
     return out
 
 
+def registered(person: Person, pid: str, clinic_slug: str) -> dict[str, Any]:
+    """The person's Patient as the registration desk of `clinic_slug` records it when they come
+    under care there (or move there): managingOrganization names the clinic, which is how the
+    indicators attribute a patient to a clinic (docs/simulation.md, "Attribution")."""
+    patient = _patient(person, pid)
+    patient["managingOrganization"] = {"reference": f"Organization/org-{clinic_slug}"}
+    return patient
+
+
 def _meta() -> dict[str, Any]:
     return {"tag": [dict(SYNTHETIC_TAG)]}
 

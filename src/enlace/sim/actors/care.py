@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from enlace.modules.catalog import Facility, formulary
-from enlace.sim import care_fhir, network
+from enlace.sim import care_fhir, fhir_map, network
 from enlace.sim.actor import Day, World
-from enlace.sim.actors.screening import ICD, Screen, first_screen
+from enlace.sim.actors.screening import ICD, Screen, first_screen, registers_at_screening
 from enlace.sim.care_model import (
     BP_TAU,
     CADENCE,
@@ -117,7 +117,8 @@ def visit(today: Day, patient: Patient, number: int) -> list[dict[str, Any]]:
     laboratory = f"Organization/org-{patient.laboratory.slug}"
     values = values_on(patient, day, rng.gauss(0, 0.25), rng.gauss(0, 6), rng.gauss(0, 4))
     reasons = [ICD[k] for k in sorted(conditions)]
-    out = [
+    out = registration(patient, number, pid)
+    out += [
         care_fhir.encounter(eid, pid, start, patient.clinic, patient.doctor, "follow-up", reasons),
         care_fhir.measured(
             eid, pid, "weight", round(values["weight"] + rng.gauss(0, 0.8), 1), start, doctor
@@ -152,6 +153,16 @@ def visit(today: Day, patient: Patient, number: int) -> list[dict[str, Any]]:
             )
         )
     return out
+
+
+def registration(patient: Patient, number: int, pid: str) -> list[dict[str, Any]]:
+    """The Patient with its clinic, written at the first visit there (enrolment): a registration
+    desk records the person once when they come under care, not at every visit, so later visits
+    leave the Patient as other services left it. The simulated network has no moves between
+    clinics yet; a move would start a new numbering at the new clinic and so register again."""
+    if number != 0 or (patient.screen is not None and registers_at_screening(patient.person)):
+        return []  # a later visit, or the screening visit that found them registered them
+    return [fhir_map.registered(patient.person, pid, patient.clinic.slug)]
 
 
 def values_on(

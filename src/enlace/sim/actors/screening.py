@@ -16,9 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from enlace.sim import care_fhir, network
+from enlace.sim import care_fhir, fhir_map, network
 from enlace.sim.actor import Day, World
-from enlace.sim.care_model import glucose_from_hba1c
+from enlace.sim.care_model import TREATED, glucose_from_hba1c
 from enlace.sim.distributions import ADULT_AGE, CONDITIONS
 from enlace.sim.fhir_map import condition
 from enlace.sim.population import Person, band_index
@@ -101,6 +101,13 @@ class ScreeningActor:
             today.write_all(screening_visit(today, person, screen))
 
 
+def registers_at_screening(person: Person) -> bool:
+    """Whether the screening visit is the person's first encounter at the clinic, where its
+    desk registers them (Patient.managingOrganization): people under care from the start are
+    registered by their first care visit instead (actors/care.py `registration`)."""
+    return not any(key in TREATED for key in person.conditions)
+
+
 def screening_visit(today: Day, person: Person, screen: Screen) -> list[dict[str, Any]]:
     pid = today.world.patient_id(person.index)
     clinic = network.clinic(person)
@@ -116,6 +123,8 @@ def screening_visit(today: Day, person: Person, screen: Screen) -> list[dict[str
         care_fhir.measured(eid, pid, "weight", screen.weight, start, who),
         care_fhir.measured(eid, pid, "glucose", screen.glucose, start, who),
     ]
+    if registers_at_screening(person):
+        out.insert(0, fhir_map.registered(person, pid, clinic.slug))
     if screen.hba1c is not None:
         out.append(care_fhir.measured(eid, pid, "hba1c", screen.hba1c, start, who))
     for key in screen.found:

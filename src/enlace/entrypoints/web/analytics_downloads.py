@@ -82,9 +82,11 @@ async def report(shell: Shell, request: Request, user: User) -> Response:
         raise errors.bad_request("clinic or state is not an id", "clinic" if clinic else "state")
     if user.role in ("physician", "nurse") and (state or clinic != user.organization):
         raise errors.error(403, "forbidden", "only your own clinic's report", "clinic")
-    period = indicators.parse_period(
-        request.query_params.get("period") or views.default_period(shell.today())
-    )
+    chosen = request.query_params.get("period")
+    if not chosen:
+        latest = await run_in_threadpool(indicators.latest_activity, shell.services)
+        chosen = views.default_period(shell.today(), latest)
+    period = indicators.parse_period(chosen)
     level = "clinic" if clinic else "state"
     lang = "en" if render.language(request) == "en" else "es"
     t = i18n.translator(render.language(request))

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -64,7 +65,7 @@ def _router(shell: Shell) -> APIRouter:
         async def work(user: User) -> Response:
             if not views.ID.fullmatch(clinic):
                 raise errors.not_found("No such clinic")
-            period = request.query_params.get("period") or views.default_period(shell.today())
+            period = request.query_params.get("period") or await default_period(shell)
             lang = render.language(request)
             found = await run_in_threadpool(_explain, shell.services, period, clinic, lang)
             return shell.view(request, user, "analytics_excellence.html", why=found,
@@ -105,8 +106,18 @@ def _router(shell: Shell) -> APIRouter:
 
 async def _dashboard(shell: Shell, request: Request, user: User, board: views.Board) -> Any:
     params = dict(request.query_params)
-    query = views.ask(board, user, params, shell.today())
+    latest = None if params.get("period") else await latest_activity(shell)
+    query = views.ask(board, user, params, shell.today(), latest)
     return await run_in_threadpool(views.build, shell.services, board, query)
+
+
+async def latest_activity(shell: Shell) -> date | None:
+    return await run_in_threadpool(indicators.latest_activity, shell.services)
+
+
+async def default_period(shell: Shell) -> str:
+    """The period a board opens on without `?period=` (views.default_period)."""
+    return views.default_period(shell.today(), await latest_activity(shell))
 
 
 def _explain(services: Services, period: str, clinic: str, lang: str) -> dict[str, Any]:

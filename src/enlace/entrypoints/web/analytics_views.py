@@ -89,16 +89,26 @@ class Dashboard:
                        for c in self.comparisons)  # fmt: skip
 
 
-def default_period(today: date) -> str:
-    """The last whole month."""
+def default_period(today: date, latest: date | None = None) -> str:
+    """The last whole month, or the month of the latest clinical record when the data end
+    before it. Why: an operator opening a board wants the newest numbers there are; in a live
+    network that is last month, but data that stop earlier (a feed that broke off, a network
+    that went offline, the demo's simulated days of January 2026) would otherwise open every
+    board on an empty month. The demo's days stay fixed (a rerun must find the same scenario),
+    so the board follows the data rather than the data following the calendar."""
     year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    if latest is not None and (latest.year, latest.month) < (year, month):
+        year, month = latest.year, latest.month
     return f"{year}-{month:02d}"
 
 
-def ask(board: Board, user: User, params: dict[str, str], today: date) -> Query:
-    """Checks `period`, `level`, `unit` (level:id above the level) and `indicator`; scopes the
-    clinic and panel boards to the user's own clinic or physician (400 naming the parameter)."""
-    period = indicators.parse_period(params.get("period") or default_period(today))
+def ask(
+    board: Board, user: User, params: dict[str, str], today: date, latest: date | None = None
+) -> Query:
+    """Checks `period` (default_period with `latest`, the day of the latest record), `level`,
+    `unit` (level:id above the level) and `indicator`; scopes the clinic and panel boards to the
+    user's own clinic or physician (400 naming the parameter)."""
+    period = indicators.parse_period(params.get("period") or default_period(today, latest))
     level = params.get("level") or board.levels[0]
     allowed = (*board.levels, "patient") if _identities(board, user) else board.levels
     if level not in allowed:

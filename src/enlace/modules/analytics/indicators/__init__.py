@@ -10,7 +10,8 @@ Public API (docs/indicators.md, docs/clinics-of-excellence.md):
 - drill-down: `LEVELS`, `series` (by month), `compare` (this period vs the previous one),
   `patient_list`;
 - `rank(...)` and `explain(...)`: clinics of excellence;
-- `refresh_sources(services, full=False)`: register and materialize the views they read.
+- `refresh_sources(services, full=False)`: register and materialize the views they read;
+- `latest_activity(services)` -> the day of the latest clinical record (boards' default period).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from enlace.modules.analytics.indicators.ranking import (
     rank,
     rank_on,
 )
-from enlace.modules.analytics.indicators.service import compute, views_connection
+from enlace.modules.analytics.indicators.service import compute, latest_activity, views_connection
 from enlace.modules.analytics.indicators.views import INDICATOR_VIEWS, refresh_sources, register
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "compute",
     "compute_on",
     "explain",
+    "latest_activity",
     "parse_period",
     "patient_list",
     "rank",

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import duckdb
 
@@ -165,3 +165,14 @@ def window_has_data(con: duckdb.DuckDBPyConnection, period: Period) -> bool:
         {"s": start, "e": end},
     ).fetchone()
     return bool(row and row[0])
+
+
+def latest_activity(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The day of the latest clinical record (encounter, measurement or prescription) in the
+    views, or None when there is none: the boards' default period follows it."""
+    row = con.execute(
+        "SELECT max(d) FROM (SELECT max(start[:10]) AS d FROM indicator_encounters"
+        " UNION ALL SELECT max(effective[:10]) FROM observation_values"
+        " UNION ALL SELECT max(authored_on[:10]) FROM medication_requests)"
+    ).fetchone()
+    return date.fromisoformat(row[0]) if row and row[0] else None

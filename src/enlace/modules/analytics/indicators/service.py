@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -94,3 +95,10 @@ def with_views(services: Any, work: Callable[[duckdb.DuckDBPyConnection], T],
                path: Path | None = None) -> T:  # fmt: skip
     with views_connection(services, path) as con:
         return work(con)
+
+
+def latest_activity(services: Any, path: Path | None = None) -> date | None:
+    """The day of the latest clinical record in the materialized views (None when empty)."""
+    with views_connection(services, path) as con:
+        frame.ensure_tables(con)
+        return frame.latest_activity(con)

@@ -285,3 +285,28 @@ def test_the_demo_registry_received_its_cases(demo: Demo) -> None:
     reported = re.search(r'<td id="total-reported">(\d+)</td>', page)
     assert cases and reported and int(cases.group(1)) > 0, page[:3000]
     assert reported.group(1) == cases.group(1)
+
+
+_ROW = re.compile(r'<tr id="row-([^"]+)"[^>]*>(.*?)</tr>', re.S)
+_VALUE = re.compile(r'<td class="value">(.*?)</td>', re.S)
+
+
+def _values(html: str) -> dict[str, str]:
+    """Row id (indicator-unit) -> the value cell's text, of a board's indicator table."""
+    found = {}
+    for row, body in _ROW.findall(html):
+        value = _VALUE.search(body)
+        found[row] = re.sub(r"<[^>]+>", "", value.group(1)).strip() if value else ""
+    return found
+
+
+def test_the_public_health_board_opens_on_numbers(demo: Demo) -> None:
+    """Brief H1: opened without parameters, the board shows the month of the latest simulated
+    records (not an empty last month), with numbers; by clinic, patients are attributed to
+    their clinics (Patient.managingOrganization, written by the simulated registration desk)."""
+    national = _values(_page(demo, "regulator", "/analytics/public-health"))
+    numbers = [v for v in national.values() if re.fullmatch(r"-?\d+(\.\d+)?", v)]
+    assert len(numbers) >= 3, national
+    by_clinic = _values(_page(demo, "regulator", "/analytics/public-health?level=clinic"))
+    attributed = [r for r, v in by_clinic.items() if "clinic" in r and v != "no calculable"]
+    assert attributed, by_clinic

@@ -110,3 +110,19 @@ def test_day_is_the_local_day(client: TestClient, services: Services) -> None:
     assert client.get("/care/day", params={**params, "on": "2026-03-11"}).json() == []
     bad = client.get("/care/day", params={**params, "on": "10/03/2026"})
     assert bad.status_code == 400 and bad.json()["issue"][0]["expression"] == ["on"]
+
+
+def test_missing_query_parameters_are_400_with_an_outcome_naming_each(
+    client: TestClient, services: Services
+) -> None:
+    """FastAPI checks these routes' typed parameters itself; its answer is an OperationOutcome
+    like every other refusal, not FastAPI's own 422 shape."""
+    worklist = client.get("/care/referrals")
+    assert worklist.status_code == 400
+    assert worklist.headers["content-type"].startswith("application/fhir+json")
+    [issue] = worklist.json()["issue"]
+    assert issue["code"] == "required" and issue["expression"] == ["org"]
+    assert "query parameter 'org'" in issue["diagnostics"]
+    day = client.get("/care/day")
+    assert day.status_code == 400 and day.json()["resourceType"] == "OperationOutcome"
+    assert sorted(i["expression"][0] for i in day.json()["issue"]) == ["actor", "on"]

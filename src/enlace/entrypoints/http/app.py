@@ -50,6 +50,7 @@ from . import (
     device_routes,
     epcis_routes,
     fhir_asgi,
+    input_errors,
     inventory_routes,
     log_routes,
     monitoring_routes,
@@ -104,6 +105,7 @@ def create_app(services: Services) -> Hardened:
         )
 
     db_failures.register(app)
+    input_errors.register(app)  # FastAPI's own parameter checks answer an OperationOutcome
     observability.register(app, services)  # /metrics
     web_pages.register(app, services)
     web_shell.register(app, services)

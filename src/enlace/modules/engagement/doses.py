@@ -85,7 +85,7 @@ def record_dose_in(conn: Connection, repo: FhirRepository, report: DoseReport) -
     item = {**asdict(report), "client_id": client_id, "day": report.day.isoformat()}
     del item["at"]
     digest = records.digest(item)
-    earlier = _logged(conn, client_id, digest)
+    earlier = _logged(conn, report.patient, client_id, digest)
     if earlier is not None:
         return {**earlier, "status": "duplicate", "firstStatus": earlier["status"]}
     request = _prescription(conn, repo, report.patient, report.request)
@@ -112,8 +112,8 @@ def record_dose_in(conn: Connection, repo: FhirRepository, report: DoseReport) -
     return answer
 
 
-def _logged(conn: Connection, client_id: str, digest: str) -> dict[str, Any] | None:
-    return logged_answer(conn, engagement_dose_log, client_id, digest, "report")
+def _logged(conn: Connection, patient: str, client_id: str, digest: str) -> dict[str, Any] | None:
+    return logged_answer(conn, engagement_dose_log, patient, client_id, digest, "report")
 
 
 def _prescription(

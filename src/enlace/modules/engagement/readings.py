@@ -55,7 +55,7 @@ def record_reading(
             return _record(conn, repo, patient, reading, at_us, client_id, digest, shown)
     except IntegrityError:  # the same reading sent twice at once: the first answer stands
         with db.begin() as conn:
-            earlier = _logged(conn, client_id, digest)
+            earlier = _logged(conn, patient, client_id, digest)
         if earlier is None:
             raise
         return {**earlier, "status": "duplicate"}
@@ -71,7 +71,7 @@ def _record(
     digest: str,
     shown: dict[str, Any],
 ) -> dict[str, Any]:
-    earlier = _logged(conn, client_id, digest)
+    earlier = _logged(conn, patient, client_id, digest)
     if earlier is not None:
         return {**earlier, "status": "duplicate"}
     person = repo.current(conn, "Patient", patient)
@@ -107,5 +107,5 @@ def _checked_time(at: datetime, repo: FhirRepository) -> int:
     return at_us
 
 
-def _logged(conn: Connection, client_id: str, digest: str) -> dict[str, Any] | None:
-    return logged_answer(conn, engagement_readings, client_id, digest, "reading")
+def _logged(conn: Connection, patient: str, client_id: str, digest: str) -> dict[str, Any] | None:
+    return logged_answer(conn, engagement_readings, patient, client_id, digest, "reading")

@@ -28,10 +28,8 @@ def client(services: Services) -> Iterator[TestClient]:
 
 def signed(services: Services, raw: bytes) -> dict[str, str]:
     secret = gateway.gateway_secret(services.settings.secret_key)
-    return {
-        gateway.SIGNATURE_HEADER: gateway.signature(secret, raw),
-        "content-type": "application/json",
-    }
+    now_s = int(services.repo.clock().timestamp())
+    return {**gateway.signed_headers(secret, raw, now_s), "content-type": "application/json"}
 
 
 def test_a_replayed_signed_text_is_a_duplicate_and_writes_nothing_more(

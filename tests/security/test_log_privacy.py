@@ -97,7 +97,7 @@ def sms_inbound(client: TestClient, services: Services) -> None:
     secret = gateway.gateway_secret(services.settings.secret_key)
     headers = {
         "content-type": "application/x-www-form-urlencoded",
-        "x-enlace-signature": gateway.signature(secret, body),
+        **gateway.signed_headers(secret, body, int(services.repo.clock().timestamp())),
     }
     assert client.post("/messaging/sms/inbound", content=body, headers=headers).status_code == 200
 

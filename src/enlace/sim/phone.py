@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,7 +117,7 @@ class SimulatedPhone:
             content=body,
             headers={
                 "content-type": "application/x-www-form-urlencoded",
-                gateway.SIGNATURE_HEADER: gateway.signature(self.secret, body),
+                **gateway.signed_headers(self.secret, body, int(time.time())),
             },
             timeout=30,
         )

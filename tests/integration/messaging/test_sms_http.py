@@ -51,8 +51,9 @@ def test_json_signed_with_hmac_and_gateway_field_names(
 ) -> None:
     enrol(services)
     raw = json.dumps({"From": "+5215512345678", "Body": "Tomé", "MessageSid": "SM1"}).encode()
+    now_s = int(services.repo.clock().timestamp())
     signed = {
-        gateway.SIGNATURE_HEADER: gateway.signature(_secret(services), raw),
+        **gateway.signed_headers(_secret(services), raw, now_s),
         "content-type": "application/json",
     }
     answer = client.post(ROUTE, content=raw, headers=signed)

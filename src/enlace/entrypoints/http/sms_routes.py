@@ -6,7 +6,8 @@
   deactivated number: `id` and `reply` null, nothing written). The reply is queued in the same
   transaction and handed to the adapter right after the answer (a background task), so the
   patient hears back in seconds rather than at the next delivery round.
-  401 without a valid secret or signature, 400 naming the missing or bad field, 415 another
+  401 without a valid secret or signature, or with a signature whose `X-Enlace-Timestamp` is
+  missing or more than 5 minutes from the server clock (the header is named), 400 naming the missing or bad field, 415 another
   media type: an OperationOutcome each, nothing written.
 - `POST /messaging/numbers/deactivate` (`number`, `reason`) and `.../reactivate` (`number`): a
   caregiver's or agent's report of a lost phone, for staff (auth as the rest of the API).
@@ -47,8 +48,9 @@ def register(app: FastAPI, services: Services) -> None:
     async def inbound(request: Request) -> Response:
         body = await request.body()
         try:
-            if not gateway.authentic(secret, body, request.headers):
-                raise errors.error(401, "login", "Missing or wrong gateway signature", "header")
+            refused = gateway.refusal(secret, body, request.headers, _now(services) // 1_000_000)
+            if refused is not None:
+                raise errors.error(401, "login", *refused)
             sms = _sms(body, request.headers.get("content-type", ""), services)
             received = await run_in_threadpool(
                 messaging.receive, services.db, services.repo, sms, _now(services), words

@@ -2,9 +2,12 @@
 ours and what it sends (pure).
 
 A gateway authenticates each POST to /messaging/sms/inbound with the shared secret, either
-- `X-Enlace-Signature: sha256=<hex HMAC-SHA256 of the raw request body>` (preferred: the secret
-  never travels), or
-- `X-Enlace-Gateway-Secret: <secret>` (for gateways that can only set a fixed header).
+- `X-Enlace-Timestamp: <Unix seconds>` and `X-Enlace-Signature: sha256=<hex HMAC-SHA256 of
+  timestamp + "." + raw body>` (preferred: the secret never travels, and a captured request
+  replayed more than MAX_SKEW_S from the server clock is refused; inside that window the
+  gateway's message id, or the derived id below, answers a replay as a duplicate), or
+- `X-Enlace-Gateway-Secret: <secret>` (for gateways that can only set a fixed header; no
+  timestamp: whoever captures such a request holds the secret itself, so only TLS protects it).
 The secret is ENLACE_SMS_GATEWAY_SECRET; unset, it is derived from ENLACE_SECRET_KEY (so a
 development server and the simulated phone agree with no setup, and a production server, whose
 secret key is its own, has an unguessable one — set it explicitly to share it with a gateway).
@@ -26,6 +29,8 @@ from typing import Any
 GATEWAY_SECRET_ENV = "ENLACE_SMS_GATEWAY_SECRET"
 SIGNATURE_HEADER = "x-enlace-signature"
 SECRET_HEADER = "x-enlace-gateway-secret"
+TIMESTAMP_HEADER = "x-enlace-timestamp"
+MAX_SKEW_S = 300  # a signed request older or newer than this is refused (a replay, or a bad clock)
 FIELDS = {
     "from": ("from", "From", "msisdn", "sender"),
     "text": ("text", "Text", "Body", "body", "message"),
@@ -40,17 +45,39 @@ def gateway_secret(secret_key: str, env: Mapping[str, str] = os.environ) -> str:
     return hmac.new(secret_key.encode(), b"enlace-sms-gateway", hashlib.sha256).hexdigest()
 
 
-def signature(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def signature(secret: str, body: bytes, timestamp: str) -> str:
+    signed = timestamp.encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
-def authentic(secret: str, body: bytes, headers: Mapping[str, str]) -> bool:
-    """Whether the request carries a valid signature or the secret itself (constant time)."""
+def signed_headers(secret: str, body: bytes, now_s: int) -> dict[str, str]:
+    """The headers a gateway (or the simulated phone) sends with `body` at `now_s`."""
+    stamp = str(now_s)
+    return {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: signature(secret, body, stamp)}
+
+
+def refusal(
+    secret: str, body: bytes, headers: Mapping[str, str], now_s: int
+) -> tuple[str, str] | None:
+    """Why the request is not the gateway's (what is wrong, the header to name), or None when it
+    carries a fresh valid signature or the secret itself (compared in constant time)."""
     signed = headers.get(SIGNATURE_HEADER)
-    if signed is not None:
-        return hmac.compare_digest(signed.strip().encode(), signature(secret, body).encode())
-    given = headers.get(SECRET_HEADER)
-    return given is not None and hmac.compare_digest(given.strip().encode(), secret.encode())
+    if signed is None:
+        given = headers.get(SECRET_HEADER)
+        if given is not None and hmac.compare_digest(given.strip().encode(), secret.encode()):
+            return None
+        return ("Missing or wrong gateway signature", SIGNATURE_HEADER.title())
+    stamp = (headers.get(TIMESTAMP_HEADER) or "").strip()
+    if not stamp.isdigit():
+        return ("The signed request needs its Unix time in seconds", TIMESTAMP_HEADER.title())
+    if abs(int(stamp) - now_s) > MAX_SKEW_S:
+        return (
+            "The request's time is more than 5 minutes from the server's",
+            TIMESTAMP_HEADER.title(),
+        )
+    if not hmac.compare_digest(signed.strip().encode(), signature(secret, body, stamp).encode()):
+        return ("Missing or wrong gateway signature", SIGNATURE_HEADER.title())
+    return None
 
 
 def fields(data: Mapping[str, Any]) -> dict[str, str | None]:

@@ -203,6 +203,10 @@ def _insert_new(conn: Connection, rows: list[dict[str, object]]) -> list[str]:
     fresh = [r for r in rows if r["id"] not in existing]
     if fresh:
         dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        # The conflict target is the table's whole key: education_deliveries is keyed by `id`
+        # alone, and the id hashes the patient with the item and cause (domain.delivery_id),
+        # so one patient's delivery can never meet another's. A (patient, id) key, if the table
+        # gets one, must be named here too.
         conn.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=["id"]), fresh)
     return [str(r["id"]) for r in fresh]
 

@@ -136,6 +136,10 @@ def test_caregiver_texts_for_the_patient(services: Services) -> None:
     with services.db.read() as conn:
         (dose,) = messaging.doses_taken(conn, "p1", "2026-03-10", "2026-03-10")
     assert dose.status == "taken"
+    reply = reply_of(services, got)  # the answer goes to the daughter's phone, not the patient's
+    assert (reply.patient, reply.channel, reply.address) == ("p1", "sms", "+525587654321")
+    patients_own = reply_of(services, text(services, "GLU 150", at=NOON + 3600_000_000))
+    assert patients_own.address == PHONE
 
 
 def test_duplicate_gateway_delivery_is_idempotent(services: Services) -> None:

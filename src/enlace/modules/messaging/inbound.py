@@ -133,9 +133,7 @@ def _receive(
     ctx = act.Context(conn, repo, sender, patient, message_id, now_us)
     opted_out = _opted_out(conn, patient, now_us)
     answer = _answer(ctx, sms.text, keywords, opted_out)
-    reply = (
-        _queue_reply(conn, patient, message_id, answer, now_us, policy) if answer.reply else None
-    )
+    reply = _queue_reply(conn, sender, message_id, answer, now_us, policy) if answer.reply else None
     repo.update(
         conn,
         inbound_communication(
@@ -241,21 +239,22 @@ def _opted_out(conn: Connection, patient: str, now_us: int) -> bool:
 
 def _queue_reply(
     conn: Connection,
-    patient: str,
+    sender: Sender,
     message_id: str,
     answer: act.Answer,
     now_us: int,
     policy: Policy,
 ) -> str:
+    """The answer goes back to the number that texted: the patient's own channel, or the
+    caregiver's phone (never the patient's phone for a caregiver's text)."""
+    patient = str(sender.patient)
     reason = {"rule": "sms-reply", "inbound": message_id, "intent": answer.intent}
+    reply_to = sender.number if sender.role == "caregiver" else None
     if answer.reply == "opt-out-confirmation":
-        request = MessageRequest(
-            patient, "opt-out-confirmation", {"sender": SENDER_NAME}, f"reply|{message_id}", reason
-        )
+        template, params = "opt-out-confirmation", {"sender": SENDER_NAME}
     else:
-        request = MessageRequest(
-            patient, "sms-reply", {"text": answer.reply or ""}, f"reply|{message_id}", reason
-        )
+        template, params = "sms-reply", {"text": answer.reply or ""}
+    request = MessageRequest(patient, template, params, f"reply|{message_id}", reason, reply_to)
     return enqueue(conn, request, now_us, policy).id
 
 

@@ -38,6 +38,9 @@ class MessageRequest:
     params: dict[str, str]
     dedupe_key: str  # the same key twice for one patient writes one message (a job run twice)
     reason: dict[str, Any] = field(default_factory=dict)
+    # An SMS number to answer instead of the patient's own channel: a reply to a caregiver's
+    # text goes to the caregiver's phone (the patient's consent and opt-out still govern it).
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +114,7 @@ def _rows(
         if _key(request) in rows:
             continue
         chosen = template(request.template)
-        preference = preferences.get(request.patient)
+        preference = _answering(preferences.get(request.patient), request.reply_to)
         channel = preference.channel if preference else None
         consent = consents.get((request.patient, channel)) if channel else None
         outcome = domain.blocked_by(preference, consent, chosen, now_us)
@@ -145,6 +148,14 @@ def _rows(
             "trace_context": trace_context,
         }
     return list(rows.values())
+
+
+def _answering(preference: domain.Preference | None, reply_to: str | None) -> Any:
+    """The patient's preference, or an SMS to `reply_to` in the patient's language."""
+    if reply_to is None:
+        return preference
+    language = preference.language if preference else "es-MX"
+    return domain.Preference("sms", reply_to, language)
 
 
 def _existing(conn: Connection, keys: list[Key]) -> dict[Key, Any]:

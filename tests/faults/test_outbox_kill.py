@@ -21,17 +21,12 @@ from enlace.modules import messaging
 from enlace.modules.messaging.domain import LEASE_US
 from enlace.modules.messaging.tables import outbox
 from tests.faults.counts import report
+from tests.support.messages import REMINDER_PARAMS
 
 NOON = epoch_us(datetime(2026, 3, 10, 18, 0, tzinfo=UTC))  # 12:00 in Mexico City
 DAY = 24 * 3600 * 1_000_000
 MESSAGES = 120
-PARAMS = {
-    "sender": "Clínica Enlace",
-    "name": "Ana",
-    "medicine": "metformina",
-    "due": "12/03",
-    "pharmacy": "Farmacia Centro",
-}
+PARAMS = REMINDER_PARAMS
 
 
 def test_kill_9_of_a_deliverer_mid_batch(store_url: str, tmp_path: Path) -> None:

@@ -15,15 +15,10 @@ from enlace.modules.messaging.tables import attempts, outbox
 from enlace.modules.monitoring import storage
 from enlace.modules.monitoring.domain import CGM_GLUCOSE, Reading
 from enlace.modules.monitoring.tables import readings
+from tests.support.messages import REMINDER_PARAMS
 
 NOON = epoch_us(datetime(2026, 3, 10, 18, 0, tzinfo=UTC))  # 12:00 in Mexico City
-PARAMS = {
-    "sender": "Clínica Enlace",
-    "name": "Ana",
-    "medicine": "metformina",
-    "due": "12/03",
-    "pharmacy": "Farmacia Centro",
-}
+PARAMS = REMINDER_PARAMS
 
 
 def _request(patient: str, key: str) -> messaging.MessageRequest:

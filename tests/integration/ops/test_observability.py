@@ -22,17 +22,12 @@ from enlace.modules.monitoring import ingest
 from enlace.store import job_leases
 from tests.integration.monitoring.alert_support import care_world
 from tests.integration.monitoring.device_support import bp, compact, new_device
+from tests.support.messages import REMINDER_PARAMS
 
 TOKEN = "a-metrics-token-long-enough-1234"
 DAY = 24 * 3600 * 1_000_000
 JOB = Job("metrics-job", "0 2 * * *", ("version",), "a test job", lease_minutes=1)
-PARAMS = {
-    "sender": "Clínica Enlace",
-    "name": "Ana",
-    "medicine": "metformina",
-    "due": "12/03",
-    "pharmacy": "Farmacia Centro",
-}
+PARAMS = REMINDER_PARAMS
 
 
 def sample(name: str, **labels: str) -> float:

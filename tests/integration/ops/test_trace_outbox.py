@@ -24,6 +24,7 @@ from enlace.modules.messaging import gateway
 from enlace.modules.messaging.adapters import Adapter, OutgoingMessage
 from enlace.modules.messaging.tables import outbox
 from enlace.modules.subscriptions.tables import events
+from tests.support.messages import REMINDER_PARAMS
 
 from ..messaging.inbound_support import NOON, PHONE, enrol
 from ..subscriptions.receiver import receiver
@@ -32,13 +33,7 @@ from .spans import in_memory_exporter
 
 CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER = f"00-{CALLER_TRACE}-00f067aa0ba902b7-01"
-PARAMS = {
-    "sender": "Clínica Enlace",
-    "name": "Ana",
-    "medicine": "metformina",
-    "due": "12/03",
-    "pharmacy": "Farmacia Centro",
-}
+PARAMS = REMINDER_PARAMS
 
 
 @pytest.fixture(scope="module")

@@ -69,6 +69,21 @@ def policy_from_env(env: Mapping[str, str] = os.environ) -> Policy:
         raise ValueError(f"{QUIET_HOURS_ENV}: '{value}' is not HH:MM-HH:MM or off") from exc
 
 
+READINGS_PER_HOUR_ENV = "ENLACE_SMS_READINGS_PER_HOUR"
+DEFAULT_READINGS_PER_HOUR = 6  # a person measuring by hand rarely needs more; a flood is a script
+
+
+def readings_per_hour(env: Mapping[str, str] = os.environ) -> int:
+    """How many texts one number may turn into readings in any hour (API6: a flood of readings
+    by text); more are recorded as the Communication they are, but not stored as readings."""
+    value = env.get(READINGS_PER_HOUR_ENV, "").strip()
+    if not value:
+        return DEFAULT_READINGS_PER_HOUR
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{READINGS_PER_HOUR_ENV}: '{value}' is not a whole number of 1 or more")
+    return int(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Preference:
     channel: str

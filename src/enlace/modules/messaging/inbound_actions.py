@@ -19,13 +19,15 @@ from enlace.modules.monitoring import self_reports
 from enlace.store.repository import FhirRepository
 
 from . import inbound_replies as replies
-from .domain import DEFAULT_POLICY
+from .domain import DEFAULT_POLICY, readings_per_hour
 from .inbound_doses import link_taken
-from .inbound_tables import conversations, doses
+from .inbound_tables import conversations, doses, inbound
 from .keywords import Ambiguous, Implausible, SelfReading
 from .numbers import Sender
 
 PENDING_US = 24 * 3600 * 1_000_000  # a question waits a day for its answer
+HOUR_US = 3600 * 1_000_000
+LIMITED = "reading-limited"  # the intent of a reading text over the hourly limit
 MISSED_REASONS = {"1": "forgot", "2": "side-effects", "3": "no-medicine", "4": "cost"}
 NEEDS_NURSE = frozenset({"side-effects", "no-medicine", "cost"})
 NURSE = {"system": "http://snomed.info/sct", "code": "106292003", "display": "Professional nurse"}
@@ -60,6 +62,9 @@ class Context:
 
 # -- readings ---------------------------------------------------------------------------------
 def reading(ctx: Context, parsed: SelfReading) -> Answer:
+    limited = _over_reading_limit(ctx)
+    if limited is not None:
+        return limited
     report = self_reports.SelfReport(
         ctx.patient, parsed.kind, parsed.value, ctx.now_us, "sms", parsed.value2
     )
@@ -68,6 +73,30 @@ def reading(ctx: Context, parsed: SelfReading) -> Answer:
     alerts = ",".join(f"{a.rule}:{a.severity}" for a in recorded.alerts)
     outcome = f"reading {parsed.kind} {parsed.value:g}" + (f" alert {alerts}" if alerts else "")
     return Answer("reading", outcome, replies.feedback(parsed, recorded, ctx.language))
+
+
+def _over_reading_limit(ctx: Context) -> Answer | None:
+    """The answer to a text over this number's hourly readings limit, or None when under it.
+    The limit is per number, not per patient: a caregiver and the patient each have their own.
+    The reply is said once an hour (the first text over it), so a flood gets no reply storm."""
+    limit = readings_per_hour()
+    t = inbound.c
+    intents = (
+        ctx.conn.execute(
+            select(t.intent).where(
+                t.patient == ctx.patient,  # the (patient, received_us) index, then the number
+                t.received_us > ctx.now_us - HOUR_US,
+                t.sender == ctx.sender.number,
+                t.intent.in_(("reading", LIMITED)),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if intents.count("reading") < limit:
+        return None
+    reply = None if LIMITED in intents else ctx.say("reading-limit", limit=str(limit))
+    return Answer(LIMITED, f"over {limit} readings an hour from this number: not stored", reply)
 
 
 def ambiguous(ctx: Context, parsed: Ambiguous) -> Answer:

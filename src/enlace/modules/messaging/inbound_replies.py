@@ -27,6 +27,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The value '{said}' does not look right and was not saved. Please check and send it "
         "again, for example: {example}.",
     ),
+    "reading-limit": (
+        "Recibimos más de {limit} mediciones por mensaje en la última hora: esta no se guardó. "
+        "Si te sientes mal, llama a tu clínica o al 911.",
+        "We received more than {limit} readings by text in the last hour: this one was not "
+        "saved. If you feel unwell, call your clinic or 911.",
+    ),
     "confirm-unit": (
         "¿Tu glucosa fue {note}? Responde SI para guardarla así, o envíala de nuevo con la "
         "unidad, por ejemplo: GLU 135 mg/dl.",

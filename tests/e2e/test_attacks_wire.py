@@ -69,3 +69,10 @@ def test_oversized_request_lines(live_server: str) -> None:
     status, _ = exchange(live_server, request(b"/fhir/Patient?name=" + b"a" * 100_000))
     assert status == b"HTTP/1.1 400 Bad Request"
     assert httpx.get(f"{live_server}/metadata").status_code == 200
+
+
+def test_answers_do_not_name_the_server_software(live_server: str) -> None:
+    """ASVS V14.3.3: no `server` header (uvicorn's own is turned off in `enlace serve`)."""
+    status, headers = exchange(live_server, request(b"/fhir/metadata"))
+    assert status == b"HTTP/1.1 200 OK"
+    assert not any(line.lower().startswith(b"server:") for line in headers)

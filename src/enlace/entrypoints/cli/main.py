@@ -138,6 +138,7 @@ def serve(
         http="httptools",
         access_log=False,
         log_config=None,
+        server_header=False,  # no `server: uvicorn` (ASVS V14.3.3: no component versions told)
         ssl_certfile=settings.tls_cert_file if tls else None,
         ssl_keyfile=settings.tls_key_file if tls else None,
     )

@@ -7,6 +7,7 @@ import dataclasses
 import re
 
 import pytest
+from sqlalchemy import inspect
 
 from enlace.interactions.context import Services
 from enlace.store import citus, distribution, migrate
@@ -84,6 +85,8 @@ def test_cutover_ddl_makes_widenable_tables_ready_on_postgresql() -> None:
                         conn.exec_driver_sql(statement)
                 with db.read() as conn:
                     after = citus.shapes(conn)
+                    seen = inspect(conn)
+                    indexed = {n: [i["column_names"] for i in seen.get_indexes(n)] for n in after}
             finally:
                 db.dispose()
     except PostgresUnavailable as exc:
@@ -94,6 +97,9 @@ def test_cutover_ddl_makes_widenable_tables_ready_on_postgresql() -> None:
         column = str(distribution.PLACEMENTS[name].column)
         assert citus.key_gaps(before[name], column), name
         assert citus.key_gaps(after[name], column) == [], name
+        old_key = list(before[name].primary_key)
+        if old_key and column not in old_key:  # a read by the old key alone still has its index
+            assert old_key in indexed[name], (name, indexed[name])
     # The tables that need a code change first are left as they were.
     assert after["resources"].primary_key == before["resources"].primary_key
 

@@ -196,6 +196,11 @@ def cutover_ddl(
                 f'ALTER TABLE "{name}" DROP CONSTRAINT "{shape.primary_key_name}", '
                 f"ADD PRIMARY KEY ({keys})"
             )
+            # Reads by the old key alone (a message by id, an appointment by id) keep an index:
+            # on the cluster they fan out to every shard, each probing its own copy of it.
+            old = ", ".join(shape.primary_key)
+            index = f"ix_{name}_{'_'.join(shape.primary_key)}"[:63]
+            out.append(f'CREATE INDEX IF NOT EXISTS "{index}" ON "{name}" ({old})')
         for unique in shape.uniques:
             if column in unique.columns or unique.name is None:
                 continue

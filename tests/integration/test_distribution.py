@@ -100,8 +100,15 @@ def test_cutover_ddl_makes_widenable_tables_ready_on_postgresql() -> None:
         old_key = list(before[name].primary_key)
         if old_key and column not in old_key:  # a read by the old key alone still has its index
             assert old_key in indexed[name], (name, indexed[name])
+    # The store's tables widen with their patient key (migration 0038): history keeps one row
+    # per version of a resource within the patient's shard.
+    assert after["resources"].primary_key == ("patient_key", "resource_type", "id")
+    assert ("patient_key", "resource_type", "id", "version_id") in [
+        u.columns for u in after["resource_history"].uniques
+    ]
     # The tables that need a code change first are left as they were.
-    assert after["resources"].primary_key == before["resources"].primary_key
+    for name in set(distribution.of_kind("pending")) - widened:
+        assert after[name].primary_key == before[name].primary_key, name
 
 
 def test_migration_0033_indexes_each_patient_table_by_patient(services: Services) -> None:

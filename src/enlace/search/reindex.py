@@ -38,7 +38,7 @@ from enlace.search.index_state import FINGERPRINT_KEY, STATE_LOCK, TYPES_KEY, re
 from enlace.search.runtime import SearchConfig, SearchServices, refresh_if_stale
 from enlace.store import content_cipher, sql, versions
 from enlace.store.database import Database
-from enlace.store.records import IndexRows
+from enlace.store.patient_key import keyed
 from enlace.store.schema import INDEX_TABLES, reindex_jobs, resources
 
 log = logging.getLogger(__name__)
@@ -272,7 +272,7 @@ def _batch(
 ) -> tuple[int, Job]:
     r = resources.c
     query = (
-        select(r.resource_type, r.id, r.deleted, r.content, r.version_id)
+        select(r.resource_type, r.id, r.deleted, r.content, r.version_id, r.patient_key)
         .order_by(r.resource_type, r.id)
         .limit(batch_size)
     )
@@ -309,15 +309,18 @@ def _batch(
 
 
 def _rebuild(conn: Connection, config: SearchConfig, rows: Sequence[Any]) -> None:
-    """Replace the index rows of these resources (none for a deleted one)."""
+    """Replace the index rows of these resources (none for a deleted one). The rows keep the
+    resource's stored patient key: an index row lives where its resource does."""
     ids: dict[str, list[str]] = {}
-    fresh = IndexRows()
+    fresh: dict[str, list[tuple[Any, ...]]] = {}
     opened = content_cipher.of(conn).open
-    for resource_type, resource_id, deleted, content, version_id in rows:
+    for resource_type, resource_id, deleted, content, version_id, key in rows:
         ids.setdefault(resource_type, []).append(resource_id)
         if not deleted and content is not None:
             resource = orjson.loads(opened(resource_type, resource_id, version_id, bytes(content)))
-            fresh.extend(config.indexer.rows(resource_type, resource_id, resource))
+            index = config.indexer.rows(resource_type, resource_id, resource)
+            for name, found in keyed(index, key).items():
+                fresh.setdefault(name, []).extend(found)
     for table in INDEX_TABLES:
         for resource_type, batch_ids in ids.items():
             conn.execute(
@@ -325,7 +328,7 @@ def _rebuild(conn: Connection, config: SearchConfig, rows: Sequence[Any]) -> Non
                     table.c.resource_type == resource_type, table.c.resource_id.in_(batch_ids)
                 )
             )
-    sql.insert_index_rows(conn, fresh.tables)
+    sql.insert_index_rows(conn, fresh)
 
 
 def _complete(services: SearchServices, job: Job, owner: str) -> None:

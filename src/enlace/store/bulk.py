@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from enlace.store import content_cipher, sql, versions
-from enlace.store.records import Indexer, IndexRows, content_hash, stamp
+from enlace.store.patient_key import keyed, patient_key
+from enlace.store.records import Indexer, content_hash, stamp
 from enlace.store.schema import resources
 
 _LOOKUP_CHUNK = 500
@@ -30,7 +31,7 @@ class _Plan:
     new_rows: list[dict[str, Any]]
     changed: list[tuple[dict[str, Any], int]]  # (row, the version it replaces)
     history: list[dict[str, Any]]
-    index: IndexRows
+    index: dict[str, list[tuple[Any, ...]]]  # rows per index table, patient key appended
 
 
 def put_many(
@@ -38,7 +39,7 @@ def put_many(
 ) -> dict[str, int]:
     by_key = {(i.resource["resourceType"], i.resource["id"]): i.resource for i in items}
     states = current_states(conn, list(by_key))
-    plan = _Plan([], [], [], IndexRows())
+    plan = _Plan([], [], [], {})
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     now_us, instant = now
     seal = content_cipher.of(conn).seal
@@ -49,6 +50,9 @@ def put_many(
             counts["unchanged"] += 1
             continue
         version_id = 1 if state is None else state[0] + 1
+        stamped = stamp(resource, resource_id, version_id, instant)
+        index = indexer.rows(resource_type, resource_id, resource)
+        key = patient_key(resource_type, resource_id, index)
         row = {
             "resource_type": resource_type,
             "id": resource_id,
@@ -56,12 +60,8 @@ def put_many(
             "last_updated_us": now_us,
             "deleted": False,
             "content_hash": digest,
-            "content": seal(
-                resource_type,
-                resource_id,
-                version_id,
-                stamp(resource, resource_id, version_id, instant),
-            ),
+            "content": seal(resource_type, resource_id, version_id, stamped),
+            "patient_key": key,
         }
         plan.history.append({**row, "method": "PUT" if state else "POST"})
         if state is None:
@@ -70,8 +70,8 @@ def put_many(
         else:
             plan.changed.append((row, state[0]))
             counts["updated"] += 1
-        rows = indexer.rows(resource_type, resource_id, resource)
-        plan.index.extend(rows)
+        for table, rows in keyed(index, key).items():
+            plan.index.setdefault(table, []).extend(rows)
     _write(conn, plan, now_us)
     return counts
 
@@ -89,10 +89,11 @@ def _write(conn: Connection, plan: _Plan, now_us: int) -> None:
             now_us,
             row["content_hash"],
             row["content"],
+            row["patient_key"],
         )
         versions.clear_index(conn, resource_type, resource_id)
     sql.copy_rows(conn, "resource_history", sql.HISTORY_COLUMNS, plan.history)
-    for table, rows in plan.index.tables.items():
+    for table, rows in plan.index.items():
         sql.copy_tuples(conn, table, sql.INDEX_COLUMNS[table], rows)
 
 

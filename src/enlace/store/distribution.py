@@ -52,19 +52,23 @@ def local(why: str) -> Placement:
     return Placement("local", why=why)
 
 
-_STORE_GAP = (
-    "needs a patient_key column (the compartment's Patient id, the resource's own id outside "
-    "any compartment) written by the repository and leading the primary key; see docs/scale.md"
+# The store's patient key (migration 0038, store/patient_key.py): written by the repository on
+# every version and index row. The index tables have no primary key, so they are ready now.
+_STORE_WIDEN = (
+    "primary key and unique keys must widen to lead with patient_key (cut-over DDL: "
+    "enlace.store.citus); reads by Type/id then go through a resource_keys router table, and "
+    "an update that moves a resource to another patient becomes a delete and an insert "
+    "(docs/scale.md §1)"
 )
 _WIDEN = "primary key must widen to lead with {col} (cut-over DDL: enlace.store.citus)"
 _FACILITY = "facility-scale operational table (thousands of facilities, not millions of patients)"
 _GOVERNANCE = "cooperative governance: thousands of rows, read together"
 
 STORE = {
-    "resources": pending("patient_key", _STORE_GAP),
-    "resource_history": pending("patient_key", _STORE_GAP),
+    "resources": pending("patient_key", _STORE_WIDEN),
+    "resource_history": pending("patient_key", _STORE_WIDEN),
     **{
-        name: pending("patient_key", _STORE_GAP)
+        name: by_patient("patient_key", why="search index rows live on their resource's shard")
         for name in (
             "token_index",
             "string_index",

@@ -1,5 +1,5 @@
-"""The patient key of a stored resource: the column that will distribute the FHIR store tables
-by patient on Citus (docs/scale.md §1).
+"""The patient key of a stored resource: the column (migration 0038) that places the FHIR store's
+rows by patient, and will distribute them on Citus (docs/scale.md §1).
 
 The key is the logical id of the Patient whose compartment holds the resource, read from the
 reference_index rows the search indexer already builds for the write (no second walk of the
@@ -19,6 +19,8 @@ resource, so it costs one pass over a handful of rows on the write hot path). Ru
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from enlace.fhir.compartments import patient_compartment_params
 from enlace.store.records import IndexRows
@@ -48,3 +50,9 @@ def patient_key(resource_type: str, resource_id: str, rows: IndexRows) -> str:
         if param in found:
             return found[param]
     return resource_id
+
+
+def keyed(rows: IndexRows, key: str) -> dict[str, list[tuple[Any, ...]]]:
+    """The index rows with the patient key appended (the last column of every index table):
+    an index row lives on its resource's shard."""
+    return {table: [(*row, key) for row in found] for table, found in rows.tables.items()}

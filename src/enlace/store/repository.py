@@ -21,7 +21,8 @@ from enlace.kernel.clock import Clock, epoch_us, fhir_instant, from_epoch_us
 from enlace.kernel.ids import IdFactory
 from enlace.store import bulk, content_cipher, sql, versions
 from enlace.store.bulk import PutItem
-from enlace.store.records import Indexer, IndexRows, NoIndexer, StoredVersion, content_hash, stamp
+from enlace.store.patient_key import keyed, patient_key
+from enlace.store.records import Indexer, NoIndexer, StoredVersion, content_hash, stamp
 from enlace.store.schema import resource_history, resources
 from enlace.store.versions import ConcurrentCreate, ConcurrentWrite
 
@@ -133,6 +134,8 @@ class FhirRepository:
         resource_id = resource_id or self.new_id()
         now_us, instant = self._now()
         body = stamp(resource, resource_id, 1, instant)
+        index = self.indexer.rows(resource_type, resource_id, resource)
+        key = patient_key(resource_type, resource_id, index)
         row = {
             "resource_type": resource_type,
             "id": resource_id,
@@ -141,6 +144,7 @@ class FhirRepository:
             "deleted": False,
             "content_hash": content_hash(resource),
             "content": content_cipher.of(conn).seal(resource_type, resource_id, 1, body),
+            "patient_key": key,
         }
         if client_chosen:  # a concurrent create of the same id is possible: keep the tx usable
             try:
@@ -153,7 +157,7 @@ class FhirRepository:
         else:  # a fresh UUID cannot collide
             versions.insert_version(conn, row, "POST")
         version = StoredVersion(resource_type, resource_id, 1, now_us, False, body, "POST")
-        self._reindex(conn, resource_type, resource_id, resource, replace=False)
+        sql.insert_index_rows(conn, keyed(index, key))
         self._observe(conn, version)
         return version
 
@@ -195,7 +199,7 @@ class FhirRepository:
                     f"{resource_type}/{resource_id} does not exist, so version {if_match} cannot match"
                 )
             return WriteResult(self.create(conn, resource, resource_id), created=True)
-        current_version, current_hash, was_deleted, previous_us = found
+        current_version, current_hash, was_deleted, previous_us, _key = found
         if if_match is not None and if_match != current_version:
             raise errors.precondition_failed(
                 f"{resource_type}/{resource_id} is at version {current_version}, not {if_match}"
@@ -235,6 +239,7 @@ class FhirRepository:
                     now_us,
                     "",
                     None,
+                    found.patient_key,
                     method="DELETE",
                 )
             except ConcurrentWrite:
@@ -319,6 +324,8 @@ class FhirRepository:
         now_us, instant = self._now_after(previous_us)
         new_version = current_version + 1
         body = stamp(resource, resource_id, new_version, instant)
+        index = self.indexer.rows(resource_type, resource_id, resource)
+        key = patient_key(resource_type, resource_id, index)
         versions.swap_current(
             conn,
             resource_type,
@@ -328,33 +335,20 @@ class FhirRepository:
             now_us,
             digest,
             content_cipher.of(conn).seal(resource_type, resource_id, new_version, body),
+            key,
             method=method,
         )
         version = StoredVersion(
             resource_type, resource_id, new_version, now_us, False, body, method
         )
-        self._reindex(conn, resource_type, resource_id, resource, replace=True)
+        versions.clear_index(conn, resource_type, resource_id)
+        sql.insert_index_rows(conn, keyed(index, key))
         self._observe(conn, version)
         return version
 
     def _observe(self, conn: Connection, version: StoredVersion) -> None:
         if self.on_write is not None:
             self.on_write(conn, version)
-
-    def _reindex(
-        self,
-        conn: Connection,
-        resource_type: str,
-        resource_id: str,
-        resource: dict[str, Any],
-        replace: bool,
-    ) -> None:
-        if replace:
-            versions.clear_index(conn, resource_type, resource_id)
-        self._insert_index(conn, self.indexer.rows(resource_type, resource_id, resource))
-
-    def _insert_index(self, conn: Connection, rows: IndexRows) -> None:
-        sql.insert_index_rows(conn, rows.tables)
 
 
 _RETRIES = 5

@@ -42,7 +42,11 @@ resources = Table(
     # unchanged resources and an update with identical content keep its version.
     Column("content_hash", String(64), nullable=False),
     Column("content", LargeBinary, nullable=True),
+    # The distribution column on Citus (store/patient_key.py, migration 0038): the Patient
+    # whose compartment holds the resource, else the resource's own id.
+    Column("patient_key", String(64), nullable=False),
     Index("ix_resources_type_updated", "resource_type", "last_updated_us"),
+    Index("ix_resources_patient_key", "patient_key", "resource_type"),
 )
 
 resource_history = Table(
@@ -57,6 +61,7 @@ resource_history = Table(
     Column("deleted", Boolean, nullable=False, default=False),
     Column("content", LargeBinary, nullable=True),
     Column("trace_context", String(64), nullable=True),  # the writer's traceparent (0035)
+    Column("patient_key", String(64), nullable=False),  # the version's own (0038)
     Index("ux_history_version", "resource_type", "id", "version_id", unique=True),
     Index("ix_history_type_seq", "resource_type", "seq"),
 )
@@ -83,6 +88,7 @@ def _index_table(name: str, *columns: Column[Any], lookup: tuple[str, ...]) -> T
         Column("param", String(100), nullable=False),
         Column("grp", SmallInteger, nullable=True),
         *columns,
+        Column("patient_key", String(64), nullable=False),  # its resource's (0038)
         Index(f"ix_{name}_lookup", "resource_type", "param", *lookup, "resource_id"),
         Index(f"ix_{name}_owner", "resource_type", "resource_id", "param"),
     )

@@ -20,19 +20,21 @@ from enlace.store.records import INDEX_KEY_COLUMNS, INDEX_VALUE_COLUMNS
 _SOURCE = {
     "current": "SELECT resource_type, id, version_id, last_updated_us, deleted, content "
     "FROM resources WHERE resource_type = :t AND id = :id",
-    "state": "SELECT version_id, content_hash, deleted, last_updated_us FROM resources WHERE resource_type = :t AND id = :id",
+    "state": "SELECT version_id, content_hash, deleted, last_updated_us, patient_key "
+    "FROM resources WHERE resource_type = :t AND id = :id",
     "vread": "SELECT resource_type, id, version_id, last_updated_us, deleted, content, method "
     "FROM resource_history WHERE resource_type = :t AND id = :id AND version_id = :v",
     "insert_current": "INSERT INTO resources "
-    "(resource_type, id, version_id, last_updated_us, deleted, content_hash, content) VALUES "
-    "(:resource_type, :id, :version_id, :last_updated_us, :deleted, :content_hash, :content)",
+    "(resource_type, id, version_id, last_updated_us, deleted, content_hash, content, "
+    "patient_key) VALUES (:resource_type, :id, :version_id, :last_updated_us, :deleted, "
+    ":content_hash, :content, :patient_key)",
     "swap_current": "UPDATE resources SET version_id = :new_version, last_updated_us = :now, "
-    "deleted = :deleted, content_hash = :hash, content = :content "
+    "deleted = :deleted, content_hash = :hash, content = :content, patient_key = :patient_key "
     "WHERE resource_type = :t AND id = :id AND version_id = :expected",
     "insert_history": "INSERT INTO resource_history "
-    "(resource_type, id, version_id, last_updated_us, method, deleted, content, trace_context) "
-    "VALUES (:resource_type, :id, :version_id, :last_updated_us, :method, :deleted, :content, "
-    ":trace_context)",
+    "(resource_type, id, version_id, last_updated_us, method, deleted, content, trace_context, "
+    "patient_key) VALUES (:resource_type, :id, :version_id, :last_updated_us, :method, "
+    ":deleted, :content, :trace_context, :patient_key)",
     **{
         f"clear_{table}": f"DELETE FROM {table} WHERE resource_type = :t AND resource_id = :id"
         for table in INDEX_VALUE_COLUMNS
@@ -52,21 +54,23 @@ def _clear_index_cte() -> str:
 # one round trip instead of two. SQLite has no such CTEs and no network, so it keeps the pairs.
 _POSTGRES_ONLY = {
     "insert_version": "WITH current AS (INSERT INTO resources "
-    "(resource_type, id, version_id, last_updated_us, deleted, content_hash, content) VALUES "
-    "(:resource_type, :id, :version_id, :last_updated_us, :deleted, :content_hash, :content) "
-    "RETURNING resource_type, id, version_id, last_updated_us, deleted, content) "
+    "(resource_type, id, version_id, last_updated_us, deleted, content_hash, content, "
+    "patient_key) VALUES (:resource_type, :id, :version_id, :last_updated_us, :deleted, "
+    ":content_hash, :content, :patient_key) "
+    "RETURNING resource_type, id, version_id, last_updated_us, deleted, content, patient_key) "
     "INSERT INTO resource_history "
-    "(resource_type, id, version_id, last_updated_us, method, deleted, content, trace_context) "
-    "SELECT resource_type, id, version_id, last_updated_us, :method, deleted, content, "
-    ":trace_context FROM current",
+    "(resource_type, id, version_id, last_updated_us, method, deleted, content, trace_context, "
+    "patient_key) SELECT resource_type, id, version_id, last_updated_us, :method, deleted, "
+    "content, :trace_context, patient_key FROM current",
     "swap_version": "WITH current AS (UPDATE resources SET version_id = :new_version, "
-    "last_updated_us = :now, deleted = :deleted, content_hash = :hash, content = :content "
+    "last_updated_us = :now, deleted = :deleted, content_hash = :hash, content = :content, "
+    "patient_key = :patient_key "
     "WHERE resource_type = :t AND id = :id AND version_id = :expected "
-    "RETURNING resource_type, id, version_id, last_updated_us, deleted, content) "
+    "RETURNING resource_type, id, version_id, last_updated_us, deleted, content, patient_key) "
     "INSERT INTO resource_history "
-    "(resource_type, id, version_id, last_updated_us, method, deleted, content, trace_context) "
-    "SELECT resource_type, id, version_id, last_updated_us, :method, deleted, content, "
-    ":trace_context FROM current",
+    "(resource_type, id, version_id, last_updated_us, method, deleted, content, trace_context, "
+    "patient_key) SELECT resource_type, id, version_id, last_updated_us, :method, deleted, "
+    "content, :trace_context, patient_key FROM current",
     "clear_index": _clear_index_cte(),
 }
 
@@ -148,6 +152,7 @@ CURRENT_COLUMNS = (
     "deleted",
     "content_hash",
     "content",
+    "patient_key",
 )
 HISTORY_COLUMNS = (
     "resource_type",
@@ -157,8 +162,13 @@ HISTORY_COLUMNS = (
     "method",
     "deleted",
     "content",
+    "patient_key",
 )
-INDEX_COLUMNS = {table: INDEX_KEY_COLUMNS + values for table, values in INDEX_VALUE_COLUMNS.items()}
+# The patient key (store/patient_key.py) is the last column of every index row.
+INDEX_COLUMNS = {
+    table: (*INDEX_KEY_COLUMNS, *values, "patient_key")
+    for table, values in INDEX_VALUE_COLUMNS.items()
+}
 _INSERT_INDEX = {
     dialect: {
         table: f"INSERT INTO {table} ({', '.join(columns)}) "

@@ -30,17 +30,19 @@ class CurrentState(NamedTuple):
     content_hash: str
     deleted: bool
     last_updated_us: int
+    patient_key: str
 
 
 def current_state(conn: Connection, resource_type: str, resource_id: str) -> CurrentState | None:
-    """The current version's number, content hash, tombstone flag and time, if any."""
+    """The current version's number, content hash, tombstone flag, time and patient key."""
     row = sql.first(conn, "state", {"t": resource_type, "id": resource_id})
-    return CurrentState(row[0], row[1], bool(row[2]), int(row[3])) if row else None
+    return CurrentState(row[0], row[1], bool(row[2]), int(row[3]), row[4]) if row else None
 
 
 def insert_version(conn: Connection, row: dict[str, Any], method: str) -> None:
     """The first version of a resource: its current row and its history row (with the writer's
-    trace context: resource_history is the relay's outbox, kernel/tracing.py)."""
+    trace context: resource_history is the relay's outbox, kernel/tracing.py). `row` carries
+    every column of `resources`, the patient key included."""
     history = {**row, "method": method, "trace_context": tracing.traceparent()}
     if sql.is_postgres(conn):
         sql.run(conn, "insert_version", history)
@@ -58,11 +60,15 @@ def swap_current(
     now_us: int,
     digest: str,
     body: bytes | None,
+    patient_key: str,
     method: str | None = None,
 ) -> None:
     """Replace the current row only if it is still at `expected`: the optimistic lock.
 
     With `method`, the new version's history row is written too (one statement on PostgreSQL).
+    `patient_key` is the new version's (a delete keeps the current one; an update whose subject
+    moved to another patient moves the row: on Citus that becomes a delete and an insert, since
+    a distribution column cannot be updated in place — docs/scale.md §1).
     """
     params = {
         "t": resource_type,
@@ -73,6 +79,7 @@ def swap_current(
         "deleted": body is None,
         "hash": digest,
         "content": body,
+        "patient_key": patient_key,
     }
     combined = method is not None and sql.is_postgres(conn)
     trace_context = tracing.traceparent() if method is not None else None
@@ -96,6 +103,7 @@ def swap_current(
             "deleted": body is None,
             "content": body,
             "trace_context": trace_context,
+            "patient_key": patient_key,
         }
         sql.run(conn, "insert_history", history)
 

@@ -1,7 +1,5 @@
-"""No change. Reserved for the FHIR store's patient key (the column that will distribute the store
-tables by patient on Citus); the rule exists (enlace.store.patient_key) but the column and its
-backfill are not written yet (docs/scale.md §1, "Not done 1"). Kept so that databases already at
-0037 keep their history; the key's migration will be a later revision.
+"""No change. Reserved for the FHIR store's patient key before its wiring was written; the key
+came in 0038 (after 0037). Kept so that databases already past it keep their history.
 
 Revision ID: 0036
 Revises: 0035

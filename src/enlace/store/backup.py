@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, func, select
 
+from enlace.store.local_cluster import ClusterError, runuser
 from enlace.store.schema import resource_history, resources
 
 STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -190,7 +191,10 @@ def prepare_pg_restore(
 def _run(command: Sequence[str], run_as: str | None, directory: Path) -> None:
     if run_as:
         shutil.chown(directory, run_as, run_as)
-        command = ["runuser", "-u", run_as, "--", *command]
+        try:
+            command = [runuser(), "-u", run_as, "--", *command]
+        except ClusterError as exc:
+            raise BackupError(str(exc)) from exc
     done = subprocess.run(list(command), capture_output=True, text=True, timeout=3600)
     if done.returncode != 0:
         raise BackupError(f"{command[0]} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")

@@ -34,7 +34,7 @@ class LocalCluster:
         return self.root / "data"
 
     def run(self, *command: str, check: bool = True, timeout: float = 600) -> None:
-        full = ["runuser", "-u", self.user, "--", *command] if self.user else list(command)
+        full = [runuser(), "-u", self.user, "--", *command] if self.user else list(command)
         try:
             done = subprocess.run(full, capture_output=True, text=True, timeout=timeout)
         except (OSError, subprocess.TimeoutExpired) as exc:
@@ -106,6 +106,14 @@ def unprivileged_user() -> str | None:
         except KeyError:
             continue
     raise ClusterError("running as root and no unprivileged account for initdb")
+
+
+def runuser() -> str:
+    """runuser lives in /usr/sbin, which a CI job's PATH (/usr/local/bin:/usr/bin:/bin) lacks."""
+    found = shutil.which("runuser") or shutil.which("runuser", path="/usr/sbin:/sbin")
+    if found is None:
+        raise ClusterError("running as root and no runuser to drop to an unprivileged account")
+    return found
 
 
 def free_port() -> int:

@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from enlace.interactions.bulk_import import import_paths
 from enlace.interactions.context import Services
 from enlace.search import reindex
+from enlace.store import versions
 from enlace.store.records import INDEX_VALUE_COLUMNS
 from tests.integration.conftest import FHIR_JSON
 
@@ -216,3 +218,41 @@ def test_a_reindex_keeps_each_resources_key(client: TestClient, services: Servic
         assert index_keys(services, "Observation", oid) == {pid}
     assert index_keys(services, "Patient", pid) == {pid}
     assert misplaced_index_rows(services) == 0
+
+
+def test_a_move_is_a_delete_and_an_insert_under_the_same_lock(
+    client: TestClient, services: Services
+) -> None:
+    """Citus cannot update a distribution column, so a move deletes the row and inserts it
+    under the new key (SQLite shows it: the row gets a new rowid); a stale version still loses."""
+    first = create(client, {"resourceType": "Patient"})
+    second = create(client, {"resourceType": "Patient"})
+    oid = create(client, observation(f"Patient/{first}"))
+    create(client, {"resourceType": "Patient"})  # so the moved row is not the last one
+    sqlite = services.db.write_engine.dialect.name == "sqlite"
+    before = _rowid(services, oid) if sqlite else None
+    with services.db.begin() as conn, pytest.raises(versions.ConcurrentWrite):
+        versions.swap_current(
+            conn, "Observation", oid, 7, 8, 1, "x", b"{}", second, current_key=first
+        )
+    assert current_key(services, "Observation", oid) == first  # the stale move changed nothing
+    moved = {**observation(f"Patient/{second}"), "id": oid}
+    stale = client.put(
+        f"/fhir/Observation/{oid}", json=moved, headers={**FHIR_JSON, "If-Match": 'W/"9"'}
+    )
+    assert stale.status_code == 412
+    assert client.put(f"/fhir/Observation/{oid}", json=moved, headers=FHIR_JSON).status_code == 200
+    assert current_key(services, "Observation", oid) == second
+    assert client.get(f"/fhir/Observation/{oid}").json()["meta"]["versionId"] == "2"
+    if sqlite:
+        assert _rowid(services, oid) != before
+
+
+def _rowid(services: Services, resource_id: str) -> int:
+    with services.db.read() as conn:
+        return int(
+            conn.execute(
+                text("SELECT rowid FROM resources WHERE resource_type = 'Observation' AND id = :i"),
+                {"i": resource_id},
+            ).scalar_one()
+        )

@@ -29,7 +29,7 @@ class PutItem:
 @dataclass
 class _Plan:
     new_rows: list[dict[str, Any]]
-    changed: list[tuple[dict[str, Any], int]]  # (row, the version it replaces)
+    changed: list[tuple[dict[str, Any], int, str]]  # (row, version it replaces, its key)
     history: list[dict[str, Any]]
     index: dict[str, list[tuple[Any, ...]]]  # rows per index table, patient key appended
 
@@ -68,7 +68,7 @@ def put_many(
             plan.new_rows.append(row)
             counts["created"] += 1
         else:
-            plan.changed.append((row, state[0]))
+            plan.changed.append((row, state[0], state[3]))
             counts["updated"] += 1
         for table, rows in keyed(index, key).items():
             plan.index.setdefault(table, []).extend(rows)
@@ -78,7 +78,7 @@ def put_many(
 
 def _write(conn: Connection, plan: _Plan, now_us: int) -> None:
     sql.copy_rows(conn, "resources", sql.CURRENT_COLUMNS, plan.new_rows)
-    for row, expected in plan.changed:
+    for row, expected, current_key in plan.changed:
         resource_type, resource_id = row["resource_type"], row["id"]
         versions.swap_current(
             conn,
@@ -90,6 +90,7 @@ def _write(conn: Connection, plan: _Plan, now_us: int) -> None:
             row["content_hash"],
             row["content"],
             row["patient_key"],
+            current_key=current_key,
         )
         versions.clear_index(conn, resource_type, resource_id)
     sql.copy_rows(conn, "resource_history", sql.HISTORY_COLUMNS, plan.history)
@@ -99,9 +100,10 @@ def _write(conn: Connection, plan: _Plan, now_us: int) -> None:
 
 def current_states(
     conn: Connection, keys: list[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[int, str, bool]]:
-    """(version, hash, deleted) of each key that exists, looked up by primary key in chunks."""
-    found: dict[tuple[str, str], tuple[int, str, bool]] = {}
+) -> dict[tuple[str, str], tuple[int, str, bool, str]]:
+    """(version, hash, deleted, patient key) of each resource that exists, looked up by
+    primary key in chunks."""
+    found: dict[tuple[str, str], tuple[int, str, bool, str]] = {}
     by_type: dict[str, list[str]] = {}
     for resource_type, resource_id in keys:
         by_type.setdefault(resource_type, []).append(resource_id)
@@ -109,14 +111,14 @@ def current_states(
         for start in range(0, len(ids), _LOOKUP_CHUNK):
             chunk = ids[start : start + _LOOKUP_CHUNK]
             for row in _lookup(conn, resource_type, chunk):
-                found[(resource_type, row[0])] = (row[1], row[2], bool(row[3]))
+                found[(resource_type, row[0])] = (row[1], row[2], bool(row[3]), row[4])
     return found
 
 
 def _lookup(conn: Connection, resource_type: str, ids: list[str]) -> Any:
     r = resources.c
     return conn.execute(
-        select(r.id, r.version_id, r.content_hash, r.deleted).where(
+        select(r.id, r.version_id, r.content_hash, r.deleted, r.patient_key).where(
             r.resource_type == resource_type, r.id.in_(ids)
         )
     )

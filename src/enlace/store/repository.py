@@ -199,7 +199,7 @@ class FhirRepository:
                     f"{resource_type}/{resource_id} does not exist, so version {if_match} cannot match"
                 )
             return WriteResult(self.create(conn, resource, resource_id), created=True)
-        current_version, current_hash, was_deleted, previous_us, _key = found
+        current_version, current_hash, was_deleted = found[:3]
         if if_match is not None and if_match != current_version:
             raise errors.precondition_failed(
                 f"{resource_type}/{resource_id} is at version {current_version}, not {if_match}"
@@ -209,9 +209,7 @@ class FhirRepository:
             return WriteResult(
                 self.read(conn, resource_type, resource_id), created=False
             )  # unchanged
-        version = self._write_version(
-            conn, resource, resource_id, current_version, digest, method, previous_us
-        )
+        version = self._write_version(conn, resource, resource_id, found, digest, method)
         return WriteResult(version, created=was_deleted)
 
     def delete(
@@ -315,14 +313,13 @@ class FhirRepository:
         conn: Connection,
         resource: dict[str, Any],
         resource_id: str,
-        current_version: int,
+        current: versions.CurrentState,
         digest: str,
         method: str,
-        previous_us: int,
     ) -> StoredVersion:
         resource_type = resource["resourceType"]
-        now_us, instant = self._now_after(previous_us)
-        new_version = current_version + 1
+        now_us, instant = self._now_after(current.last_updated_us)
+        new_version = current.version + 1
         body = stamp(resource, resource_id, new_version, instant)
         index = self.indexer.rows(resource_type, resource_id, resource)
         key = patient_key(resource_type, resource_id, index)
@@ -330,13 +327,14 @@ class FhirRepository:
             conn,
             resource_type,
             resource_id,
-            current_version,
+            current.version,
             new_version,
             now_us,
             digest,
             content_cipher.of(conn).seal(resource_type, resource_id, new_version, body),
             key,
             method=method,
+            current_key=current.patient_key,
         )
         version = StoredVersion(
             resource_type, resource_id, new_version, now_us, False, body, method

@@ -31,6 +31,8 @@ _SOURCE = {
     "swap_current": "UPDATE resources SET version_id = :new_version, last_updated_us = :now, "
     "deleted = :deleted, content_hash = :hash, content = :content, patient_key = :patient_key "
     "WHERE resource_type = :t AND id = :id AND version_id = :expected",
+    "delete_current": "DELETE FROM resources "
+    "WHERE resource_type = :t AND id = :id AND version_id = :v",
     "insert_history": "INSERT INTO resource_history "
     "(resource_type, id, version_id, last_updated_us, method, deleted, content, trace_context, "
     "patient_key) VALUES (:resource_type, :id, :version_id, :last_updated_us, :method, "

@@ -62,14 +62,33 @@ def swap_current(
     body: bytes | None,
     patient_key: str,
     method: str | None = None,
+    current_key: str | None = None,
 ) -> None:
     """Replace the current row only if it is still at `expected`: the optimistic lock.
 
     With `method`, the new version's history row is written too (one statement on PostgreSQL).
-    `patient_key` is the new version's (a delete keeps the current one; an update whose subject
-    moved to another patient moves the row: on Citus that becomes a delete and an insert, since
-    a distribution column cannot be updated in place — docs/scale.md §1).
+    `patient_key` is the new version's (a delete keeps the current one). When it differs from
+    `current_key` (an update moved the subject to another patient) the row is deleted and
+    inserted rather than updated: Citus cannot update a distribution column in place, and the
+    row belongs on the other patient's shard (docs/scale.md §1).
     """
+    if current_key is not None and current_key != patient_key:
+        _move_current(conn, resource_type, resource_id, expected, method)
+        row = {
+            "resource_type": resource_type,
+            "id": resource_id,
+            "version_id": new_version,
+            "last_updated_us": now_us,
+            "deleted": body is None,
+            "content_hash": digest,
+            "content": body,
+            "patient_key": patient_key,
+        }
+        if method is None:
+            sql.run(conn, "insert_current", row)
+        else:
+            insert_version(conn, row, method)
+        return
     params = {
         "t": resource_type,
         "id": resource_id,
@@ -106,6 +125,18 @@ def swap_current(
             "patient_key": patient_key,
         }
         sql.run(conn, "insert_history", history)
+
+
+def _move_current(
+    conn: Connection, resource_type: str, resource_id: str, expected: int, method: str | None
+) -> None:
+    """Delete the current row if it is still at `expected` (the same optimistic lock as the
+    update), so that the new version can be inserted under its new key."""
+    found = sql.run(conn, "delete_current", {"t": resource_type, "id": resource_id, "v": expected})
+    if found.rowcount != 1:
+        raise ConcurrentWrite(
+            f"{resource_type}/{resource_id} changed concurrently; version {expected} is stale"
+        )
 
 
 def clear_index(conn: Connection, resource_type: str, resource_id: str) -> None:

@@ -9,14 +9,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, inspect, text
 
 from enlace.modules.monitoring import partitions
 from enlace.store import citus, migrate
 from enlace.store.database import Database, open_database
 from tests.support.postgres import PostgresUnavailable, fresh_database, postgres_server
+from tests.support.revisions import to_revision
 
 JAN = 1_767_312_000_000_000  # 2026-01-02 UTC, in microseconds
 WIDENED = {
@@ -44,12 +43,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         pytest.skip(f"PostgreSQL tests skipped: {exc}")
 
 
-def _to(db: Database, revision: str, down: bool = False) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
-    with db.begin() as conn:
-        config.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(config, revision)
+_to = to_revision  # the other migration tests import it from here
 
 
 def _keys(conn: Connection) -> dict[str, tuple[str, ...]]:

@@ -172,11 +172,13 @@ MODULES = {
     # education (issue 16): staff courses are per practitioner; deliveries per patient
     "education_attempts": local("staff training: practitioners, not patients"),
     "education_enrolments": local("staff training: practitioners, not patients"),
-    "education_deliveries": pending("patient", _WIDEN.format(col="patient")),
+    "education_deliveries": by_patient(
+        why="primary key (patient, id) (0040); a delivery link names the id alone (ix on id)"
+    ),
     # engagement (the patient app's dose log and self-reported readings)
     "engagement_doses": by_patient(),
-    "engagement_dose_log": pending("patient", _WIDEN.format(col="patient")),
-    "engagement_readings": pending("patient", _WIDEN.format(col="patient")),
+    "engagement_dose_log": by_patient(why="primary key (patient, client_id) (0040)"),
+    "engagement_readings": by_patient(why="primary key (patient, client_id) (0040)"),
     # finance: the ledger's invariants are triggers over postings that join accounts of
     # different owners (a patient's wallet and a pharmacy's receivable) in one transaction.
     **{

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from enlace.interactions.context import Services
 from enlace.kernel.errors import FhirError
 from enlace.modules import education, messaging
+from enlace.modules.education import patient as deliveries
 from enlace.modules.education.domain import WEEK_US
 from enlace.modules.education.record import EDUCATION_SYSTEM, MONITORING_RULES
 from enlace.modules.messaging.tables import outbox
@@ -190,3 +191,23 @@ def test_bad_marks_are_refused(services: Services) -> None:
     with pytest.raises(FhirError) as unknown, services.db.begin() as conn:
         education.trigger(conn, patient, "birthday", "x", NOON)
     assert unknown.value.status == 400
+
+
+def test_a_sequence_scheduled_again_or_by_two_runs_at_once_is_written_once(
+    services: Services,
+) -> None:
+    """The writer's ON CONFLICT names the table's key, (patient, id) since migration 0040: the
+    same sequence again adds nothing, and a row two racing runs both try to write (past the
+    check for existing rows) is one row; another patient's delivery is its own."""
+    sequence = education.catalogue().sequence("t2d", "new-diagnosis")
+    with services.db.begin() as conn:
+        made = education.schedule_sequence(conn, "pt-1", "t2d", "new-diagnosis", NOON, "c", NOON)
+        again = education.schedule_sequence(conn, "pt-1", "t2d", "new-diagnosis", NOON, "c", NOON)
+        other = education.schedule_sequence(conn, "pt-9", "t2d", "new-diagnosis", NOON, "c", NOON)
+        item = education.catalogue().items["hypo-after"]
+        row = deliveries._row("pt-1", item, "hypoglycaemia", "Flag/f1", NOON, NOON)
+        deliveries._insert_new(conn, [row, dict(row)])  # what two racing runs would both insert
+    assert len(made) == len(other) == len(sequence) and again == []
+    assert not set(made) & set(other)  # the id hashes the patient
+    assert len(_deliveries(services, "pt-1")) == len(sequence) + 1
+    assert len(_deliveries(services, "pt-9")) == len(sequence)

@@ -116,7 +116,7 @@ def send_due(
     for row, answer in zip(due, answers, strict=True):
         conn.execute(
             update(table)
-            .where(c.id == row.id)
+            .where(c.patient == row.patient, c.id == row.id)  # the key: one shard on Citus
             .values(status=answer.status, message_id=answer.id, outcome=answer.outcome)
         )
         counts[answer.status] = counts.get(answer.status, 0) + 1
@@ -141,7 +141,8 @@ def mark(
     if what == "quiz":
         values["quiz_correct"] = _quiz_correct(catalogue(), found.item, answer)
     if values:
-        conn.execute(update(table).where(table.c.id == delivery).values(**values))
+        key = (table.c.patient == found.patient, table.c.id == delivery)
+        conn.execute(update(table).where(*key).values(**values))
     result = get(conn, delivery)
     assert result is not None
     return result
@@ -198,16 +199,19 @@ def _row(
 def _insert_new(conn: Connection, rows: list[dict[str, object]]) -> list[str]:
     if not rows:
         return []
-    ids = [str(r["id"]) for r in rows]
-    existing = set(conn.execute(select(table.c.id).where(table.c.id.in_(ids))).scalars())
-    fresh = [r for r in rows if r["id"] not in existing]
+    c = table.c
+    patients, ids = {str(r["patient"]) for r in rows}, {str(r["id"]) for r in rows}
+    # Named by patient too, so the check reads the patient's shard only (callers pass one).
+    query = select(c.patient, c.id).where(c.patient.in_(patients), c.id.in_(ids))
+    existing = {(row.patient, row.id) for row in conn.execute(query)}
+    fresh = [r for r in rows if (r["patient"], r["id"]) not in existing]
     if fresh:
         dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        # The conflict target is the table's whole key: education_deliveries is keyed by `id`
-        # alone, and the id hashes the patient with the item and cause (domain.delivery_id),
-        # so one patient's delivery can never meet another's. A (patient, id) key, if the table
-        # gets one, must be named here too.
-        conn.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=["id"]), fresh)
+        # The conflict target is the table's whole key, (patient, id) since migration 0040 (a
+        # target that is not a unique key is an error on both stores). Two job runs that race
+        # past the check above write each delivery once.
+        insert = dialect_insert(table).on_conflict_do_nothing(index_elements=["patient", "id"])
+        conn.execute(insert, fresh)
     return [str(r["id"]) for r in fresh]
 
 

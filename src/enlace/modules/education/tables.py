@@ -7,18 +7,31 @@ row names an item or course by its id. Patient-keyed rows carry the patient (Cit
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
 # One education item for one patient, from one cause: scheduled by the care plan (a condition's
 # sequence) or triggered by an event (a hypoglycaemia alert, a first insulin prescription, a
 # home infusion booked). The id hashes (patient, item, cause), so a job run twice adds nothing.
+# Keyed by (patient, id) (migration 0040: Citus-ready); the link a patient opens names the
+# delivery by id alone, hence the index on id.
 education_deliveries = Table(
     "education_deliveries",
     metadata,
-    Column("id", String(40), primary_key=True),
-    Column("patient", String(64), nullable=False, index=True),
+    Column("id", String(40), nullable=False),
+    Column("patient", String(64), nullable=False),
     Column("item", String(64), nullable=False),
     Column("trigger", String(24), nullable=False),  # care-plan | hypoglycaemia | insulin | infusion
     Column("cause", String(160), nullable=False),  # what caused it (Condition/…, Flag/…, …)
@@ -30,6 +43,8 @@ education_deliveries = Table(
     Column("opened_us", BigInteger),
     Column("finished_us", BigInteger),
     Column("quiz_correct", Boolean),
+    PrimaryKeyConstraint("patient", "id"),
+    Index("ix_education_deliveries_id", "id"),
 )
 
 # A clinician enrolled in a course; completed when every module is passed, and then the

@@ -2,12 +2,22 @@
 
 No foreign keys to other modules; ids are FHIR logical ids (patient, MedicationRequest). Each
 check-off or reading the app (or an SMS reply) sends carries a client id generated where it was
-captured: the log tables are keyed by it, so a resend is answered from what was written.
+captured: the log tables are keyed by (patient, client id), so a resend is answered from what was
+written, and a patient's entries live with the patient's other rows (Citus-ready, migration 0040).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -27,28 +37,32 @@ engagement_doses = Table(
     Column("version", Integer, nullable=False),  # 1, 2, ... per change of status
 )
 
-# Every check-off received, by its client id (a resend meets the key): what it asked for and
-# what the server answered (created | unchanged | merged | conflict).
+# Every check-off received, by the patient's client id (a resend meets the key): what it asked
+# for and what the server answered (created | unchanged | merged | conflict). No index on
+# client_id alone: every lookup names the patient (engagement.replay).
 engagement_dose_log = Table(
     "engagement_dose_log",
     metadata,
-    Column("client_id", String(64), primary_key=True),
-    Column("patient", String(64), nullable=False, index=True),
+    Column("client_id", String(64), nullable=False),
+    Column("patient", String(64), nullable=False),
     Column("digest", String(64), nullable=False),  # SHA-256 of the item's canonical JSON
     Column("received_us", BigInteger, nullable=False),
     Column("answer", Text, nullable=False),  # JSON
+    PrimaryKeyConstraint("patient", "client_id"),
 )
 
-# Every self-entered reading received, by client id; the reading itself is in monitoring's
-# series (through its ingestion, like a device's), the answer here keeps the feedback given.
+# Every self-entered reading received, by the patient's client id; the reading itself is in
+# monitoring's series (through its ingestion, like a device's), the answer here keeps the
+# feedback given.
 engagement_readings = Table(
     "engagement_readings",
     metadata,
-    Column("client_id", String(64), primary_key=True),
-    Column("patient", String(64), nullable=False, index=True),
+    Column("client_id", String(64), nullable=False),
+    Column("patient", String(64), nullable=False),
     Column("digest", String(64), nullable=False),
     Column("received_us", BigInteger, nullable=False),
     Column("answer", Text, nullable=False),  # JSON
+    PrimaryKeyConstraint("patient", "client_id"),
 )
 
 ENGAGEMENT_TABLES: tuple[Table, ...] = (engagement_doses, engagement_dose_log, engagement_readings)

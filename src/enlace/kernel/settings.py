@@ -39,6 +39,9 @@ class Settings:
     refresh_token_seconds: int = 30 * 24 * 3600
     login_max_failures: int = 5
     lockout_seconds: int = 900
+    # Administrators must enrol and use TOTP (ASVS V4.3.1): None = in production only;
+    # ENLACE_ADMIN_TOTP=1 asks it of development too, =0 turns it off (production refuses that).
+    admin_totp: bool | None = None
     tls_cert_file: str = ""
     tls_key_file: str = ""
     cors_origins: tuple[str, ...] = ()
@@ -85,6 +88,10 @@ class Settings:
         return self.environment == "production"
 
     @property
+    def admin_totp_required(self) -> bool:
+        return self.production if self.admin_totp is None else self.admin_totp
+
+    @property
     def export_dir(self) -> Path:
         return self.var_dir / "exports"
 
@@ -111,6 +118,7 @@ class Settings:
             "refresh_token_seconds": int(env.get("ENLACE_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)),
             "login_max_failures": int(env.get("ENLACE_LOGIN_MAX_FAILURES", 5)),
             "lockout_seconds": int(env.get("ENLACE_LOCKOUT_SECONDS", 900)),
+            "admin_totp": _flag(env["ENLACE_ADMIN_TOTP"]) if env.get("ENLACE_ADMIN_TOTP") else None,
             "tls_cert_file": env.get("ENLACE_TLS_CERT_FILE", ""),
             "tls_key_file": env.get("ENLACE_TLS_KEY_FILE", ""),
             "cors_origins": tuple(

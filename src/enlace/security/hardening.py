@@ -40,6 +40,10 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append("authentication is off: set ENLACE_AUTH=1")
     if not settings.audit_enabled:
         problems.append("the audit trail is off: unset ENLACE_AUDIT (it is on by default)")
+    if not settings.admin_totp_required:
+        problems.append(
+            "administrators may sign in without TOTP: unset ENLACE_ADMIN_TOTP (ASVS V4.3.1)"
+        )
     problems += _secret_problems(settings.secret_key)
     problems += _signing_key_problems(settings.signing_key_pem)
     problems += _data_key_problems(settings.data_keys)

@@ -98,19 +98,37 @@ def burn_verify(password: str) -> None:
     verify_password(_dummy[1], password)
 
 
+RULES = {
+    "min-length": f"it must have at least {MIN_LENGTH} characters",
+    "max-length": f"it must have at most {MAX_LENGTH} bytes",
+    "not-username": "it must not be the username",
+    "not-common": "it is a common or trivial password",
+}
+
+
 def check_policy(password: str, username: str) -> None:
     """Refuse a password that breaks a rule (400 naming the rule): min-length, max-length,
     not-username, not-common."""
+    rule = policy_violation(password, username)
+    if rule is not None:
+        raise errors.error(400, "invalid", f"Password rule '{rule}': {RULES[rule]}", "password")
+
+
+def policy_violation(password: str, username: str) -> str | None:
+    """The first rule of RULES the password breaks, or None. The web pages' strength meter
+    (static/account.js) mirrors these same rules from `policy_for_meter`."""
     if len(password) < MIN_LENGTH:
-        raise _rule("min-length", f"it must have at least {MIN_LENGTH} characters")
+        return "min-length"
     if len(password.encode()) > MAX_LENGTH:
-        raise _rule("max-length", f"it must have at most {MAX_LENGTH} bytes")
+        return "max-length"
     folded = password.strip().casefold()
     if username and folded == username.strip().casefold():
-        raise _rule("not-username", "it must not be the username")
+        return "not-username"
     if folded in COMMON_PASSWORDS or len(set(folded)) == 1:
-        raise _rule("not-common", "it is a common or trivial password")
+        return "not-common"
+    return None
 
 
-def _rule(rule: str, explanation: str) -> errors.FhirError:
-    return errors.error(400, "invalid", f"Password rule '{rule}': {explanation}", "password")
+def policy_for_meter() -> dict[str, object]:
+    """The policy as the browser's meter reads it: the server stays the authority."""
+    return {"minLength": MIN_LENGTH, "maxBytes": MAX_LENGTH, "common": sorted(COMMON_PASSWORDS)}

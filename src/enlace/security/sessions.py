@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, or_, select, update
 
@@ -24,11 +25,24 @@ PENDING_US = 5 * 60 * SECOND_US
 TOUCH_US = 60 * SECOND_US
 
 
-def start_session(conn: Connection, user: User, now_us: int, second_factor: bool) -> str:
+@dataclass(frozen=True)
+class SessionInfo:
+    """One live session as its owner sees it: `id` names it without being its token."""
+
+    id: str
+    created_us: int
+    last_seen_us: int
+    current: bool
+
+
+def start_session(
+    conn: Connection, user: User, now_us: int, second_factor: bool, *, enrolment: bool = False
+) -> str:
     """A new session token (returned once, stored as its SHA-256). `second_factor` says the
     TOTP step is done; for a user without TOTP the session is complete either way, otherwise
-    it is a pending session for `pending_session_user`."""
-    complete = second_factor or not user.totp_enabled
+    it is a pending session for `pending_session_user`. `enrolment`: a user without TOTP who
+    must enrol one first (an administrator in production) gets a pending session too."""
+    complete = second_factor or not (user.totp_enabled or enrolment)
     conn.execute(
         delete(sessions).where(
             sessions.c.user_id == user.id,
@@ -69,6 +83,53 @@ def end_user_sessions(conn: Connection, user_id: str) -> int:
     return conn.execute(delete(sessions).where(sessions.c.user_id == user_id)).rowcount
 
 
+def end_other_sessions(conn: Connection, user_id: str, keep_token: str) -> int:
+    """End every session of a user but the one of `keep_token`; how many ended."""
+    others = delete(sessions).where(
+        sessions.c.user_id == user_id, sessions.c.token_hash != _digest(keep_token)
+    )
+    return conn.execute(others).rowcount
+
+
+def live_sessions(
+    conn: Connection, user_id: str, current_token: str, now_us: int
+) -> list[SessionInfo]:
+    """A user's complete, live sessions, newest first (pending and expired ones are no
+    sessions to list)."""
+    rows = conn.execute(
+        select(sessions)
+        .where(
+            sessions.c.user_id == user_id,
+            sessions.c.second_factor.is_(True),
+            sessions.c.expires_us > now_us,
+            sessions.c.last_seen_us >= now_us - IDLE_US,
+        )
+        .order_by(sessions.c.created_us.desc())
+    ).mappings()
+    current = _digest(current_token)
+    return [
+        SessionInfo(
+            _public_id(r["token_hash"]),
+            r["created_us"],
+            r["last_seen_us"],
+            r["token_hash"] == current,
+        )
+        for r in rows
+    ]
+
+
+def end_session_by_id(conn: Connection, user_id: str, session_id: str, current_token: str) -> bool:
+    """End one of the user's other sessions by its listed id; False when no session of theirs
+    (other than the current one) has it. Only the user's own rows are looked at."""
+    current = _digest(current_token)
+    rows = conn.execute(select(sessions.c.token_hash).where(sessions.c.user_id == user_id)).all()
+    for (token_hash,) in rows:
+        if token_hash != current and secrets.compare_digest(_public_id(token_hash), session_id):
+            conn.execute(delete(sessions).where(sessions.c.token_hash == token_hash))
+            return True
+    return False
+
+
 def purge_expired_sessions(conn: Connection, now_us: int) -> int:
     """Delete every session past its end or idle limit (for a periodic job)."""
     ended = or_(sessions.c.expires_us <= now_us, sessions.c.last_seen_us < now_us - IDLE_US)
@@ -106,6 +167,12 @@ def _live_session_user(conn: Connection, token: str, now_us: int, complete: bool
             update(sessions).where(sessions.c.token_hash == digest).values(last_seen_us=now_us)
         )
     return user_from_row(found)
+
+
+def _public_id(token_hash: str) -> str:
+    # A digest of the stored digest: it names a session on a page without being the value a
+    # CSRF token is bound to.
+    return hashlib.sha256(f"session-id:{token_hash}".encode()).hexdigest()[:24]
 
 
 def _digest(token: str) -> str:

@@ -73,6 +73,7 @@ FHIR_USER_TYPES = ("Practitioner", "PractitionerRole", "Patient", "RelatedPerson
 # Login outcomes (LoginAttempt.outcome)
 SUCCESS = "success"
 TOTP_REQUIRED = "totp-required"  # password right; the TOTP step follows
+TOTP_ENROL = "totp-enrolment-required"  # password right; an administrator enrols TOTP first
 UNKNOWN_USER = "unknown-user"
 INACTIVE = "inactive"
 LOCKED = "locked"  # refused, whatever the password, because the account is locked
@@ -96,7 +97,7 @@ class LoginAttempt:
 
     @property
     def succeeded(self) -> bool:
-        return self.outcome in (SUCCESS, TOTP_REQUIRED)
+        return self.outcome in (SUCCESS, TOTP_REQUIRED, TOTP_ENROL)
 
     @property
     def locked_now(self) -> bool:
@@ -116,6 +117,7 @@ class LoginFailed(errors.FhirError):
 class TotpEnrolment:
     secret_base32: str  # for typing into an authenticator by hand
     uri: str  # otpauth://totp/Enlace:<username>?...
+    sealed: str = ""  # the secret sealed for an enrolment form (enlace.security.login)
 
 
 # --- accounts ---------------------------------------------------------------------------------

@@ -122,9 +122,16 @@ def check_current(
 
 
 def record_change(
-    conn: Connection, user: User, interaction: str, now_us: int, settings: Settings
+    conn: Connection,
+    user: User,
+    interaction: str,
+    now_us: int,
+    settings: Settings,
+    reason: str | None = None,
 ) -> None:
-    """The audit entry of a credential change, in the change's own transaction."""
+    """The audit entry of a credential change, in the change's own transaction. Its actor is
+    the account changed (what `credential_notice` looks for); `reason` says when an operator
+    made it (`enlace users totp`)."""
     if not settings.audit_enabled:
         return
     entry = AuditEntry(
@@ -137,6 +144,7 @@ def record_change(
         fhir_user=user.fhir_user,
         role=user.role,
         organization=user.organization,
+        reason=reason,
     )
     record(conn, [entry])
 

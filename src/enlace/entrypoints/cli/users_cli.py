@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from enlace.entrypoints.cli.transactions import run_in_transaction
 from enlace.kernel.clock import epoch_us, from_epoch_us, system_clock
 from enlace.kernel.settings import Settings
-from enlace.security import users
+from enlace.security import self_service, users
 
 users_app = typer.Typer(help="Human accounts: add, TOTP, unlock, list.", no_args_is_help=True)
 T = TypeVar("T")
@@ -60,7 +60,7 @@ def totp_command(
 ) -> None:
     """Enrol (or re-enrol) TOTP: prints the otpauth URI and a QR code for an authenticator."""
     settings = Settings.from_env()
-    enrolment = _run(lambda conn: users.enable_totp(conn, username, settings), settings)
+    enrolment = _run(lambda conn: _enrol(conn, username, settings), settings)
     typer.echo(f"TOTP enabled for {users.normalize_username(username)}.")
     typer.echo("Scan this code with an authenticator app (or type the secret):")
     segno.make(enrolment.uri, error="m").terminal(out=sys.stdout, compact=True)
@@ -71,7 +71,8 @@ def totp_command(
 @users_app.command("disable-totp")
 def disable_totp_command(username: str = typer.Option(..., "--username")) -> None:
     """Turn TOTP off for an account (a lost phone); enrol again with `enlace users totp`."""
-    user = _run(lambda conn: users.disable_totp(conn, username))
+    settings = Settings.from_env()
+    user = _run(lambda conn: _disable(conn, username, settings), settings)
     typer.echo(f"TOTP disabled for {user.username}")
 
 
@@ -96,6 +97,27 @@ def list_command() -> None:
             state = f"locked until {until:%Y-%m-%d %H:%M:%S}Z"
         totp = "on" if user.totp_enabled else "off"
         typer.echo(f"{user.username}\t{user.role}\t{user.organization or '-'}\t{totp}\t{state}")
+
+
+def _enrol(conn: Connection, username: str, settings: Settings) -> users.TotpEnrolment:
+    enrolment = users.enable_totp(conn, username, settings)
+    _credential_changed(conn, username, settings, "enlace users totp")
+    return enrolment
+
+
+def _disable(conn: Connection, username: str, settings: Settings) -> users.User:
+    user = users.disable_totp(conn, username)
+    _credential_changed(conn, username, settings, "enlace users disable-totp")
+    return user
+
+
+def _credential_changed(conn: Connection, username: str, settings: Settings, how: str) -> None:
+    """An operator's change is audited too, so the person hears of it at their next sign-in
+    (ASVS V2.5.5)."""
+    user = users.get_user(conn, username)
+    if user is not None:
+        now_us = epoch_us(system_clock())
+        self_service.record_change(conn, user, self_service.TOTP_CHANGE, now_us, settings, how)
 
 
 def _stdin_is_terminal() -> bool:

@@ -26,6 +26,7 @@ PUBLIC: dict[str, str] = {
     "/metrics": "bearer token or localhost only in production (observability.metrics_allowed)",
     "/login": "the sign-in form",
     "/assets/enlace.css": "static style sheet",
+    "/assets/account.js": "static script (password meter)",
     "/assets/{name}": "static files",
     "/fhir/.well-known/smart-configuration": "SMART discovery is public by the spec",
     "/.well-known/smart-configuration": "SMART discovery is public by the spec",

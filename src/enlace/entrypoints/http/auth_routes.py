@@ -102,7 +102,7 @@ def _show(services: Services, request: Request, pairs: list[tuple[str, str]]) ->
             checked = authorize.check_request(conn, pairs, fhir_base(request))
         except authorize.AuthorizeRefused as exc:
             return _refusal(request, exc, 302)
-        user = users.session_user(conn, browser.session_token(request), now_us)
+        user = users.session_user(conn, browser.session_token(request, services.settings), now_us)
         if user is None:
             return _to_login(pairs)
         try:
@@ -151,7 +151,7 @@ def _decide(services: Services, request: Request, fields: dict[str, str]) -> Res
             checked = authorize.check_request(conn, pairs, fhir_base(request))
         except authorize.AuthorizeRefused as exc:
             return _refusal(request, exc, 303)
-        user = users.session_user(conn, browser.session_token(request), now_us)
+        user = users.session_user(conn, browser.session_token(request, services.settings), now_us)
         if user is None:
             return _to_login(pairs)
         if not browser.csrf_ok(request, services.settings, fields.get("csrf", "")):

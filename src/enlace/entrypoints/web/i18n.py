@@ -62,6 +62,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "account.totp_on": {"es-MX": "Activada", "en": "On"},
     "account.totp_off": {"es-MX": "Desactivada", "en": "Off"},
     "account.none": {"es-MX": "—", "en": "—"},
+    "account.password_link": {"es-MX": "Cambiar contraseña", "en": "Change password"},
+    "account.sessions_link": {"es-MX": "Sesiones activas", "en": "Active sessions"},
+    "account.last_change": {
+        "es-MX": "Último cambio de contraseña o verificación",
+        "en": "Last password or verification change",
+    },
+    "account.changed_notice": {
+        "es-MX": "Tu contraseña o tu verificación en dos pasos se cambió el {when}. Si no fuiste "
+        "tú, avisa de inmediato a la administración de tu red.",
+        "en": "Your password or two-step verification was changed on {when}. If it was not "
+        "you, tell your network's administrators at once.",
+    },
+    "account.continue": {"es-MX": "Continuar", "en": "Continue"},
     "logout.submit": {"es-MX": "Cerrar sesión", "en": "Sign out"},
     "role.patient": {"es-MX": "Paciente", "en": "Patient"},
     "role.caregiver": {"es-MX": "Cuidador(a)", "en": "Caregiver"},

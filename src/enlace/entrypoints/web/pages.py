@@ -22,10 +22,10 @@ from starlette.exceptions import HTTPException
 
 from enlace.interactions.context import Services
 from enlace.kernel.clock import epoch_us
-from enlace.security import login, users
+from enlace.security import login, self_service, users
 from enlace.security.users import LoginAttempt, User
 
-from . import browser, render
+from . import account_pages, browser, render
 
 log = logging.getLogger("enlace.web.login")
 
@@ -41,6 +41,7 @@ T = TypeVar("T")
 
 def register(app: FastAPI, services: Services) -> None:
     app.include_router(_router(services))
+    account_pages.register(app, services)
 
 
 def _router(services: Services) -> APIRouter:
@@ -100,9 +101,23 @@ def _router(services: Services) -> APIRouter:
         return form_page(request, "totp.html", status, next_path=next_path, error=error)
 
     def account_view(
-        request: Request, user: User, status: int = 200, error: str | None = None
+        request: Request,
+        user: User,
+        status: int = 200,
+        error: str | None = None,
+        changed: str | None = None,
+        next_path: str | None = None,
     ) -> Response:
-        return form_page(request, "account.html", status, user=user, viewer=user, error=error)
+        return form_page(
+            request,
+            "account.html",
+            status,
+            user=user,
+            viewer=user,
+            error=error,
+            changed=changed,
+            next_path=next_path,
+        )
 
     def redirect(url: str) -> Response:
         response = RedirectResponse(url, status_code=303)
@@ -111,6 +126,17 @@ def _router(services: Services) -> APIRouter:
 
     def to_login(reason: str, next_path: str) -> str:
         return "/login?" + urlencode({"reason": reason, "next": next_path})
+
+    async def signed_in_target(result: login.LoginResult, next_path: str) -> str:
+        """Where a complete sign-in goes: `next_path`, or first the account page telling of a
+        credential change since the previous sign-in (ASVS V2.2.3, V2.5.5). Asked before this
+        sign-in's own audit entry is recorded."""
+        if result.user is None or result.attempt.outcome != users.SUCCESS:
+            return next_path
+        changed = await in_transaction(self_service.credential_notice, result.user.id)
+        if changed is None:
+            return next_path
+        return "/account?" + urlencode({"changed": "1", "next": next_path})
 
     @router.get("/login")
     @_friendly
@@ -135,12 +161,16 @@ def _router(services: Services) -> APIRouter:
         if len(username) > MAX_USERNAME or len(password.encode()) > MAX_PASSWORD_BYTES:
             return login_form(request, 401, next_path=next_path, error="login.failed")
         result = await in_transaction(login.password_login, username, password, now_us(), settings)
+        target = await signed_in_target(result, next_path)
         _record_attempt(services, request, result.attempt)
         if result.session_token is None:
             return login_form(
                 request, 401, next_path=next_path, username=username, error="login.failed"
             )
-        target = "/login/totp?" + urlencode({"next": next_path}) if result.needs_totp else next_path
+        if result.needs_totp:
+            target = "/login/totp?" + urlencode({"next": next_path})
+        elif result.needs_enrolment:
+            target = "/login/totp/enrol?" + urlencode({"next": next_path})
         response = redirect(target)
         browser.set_session(response, request, settings, result.session_token)
         return response
@@ -150,7 +180,7 @@ def _router(services: Services) -> APIRouter:
     async def totp_page(request: Request) -> Response:
         next_path = browser.safe_next(request.query_params.get("next"))
         pending = await in_transaction(
-            users.pending_session_user, browser.session_token(request), now_us()
+            users.pending_session_user, browser.session_token(request, settings), now_us()
         )
         if pending is None:
             return redirect(to_login("expired", next_path))
@@ -164,11 +194,12 @@ def _router(services: Services) -> APIRouter:
         if not browser.csrf_ok(request, settings, str(form.get("csrf", ""))):
             return totp_form(request, next_path, 403, error="form.expired")
         code = str(form.get("code", ""))[:32]
-        token = browser.session_token(request)
+        token = browser.session_token(request, settings)
         result = await in_transaction(login.totp_login, token, code, now_us(), settings)
+        target = await signed_in_target(result, next_path)
         _record_attempt(services, request, result.attempt)
         if result.session_token is not None:
-            response = redirect(next_path)
+            response = redirect(target)
             browser.set_session(response, request, settings, result.session_token)
             return response
         outcome = result.attempt.outcome
@@ -186,12 +217,12 @@ def _router(services: Services) -> APIRouter:
         form = await request.form()
         if not browser.csrf_ok(request, settings, str(form.get("csrf", ""))):
             user = await in_transaction(
-                users.session_user, browser.session_token(request), now_us()
+                users.session_user, browser.session_token(request, settings), now_us()
             )
             if user is not None:
                 return account_view(request, user, 403, error="form.expired")
             return redirect(to_login("expired", "/account"))
-        await in_transaction(login.logout, browser.session_token(request))
+        await in_transaction(login.logout, browser.session_token(request, settings))
         response = redirect("/login?reason=signed-out")
         browser.clear_session(response, request, settings)
         return response
@@ -199,10 +230,15 @@ def _router(services: Services) -> APIRouter:
     @router.get("/account")
     @_friendly
     async def account_page(request: Request) -> Response:
-        user = await in_transaction(users.session_user, browser.session_token(request), now_us())
+        token = browser.session_token(request, settings)
+        user = await in_transaction(users.session_user, token, now_us())
         if user is None:
             return redirect("/login?" + urlencode({"next": "/account"}))
-        return account_view(request, user)
+        changed = await in_transaction(self_service.last_change, user.id)
+        when = None if changed is None else account_pages.when(request, changed)
+        show = request.query_params.get("changed") == "1" and when is not None
+        next_path = browser.safe_next(request.query_params.get("next")) if show else None
+        return account_view(request, user, changed=when, next_path=next_path)
 
     @router.get("/assets/enlace.css")
     async def stylesheet() -> Response:

@@ -62,7 +62,7 @@ class Shell:
         self.services = services
 
     async def viewer(self, request: Request) -> User | None:
-        token = browser.session_token(request)
+        token = browser.session_token(request, self.services.settings)
         if not token:
             return None
         now = epoch_us(self.services.repo.clock())

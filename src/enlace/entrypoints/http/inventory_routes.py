@@ -1,7 +1,8 @@
 """The stock ledger over HTTP (issue 8 part 5). Thin: parse, authorize, call one service, render.
 
 - `POST /inventory/events`: one stock event as JSON (inventory.parse) -> 201 with its lines, or
-  200 when it replays an idempotency key;
+  200 when it replays an idempotency key (the facility's); a transfer's answer also names its
+  in-leg event at the destination (`inLeg`), the event its `transfer-in` lines name;
 - `GET /inventory/stock?facility=&product=&byLot=`: stock on hand;
 - `GET /inventory/stock-card?facility=&product=&lot=&after=&limit=`: one lot's card, paged (a
   `Link: rel="next"` header while there is more);
@@ -188,11 +189,14 @@ def _line(line: inventory.Line) -> dict[str, Any]:
 
 
 def _recorded(recorded: inventory.Recorded) -> dict[str, Any]:
-    return {
+    body = {
         "id": recorded.event_id,
         "replayed": recorded.replayed,
         "lines": [_line(line) for line in recorded.lines],
     }
+    if recorded.in_leg_id is not None:  # a transfer: its receipt at the destination
+        body["inLeg"] = recorded.in_leg_id
+    return body
 
 
 def _refusal(exc: errors.FhirError) -> Response:

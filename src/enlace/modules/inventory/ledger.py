@@ -10,6 +10,12 @@ last. The UPDATE takes the row's lock, so of two pharmacists issuing the last un
 waits, re-reads the row and matches nothing: a 409, not a negative balance. Errors: 400
 malformed, 404 unknown facility or product, 409 insufficient stock or an idempotency key
 replayed with another event, 422 an expired lot issued or a lot's expiry contradicted.
+
+A transfer is two events in that one transaction (migration 0039): the out-leg at the origin,
+which carries the request's idempotency key, and the in-leg at the destination (kind
+`transfer-in`, `leg_of` naming the out-leg), so that every line names an event of its own
+facility (the tables are distributed by facility on Citus). An idempotency key is the recording
+facility's: the same key at two facilities is two events.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from enlace.modules.inventory.fefo import LotOnHand, allocate
 from enlace.modules.inventory.moves import Line, Move
 from enlace.modules.inventory.tables import lines
 
+TRANSFER_IN = "transfer-in"  # the in-leg event's kind (never a request's)
 FACILITIES = frozenset(f.slug for f in facilities())
 PRODUCTS = frozenset(m.slug for m in formulary())
 
@@ -45,8 +52,9 @@ PRODUCTS = frozenset(m.slug for m in formulary())
 @dataclass(frozen=True, slots=True)
 class Recorded:
     event_id: str
-    lines: tuple[Line, ...]
+    lines: tuple[Line, ...]  # a transfer's: the out-leg's, then the in-leg's
     replayed: bool = False
+    in_leg_id: str | None = None  # a transfer's in-leg event at the destination
 
 
 class StockLedger:
@@ -89,13 +97,17 @@ class StockLedger:
         event_id = self.new_id()
         now_us = epoch_us(self.clock())
         written = [moves.apply(conn, move, event_id, n, now_us) for n, move in enumerate(planned)]
+        in_leg_id = None
         if event.kind == TRANSFER:  # the in-leg, each lot with the expiry it left with
+            in_leg_id = self.new_id()
             for out in list(written):
                 move = _in_leg(event, out)
-                written.append(moves.apply(conn, move, event_id, len(written), now_us))
-        # Last: the lines' foreign key to it is deferred to the commit.
-        _insert_event(conn, event, event_id, now_us)
-        return Recorded(event_id, tuple(written))
+                written.append(moves.apply(conn, move, in_leg_id, len(written), now_us))
+        # Last: the lines' foreign key to them is deferred to the commit.
+        _insert_event(conn, event, _event_row(event, event_id, now_us))
+        if in_leg_id is not None:
+            _insert_event(conn, event, _in_leg_row(event, in_leg_id, event_id, now_us))
+        return Recorded(event_id, tuple(written), in_leg_id=in_leg_id)
 
     def record_batch(self, conn: Connection, batch: Sequence[StockEvent]) -> list[Recorded]:
         """Record the events in order, all or none: the first refusal names `events[n]`."""
@@ -186,8 +198,9 @@ def _lots(conn: Connection, event: StockEvent, item: Item, where: str) -> list[I
     return [Item(item.product, p.lot, p.quantity, p.expiry) for p in allocation.picks]
 
 
-def _insert_event(conn: Connection, event: StockEvent, event_id: str, now_us: int) -> None:
-    row = (
+def _event_row(event: StockEvent, event_id: str, now_us: int) -> tuple[object, ...]:
+    keyed = event.idempotency_key is not None
+    return (
         event_id,
         event.kind,
         event.facility,
@@ -198,8 +211,31 @@ def _insert_event(conn: Connection, event: StockEvent, event_id: str, now_us: in
         now_us,
         len(event.items),
         event.idempotency_key,
-        event.request_hash() if event.idempotency_key else None,
+        event.request_hash() if keyed else None,
+        None,
     )
+
+
+def _in_leg_row(event: StockEvent, in_leg_id: str, out_id: str, now_us: int) -> tuple[object, ...]:
+    """The transfer's receipt at the destination: no key of its own (a replay finds the out-leg
+    by the key at the origin, then this row by `leg_of`)."""
+    return (
+        in_leg_id,
+        TRANSFER_IN,
+        event.counterpart,
+        event.facility,
+        event.reason,
+        event.reference,
+        epoch_us(event.occurred_at),
+        now_us,
+        len(event.items),
+        None,
+        None,
+        out_id,
+    )
+
+
+def _insert_event(conn: Connection, event: StockEvent, row: tuple[object, ...]) -> None:
     try:
         sql.run(conn, sql.INSERT_EVENT, row)
     except IntegrityError as exc:
@@ -211,16 +247,29 @@ def _insert_event(conn: Connection, event: StockEvent, event_id: str, now_us: in
 
 
 def _replay(conn: Connection, event: StockEvent) -> Recorded | None:
-    found = sql.run(conn, sql.FIND_KEY, (event.idempotency_key,)).first()
+    found = sql.run(conn, sql.FIND_KEY, (event.facility, event.idempotency_key)).first()
     if found is None:
         return None
     if found.request_hash != event.request_hash():
         message = f"Idempotency key {event.idempotency_key!r} was used for another event"
         raise error(409, "conflict", message, "idempotencyKey")
+    written = _lines_of(conn, event.facility, found.id)
+    in_leg_id = None
+    if event.kind == TRANSFER:  # the same hash: the same kind and destination
+        in_leg_id = sql.run(conn, sql.FIND_IN_LEG, (found.counterpart, found.id)).scalar()
+        if in_leg_id is not None:
+            written += _lines_of(conn, found.counterpart, in_leg_id)
+    return Recorded(found.id, tuple(written), replayed=True, in_leg_id=in_leg_id)
+
+
+def _lines_of(conn: Connection, facility: str, event_id: str) -> list[Line]:
+    """The event's lines in their order; they are all at its facility."""
     rows = conn.execute(
-        select(lines).where(lines.c.event_id == found.id).order_by(lines.c.event_line)
+        select(lines)
+        .where(lines.c.facility == facility, lines.c.event_id == event_id)
+        .order_by(lines.c.event_line)
     )
-    return Recorded(found.id, tuple(moves.line_of(row) for row in rows), replayed=True)
+    return [moves.line_of(row) for row in rows]
 
 
 def _located(exc: FhirError, prefix: str) -> FhirError:

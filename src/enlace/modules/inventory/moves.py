@@ -203,7 +203,11 @@ def _held_by(conn: Connection, move: Move, on_hand: int) -> str | None:
         return None
     last = conn.execute(
         select(events.c.reason, events.c.reference)
-        .select_from(lines.join(events, events.c.id == lines.c.event_id))
+        .select_from(
+            lines.join(
+                events, (events.c.facility == lines.c.facility) & (events.c.id == lines.c.event_id)
+            )
+        )
         .where(_same_line_lot(move))
         .order_by(lines.c.seq.desc())
         .limit(1)

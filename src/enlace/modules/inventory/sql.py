@@ -39,6 +39,7 @@ EVENT_COLUMNS = (
     "item_count",
     "idempotency_key",
     "request_hash",
+    "leg_of",
 )
 LINE_COLUMNS = (
     "facility",
@@ -66,7 +67,12 @@ def _insert(table: str, columns: Sequence[str]) -> str:
 
 INSERT_EVENT = _insert("inventory_events", EVENT_COLUMNS)
 INSERT_LINE = _insert("inventory_lines", LINE_COLUMNS)
-FIND_KEY = "SELECT id, request_hash FROM inventory_events WHERE idempotency_key = ?"
+# A key is the recording facility's (migration 0039); a transfer's in-leg has none of its own.
+FIND_KEY = (
+    "SELECT id, request_hash, counterpart FROM inventory_events "
+    "WHERE facility = ? AND idempotency_key = ?"
+)
+FIND_IN_LEG = "SELECT id FROM inventory_events WHERE facility = ? AND leg_of = ?"
 LOTS_ON_HAND = (
     "SELECT lot, expiry, on_hand FROM inventory_balances "
     "WHERE facility = ? AND product = ? AND on_hand > 0"

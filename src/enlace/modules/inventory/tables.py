@@ -1,7 +1,12 @@
-"""The inventory module's own tables (migration 0012); only this module reads or writes them.
+"""The inventory module's own tables (migrations 0012, 0039); only this module reads or writes
+them.
 
 - `inventory_events`: one row per stock event (its kind, facility, reason, counterpart,
-  reference, times and idempotency key with the fingerprint of the request).
+  reference, times and idempotency key with the fingerprint of the request). A transfer is two
+  events (0039): the out-leg at the origin (kind `transfer`, the request's key) and the in-leg
+  at the destination (kind `transfer-in`, no key, `leg_of` = the out-leg's id), so every line
+  names an event of its own facility and the two tables can share `facility` as their Citus
+  distribution column. The idempotency key is unique per recording facility.
 - `inventory_lines`: the stock cards. One row per facility x product x lot touched by an event,
   numbered `seq` 1, 2, 3 … within its card, with the signed quantity and the running balance
   after it. Written once, never changed (corrections are new events).
@@ -44,7 +49,7 @@ events = Table(
     Column("id", Id, primary_key=True),
     Column("kind", String(12), nullable=False),
     Column("facility", Slug, nullable=False),
-    Column("counterpart", Text),  # receipt: source; transfer: destination facility
+    Column("counterpart", Text),  # receipt: source; transfer: destination; in-leg: origin
     Column("reason", String(24)),
     Column("reference", Text),
     Column("occurred_us", BigInteger, nullable=False),
@@ -52,17 +57,30 @@ events = Table(
     Column("item_count", SmallInteger, nullable=False),
     Column("idempotency_key", Text),
     Column("request_hash", String(64)),
+    Column("leg_of", Id),  # a transfer's in-leg: the out-leg's id (at the counterpart facility)
     CheckConstraint(
-        "kind IN ('receipt','issue','transfer','adjustment','count')", name="kind_known"
+        "kind IN ('receipt','issue','transfer','transfer-in','adjustment','count')",
+        name="kind_known",
     ),
 )
 _keyed = events.c.idempotency_key.isnot(None)
+# A request key is the recording facility's: two facilities' one key are two events.
 Index(
     "uq_inventory_events_idempotency_key",
+    events.c.facility,
     events.c.idempotency_key,
     unique=True,
     sqlite_where=_keyed,
     postgresql_where=_keyed,
+)
+_in_leg = events.c.leg_of.isnot(None)
+# A replayed transfer finds its in-leg at the destination (one probe, on one shard on Citus).
+Index(
+    "ix_inventory_events_leg_of",
+    events.c.facility,
+    events.c.leg_of,
+    sqlite_where=_in_leg,
+    postgresql_where=_in_leg,
 )
 
 lines = Table(
@@ -72,8 +90,10 @@ lines = Table(
     Column("product", Slug, primary_key=True),
     Column("lot", Lot, primary_key=True),
     Column("seq", Integer, primary_key=True, autoincrement=False),
-    Column("event_id", Id, nullable=False),
-    Column("event_line", SmallInteger, nullable=False),  # its place among the event's lines
+    Column("event_id", Id, nullable=False),  # an event of this line's facility
+    # Its place among the event's lines; a transfer's are numbered as one (the in-leg's
+    # continue after the out-leg's), so a replay lists both legs in their first order.
+    Column("event_line", SmallInteger, nullable=False),
     Column("kind", String(12), nullable=False),  # the event's kind (transfer-in at destination)
     Column("quantity", BigInteger, nullable=False),  # signed units
     Column("balance", BigInteger, nullable=False),  # units of this lot on hand after the line

@@ -3,13 +3,15 @@
 `shapes(conn)` reads the tables as the database has them (after every migration, whichever
 module made them); `problems` lists what would stop `create_distributed_table` or break
 colocation; `cutover_ddl` widens the keys of pending tables whose distribution column exists
-(plain PostgreSQL, run before distributing); `distribute_ddl` is the Citus calls themselves.
+(plain PostgreSQL, run before distributing), a foreign key between two of them together with
+the key it names; `distribute_ddl` is the Citus calls themselves.
 See docs/scale.md for the plan these serve.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, inspect, text
 
@@ -23,6 +25,15 @@ class UniqueKey:
     constraint: bool  # a UNIQUE constraint (else a unique index)
 
 
+@dataclass(frozen=True)
+class ForeignKey:
+    to: str
+    columns: tuple[str, ...]
+    referred: tuple[str, ...] = ()
+    name: str | None = None
+    deferred: bool = False  # DEFERRABLE INITIALLY DEFERRED
+
+
 @dataclass
 class TableShape:
     name: str
@@ -31,7 +42,7 @@ class TableShape:
     primary_key: tuple[str, ...]
     primary_key_name: str | None
     uniques: list[UniqueKey] = field(default_factory=list)
-    foreign_keys: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (to, cols)
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
 
 
 def shapes(conn: Connection) -> dict[str, TableShape]:
@@ -60,12 +71,21 @@ def shapes(conn: Connection) -> dict[str, TableShape]:
             tuple(pk["constrained_columns"]),
             pk.get("name"),
             uniques,
-            [
-                (fk["referred_table"], tuple(fk["constrained_columns"]))
-                for fk in seen.get_foreign_keys(name)
-            ],
+            [_foreign_key(fk) for fk in seen.get_foreign_keys(name)],
         )
     return out
+
+
+def _foreign_key(seen: Any) -> ForeignKey:
+    options = seen.get("options") or {}
+    deferred = bool(options.get("deferrable")) and options.get("initially") == "DEFERRED"
+    return ForeignKey(
+        seen["referred_table"],
+        tuple(seen["constrained_columns"]),
+        tuple(seen["referred_columns"]),
+        seen.get("name"),
+        deferred,
+    )
 
 
 def _is_partition(conn: Connection, name: str) -> bool:
@@ -100,9 +120,9 @@ def key_gaps(shape: TableShape, column: str, references: frozenset[str] = frozen
         if column not in u.columns
     ]
     gaps += [
-        f"foreign key ({', '.join(cols)}) to {to} lacks {column}"
-        for to, cols in shape.foreign_keys
-        if to not in references and column not in cols
+        f"foreign key ({', '.join(fk.columns)}) to {fk.to} lacks {column}"
+        for fk in shape.foreign_keys
+        if fk.to not in references and column not in fk.columns
     ]
     return gaps
 
@@ -137,9 +157,10 @@ def _check(shape: TableShape, where: Placement, placements: dict[str, Placement]
         if patient and where.column not in patient and not where.why:
             out.append(f"has {patient[0]} but is distributed by {where.column} with no reason")
         out += [
-            f"foreign key to {to}, which is not colocated with it"
-            for to, _cols in shape.foreign_keys
-            if to not in references and placements.get(to, Placement("local")).group != where.group
+            f"foreign key to {fk.to}, which is not colocated with it"
+            for fk in shape.foreign_keys
+            if fk.to not in references
+            and placements.get(fk.to, Placement("local")).group != where.group
         ]
         return out
     if not gaps:
@@ -165,18 +186,64 @@ def _colocation(found: dict[str, TableShape], placements: dict[str, Placement]) 
 
 
 def widenable(found: dict[str, TableShape], placements: dict[str, Placement]) -> list[str]:
-    """Pending tables whose keys DDL alone can widen: the column is there and NOT NULL, and no
-    foreign key points from or to the table (those need their keys changed together, by hand)."""
-    referenced = {to for shape in found.values() for to, _cols in shape.foreign_keys}
-    return [
+    """Pending tables whose keys DDL alone can widen: the column is there and NOT NULL, and
+    every foreign key from or to the table already names the column, or joins two such tables
+    of one group by that column (the pair widens together: the referenced key and the foreign
+    key both gain the column)."""
+    ready = {
         name
-        for name, where in sorted(placements.items())
+        for name, where in placements.items()
         if where.kind == "pending"
         and name in found
         and not found[name].columns.get(str(where.column), True)
-        and not found[name].foreign_keys
-        and name not in referenced
+    }
+    while True:  # a table dropped from `ready` may strand the partner of one of its pairs
+        touching: dict[str, list[bool]] = {}
+        for name, shape in found.items():
+            for fk in shape.foreign_keys:
+                fits = _fk_fits(name, fk, placements, ready)
+                touching.setdefault(name, []).append(fits)
+                touching.setdefault(fk.to, []).append(fits)
+        blocked = {name for name in ready if not all(touching.get(name, []))}
+        if not blocked:
+            return sorted(ready)
+        ready -= blocked
+
+
+def _fk_fits(name: str, fk: ForeignKey, placements: dict[str, Placement], ready: set[str]) -> bool:
+    """Whether the foreign key will hold on the cluster as it is, or once widened as a pair."""
+    child, parent = placement(name, placements), placement(fk.to, placements)
+    if child is None or parent is None or child.kind not in ("distributed", "pending"):
+        return False
+    same = (parent.column, parent.group) == (child.column, child.group)
+    if parent.kind not in ("distributed", "pending") or not same:
+        return False
+    column = str(child.column)
+    if column in fk.columns:
+        return True
+    # Widened as a pair: dropped by its name and made again led by the column.
+    return fk.name is not None and name in ready and fk.to in ready and column not in fk.referred
+
+
+def _pairs(
+    found: dict[str, TableShape], placements: dict[str, Placement], ready: list[str]
+) -> list[tuple[str, ForeignKey, str]]:
+    """(table, foreign key, column) of the foreign keys that widen with the key they name."""
+    return [
+        (name, fk, str(placements[name].column))
+        for name in ready
+        for fk in found[name].foreign_keys
+        if str(placements[name].column) not in fk.columns
     ]
+
+
+def _add_foreign_key(name: str, fk: ForeignKey, column: str) -> str:
+    columns, referred = ", ".join((column, *fk.columns)), ", ".join((column, *fk.referred))
+    deferred = " DEFERRABLE INITIALLY DEFERRED" if fk.deferred else ""
+    return (
+        f'ALTER TABLE "{name}" ADD CONSTRAINT "{fk.name}" FOREIGN KEY ({columns}) '
+        f'REFERENCES "{fk.to}" ({referred}){deferred}'
+    )
 
 
 def cutover_ddl(
@@ -185,10 +252,15 @@ def cutover_ddl(
     """Plain PostgreSQL statements that widen each pending table's primary key and unique keys
     to lead with its distribution column, where that column exists and is NOT NULL. Run once,
     at the cut-over, before `distribute_ddl` (and the code that relies on a narrower ON CONFLICT
-    target changed first: docs/scale.md lists it)."""
+    target changed first: docs/scale.md lists it). A foreign key between two of them is
+    dropped first and made again after, led by the column, so that the key it names can change
+    (inventory_lines (event_id) -> inventory_events (id) becomes (facility, event_id) ->
+    (facility, id))."""
     placements = PLACEMENTS if placements is None else placements
-    out: list[str] = []
-    for name in widenable(found, placements):
+    ready = widenable(found, placements)
+    pairs = _pairs(found, placements, ready)
+    out = [f'ALTER TABLE "{name}" DROP CONSTRAINT "{fk.name}"' for name, fk, _ in pairs]
+    for name in ready:
         shape, column = found[name], str(placements[name].column)
         if shape.primary_key and column not in shape.primary_key:
             keys = ", ".join((column, *shape.primary_key))
@@ -213,7 +285,7 @@ def cutover_ddl(
             else:
                 out.append(f'DROP INDEX "{unique.name}"')
                 out.append(f'CREATE UNIQUE INDEX "{unique.name}" ON "{name}" ({keys})')
-    return out
+    return out + [_add_foreign_key(name, fk, column) for name, fk, column in pairs]
 
 
 def distribute_ddl(placements: dict[str, Placement] | None = None) -> list[str]:

@@ -200,17 +200,20 @@ MODULES = {
     "homecare_nurses": reference("the nurses a route is planned over; small"),
     # inventory (by facility: a dispense writes the patient's shard and the facility's)
     "inventory_balances": Placement("distributed", "facility", "facility", _FACILITY),
+    # Ready for the cut-over since migration 0039 (a transfer's in-leg is its own event at the
+    # destination, so every line names an event of its own facility): cutover_ddl widens the
+    # events' key and the lines' foreign key as a pair. Kept narrow on one node, like the other
+    # keys that only widen (docs/scale.md §1): the event id stays unique in the database.
     "inventory_lines": pending(
         "facility",
-        "its foreign key (event_id) to inventory_events cannot widen with facility: a "
-        "transfer's in-leg lines (destination) name the origin's event; the in-leg must become "
-        "its own event at the destination first (docs/scale.md)",
+        "foreign key (event_id) to inventory_events widens to (facility, event_id) -> "
+        "(facility, id) with the events' key (cut-over DDL: enlace.store.citus)",
         "facility",
     ),
     "inventory_events": pending(
         "facility",
-        "id and the unique idempotency_key must widen with facility (a request key is the "
-        "recording facility's), after inventory_lines' foreign key can follow",
+        "primary key (id) widens to (facility, id) with inventory_lines' foreign key (cut-over "
+        "DDL: enlace.store.citus); the idempotency key is unique per facility (0039)",
         "facility",
     ),
     # messaging

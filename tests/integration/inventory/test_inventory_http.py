@@ -90,10 +90,16 @@ def test_record_replay_and_read(api: TestClient) -> None:
 
 def test_transfer_over_http(api: TestClient) -> None:
     api.post("/inventory/events", json=RECEIPT)
-    body = issue(2, kind="transfer", destination=THERE)
+    body = issue(2, kind="transfer", destination=THERE, idempotencyKey="tr-9")
     answer = api.post("/inventory/events", json=body)
     assert answer.status_code == 201
-    assert [x["kind"] for x in answer.json()["lines"]] == ["transfer-out", "transfer-in"]
+    first = answer.json()
+    assert [x["kind"] for x in first["lines"]] == ["transfer-out", "transfer-in"]
+    # Two events, one per facility (0039): each line names its own facility's event.
+    assert [x["event"] for x in first["lines"]] == [first["id"], first["inLeg"]]
+    replay = api.post("/inventory/events", json=body)
+    assert replay.status_code == 200
+    assert replay.json() == {**first, "replayed": True}
     there = api.get("/inventory/stock", params={"facility": THERE}).json()["stock"]
     assert [(s["lot"], s["onHand"]) for s in there] == [("A", 2)]
 
@@ -104,6 +110,7 @@ def test_transfer_over_http(api: TestClient) -> None:
         (b"{not json", 400, ["/"]),
         ({**RECEIPT, "colour": "red"}, 400, ["colour"]),
         ({**RECEIPT, "kind": "gift"}, 400, ["kind"]),
+        ({**RECEIPT, "kind": "transfer-in"}, 400, ["kind"]),  # the ledger's, never a request's
         ({**RECEIPT, "occurredAt": "2026-01-01"}, 400, ["occurredAt"]),
         (issue(0), 400, ["items[0].quantity"]),
         (issue(-3), 400, ["items[0].quantity"]),

@@ -160,7 +160,8 @@ def last_change(conn: Connection, user_id: str) -> int | None:
 
 def credential_notice(conn: Connection, user_id: str) -> int | None:
     """The time of a credential change made since the user's previous sign-in, or None: what
-    the next sign-in tells them. Call it before this sign-in's own entry is recorded."""
+    the next sign-in tells them. Call it before this sign-in's own entry is recorded. A first
+    sign-in is told nothing: the operator who made the account set its credentials."""
     changed = last_change(conn, user_id)
     if changed is None:
         return None
@@ -171,4 +172,4 @@ def credential_notice(conn: Connection, user_id: str) -> int | None:
             audit_log.c.reason.in_(SIGN_INS),
         )
     ).scalar()
-    return changed if previous is None or changed > previous else None
+    return changed if previous is not None and changed > previous else None

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from enlace.kernel.clock import epoch_us
 from enlace.modules.inventory import Item, StockEvent, StockLedger
@@ -118,6 +119,7 @@ def test_upgrade_gives_each_transfer_its_in_leg_event(database: Database) -> Non
             (THERE, "transfer-in", THERE, "transfer-in", "ev-t1", HERE, "ev-t1"),
             (THERE, "transfer-in", THERE, "transfer-in", "ev-t2", HERE, "ev-t2"),
         ]
+    _check_still_enforced(database)
     with database.begin() as conn:  # the old key replays with both legs, writing nothing
         replay = StockLedger(clock=lambda: T0).record(conn, TRANSFER)
     assert replay.replayed and replay.event_id == "ev-t1" and replay.in_leg_id is not None
@@ -137,3 +139,20 @@ def test_upgrade_gives_each_transfer_its_in_leg_event(database: Database) -> Non
             text("SELECT id FROM inventory_events WHERE leg_of = 'ev-t1'")
         ).scalar()
     assert again == replay.in_leg_id
+
+
+def _check_still_enforced(database: Database) -> None:
+    """The widened kind check (edited in place on SQLite) still refuses an unknown kind, and the
+    SQLite file is sound after the schema edit."""
+    row = {"id": "ev-bogus", "kind": "bogus", "facility": HERE, "occurred_us": epoch_us(T0)}
+    with pytest.raises(IntegrityError), database.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO inventory_events (id, kind, facility, occurred_us, recorded_us, "
+                "item_count) VALUES (:id, :kind, :facility, :occurred_us, :occurred_us, 1)"
+            ),
+            row,
+        )
+    if database.write_engine.dialect.name == "sqlite":
+        with database.read() as conn:
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"

@@ -9,7 +9,7 @@ from sqlalchemy import inspect, text
 from enlace.store import migrate
 from enlace.store.database import Database
 
-from .test_migration_0037 import _to, database  # noqa: F401 (the fixture: both stores)
+from .test_migration_0037 import _to
 
 TABLES = ("messaging_outbox", "subscription_events", "resource_history")
 
@@ -21,7 +21,7 @@ def _with_context(db: Database) -> dict[str, bool]:
 
 
 def test_down_drops_the_columns_and_up_adds_them_back_keeping_rows(
-    database: Database,  # noqa: F811 (the imported fixture)
+    database: Database,
 ) -> None:
     migrate.upgrade(database)
     assert _with_context(database) == dict.fromkeys(TABLES, True)

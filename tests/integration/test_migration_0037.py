@@ -4,17 +4,13 @@ the patient backfilled from the row it belongs to, the keys led by the patient."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Connection, inspect, text
 
 from enlace.modules.monitoring import partitions
 from enlace.store import citus, migrate
-from enlace.store.database import Database, open_database
-from tests.support.postgres import PostgresUnavailable, fresh_database, postgres_server
+from enlace.store.database import Database
 from tests.support.revisions import to_revision
 
 JAN = 1_767_312_000_000_000  # 2026-01-02 UTC, in microseconds
@@ -25,22 +21,6 @@ WIDENED = {
     "homecare_visits": ("patient", "id"),
     "monitoring_readings": ("patient", "device", "code", "effective_us"),
 }
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        db = open_database(f"sqlite:///{tmp_path / 'old.db'}", pool_size=1)
-        yield db
-        db.dispose()
-        return
-    try:
-        with postgres_server() as admin, fresh_database(admin) as url:
-            db = open_database(url, pool_size=1)
-            yield db
-            db.dispose()
-    except PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL tests skipped: {exc}")
 
 
 _to = to_revision  # the other migration tests import it from here

@@ -6,9 +6,7 @@ replay of the old key answers with both legs; down again folds the in-legs back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, inspect, text
@@ -17,8 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from enlace.kernel.clock import epoch_us
 from enlace.modules.inventory import Item, StockEvent, StockLedger
 from enlace.store import migrate
-from enlace.store.database import Database, open_database
-from tests.support.postgres import PostgresUnavailable, fresh_database, postgres_server
+from enlace.store.database import Database
 from tests.support.revisions import to_revision
 
 HERE, THERE = "clinic-l1-imss-09003", "clinic-l1-imss-09005"
@@ -28,22 +25,6 @@ BEFORE = "0040"  # 0039's down_revision
 TRANSFER = StockEvent(
     "transfer", HERE, (Item(MET, "A", 2),), T0, counterpart=THERE, idempotency_key="tr-1"
 )
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        db = open_database(f"sqlite:///{tmp_path / 'old.db'}", pool_size=1)
-        yield db
-        db.dispose()
-        return
-    try:
-        with postgres_server() as admin, fresh_database(admin) as url:
-            db = open_database(url, pool_size=1)
-            yield db
-            db.dispose()
-    except PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL tests skipped: {exc}")
 
 
 def _sql(conn: Connection, statement: str, **params: object) -> None:

@@ -5,18 +5,13 @@ client id; down again restores the narrow keys with the rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
 from enlace.store import citus, migrate
-from enlace.store.database import Database, open_database
-from tests.support.postgres import PostgresUnavailable, fresh_database, postgres_server
+from enlace.store.database import Database
 
 WIDENED = {
     "education_deliveries": ("patient", "id"),
@@ -29,22 +24,6 @@ NARROW = {
     "engagement_readings": ("client_id",),
 }
 LOGS = ("engagement_dose_log", "engagement_readings")
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        db = open_database(f"sqlite:///{tmp_path / 'old.db'}", pool_size=1)
-        yield db
-        db.dispose()
-        return
-    try:
-        with postgres_server() as admin, fresh_database(admin) as url:
-            db = open_database(url, pool_size=1)
-            yield db
-            db.dispose()
-    except PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL tests skipped: {exc}")
 
 
 def _config() -> Config:

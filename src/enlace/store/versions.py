@@ -73,7 +73,7 @@ def swap_current(
     row belongs on the other patient's shard (docs/scale.md §1).
     """
     if current_key is not None and current_key != patient_key:
-        _move_current(conn, resource_type, resource_id, expected, method)
+        _delete_current(conn, resource_type, resource_id, expected)
         row = {
             "resource_type": resource_type,
             "id": resource_id,
@@ -84,7 +84,7 @@ def swap_current(
             "content": body,
             "patient_key": patient_key,
         }
-        if method is None:
+        if method is None:  # the bulk path writes its history rows itself
             sql.run(conn, "insert_current", row)
         else:
             insert_version(conn, row, method)
@@ -127,9 +127,7 @@ def swap_current(
         sql.run(conn, "insert_history", history)
 
 
-def _move_current(
-    conn: Connection, resource_type: str, resource_id: str, expected: int, method: str | None
-) -> None:
+def _delete_current(conn: Connection, resource_type: str, resource_id: str, expected: int) -> None:
     """Delete the current row if it is still at `expected` (the same optimistic lock as the
     update), so that the new version can be inserted under its new key."""
     found = sql.run(conn, "delete_current", {"t": resource_type, "id": resource_id, "v": expected})

@@ -149,3 +149,21 @@ def test_ids_of_dots_alone_are_refused(client: TestClient, services: Services) -
     refused(client.put("/fhir/Patient/%2E%2E", json=body, headers=FHIR_JSON), 400)
     refused(client.get("/fhir/Patient/%2E"), 404)
     assert stored(services) == before
+
+
+def test_nul_in_an_oauth_or_login_parameter(client: TestClient, services: Services) -> None:
+    """`make faults` (2026-11-27, PostgreSQL): GET /auth/authorize?client_id=%00 reached the
+    client lookup and PostgreSQL refused the NUL: a 500. Query strings and form bodies of the
+    non-FHIR routes are refused at the edge with the parameter named; nothing is written."""
+    before = stored(services)
+    response = client.get(
+        "/auth/authorize?code_challenge_method=f&client_id=%00", follow_redirects=False
+    )
+    refused(response, 400)
+    assert response.json()["issue"][0]["expression"] == ["client_id"]
+    assert "NUL" in response.json()["issue"][0]["diagnostics"]
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    refused(client.post("/login", content="username=ana%00&password=x&csrf=y", headers=form), 400)
+    refused(client.post("/auth/token", content="grant_type=a%00b", headers=form), 400)
+    assert client.get("/auth/authorize?client_id=nobody", follow_redirects=False).status_code < 500
+    assert stored(services) == before

@@ -104,6 +104,24 @@ def check_parameters(
                 )
 
 
+def check_no_nul(params: Iterable[tuple[str, str]]) -> None:
+    """400 naming the first parameter whose name or value holds a NUL character: PostgreSQL
+    text cannot store one, so a lookup by such a value would fail in the driver (a 500) instead
+    of finding nothing. FHIR searches check their values themselves (search/conditions.py);
+    this guards the other routes (OAuth, login and the pages' forms)."""
+    for name, value in params:
+        if "\x00" in name or "\x00" in value:
+            shown = name.replace("\x00", "\\0")
+            raise errors.bad_request(
+                f"Parameter '{shown}': the value contains a NUL character", shown
+            )
+
+
+def has_nul(raw: bytes) -> bool:
+    """Whether a raw query string or form body may carry a NUL (escaped or not)."""
+    return b"%00" in raw or b"\x00" in raw
+
+
 def query_string_may_exceed(query: bytes, max_params: int, max_values: int | None) -> bool:
     """False when the raw query string cannot break `check_parameters`' limits, so that the
     common request skips parsing it a second time (the FHIR adapter parses it too)."""

@@ -172,10 +172,14 @@ class Hardened:
         if len(query) > self.limits.max_query_bytes:
             return limits.uri_too_long(self.limits.max_query_bytes)
         max_values = self.limits.max_param_values if fhir else None
-        if not limits.query_string_may_exceed(query, self.limits.max_params, max_values):
+        nul = not fhir and limits.has_nul(query)
+        if not nul and not limits.query_string_may_exceed(
+            query, self.limits.max_params, max_values
+        ):
             return None
         params = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
-        return _refusal_of(limits.check_parameters, params, self.limits.max_params, max_values)
+        refusal = _refusal_of(limits.check_parameters, params, self.limits.max_params, max_values)
+        return refusal or (_refusal_of(limits.check_no_nul, params) if nul else None)
 
     async def _read_body(
         self, receive: Receive, inbound: Inbound
@@ -210,7 +214,11 @@ class Hardened:
         if kind.startswith(b"application/x-www-form-urlencoded"):
             params = parse_qsl(body.decode("latin-1"), keep_blank_values=True)
             max_values = self.limits.max_param_values if inbound.fhir else None
-            return _refusal_of(limits.check_parameters, params, self.limits.max_params, max_values)
+            lim = self.limits
+            refusal = _refusal_of(limits.check_parameters, params, lim.max_params, max_values)
+            if refusal is None and not inbound.fhir and limits.has_nul(body):
+                refusal = _refusal_of(limits.check_no_nul, params)
+            return refusal
         return None
 
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import orjson
 from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from enlace.interactions.context import Services
@@ -27,7 +26,6 @@ from enlace.security.users import User
 
 from . import account_strings, browser, i18n, render
 
-STATIC = Path(__file__).parent / "static"
 MAX_FIELD_BYTES = 1024  # passwords beyond the policy's cap are refused before any hashing
 CHANGE_ERRORS = {
     self_service.WRONG_CURRENT: (401, "password.wrong_current"),
@@ -161,14 +159,6 @@ def _router(services: Services) -> APIRouter:
         response = _redirect("/login?" + urlencode({"reason": reason, "next": next_path}))
         browser.clear_session(response, request, settings)
         return response
-
-    @router.get("/assets/account.js")
-    async def script() -> Response:
-        return FileResponse(
-            STATIC / "account.js",
-            media_type="text/javascript",
-            headers={"Cache-Control": "public, max-age=3600"},
-        )
 
     return router
 

@@ -30,6 +30,8 @@ from . import account_pages, browser, render
 log = logging.getLogger("enlace.web.login")
 
 STATIC = Path(__file__).parent / "static"
+# The pages' own stylesheet and script (the patient app's assets are app_static's).
+PAGE_ASSETS = {"enlace.css": "text/css", "account.js": "text/javascript"}
 MAX_USERNAME = 256
 MAX_PASSWORD_BYTES = 1024
 # Messages /login shows after a redirect: ?reason= picks one of these, nothing else.
@@ -240,15 +242,17 @@ def _router(services: Services) -> APIRouter:
         next_path = browser.safe_next(request.query_params.get("next")) if show else None
         return account_view(request, user, changed=when, next_path=next_path)
 
-    @router.get("/assets/enlace.css")
-    async def stylesheet() -> Response:
-        return FileResponse(
-            STATIC / "enlace.css",
-            media_type="text/css",
-            headers={"Cache-Control": "public, max-age=3600"},
-        )
-
+    for name, media in PAGE_ASSETS.items():
+        router.add_api_route(f"/assets/{name}", _asset(name, media), methods=["GET"])
     return router
+
+
+def _asset(name: str, media: str) -> Callable[[], Awaitable[Response]]:
+    async def serve() -> Response:
+        headers = {"Cache-Control": "public, max-age=3600"}
+        return FileResponse(STATIC / name, media_type=media, headers=headers)
+
+    return serve
 
 
 def _friendly(handler: Handler) -> Handler:
